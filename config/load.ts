@@ -1,0 +1,90 @@
+/**
+ * Loads and validates the config folder. An invalid file stops start-up with the file, the path inside
+ * it and what is wrong: nothing half-configured runs.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TSchema, StaticDecode } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { CadreError } from '../shared/errors.js';
+import { RulesSchema, type Rules } from './rules.js';
+import { AccessSchema, type Access } from './access.js';
+import { NotifySchema, crossCheckNotify, type Notify } from './notify.js';
+import { Topology, TopologySchema } from './topology.js';
+
+export interface Config {
+  dir: string;
+  topology: Topology;
+  rules: Rules;
+  access: Access;
+  notify: Notify;
+}
+
+export function loadConfig(dir: string): Config {
+  const topologyFile = readSection(dir, ['topology.json', 'topology.yaml'], TopologySchema, true);
+  const problems = Topology.crossCheck(topologyFile.value);
+  if (problems.length) throw configError(topologyFile.name, problems);
+  const notify = readSection(dir, ['notify.yaml', 'notify.yml', 'notify.json'], NotifySchema);
+  const notifyProblems = crossCheckNotify(notify.value);
+  if (notifyProblems.length) throw configError(notify.name, notifyProblems);
+  return {
+    dir,
+    topology: new Topology(topologyFile.value),
+    rules: readSection(dir, ['rules.yaml', 'rules.yml', 'rules.json'], RulesSchema).value,
+    access: readSection(dir, ['access.yaml', 'access.yml', 'access.json'], AccessSchema).value,
+    notify: notify.value,
+  };
+}
+
+/** Rules from a plain object (tests, replay with overrides), validated like the file. */
+export function rulesFrom(raw: unknown = {}): Rules {
+  return decode('rules', RulesSchema, raw);
+}
+
+function readSection<T extends TSchema>(
+  dir: string,
+  names: string[],
+  schema: T,
+  required = false,
+): { name: string; value: StaticDecode<T> } {
+  const name = names.find((n) => existsSync(join(dir, n)));
+  if (!name) {
+    if (required) throw configError(names[0]!, [`missing: ${names[0]} is required in ${dir}`]);
+    return { name: names[0]!, value: decode(names[0]!, schema, {}) };
+  }
+  let raw: unknown;
+  try {
+    // YAML 1.2 is a superset of JSON, so one loader reads both.
+    raw = parseYaml(readFileSync(join(dir, name), 'utf8'), { maxAliasCount: 1000 });
+  } catch (err) {
+    throw configError(name, [`not readable as YAML/JSON: ${(err as Error).message.split('\n')[0]}`]);
+  }
+  return { name, value: decode(name, schema, raw ?? {}) };
+}
+
+function decode<T extends TSchema>(file: string, schema: T, raw: unknown): StaticDecode<T> {
+  const withDefaults = Value.Default(schema, structuredClone(raw));
+  const errors = [...Value.Errors(schema, withDefaults)];
+  if (errors.length) {
+    const deepest = new Map<string, string>();
+    for (const e of errors) if (!deepest.has(e.path)) deepest.set(e.path, e.message);
+    // Report the most specific paths: a parent's error is implied by its child's.
+    const paths = [...deepest.keys()].filter((p) => ![...deepest.keys()].some((q) => q !== p && q.startsWith(p + '/')));
+    throw configError(
+      file,
+      paths.slice(0, 5).map((p) => `${p || '/'}: ${deepest.get(p)} (got ${JSON.stringify(valueAt(withDefaults, p))})`),
+    );
+  }
+  return Value.Decode(schema, withDefaults);
+}
+
+function valueAt(root: unknown, path: string): unknown {
+  let v: unknown = root;
+  for (const key of path.split('/').slice(1)) v = (v as Record<string, unknown> | undefined)?.[key.replace(/~1/g, '/')];
+  return v;
+}
+
+function configError(file: string, problems: string[]): CadreError {
+  return new CadreError('CADRE_ERR_CONFIG', `${file}: ${problems.join('; ')}`, { file, problems });
+}

@@ -1,0 +1,135 @@
+/**
+ * topology.json: cities, grids (with area tier, subscribers, polygon) and network elements, and the
+ * lookups the rest of cadre needs: element → grid, grid → city, and a location → grid.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { oneOf } from './schema_helpers.js';
+
+const LonLat = Type.Tuple([Type.Number({ minimum: -180, maximum: 180 }), Type.Number({ minimum: -90, maximum: 90 })]);
+
+export const AREA_TIERS = ['key', 'important', 'general'] as const;
+export type AreaTier = (typeof AREA_TIERS)[number];
+export const ELEMENT_KINDS = ['core', 'site', 'cell', 'transport', 'power', 'other'] as const;
+export type ElementKind = (typeof ELEMENT_KINDS)[number];
+
+export const TopologySchema = Type.Object({
+  cities: Type.Array(Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]+$' }), name: Type.String() }), {
+    minItems: 1,
+  }),
+  grids: Type.Array(
+    Type.Object({
+      id: Type.String({ minLength: 1 }),
+      name: Type.String(),
+      city: Type.String(),
+      district: Type.Optional(Type.String()),
+      tier: oneOf(AREA_TIERS, 'general'),
+      subscribers: Type.Number({ minimum: 0 }),
+      center: Type.Optional(LonLat),
+      polygon: Type.Optional(Type.Array(LonLat, { minItems: 3 })),
+    }),
+  ),
+  elements: Type.Array(
+    Type.Object({ id: Type.String({ minLength: 1 }), grid: Type.String(), kind: oneOf(ELEMENT_KINDS) }),
+  ),
+});
+export type TopologyFile = Static<typeof TopologySchema>;
+export type Grid = TopologyFile['grids'][number] & { tier: AreaTier };
+export type City = TopologyFile['cities'][number];
+export type NetworkElement = TopologyFile['elements'][number] & { kind: ElementKind };
+
+/** How far from a grid's center a location may be and still be placed in it, when no polygon holds it. */
+const NEAREST_CENTER_MAX_M = 2000;
+
+export class Topology {
+  readonly cities: readonly City[];
+  readonly grids: readonly Grid[];
+  readonly elements: readonly NetworkElement[];
+  private readonly gridById = new Map<string, Grid>();
+  private readonly elementById = new Map<string, NetworkElement>();
+  private readonly cityById = new Map<string, City>();
+  private readonly elementsByGrid = new Map<string, NetworkElement[]>();
+
+  constructor(file: TopologyFile) {
+    this.cities = file.cities;
+    this.grids = file.grids as Grid[];
+    this.elements = file.elements as NetworkElement[];
+    for (const c of this.cities) this.cityById.set(c.id, c);
+    for (const g of this.grids) {
+      this.gridById.set(g.id, g);
+      this.elementsByGrid.set(g.id, []);
+    }
+    for (const e of this.elements) {
+      this.elementById.set(e.id, e);
+      this.elementsByGrid.get(e.grid)?.push(e);
+    }
+  }
+
+  grid(id: string): Grid | undefined {
+    return this.gridById.get(id);
+  }
+  element(id: string): NetworkElement | undefined {
+    return this.elementById.get(id);
+  }
+  city(id: string): City | undefined {
+    return this.cityById.get(id);
+  }
+  elementsOf(gridId: string): readonly NetworkElement[] {
+    return this.elementsByGrid.get(gridId) ?? [];
+  }
+
+  /** The grid whose polygon holds the point, else the nearest grid center within 2 km. */
+  gridAt(lon: number, lat: number): Grid | undefined {
+    let nearest: Grid | undefined;
+    let nearestM = NEAREST_CENTER_MAX_M;
+    for (const g of this.grids) {
+      if (g.polygon && pointInPolygon(lon, lat, g.polygon)) return g;
+      if (g.center) {
+        const d = distanceM(lon, lat, g.center[0], g.center[1]);
+        if (d <= nearestM) {
+          nearest = g;
+          nearestM = d;
+        }
+      }
+    }
+    return nearest;
+  }
+
+  /** Problems a schema cannot see: dangling references and repeated ids, as `path: problem`. */
+  static crossCheck(file: TopologyFile): string[] {
+    const problems: string[] = [];
+    const cities = new Set(file.cities.map((c) => c.id));
+    const grids = new Set<string>();
+    file.grids.forEach((g, i) => {
+      if (grids.has(g.id)) problems.push(`/grids/${i}/id: repeats grid ${g.id}`);
+      grids.add(g.id);
+      if (!cities.has(g.city)) problems.push(`/grids/${i}/city: no city ${g.city}`);
+    });
+    const elements = new Set<string>();
+    file.elements.forEach((e, i) => {
+      if (elements.has(e.id)) problems.push(`/elements/${i}/id: repeats element ${e.id}`);
+      elements.add(e.id);
+      if (!grids.has(e.grid)) problems.push(`/elements/${i}/grid: no grid ${e.grid}`);
+    });
+    return problems;
+  }
+}
+
+/** Ray casting; the polygon is a ring of [lon, lat] (closed or not). */
+export function pointInPolygon(lon: number, lat: number, ring: readonly (readonly number[])[]): boolean {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i] as [number, number];
+    const [xj, yj] = ring[j] as [number, number];
+    if (yi > lat !== yj > lat && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+/** Great-circle distance in metres (haversine). */
+export function distanceM(lon1: number, lat1: number, lon2: number, lat2: number): number {
+  const rad = Math.PI / 180;
+  const dLat = (lat2 - lat1) * rad;
+  const dLon = (lon2 - lon1) * rad;
+  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6_371_000 * Math.asin(Math.sqrt(a));
+}

@@ -1,0 +1,180 @@
+/**
+ * The contract's messages as TypeBox schemas: one source for the JSON Schema (validation, docs) and
+ * the static TypeScript types. Extra properties on input are allowed and ignored, so producers can
+ * add their own fields without being rejected.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+
+const IsoTime = Type.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:?\\d{2})$',
+  description: 'ISO-8601 date-time with a zone',
+});
+const Id = Type.String({ minLength: 1, maxLength: 256 });
+const Text = Type.String({ maxLength: 4000 });
+const Fraction = Type.Number({ minimum: 0, maximum: 1 });
+
+export const OUTAGE_CODES = ['CORE_DOWN', 'SITE_DOWN', 'CELL_DOWN', 'TRANSPORT_DOWN', 'POWER_DOWN'] as const;
+
+export const AlarmSchema = Type.Object({
+  type: Type.Optional(Type.Literal('alarm')),
+  id: Id,
+  ne: Id,
+  grid: Type.Optional(Id),
+  severity: Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3), Type.Literal(4)]),
+  category: Type.Union([Type.Literal('fault'), Type.Literal('performance')]),
+  code: Type.String({ minLength: 1, maxLength: 128 }),
+  state: Type.Union([Type.Literal('raised'), Type.Literal('cleared')]),
+  time: IsoTime,
+  text: Type.Optional(Text),
+});
+export type Alarm = Static<typeof AlarmSchema>;
+
+export const METRICS = ['drop_rate', 'setup_success', 'congestion', 'dl_mbps', 'mos', 'traffic_erl'] as const;
+export type MetricName = (typeof METRICS)[number];
+
+const Metrics = Type.Object({
+  drop_rate: Type.Optional(Fraction),
+  setup_success: Type.Optional(Fraction),
+  congestion: Type.Optional(Fraction),
+  dl_mbps: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })),
+  mos: Type.Optional(Type.Number({ minimum: 1, maximum: 5 })),
+  traffic_erl: Type.Optional(Type.Number({ minimum: 0 })),
+});
+export type Metrics = Static<typeof Metrics>;
+
+export const KpiSchema = Type.Object({
+  type: Type.Optional(Type.Literal('kpi')),
+  ne: Id,
+  time: IsoTime,
+  period: Type.Number({ exclusiveMinimum: 0, maximum: 86_400 }),
+  metrics: Metrics,
+  competitor: Type.Optional(Metrics),
+});
+export type Kpi = Static<typeof KpiSchema>;
+
+export const COMPLAINT_CATEGORIES = ['voice', 'data', 'sms', 'coverage', 'wlan', 'other'] as const;
+export type ComplaintCategory = (typeof COMPLAINT_CATEGORIES)[number];
+
+export const ComplaintSchema = Type.Object({
+  type: Type.Optional(Type.Literal('complaint')),
+  id: Id,
+  time: IsoTime,
+  customer: Type.Object({
+    id: Id,
+    tier: Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3), Type.Literal(4)]),
+  }),
+  grid: Type.Optional(Id),
+  ne: Type.Optional(Id),
+  location: Type.Optional(
+    Type.Object({
+      lon: Type.Number({ minimum: -180, maximum: 180 }),
+      lat: Type.Number({ minimum: -90, maximum: 90 }),
+    }),
+  ),
+  category: Type.Union(COMPLAINT_CATEGORIES.map((c) => Type.Literal(c))),
+  media: Type.Optional(Type.Boolean()),
+  escalated: Type.Optional(Type.Boolean()),
+  text: Type.Optional(Text),
+});
+export type Complaint = Static<typeof ComplaintSchema>;
+
+export const MaintenanceSchema = Type.Object({
+  type: Type.Optional(Type.Literal('maintenance')),
+  id: Id,
+  grids: Type.Optional(Type.Array(Id, { maxItems: 10_000 })),
+  elements: Type.Optional(Type.Array(Id, { maxItems: 100_000 })),
+  start: IsoTime,
+  end: IsoTime,
+  reason: Type.String({ minLength: 1, maxLength: 1000 }),
+});
+export type Maintenance = Static<typeof MaintenanceSchema>;
+
+export const TickSchema = Type.Object({ type: Type.Literal('tick'), time: IsoTime });
+export type Tick = Static<typeof TickSchema>;
+
+export const ACTIONS = ['ack', 'assign', 'comment', 'plan', 'resolve'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/**
+ * Extension: a dispatcher's action as an input message, so actions are ordered with the rest of the
+ * input, replayable and audited (subject `cadre.in.command.<city>`).
+ */
+export const CommandSchema = Type.Object({
+  type: Type.Literal('command'),
+  id: Id,
+  action: Type.Union(ACTIONS.map((a) => Type.Literal(a))),
+  event: Id,
+  by: Id,
+  time: IsoTime,
+  to: Type.Optional(Id),
+  text: Type.Optional(Text),
+  plan: Type.Optional(Type.Object({ at: IsoTime, scenario: Type.String({ minLength: 1, maxLength: 1000 }) })),
+});
+export type Command = Static<typeof CommandSchema>;
+
+export const INPUT_TYPES = ['alarm', 'kpi', 'complaint', 'maintenance', 'tick', 'command'] as const;
+export type InputType = (typeof INPUT_TYPES)[number];
+/** The types producers send; tick and command are cadre's own. */
+export const PRODUCER_TYPES = ['alarm', 'kpi', 'complaint'] as const;
+export type ProducerType = (typeof PRODUCER_TYPES)[number];
+
+export const INPUT_SCHEMAS = {
+  alarm: AlarmSchema,
+  kpi: KpiSchema,
+  complaint: ComplaintSchema,
+  maintenance: MaintenanceSchema,
+  tick: TickSchema,
+  command: CommandSchema,
+} as const;
+
+export const RULES = ['outage', 'kpi', 'flapping', 'complaint', 'planning'] as const;
+export type RuleName = (typeof RULES)[number];
+
+export const TRANSITIONS = [
+  'opened',
+  'updated',
+  'escalated',
+  'tracking',
+  'acknowledged',
+  'assigned',
+  'commented',
+  'planned',
+  'resolved',
+  'cleared',
+] as const;
+export type TransitionName = (typeof TRANSITIONS)[number];
+
+export const EVENT_STATES = ['open', 'acknowledged', 'resolved', 'cleared'] as const;
+export type EventState = (typeof EVENT_STATES)[number];
+
+const LevelSchema = Type.Union([Type.Literal('red'), Type.Literal('orange'), Type.Literal('yellow'), Type.Literal('blue')]);
+
+export const EventTransitionSchema = Type.Object({
+  kind: Type.Literal('event'),
+  id: Type.String(),
+  seq: Type.Integer({ minimum: 1 }),
+  transition: Type.Union(TRANSITIONS.map((t) => Type.Literal(t))),
+  grid: Type.String(),
+  city: Type.String(),
+  rule: Type.Union(RULES.map((r) => Type.Literal(r))),
+  level: LevelSchema,
+  state: Type.Union(EVENT_STATES.map((s) => Type.Literal(s))),
+  title: Type.String(),
+  openedAt: IsoTime,
+  at: IsoTime,
+  ackDeadline: IsoTime,
+  deadline: IsoTime,
+  tracking: Type.Boolean(),
+  escalationStep: Type.Integer({ minimum: 0 }),
+  evidence: Type.Object({
+    alarms: Type.Array(Type.String()),
+    complaints: Type.Array(Type.String()),
+    elements: Type.Array(Type.String()),
+  }),
+  assignee: Type.Optional(Type.String()),
+  plan: Type.Optional(Type.Object({ at: IsoTime, scenario: Type.String() })),
+  // Extensions: who caused a dispatcher transition, and its text (comment or resolve note).
+  by: Type.Optional(Type.String()),
+  text: Type.Optional(Type.String()),
+});
+export type EventTransition = Static<typeof EventTransitionSchema>;

@@ -1,0 +1,56 @@
+/**
+ * NATS subjects, streams and buckets. The last token of an input subject is the producer's city:
+ * the partition key a scaled-out processor filters on (`cadre.in.*.<city>`).
+ */
+import type { InputType, ProducerType } from './schemas.js';
+
+export const SUBJECT_PREFIX = 'cadre';
+
+export const subjects = {
+  input: (type: InputType, city: string) => `cadre.in.${type}.${city}`,
+  /** All input of one partition: a city, or `>`-style everything. */
+  inputFilter: (partition: string | undefined) => (partition ? `cadre.in.*.${partition}` : 'cadre.in.>'),
+  dlq: (type: string) => `cadre.dlq.${type}`,
+  event: (city: string, grid: string) => `cadre.event.${city}.${grid}`,
+  eventFilter: (city?: string) => (city ? `cadre.event.${city}.>` : 'cadre.event.>'),
+};
+
+/** Streams: the input log (the processor's source of truth), the DLQ and the published transitions. */
+export const STREAMS = {
+  input: { name: 'CADRE_IN', subjects: ['cadre.in.>'] },
+  dlq: { name: 'CADRE_DLQ', subjects: ['cadre.dlq.>'] },
+  events: { name: 'CADRE_EVENTS', subjects: ['cadre.event.>'] },
+} as const;
+
+export const HEADERS = {
+  msgId: 'Nats-Msg-Id',
+  rejectReason: 'Cadre-Reject-Reason',
+  rejectCode: 'Cadre-Reject-Code',
+} as const;
+
+/** The city token of an input subject, or undefined when the subject is not one. */
+export function cityOfSubject(subject: string): string | undefined {
+  const parts = subject.split('.');
+  return parts.length === 4 && parts[0] === 'cadre' && parts[1] === 'in' ? parts[3] : undefined;
+}
+
+export function typeOfSubject(subject: string): string | undefined {
+  const parts = subject.split('.');
+  return parts.length === 4 && parts[0] === 'cadre' && parts[1] === 'in' ? parts[2] : undefined;
+}
+
+/** The dedup id of an input (JetStream `Nats-Msg-Id` and the core's own duplicate check). */
+export function messageId(type: ProducerType | 'maintenance' | 'command', msg: Record<string, unknown>): string {
+  switch (type) {
+    case 'alarm':
+      return `alarm:${msg.id}:${msg.state}:${msg.time}`;
+    case 'kpi':
+      return `kpi:${msg.ne}:${msg.time}`;
+    case 'complaint':
+      return `complaint:${msg.id}`;
+    case 'maintenance':
+      return `maintenance:${msg.id}`;
+    case 'command':
+      return `command:${msg.id}`;
+  }
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, rulesFrom } from '../config/load.js';
+import { CadreError } from '../shared/errors.js';
+
+const FIXTURE_TOPOLOGY = new URL('./fixtures/topology.json', import.meta.url).pathname;
+
+function configDir(files: Record<string, string>, withTopology = true): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cadre-config-'));
+  if (withTopology) copyFileSync(FIXTURE_TOPOLOGY, join(dir, 'topology.json'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+function configError(dir: string): CadreError {
+  try {
+    loadConfig(dir);
+  } catch (err) {
+    return err as CadreError;
+  }
+  throw new Error('expected loadConfig to fail');
+}
+
+describe('config', () => {
+  it('takes the contract defaults when only the topology is given', () => {
+    const config = loadConfig(configDir({}));
+    expect(config.rules.outage.debounce).toBe(60_000);
+    expect(config.rules.kpi.metrics.congestion).toEqual({ warning: 0.05, critical: 0.15, margin: 0.03, lowerIsWorse: false });
+    expect(config.rules.complaint.ackDeadline.tier1).toBe(30 * 60_000);
+    expect(config.rules.areaCap).toEqual({ key: 8 * 3_600_000, important: 12 * 3_600_000 });
+    expect(config.access.anonymousViewer).toBe(false);
+    expect(config.notify.webhook.retryDelays[0]).toBe(5000);
+    expect(config.notify.webhook.retryDelays.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(24 * 3_600_000);
+    expect(config.topology.grid('HY-ZH-0002')?.tier).toBe('key');
+    expect(config.topology.element('XT-YT-0010-BTS1')?.grid).toBe('XT-YT-0010');
+  });
+
+  it('reads durations as seconds or with units', () => {
+    const rules = rulesFrom({ outage: { debounce: 90, deadline: '4h' }, planning: { window: '2w' } });
+    expect(rules.outage.debounce).toBe(90_000);
+    expect(rules.outage.deadline).toBe(4 * 3_600_000);
+    expect(rules.planning.window).toBe(14 * 86_400_000);
+  });
+
+  it('names the file, the path and the problem of an invalid file', () => {
+    const err = configError(configDir({ 'rules.yaml': 'outage:\n  debounce: soon\n' }));
+    expect(err.code).toBe('CADRE_ERR_CONFIG');
+    expect(err.message).toMatch(/^rules\.yaml: \/outage\/debounce: .*"soon"/);
+  });
+
+  it('rejects YAML that does not parse', () => {
+    expect(configError(configDir({ 'notify.yaml': 'subscribers: [\n' })).message).toMatch(/^notify\.yaml: not readable/);
+  });
+
+  it('requires a topology and checks its references', () => {
+    expect(configError(configDir({}, false)).message).toMatch(/topology\.json is required/);
+    const broken = JSON.stringify({
+      cities: [{ id: 'XT', name: 'x' }],
+      grids: [{ id: 'G1', name: 'g', city: 'NOPE', subscribers: 1 }],
+      elements: [{ id: 'E1', grid: 'G2', kind: 'cell' }],
+    });
+    const message = configError(configDir({ 'topology.json': broken }, false)).message;
+    expect(message).toContain('/grids/0/city: no city NOPE');
+    expect(message).toContain('/elements/0/grid: no grid G2');
+  });
+
+  it('checks subscribers beyond their schema', () => {
+    const err = configError(configDir({ 'notify.yaml': 'subscribers:\n  - {name: oncall, channel: sms, phone: "+8613800000000"}\n' }));
+    expect(err.message).toContain('/sms/gateway/url');
+  });
+
+  it('places a location in the grid whose polygon holds it, else the nearest center within 2 km', () => {
+    const { topology } = loadConfig(configDir({}));
+    expect(topology.gridAt(112.91, 27.88)?.id).toBe('XT-YH-0003');
+    expect(topology.gridAt(112.925, 27.88)?.id).toBe('XT-YH-0003'); // outside the polygon, ~1.5 km from center
+    expect(topology.gridAt(113.5, 28.5)).toBeUndefined();
+  });
+});
