@@ -1,0 +1,88 @@
+/**
+ * What the processor publishes for readers (KV `cadre_events`, `cadre_grids`, stats subjects) and the
+ * gateway serves: read models, not the core's internal state.
+ */
+import type { Level } from './levels.js';
+import type { ComplaintCategory, EventTransition } from './schemas.js';
+
+/** KV `cadre_events`, key = event id: the latest transition of the event is its whole current state. */
+export type EventDoc = EventTransition;
+
+export interface AlarmView {
+  id: string;
+  ne: string;
+  code: string;
+  severity: 1 | 2 | 3 | 4;
+  category: 'fault' | 'performance';
+  /** An outage code (CONTRACT.md: CORE_DOWN, SITE_DOWN, …). */
+  outage: boolean;
+  raisedAt: string;
+  clearedAt?: string;
+  /** Raised inside a maintenance window: evidence only, opens no outage event. */
+  maintenance?: boolean;
+  text?: string;
+}
+
+/** One day (UTC) of a grid's scorecard counters; the gateway sums days into P1D/P7D/P30D. */
+export interface DayStats {
+  complaints: number;
+  byCategory: Record<ComplaintCategory, number>;
+  repeats: number;
+  events: Record<Level, number>;
+  /** Sums and counts behind mean time to acknowledge / resolve, in minutes. */
+  ackMinutes: number;
+  acked: number;
+  resolveMinutes: number;
+  resolved: number;
+  /** Events that ended by their deadline, and events whose deadline passed or that ended. */
+  slaMet: number;
+  slaDue: number;
+  /** Distinct elements of the grid degraded (kpi rule) at some time that day. */
+  degradedElements: number;
+}
+
+/** Columnar KPI series of a grid (uPlot's `[xs, ...ys]`): grid mean per sample period, last 24 h. */
+export interface KpiSeries {
+  /** Period start, epoch seconds. */
+  t: number[];
+  drop_rate: (number | null)[];
+  setup_success: (number | null)[];
+  congestion: (number | null)[];
+  dl_mbps: (number | null)[];
+  mos: (number | null)[];
+}
+
+/** KV `cadre_grids`, key = grid id. */
+export interface GridDoc {
+  id: string;
+  city: string;
+  /** Worst level of the grid's active events; null when none is active. */
+  level: Level | null;
+  active: string[];
+  /** Active alarms, and the most recently cleared ones (bounded). */
+  alarms: AlarmView[];
+  /** Elements degraded now (kpi rule), with their worst metric. */
+  degraded: { ne: string; metric: string; value: number; critical: boolean }[];
+  kpi: KpiSeries;
+  /** Last 31 days, key `YYYY-MM-DD` (UTC). */
+  days: Record<string, DayStats>;
+  updatedAt: string;
+}
+
+/** `cadre.stats.processor.<partition>`, about once a second; also the `stats` push of Socket.IO. */
+export interface ProcessorStats {
+  partition: string;
+  at: string;
+  /** Input messages per second over the last interval, by type. */
+  rates: Record<string, number>;
+  /** Seconds between the newest message in the stream and the one last applied. */
+  lagSeconds: number;
+  /** Messages in the stream not yet applied. */
+  pending: number;
+  active: Record<Level, number>;
+}
+
+/** The reply to a command on `cadre.reply.command.<commandId>`. */
+export type CommandReply =
+  | { ok: true; event: EventDoc }
+  | { ok: false; code: string; message: string; alarms?: string[] };
