@@ -55,8 +55,10 @@ function readSection<T extends TSchema>(
   }
   let raw: unknown;
   try {
-    // YAML 1.2 is a superset of JSON, so one loader reads both.
-    raw = parseYaml(readFileSync(join(dir, name), 'utf8'), { maxAliasCount: 1000 });
+    // YAML 1.2 is a superset of JSON, so one loader could read both; JSON.parse is ~50× faster on a
+    // large topology.json, and its errors are as precise.
+    const text = readFileSync(join(dir, name), 'utf8');
+    raw = name.endsWith('.json') ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 1000 });
   } catch (err) {
     throw configError(name, [`not readable as YAML/JSON: ${(err as Error).message.split('\n')[0]}`]);
   }

@@ -11,6 +11,9 @@ export const subjects = {
   /** All input of one partition: a city, or `>`-style everything. */
   inputFilter: (partition: string | undefined) => (partition ? `cadre.in.*.${partition}` : 'cadre.in.>'),
   dlq: (type: string) => `cadre.dlq.${type}`,
+  tick: (partition: string | undefined) => `cadre.in.tick.${partition ?? 'all'}`,
+  commandReply: (commandId: string) => `cadre.reply.command.${commandId}`,
+  processorStats: (partition: string | undefined) => `cadre.stats.processor.${partition ?? 'all'}`,
   event: (city: string, grid: string) => `cadre.event.${city}.${grid}`,
   eventFilter: (city?: string) => (city ? `cadre.event.${city}.>` : 'cadre.event.>'),
 };
@@ -21,6 +24,16 @@ export const STREAMS = {
   dlq: { name: 'CADRE_DLQ', subjects: ['cadre.dlq.>'] },
   events: { name: 'CADRE_EVENTS', subjects: ['cadre.event.>'] },
 } as const;
+
+/** KV buckets (read models) and the object store of processor checkpoints. */
+export const EVENTS_BUCKET = 'cadre_events';
+export const GRIDS_BUCKET = 'cadre_grids';
+export const CHECKPOINT_BUCKET = 'cadre_checkpoints';
+
+/** KV keys allow `[-/_=.a-zA-Z0-9]`; any other id is hex-encoded behind an `x_` prefix. */
+export function kvKey(id: string): string {
+  return /^[-_=.a-zA-Z0-9]+$/.test(id) ? id : `x_${Buffer.from(id).toString('hex')}`;
+}
 
 export const HEADERS = {
   msgId: 'Nats-Msg-Id',

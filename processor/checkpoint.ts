@@ -1,0 +1,52 @@
+/**
+ * The processor's checkpoint: the core's snapshot together with the last stream sequence applied to
+ * it, as one object in the object store (object = partition). Written only after every output up to
+ * that sequence is stored, so a restart from it neither loses nor doubles a transition.
+ */
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Objm, type ObjectStore } from '@nats-io/obj';
+import { CHECKPOINT_BUCKET } from '../shared/subjects.js';
+
+const VERSION = 1;
+
+export interface Checkpoint<S> {
+  version: number;
+  partition: string;
+  /** Last CADRE_IN stream sequence applied to `state`. */
+  seq: number;
+  /** CADRE_EVENTS sequence reached by the outputs of everything up to `seq`. */
+  eventsSeq: number;
+  /** Wall-clock time it was taken (for operators; not used by decisions). */
+  savedAt: string;
+  state: S;
+}
+
+export class CheckpointStore<S> {
+  private constructor(
+    private readonly store: ObjectStore,
+    private readonly partition: string,
+  ) {}
+
+  static async open<S>(nc: NatsConnection, partition: string): Promise<CheckpointStore<S>> {
+    return new CheckpointStore<S>(await new Objm(nc).open(CHECKPOINT_BUCKET), partition);
+  }
+
+  async load(): Promise<Checkpoint<S> | undefined> {
+    const data = await this.store.getBlob(this.partition);
+    if (!data) return undefined;
+    const checkpoint = JSON.parse(new TextDecoder().decode(data)) as Checkpoint<S>;
+    if (checkpoint.version !== VERSION) throw new Error(`checkpoint version ${checkpoint.version} is not ${VERSION}`);
+    return checkpoint;
+  }
+
+  /** Serializes the state at once (it changes right after); the rest is known only when saving. */
+  encodeState(state: S): string {
+    return JSON.stringify(state);
+  }
+
+  async save(seq: number, eventsSeq: number, encodedState: string, savedAt: string): Promise<void> {
+    const head = JSON.stringify({ version: VERSION, partition: this.partition, seq, eventsSeq, savedAt });
+    const text = `${head.slice(0, -1)},"state":${encodedState}}`;
+    await this.store.putBlob({ name: this.partition }, new TextEncoder().encode(text));
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Per-grid KPI series for screens (GridDoc.kpi): the mean of each metric over the grid's cells per
+ * sample period, last 24 h, columnar for uPlot. Display only — no rule reads it — so it lives in the
+ * shell, not in the deterministic core, and survives restarts through the grid documents in KV.
+ */
+import type { KpiSeries } from '../shared/views.js';
+import type { KpiInput } from '../ingest/normalize.js';
+
+const SHOWN = ['drop_rate', 'setup_success', 'congestion', 'dl_mbps', 'mos'] as const;
+type Shown = (typeof SHOWN)[number];
+const KEEP_MS = 24 * 3_600_000;
+
+interface Bucket {
+  sum: Record<Shown, number>;
+  count: Record<Shown, number>;
+}
+
+export class KpiSeriesStore {
+  /** grid → bucket start (epoch ms) → sums; Maps keep insertion order, which is time order in practice. */
+  private readonly grids = new Map<string, Map<number, Bucket>>();
+
+  add(input: KpiInput): void {
+    const periodMs = input.msg.period * 1000;
+    const start = Math.floor(input.time / periodMs) * periodMs;
+    let buckets = this.grids.get(input.grid);
+    if (!buckets) this.grids.set(input.grid, (buckets = new Map()));
+    let bucket = buckets.get(start);
+    if (!bucket) {
+      bucket = { sum: zeros(), count: zeros() };
+      buckets.set(start, bucket);
+      this.expire(buckets, start);
+    }
+    for (const metric of SHOWN) {
+      const value = input.msg.metrics[metric];
+      if (value === undefined) continue;
+      bucket.sum[metric] += value;
+      bucket.count[metric] += 1;
+    }
+  }
+
+  series(grid: string): KpiSeries {
+    const buckets = [...(this.grids.get(grid) ?? new Map<number, Bucket>()).entries()].sort((a, b) => a[0] - b[0]);
+    const series: KpiSeries = { t: [], drop_rate: [], setup_success: [], congestion: [], dl_mbps: [], mos: [] };
+    for (const [start, bucket] of buckets) {
+      series.t.push(start / 1000);
+      for (const metric of SHOWN)
+        series[metric].push(bucket.count[metric] ? round(bucket.sum[metric] / bucket.count[metric]) : null);
+    }
+    return series;
+  }
+
+  /** Seeds a grid from its stored document after a restart (each stored mean counts as one sample). */
+  restore(grid: string, series: KpiSeries): void {
+    const buckets = new Map<number, Bucket>();
+    series.t.forEach((t, i) => {
+      const bucket: Bucket = { sum: zeros(), count: zeros() };
+      for (const metric of SHOWN) {
+        const v = series[metric][i];
+        if (v !== null && v !== undefined) {
+          bucket.sum[metric] = v;
+          bucket.count[metric] = 1;
+        }
+      }
+      buckets.set(t * 1000, bucket);
+    });
+    this.grids.set(grid, buckets);
+  }
+
+  private expire(buckets: Map<number, Bucket>, newest: number): void {
+    for (const start of buckets.keys()) if (start < newest - KEEP_MS) buckets.delete(start);
+  }
+}
+
+function zeros(): Record<Shown, number> {
+  return { drop_rate: 0, setup_success: 0, congestion: 0, dl_mbps: 0, mos: 0 };
+}
+
+function round(v: number): number {
+  return Math.round(v * 10_000) / 10_000;
+}

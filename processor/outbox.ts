@@ -1,0 +1,129 @@
+/**
+ * Everything the processor says, written in order: transitions to CADRE_EVENTS, the latest event and
+ * grid documents to KV, command replies, and — behind all of them — checkpoints. One chain of writes,
+ * so a checkpoint at sequence S is stored only after every output produced up to S is.
+ * A failed write is retried with back-off, never dropped: the chain waits.
+ */
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import type { EventTransition } from '../shared/schemas.js';
+import type { CommandReply, GridDoc } from '../shared/views.js';
+import { kvKey, subjects } from '../shared/subjects.js';
+
+const PUBLISH_WINDOW = 100;
+const MAX_BACKOFF_MS = 5000;
+
+export interface OutboxTargets {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  eventsKv: KV;
+  gridsKv: KV;
+  /** Builds a grid's document when it is written (the newest state is always right for a read model). */
+  gridDoc(grid: string): GridDoc;
+  onPublished?(transition: EventTransition): void;
+  /** `<id>:<seq>` of transitions already in CADRE_EVENTS (published before a crash): skipped. */
+  alreadyPublished?: Set<string>;
+  /** CADRE_EVENTS' last sequence at start: nothing of ours can be stored before it. */
+  eventsSeq: number;
+  log(message: string): void;
+}
+
+interface Pending {
+  transitions: EventTransition[];
+  events: Map<string, EventTransition>;
+  grids: Set<string>;
+  replies: { commandId: string; reply: CommandReply }[];
+}
+
+export class Outbox {
+  private pending: Pending = emptyPending();
+  private tail: Promise<void> = Promise.resolve();
+  private writesInFlight = 0;
+  /** The highest CADRE_EVENTS sequence a publish of ours was stored at. */
+  private eventsSeq: number;
+
+  constructor(private readonly targets: OutboxTargets) {
+    this.eventsSeq = targets.eventsSeq;
+  }
+
+  addTransitions(transitions: readonly EventTransition[]): void {
+    for (const t of transitions) {
+      this.pending.transitions.push(t);
+      this.pending.events.set(t.id, t);
+      this.pending.grids.add(t.grid);
+    }
+  }
+
+  addGrids(grids: Iterable<string>): void {
+    for (const g of grids) this.pending.grids.add(g);
+  }
+
+  addReply(commandId: string, reply: CommandReply): void {
+    this.pending.replies.push({ commandId, reply });
+  }
+
+  get size(): number {
+    return this.pending.transitions.length + this.pending.grids.size + this.pending.replies.length;
+  }
+
+  /** Queues what is pending behind the writes already queued; resolves when it is written. */
+  flush(): Promise<void> {
+    const batch = this.pending;
+    if (batch.transitions.length + batch.grids.size + batch.replies.length === 0) return this.tail;
+    this.pending = emptyPending();
+    return this.enqueue(() => this.write(batch));
+  }
+
+  /** Runs `save` after everything queued so far is written (flushing what is pending first). */
+  checkpoint(save: (eventsSeq: number) => Promise<void>): Promise<void> {
+    this.flush();
+    return this.enqueue(() => retry('checkpoint', () => save(this.eventsSeq), this.targets.log));
+  }
+
+  /** True while writes are queued or running (for lag/readiness and shutdown). */
+  get busy(): boolean {
+    return this.writesInFlight > 0;
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    this.writesInFlight++;
+    this.tail = this.tail.then(task).finally(() => this.writesInFlight--);
+    return this.tail;
+  }
+
+  private async write(batch: Pending): Promise<void> {
+    const { js, nc, eventsKv, gridsKv, gridDoc, onPublished, alreadyPublished, log } = this.targets;
+    const encode = (v: unknown) => JSON.stringify(v);
+    const publish = async (t: EventTransition) => {
+      const msgID = `${t.id}:${t.seq}`;
+      if (alreadyPublished?.delete(msgID)) return;
+      const ack = await retry('publish transition', () => js.publish(subjects.event(t.city, t.grid), encode(t), { msgID }), log);
+      this.eventsSeq = Math.max(this.eventsSeq, ack.seq);
+      onPublished?.(t);
+    };
+    await inWindows(batch.transitions, publish);
+    await inWindows([...batch.events.values()], (t) => retry('put event', () => eventsKv.put(kvKey(t.id), encode(t)), log));
+    await inWindows([...batch.grids], (g) => retry('put grid', () => gridsKv.put(kvKey(g), encode(gridDoc(g))), log));
+    for (const { commandId, reply } of batch.replies) nc.publish(subjects.commandReply(commandId), encode(reply));
+  }
+}
+
+function emptyPending(): Pending {
+  return { transitions: [], events: new Map(), grids: new Set(), replies: [] };
+}
+
+async function inWindows<T>(items: readonly T[], write: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += PUBLISH_WINDOW) await Promise.all(items.slice(i, i + PUBLISH_WINDOW).map(write));
+}
+
+async function retry<T>(what: string, attempt: () => Promise<T>, log: (m: string) => void): Promise<T> {
+  for (let delay = 100; ; delay = Math.min(delay * 2, MAX_BACKOFF_MS)) {
+    try {
+      return await attempt();
+    } catch (err) {
+      log(`${what} failed (${(err as Error).message}); retrying in ${delay} ms`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
