@@ -36,7 +36,7 @@ const INCIDENT_MAX_MS = 7.5 * HOUR;
 const SHORT_CODES = NOISE_CODES.filter((c) => c.medianMin <= 45);
 const LONG_CODES = NOISE_CODES.filter((c) => c.medianMin > 45);
 /** Incidents per 1000 elements of the kind per hour. */
-const INCIDENT_RATES = { cell: 1, site: 0.6, transport: 0.2, power: 0.2, core: 0.001, longFault: 0.8 };
+const INCIDENT_RATES = { cell: 1, site: 0.6, transport: 0.2, power: 0.2, core: 1, longFault: 0.8 };
 const FLAKY_CIRCUIT_SHARE = 0.02;
 const FLAP_CHANCE_PER_HOUR = 0.25;
 
