@@ -174,7 +174,7 @@ const storm: Scenario = {
     const episodes = stormEpisodes(
       ctx.index,
       district,
-      ctx.start + 5 * SECOND,
+      ctx.start,
       30 * MINUTE,
       Rng.of(ctx.seed, 'storm-scenario'),
       idOf(ctx, 'storm', 'A'),
