@@ -1,0 +1,10 @@
+/**
+ * Marks a plugin as not encapsulated (what the fastify-plugin package does, which is not installed):
+ * its decorators and hooks reach the routes of sibling plugins.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+
+export function globalPlugin<T extends FastifyPluginAsync<any>>(plugin: T): T {
+  (plugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
+  return plugin;
+}
