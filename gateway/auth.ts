@@ -115,8 +115,10 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<v
   app.decorate('authenticate', authenticate);
   app.decorate('requireRole', (...roles: Role[]) => async (request: FastifyRequest) => {
     await authenticate(request);
-    if (!roles.includes(request.principal.role))
-      throw new CadreError('CADRE_ERR_FORBIDDEN', `Role ${request.principal.role} may not do this`);
+    if (roles.includes(request.principal.role)) return;
+    // An anonymous screen asking for more than reading is told to log in, not that it is forbidden.
+    if (request.principal.anonymous) throw new CadreError('CADRE_ERR_UNAUTHORIZED', 'Log in to do this');
+    throw new CadreError('CADRE_ERR_FORBIDDEN', `Role ${request.principal.role} may not do this`);
   });
 
   app.post<{ Body: Static<typeof LoginBody> }>('/api/login', { schema: { body: LoginBody } }, async (request, reply) => {
