@@ -134,6 +134,14 @@ describe('events', () => {
     ]);
   });
 
+  it('finds the whole history even when event time is far from publish time (a replayed feed)', async () => {
+    const future = transition({ id: 'ev-future', grid: 'XT-YT-0010', openedAt: '2030-01-01T00:00:00.000Z', at: '2030-01-01T00:00:00.000Z' });
+    await publishTransitions(nats.nc, [future, { ...future, seq: 2, transition: 'cleared', state: 'cleared' }]);
+    await until(() => gw.model.event('ev-future')?.seq === 2);
+    const res = await gw.app.inject({ url: '/api/events/ev-future', headers: bearer(admin) });
+    expect(res.json().history.map((t: { seq: number }) => t.seq)).toEqual([1, 2]);
+  });
+
   it('answers 404 for an unknown event, on read and on action', async () => {
     expect((await gw.app.inject({ url: '/api/events/nope', headers: bearer(admin) })).statusCode).toBe(404);
     const res = await gw.app.inject({ method: 'POST', url: '/api/events/nope/ack', headers: bearer(admin), payload: {} });
