@@ -46,10 +46,13 @@ export type Resolution = { ok: true; principal: Principal } | { ok: false; reaso
 export class Authenticator {
   private readonly signer: TokenSigner;
   private readonly apiKeys: Map<string, Access['apiKeys'][number]>;
+  private readonly users: Map<string, AccessUser>;
+  private dummyHash: Promise<string> | undefined;
 
   constructor(private readonly options: AuthOptions) {
     this.signer = new TokenSigner(options.secret);
     this.apiKeys = new Map(options.access.apiKeys.map((k) => [k.keyHash, k]));
+    this.users = new Map([...options.access.users, ...(options.extraUsers ?? [])].map((u) => [u.name, u]));
   }
 
   get anonymousViewer(): boolean {
@@ -70,8 +73,21 @@ export class Authenticator {
     }
     const check = this.signer.verify(credential, this.options.now());
     if (!check.ok) return { ok: false, reason: `token ${check.problem}` };
-    const { sub, role, cities } = check.payload;
-    return { ok: true, principal: { name: sub, role, cities: Array.isArray(cities) ? cities : [] } };
+    // The user as configured now, not as the token remembers: a removed user or a changed role
+    // takes effect at once instead of when the token expires.
+    const user = this.users.get(check.payload.sub);
+    if (!user || user.role !== check.payload.role) return { ok: false, reason: 'token revoked' };
+    return { ok: true, principal: { name: user.name, role: user.role, cities: user.cities ?? [] } };
+  }
+
+  /** The user with this name and password, or undefined (as slow for an unknown name as for a bad password). */
+  async login(name: string, password: string): Promise<AccessUser | undefined> {
+    const user = this.users.get(name);
+    if (!user) {
+      await verifyPassword(password, await (this.dummyHash ??= hashPassword(randomSecret())));
+      return undefined;
+    }
+    return (await verifyPassword(password, user.passwordHash)) ? user : undefined;
   }
 
   issue(user: AccessUser): { token: string; expiresAt: string } {
@@ -95,21 +111,20 @@ export function bearerOf(header: string | undefined): string | undefined {
 
 async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<void> {
   const authenticator = new Authenticator(options);
-  const users = [...options.access.users, ...(options.extraUsers ?? [])];
   const limit = options.loginRateLimit ?? { max: 10, windowMs: 60_000 };
   const limiter = new SlidingWindowLimiter(limit.max, limit.windowMs);
-  // Unknown users are checked against a throwaway hash so a wrong name costs as long as a wrong password.
-  let dummyHash: Promise<string> | undefined;
 
   app.decorate('authenticator', authenticator);
   app.decorateRequest('principal', null as unknown as Principal);
 
   const authenticate = async (request: FastifyRequest): Promise<void> => {
     const credential = bearerOf(request.headers.authorization);
-    if (credential === '') throw new CadreError('CADRE_ERR_UNAUTHORIZED', 'Authorization must be "Bearer <token>"');
+    if (credential === '')
+      throw new CadreError('CADRE_ERR_UNAUTHORIZED', 'Authorization must be "Bearer <token>"');
     const isRead = request.method === 'GET' || request.method === 'HEAD';
     const found = authenticator.resolve(credential, isRead);
-    if (!found.ok) throw new CadreError('CADRE_ERR_UNAUTHORIZED', `Missing or invalid credentials: ${found.reason}`);
+    if (!found.ok)
+      throw new CadreError('CADRE_ERR_UNAUTHORIZED', `Missing or invalid credentials: ${found.reason}`);
     request.principal = found.principal;
   };
   app.decorate('authenticate', authenticate);
@@ -121,28 +136,30 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<v
     throw new CadreError('CADRE_ERR_FORBIDDEN', `Role ${request.principal.role} may not do this`);
   });
 
-  app.post<{ Body: Static<typeof LoginBody> }>('/api/login', { schema: { body: LoginBody } }, async (request, reply) => {
-    if (!limiter.take(request.ip, options.now())) {
-      reply.header('retry-after', Math.ceil(limit.windowMs / 1000));
-      throw new CadreError('CADRE_ERR_RATE_LIMITED', 'Too many login attempts; try again later');
-    }
-    const { username, password } = request.body;
-    const user = users.find((u) => u.name === username);
-    const ok = user
-      ? await verifyPassword(password, user.passwordHash)
-      : await verifyPassword(password, await (dummyHash ??= hashPassword(randomSecret())));
-    if (!user || !ok) {
-      request.log.info({ audit: { action: 'login', user: username, ok: false } }, 'login refused');
-      throw new CadreError('CADRE_ERR_UNAUTHORIZED', 'Unknown user or wrong password');
-    }
-    request.log.info({ audit: { action: 'login', user: username, ok: true } }, 'login');
-    const { token, expiresAt } = authenticator.issue(user);
-    return reply.send({ token, role: user.role, cities: user.cities ?? [], name: user.name, expiresAt });
-  });
+  app.post<{ Body: Static<typeof LoginBody> }>(
+    '/api/login',
+    { schema: { body: LoginBody } },
+    async (request, reply) => {
+      if (!limiter.take(request.ip, options.now())) {
+        reply.header('retry-after', Math.ceil(limit.windowMs / 1000));
+        throw new CadreError('CADRE_ERR_RATE_LIMITED', 'Too many login attempts; try again later');
+      }
+      const { username, password } = request.body;
+      const user = await authenticator.login(username, password);
+      if (!user) {
+        request.log.info({ audit: { action: 'login', user: username, ok: false } }, 'login refused');
+        throw new CadreError('CADRE_ERR_UNAUTHORIZED', 'Unknown user or wrong password');
+      }
+      request.log.info({ audit: { action: 'login', user: username, ok: true } }, 'login');
+      const { token, expiresAt } = authenticator.issue(user);
+      return reply.send({ token, role: user.role, cities: user.cities ?? [], name: user.name, expiresAt });
+    },
+  );
 
   app.get('/api/me', async (request: FastifyRequest, reply: FastifyReply) => {
     const found = authenticator.resolve(bearerOf(request.headers.authorization) || undefined, false);
-    if (!found.ok) throw new CadreError('CADRE_ERR_UNAUTHORIZED', `Missing or invalid credentials: ${found.reason}`);
+    if (!found.ok)
+      throw new CadreError('CADRE_ERR_UNAUTHORIZED', `Missing or invalid credentials: ${found.reason}`);
     const { name, role, cities } = found.principal;
     return reply.send({ name, role, cities });
   });

@@ -26,7 +26,9 @@ export async function sendCommand(
       for await (const m of sub) return m.json<CommandReply>();
       return undefined;
     })();
-    const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)));
+    const timeout = new Promise<undefined>(
+      (resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)),
+    );
     await nc.flush();
     try {
       await js.publish(subjects.input('command', city), JSON.stringify(command), {
@@ -34,10 +36,14 @@ export async function sendCommand(
         timeout: timeoutMs,
       });
     } catch (err) {
-      throw new CadreError('CADRE_ERR_UNAVAILABLE', `The input log did not take the command: ${(err as Error).message}`);
+      throw new CadreError(
+        'CADRE_ERR_UNAVAILABLE',
+        `The input log did not take the command: ${(err as Error).message}`,
+      );
     }
     const answer = await Promise.race([reply, timeout]);
-    if (!answer) throw new CadreError('CADRE_ERR_UNAVAILABLE', `No processor answered within ${timeoutMs} ms`);
+    if (!answer)
+      throw new CadreError('CADRE_ERR_UNAVAILABLE', `No processor answered within ${timeoutMs} ms`);
     return answer;
   } finally {
     clearTimeout(timer);

@@ -4,7 +4,9 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 
-export function globalPlugin<T extends FastifyPluginAsync<any>>(plugin: T): T {
+export function globalPlugin<Options extends object>(
+  plugin: FastifyPluginAsync<Options>,
+): FastifyPluginAsync<Options> {
   (plugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
   return plugin;
 }

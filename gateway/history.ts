@@ -22,7 +22,11 @@ export async function readHistory(js: JetStreamClient, doc: EventDoc): Promise<E
 }
 
 /** The transitions of `doc.id` on its subject from `startTime` (or the start), by seq. */
-async function readSubject(js: JetStreamClient, doc: EventDoc, startTime: string | undefined): Promise<Map<number, EventTransition>> {
+async function readSubject(
+  js: JetStreamClient,
+  doc: EventDoc,
+  startTime: string | undefined,
+): Promise<Map<number, EventTransition>> {
   const found = new Map<number, EventTransition>();
   const consumer = await js.consumers.get(STREAMS.events.name, {
     filter_subjects: subjects.event(doc.city, doc.grid),

@@ -54,13 +54,15 @@ export function errorResponse(err: unknown): { status: number; body: ErrorBody }
   }
   if (e instanceof SyntaxError) return coded('CADRE_ERR_BAD_JSON', e.message);
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
-  if (status >= 400 && status < 500) return { status, body: { error: 'CADRE_ERR_BAD_REQUEST', message: e.message } };
+  if (status >= 400 && status < 500)
+    return { status, body: { error: 'CADRE_ERR_BAD_REQUEST', message: e.message } };
   return coded('CADRE_ERR_INTERNAL', ERRORS.CADRE_ERR_INTERNAL.message);
 }
 
 export function httpBasics(app: FastifyInstance): void {
   app.addHook('onSend', async (_request, reply, payload) => {
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!reply.hasHeader(name)) reply.header(name, value);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS))
+      if (!reply.hasHeader(name)) reply.header(name, value);
     return payload;
   });
   app.setErrorHandler((err, request, reply) => {

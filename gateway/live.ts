@@ -40,7 +40,10 @@ export interface Live {
 
 /** The `allowRequest` of the Socket.IO server: no Origin (not a browser), the same origin, or a listed one. */
 export function originCheck(allowed: string[] = []) {
-  return (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void): void => {
+  return (
+    req: IncomingMessage,
+    callback: (err: string | null | undefined, success: boolean) => void,
+  ): void => {
     const origin = req.headers.origin;
     if (!origin || allowed.includes(origin)) return callback(null, true);
     let host: string | undefined;

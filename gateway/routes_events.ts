@@ -26,7 +26,9 @@ const ListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
 });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) });
-const IsoTime = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:?\\d{2})$' });
+const IsoTime = Type.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:?\\d{2})$',
+});
 
 /** The body of each action, and how it becomes the command's fields. */
 const ACTION_BODIES = {
@@ -57,7 +59,8 @@ export async function eventRoutes(app: FastifyInstance, ctx: GatewayContext): Pr
     { schema: { querystring: ListQuery }, preHandler: app.requireRole(...READERS) },
     async (request) => {
       const q = request.query;
-      const pool = q.state === 'all' ? [...model.activeEvents(), ...model.endedEvents()] : [...model.activeEvents()];
+      const pool =
+        q.state === 'all' ? [...model.activeEvents(), ...model.endedEvents()] : [...model.activeEvents()];
       const events = pool
         .filter(
           (e) =>
@@ -93,10 +96,16 @@ export async function eventRoutes(app: FastifyInstance, ctx: GatewayContext): Pr
   }
 }
 
-async function act(ctx: GatewayContext, request: FastifyRequest<{ Params: { id: string } }>, action: Action, fields: Partial<Command>): Promise<EventDoc> {
+async function act(
+  ctx: GatewayContext,
+  request: FastifyRequest<{ Params: { id: string } }>,
+  action: Action,
+  fields: Partial<Command>,
+): Promise<EventDoc> {
   const event = knownEvent(ctx, request.params.id);
   const who = request.principal;
-  if (!canActOn(who, event.city)) throw new CadreError('CADRE_ERR_FORBIDDEN', `${who.name} may not act on events of ${event.city}`);
+  if (!canActOn(who, event.city))
+    throw new CadreError('CADRE_ERR_FORBIDDEN', `${who.name} may not act on events of ${event.city}`);
   const command: Command = {
     type: 'command',
     id: randomUUID(),
@@ -109,12 +118,16 @@ async function act(ctx: GatewayContext, request: FastifyRequest<{ Params: { id: 
   const audit = { by: who.name, role: who.role, action, event: event.id, command: command.id };
   if (!isActive(event)) {
     request.log.info({ audit: { ...audit, outcome: 'conflict' } }, 'event action refused: event has ended');
-    throw new CadreError('CADRE_ERR_CONFLICT', `Event ${event.id} has ended (${event.state})`, { alarms: [] });
+    throw new CadreError('CADRE_ERR_CONFLICT', `Event ${event.id} has ended (${event.state})`, {
+      alarms: [],
+    });
   }
-  const reply = await sendCommand(ctx.nc, ctx.js, command, event.city, ctx.commandTimeoutMs).catch((err: unknown) => {
-    request.log.info({ audit: { ...audit, outcome: 'unanswered' } }, 'event action not answered');
-    throw err;
-  });
+  const reply = await sendCommand(ctx.nc, ctx.js, command, event.city, ctx.commandTimeoutMs).catch(
+    (err: unknown) => {
+      request.log.info({ audit: { ...audit, outcome: 'unanswered' } }, 'event action not answered');
+      throw err;
+    },
+  );
   if (!reply.ok) {
     request.log.info({ audit: { ...audit, outcome: reply.code } }, 'event action refused by the processor');
     const code: ErrorCode = reply.code in ERRORS ? (reply.code as ErrorCode) : 'CADRE_ERR_CONFLICT';

@@ -27,7 +27,12 @@ export async function healthRoutes(app: FastifyInstance, ctx: GatewayContext): P
       nats,
       streams: missing.length === 0,
       processor,
-      detail: { missingStreams: missing, partitions: view.partitions, pending: view.pending, lagSeconds: view.lagSeconds },
+      detail: {
+        missingStreams: missing,
+        partitions: view.partitions,
+        pending: view.pending,
+        lagSeconds: view.lagSeconds,
+      },
     });
   });
 
@@ -43,7 +48,9 @@ async function natsAnswers(ctx: GatewayContext): Promise<boolean> {
 
 async function missingStreams(ctx: GatewayContext): Promise<string[]> {
   const names = Object.values(STREAMS).map((s) => s.name);
-  const present = await Promise.all(names.map((name) => withTimeout(ctx.jsm.streams.info(name).then(() => true))));
+  const present = await Promise.all(
+    names.map((name) => withTimeout(ctx.jsm.streams.info(name).then(() => true))),
+  );
   return names.filter((_, i) => !present[i]);
 }
 

@@ -38,7 +38,13 @@ export function periodDays(period: Period, now: number): { days: string[]; from:
   return { days, from };
 }
 
-export function scorecardLine(grid: Grid, doc: GridDoc | undefined, elements: number, period: Period, now: number): ScorecardLine {
+export function scorecardLine(
+  grid: Grid,
+  doc: GridDoc | undefined,
+  elements: number,
+  period: Period,
+  now: number,
+): ScorecardLine {
   const { days, from } = periodDays(period, now);
   const sum = sumDays(days.map((d) => doc?.days[d]).filter((d): d is DayStats => d !== undefined));
   return {
@@ -62,7 +68,9 @@ export function scorecardLine(grid: Grid, doc: GridDoc | undefined, elements: nu
 
 /** Worst first: complaints per 10k subscribers, then red events. */
 export function worstFirst(a: ScorecardLine, b: ScorecardLine): number {
-  return b.complaintsPer10k - a.complaintsPer10k || b.events.red - a.events.red || a.grid.localeCompare(b.grid);
+  return (
+    b.complaintsPer10k - a.complaintsPer10k || b.events.red - a.events.red || a.grid.localeCompare(b.grid)
+  );
 }
 
 type Sum = Omit<DayStats, 'degradedElements'> & { degradedElementsMax: number };
@@ -70,7 +78,10 @@ type Sum = Omit<DayStats, 'degradedElements'> & { degradedElementsMax: number };
 function sumDays(days: DayStats[]): Sum {
   const sum: Sum = {
     complaints: 0,
-    byCategory: Object.fromEntries(COMPLAINT_CATEGORIES.map((c) => [c, 0])) as Record<ComplaintCategory, number>,
+    byCategory: Object.fromEntries(COMPLAINT_CATEGORIES.map((c) => [c, 0])) as Record<
+      ComplaintCategory,
+      number
+    >,
     repeats: 0,
     events: Object.fromEntries(LEVELS.map((l) => [l, 0])) as Record<Level, number>,
     ackMinutes: 0,

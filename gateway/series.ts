@@ -33,7 +33,12 @@ interface Bucket {
   lag: number;
 }
 
-const emptyBucket = (): Bucket => ({ levels: { red: 0, orange: 0, yellow: 0, blue: 0 }, inputSum: 0, inputSamples: 0, lag: 0 });
+const emptyBucket = (): Bucket => ({
+  levels: { red: 0, orange: 0, yellow: 0, blue: 0 },
+  inputSum: 0,
+  inputSamples: 0,
+  lag: 0,
+});
 
 export class MinuteSeries {
   private readonly buckets = new Map<number, Bucket>();

@@ -134,9 +134,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-function loggerOption(logger: GatewayOptions['logger']): Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> {
+function loggerOption(
+  logger: GatewayOptions['logger'],
+): Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> {
   if (logger === undefined) return { logger: { level: 'info' } };
-  if (typeof logger === 'object' && logger !== null && typeof (logger as FastifyBaseLogger).child === 'function')
+  if (
+    typeof logger === 'object' &&
+    logger !== null &&
+    typeof (logger as FastifyBaseLogger).child === 'function'
+  )
     return { loggerInstance: logger as FastifyBaseLogger };
   return { logger: logger as FastifyServerOptions['logger'] };
 }

@@ -179,7 +179,8 @@ export class ReadModel {
       view.partitions += 1;
       view.pending += stats.pending;
       view.lagSeconds = Math.max(view.lagSeconds, stats.lagSeconds);
-      for (const [type, rate] of Object.entries(stats.rates)) view.rates[type] = (view.rates[type] ?? 0) + rate;
+      for (const [type, rate] of Object.entries(stats.rates))
+        view.rates[type] = (view.rates[type] ?? 0) + rate;
     }
     return view;
   }

@@ -34,7 +34,8 @@ export function staticUi(uiDir: string | undefined) {
     const isApi = path.startsWith('/api/') || path === '/api';
     if (!root || isApi || (request.method !== 'GET' && request.method !== 'HEAD'))
       throw new CadreError('CADRE_ERR_NOT_FOUND', `No route ${request.method} ${path}`);
-    const file = fileUnder(root, path) ?? (SPA_ROUTES.test(path) ? fileUnder(root, '/index.html') : undefined);
+    const file =
+      fileUnder(root, path) ?? (SPA_ROUTES.test(path) ? fileUnder(root, '/index.html') : undefined);
     if (!file) throw new CadreError('CADRE_ERR_NOT_FOUND', `No route ${request.method} ${path}`);
     const immutable = path.startsWith('/assets/');
     reply

@@ -48,14 +48,16 @@ export class TokenSigner {
     const [body, mac] = parts as [string, string];
     const expected = Buffer.from(this.mac(body));
     const given = Buffer.from(mac);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, problem: 'forged' };
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      return { ok: false, problem: 'forged' };
     let payload: TokenPayload;
     try {
       payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenPayload;
     } catch {
       return { ok: false, problem: 'malformed' };
     }
-    if (typeof payload.exp !== 'number' || typeof payload.sub !== 'string') return { ok: false, problem: 'malformed' };
+    if (typeof payload.exp !== 'number' || typeof payload.sub !== 'string')
+      return { ok: false, problem: 'malformed' };
     if (payload.exp * 1000 <= nowMs) return { ok: false, problem: 'expired' };
     return { ok: true, payload };
   }

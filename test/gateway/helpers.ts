@@ -28,7 +28,11 @@ export async function ensureCadreStreams(nc: NatsConnection): Promise<void> {
     try {
       await jsm.streams.info(stream.name);
     } catch {
-      await jsm.streams.add({ name: stream.name, subjects: [...stream.subjects], duplicate_window: 120_000_000_000 });
+      await jsm.streams.add({
+        name: stream.name,
+        subjects: [...stream.subjects],
+        duplicate_window: 120_000_000_000,
+      });
     }
   }
   const kvm = new Kvm(nc);
@@ -37,7 +41,9 @@ export async function ensureCadreStreams(nc: NatsConnection): Promise<void> {
 }
 
 /** The fixture topology and an access.yaml with one user per role (and city). */
-export async function testConfig(access: { anonymousViewer?: boolean; tokenTtl?: string } = {}): Promise<Config> {
+export async function testConfig(
+  access: { anonymousViewer?: boolean; tokenTtl?: string } = {},
+): Promise<Config> {
   const dir = mkdtempSync(join(tmpdir(), 'cadre-gw-config-'));
   copyFileSync(FIXTURE_TOPOLOGY, join(dir, 'topology.json'));
   const hash = await hashPassword(PASSWORD);
@@ -58,7 +64,10 @@ export async function testConfig(access: { anonymousViewer?: boolean; tokenTtl?:
   return loadConfig(dir);
 }
 
-export async function startGateway(nc: NatsConnection, options: Partial<GatewayOptions> & { config: Config }): Promise<Gateway> {
+export async function startGateway(
+  nc: NatsConnection,
+  options: Partial<GatewayOptions> & { config: Config },
+): Promise<Gateway> {
   return createGateway({
     nc,
     dataDir: mkdtempSync(join(tmpdir(), 'cadre-gw-data-')),
@@ -96,7 +105,8 @@ export function transition(fields: Partial<EventTransition> = {}): EventTransiti
 /** Publishes transitions on CADRE_EVENTS the way the processor does (subject per grid, dedup id). */
 export async function publishTransitions(nc: NatsConnection, list: EventTransition[]): Promise<void> {
   const js = jetstream(nc);
-  for (const t of list) await js.publish(subjects.event(t.city, t.grid), JSON.stringify(t), { msgID: `${t.id}:${t.seq}` });
+  for (const t of list)
+    await js.publish(subjects.event(t.city, t.grid), JSON.stringify(t), { msgID: `${t.id}:${t.seq}` });
 }
 
 /** Fast path for storms: core publishes into the stream, one flush at the end. */
@@ -123,7 +133,10 @@ export async function putGridDoc(nc: NatsConnection, doc: GridDoc): Promise<void
  * Plays the processor's part for commands: hears `cadre.in.command.*` on the real broker and answers
  * on `cadre.reply.command.<id>` with what `decide` returns (nothing = stay silent).
  */
-export function standInProcessor(nc: NatsConnection, decide: (command: Command) => CommandReply | undefined): { seen: Command[]; stop(): void } {
+export function standInProcessor(
+  nc: NatsConnection,
+  decide: (command: Command) => CommandReply | undefined,
+): { seen: Command[]; stop(): void } {
   const seen: Command[] = [];
   const sub = nc.subscribe('cadre.in.command.*', {
     callback: (_err, m) => {

@@ -7,7 +7,18 @@ import { io as connectIo, type Socket } from 'socket.io-client';
 import { useNats } from '../helpers/nats.js';
 import type { Gateway } from '../../gateway/server.js';
 import type { EventTransition } from '../../shared/schemas.js';
-import { ensureCadreStreams, floodTransitions, INGEST_KEY, PASSWORD, publishTransitions, putEventDoc, startGateway, testConfig, transition, until } from './helpers.js';
+import {
+  ensureCadreStreams,
+  floodTransitions,
+  INGEST_KEY,
+  PASSWORD,
+  publishTransitions,
+  putEventDoc,
+  startGateway,
+  testConfig,
+  transition,
+  until,
+} from './helpers.js';
 
 const nats = useNats();
 let gw: Gateway;
@@ -51,10 +62,16 @@ class Screen {
 }
 
 function serverDigest(city?: string): string[] {
-  return [...gw.model.activeEvents()].filter((e) => !city || e.city === city).map((e) => `${e.id}:${e.seq}`).sort();
+  return [...gw.model.activeEvents()]
+    .filter((e) => !city || e.city === city)
+    .map((e) => `${e.id}:${e.seq}`)
+    .sort();
 }
 
-function connect(auth: object | undefined, options: { origin?: string; reconnection?: boolean } = {}): Socket {
+function connect(
+  auth: object | undefined,
+  options: { origin?: string; reconnection?: boolean } = {},
+): Socket {
   return connectIo(`${url}/live`, {
     auth,
     transports: ['websocket'],
@@ -73,7 +90,10 @@ function outcome(socket: Socket): Promise<string> {
   });
 }
 
-async function openScreen(token: string | undefined, options: { reconnection?: boolean } = {}): Promise<Screen> {
+async function openScreen(
+  token: string | undefined,
+  options: { reconnection?: boolean } = {},
+): Promise<Screen> {
   const socket = connect(token ? { token } : undefined, options);
   const screen = new Screen(socket);
   expect(await outcome(socket)).toBe('snapshot');
@@ -82,13 +102,23 @@ async function openScreen(token: string | undefined, options: { reconnection?: b
 
 beforeAll(async () => {
   await ensureCadreStreams(nats.nc);
-  const seeded = [transition({ id: 'seed-xt', city: 'XT', grid: 'XT-YH-0003' }), transition({ id: 'seed-hy', city: 'HY', grid: 'HY-ZH-0002', level: 'red' })];
+  const seeded = [
+    transition({ id: 'seed-xt', city: 'XT', grid: 'XT-YH-0003' }),
+    transition({ id: 'seed-hy', city: 'HY', grid: 'HY-ZH-0002', level: 'red' }),
+  ];
   await publishTransitions(nats.nc, seeded);
   for (const doc of seeded) await putEventDoc(nats.nc, doc);
-  gw = await startGateway(nats.nc, { config: await testConfig({ tokenTtl: '1h' }), now: () => Date.now() + clockOffset });
+  gw = await startGateway(nats.nc, {
+    config: await testConfig({ tokenTtl: '1h' }),
+    now: () => Date.now() + clockOffset,
+  });
   url = await gw.start(0);
   for (const name of ['admin', 'xt-viewer', 'viewer']) {
-    const res = await gw.app.inject({ method: 'POST', url: '/api/login', payload: { username: name, password: PASSWORD } });
+    const res = await gw.app.inject({
+      method: 'POST',
+      url: '/api/login',
+      payload: { username: name, password: PASSWORD },
+    });
     tokens[name] = res.json().token;
   }
 });
@@ -111,7 +141,12 @@ describe('handshake', () => {
       results.push(`${label}: ${await outcome(socket)}`);
       socket.close();
     }
-    expect(results).toEqual(['valid: snapshot', 'none: refused: unauthorized', 'forged: refused: unauthorized', 'ingest key: refused: unauthorized']);
+    expect(results).toEqual([
+      'valid: snapshot',
+      'none: refused: unauthorized',
+      'forged: refused: unauthorized',
+      'ingest key: refused: unauthorized',
+    ]);
   });
 
   it('checks the Origin: the same origin passes, another is refused', async () => {
@@ -126,8 +161,12 @@ describe('handshake', () => {
 
   it('re-checks the token on every reconnect: an expired token is refused then', async () => {
     const screen = await openScreen(tokens.admin, { reconnection: true });
-    const refused = new Promise<string>((resolve) => screen.socket.io.once('reconnect_error', (err) => resolve(err.message)));
-    const refusedConnect = new Promise<string>((resolve) => screen.socket.once('connect_error', (err) => resolve(err.message)));
+    const refused = new Promise<string>((resolve) =>
+      screen.socket.io.once('reconnect_error', (err) => resolve(err.message)),
+    );
+    const refusedConnect = new Promise<string>((resolve) =>
+      screen.socket.once('connect_error', (err) => resolve(err.message)),
+    );
     clockOffset = 2 * 3_600_000; // past the 1 h token lifetime
     try {
       screen.socket.io.engine.close(); // the network drops; the client reconnects with the same token
@@ -153,7 +192,10 @@ describe('scope', () => {
       expect(admin.snapshots).toBe(2);
       expect(admin.digest()).toEqual(['seed-hy:1']);
 
-      await publishTransitions(nats.nc, [transition({ id: 'late-xt', city: 'XT' }), transition({ id: 'late-hy', city: 'HY', grid: 'HY-SG-0005' })]);
+      await publishTransitions(nats.nc, [
+        transition({ id: 'late-xt', city: 'XT' }),
+        transition({ id: 'late-hy', city: 'HY', grid: 'HY-SG-0005' }),
+      ]);
       await until(() => xt.events.has('late-xt') && admin.events.has('late-hy'));
       await new Promise((r) => setTimeout(r, 400));
       expect(xt.events.has('late-hy')).toBe(false);
@@ -253,9 +295,15 @@ describe('storm', () => {
 
   it('sends stats about once a second with the current minute point', async () => {
     const screen = await openScreen(tokens.admin);
-    const stats = await new Promise<Record<string, unknown>>((resolve) => screen.socket.once('stats', resolve));
+    const stats = await new Promise<Record<string, unknown>>((resolve) =>
+      screen.socket.once('stats', resolve),
+    );
     expect(stats).toMatchObject({ clients: 1, active: expect.objectContaining({ red: expect.any(Number) }) });
-    expect(stats.point).toMatchObject({ t: expect.any(Number), red: expect.any(Number), input: expect.any(Number) });
+    expect(stats.point).toMatchObject({
+      t: expect.any(Number),
+      red: expect.any(Number),
+      input: expect.any(Number),
+    });
     const metrics = await gw.app.inject({ url: '/metrics' });
     expect(metrics.body).toMatch(/cadre_socket_clients 1\b/);
     screen.socket.close();

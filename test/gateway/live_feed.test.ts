@@ -11,7 +11,11 @@ describe('CoalescingFeed', () => {
   beforeEach(() => {
     vi.useFakeTimers();
     batches = [];
-    feed = new CoalescingFeed((b) => batches.push(b), { now: () => Date.now(), intervalMs: 250, largeBatch: 5 });
+    feed = new CoalescingFeed((b) => batches.push(b), {
+      now: () => Date.now(),
+      intervalMs: 250,
+      largeBatch: 5,
+    });
   });
   afterEach(() => {
     feed.close();
@@ -35,14 +39,22 @@ describe('CoalescingFeed', () => {
     feed.push(transition({ id: 'warm-up' }));
     vi.advanceTimersByTime(0);
     for (let seq = 1; seq <= 100; seq++)
-      for (const id of ['x', 'y', 'z']) feed.push(transition({ id, seq, state: seq === 100 && id === 'y' ? 'cleared' : 'open' }));
+      for (const id of ['x', 'y', 'z'])
+        feed.push(transition({ id, seq, state: seq === 100 && id === 'y' ? 'cleared' : 'open' }));
     vi.advanceTimersByTime(250);
-    expect(batches[1]!.map((t) => `${t.id}:${t.seq}:${t.state}`)).toEqual(['x:100:open', 'y:100:cleared', 'z:100:open']);
+    expect(batches[1]!.map((t) => `${t.id}:${t.seq}:${t.state}`)).toEqual([
+      'x:100:open',
+      'y:100:cleared',
+      'z:100:open',
+    ]);
   });
 
   it('holds a batch back while the connection has not written the last one out', () => {
     let congested = true;
-    const slow = new CoalescingFeed((b) => batches.push(b), { now: () => Date.now(), congested: () => congested });
+    const slow = new CoalescingFeed((b) => batches.push(b), {
+      now: () => Date.now(),
+      congested: () => congested,
+    });
     slow.push(transition({ id: 'a', seq: 1 }));
     vi.advanceTimersByTime(1000);
     expect(batches).toHaveLength(0);

@@ -26,7 +26,11 @@ const auditLines: string[] = [];
 const NOW = Date.parse('2025-03-10T12:00:00Z');
 
 async function login(username: string): Promise<string> {
-  const res = await gw.app.inject({ method: 'POST', url: '/api/login', payload: { username, password: PASSWORD } });
+  const res = await gw.app.inject({
+    method: 'POST',
+    url: '/api/login',
+    payload: { username, password: PASSWORD },
+  });
   expect(res.statusCode).toBe(200);
   return res.json().token;
 }
@@ -84,12 +88,32 @@ beforeAll(async () => {
   await putGridDoc(
     nats.nc,
     gridDoc('XT-YH-0003', 'XT', {
-      '2025-03-10': day({ complaints: 13, repeats: 1, byCategory: { voice: 3, data: 10, sms: 0, coverage: 0, wlan: 0, other: 0 }, acked: 2, ackMinutes: 30, slaDue: 4, slaMet: 3, events: { red: 1, orange: 0, yellow: 2, blue: 0 } }),
-      '2025-03-05': day({ complaints: 13, repeats: 3, resolved: 1, resolveMinutes: 120, degradedElements: 2 }),
+      '2025-03-10': day({
+        complaints: 13,
+        repeats: 1,
+        byCategory: { voice: 3, data: 10, sms: 0, coverage: 0, wlan: 0, other: 0 },
+        acked: 2,
+        ackMinutes: 30,
+        slaDue: 4,
+        slaMet: 3,
+        events: { red: 1, orange: 0, yellow: 2, blue: 0 },
+      }),
+      '2025-03-05': day({
+        complaints: 13,
+        repeats: 3,
+        resolved: 1,
+        resolveMinutes: 120,
+        degradedElements: 2,
+      }),
       '2025-02-01': day({ complaints: 100 }),
     }),
   );
-  await putGridDoc(nats.nc, gridDoc('HY-SG-0005', 'HY', { '2025-03-10': day({ complaints: 14, events: { red: 2, orange: 0, yellow: 0, blue: 0 } }) }));
+  await putGridDoc(
+    nats.nc,
+    gridDoc('HY-SG-0005', 'HY', {
+      '2025-03-10': day({ complaints: 14, events: { red: 2, orange: 0, yellow: 0, blue: 0 } }),
+    }),
+  );
   const uiDir = mkdtempSync(join(tmpdir(), 'cadre-ui-'));
   mkdirSync(join(uiDir, 'assets'));
   writeFileSync(join(uiDir, 'index.html'), '<!doctype html><title>cadre</title>');
@@ -113,7 +137,12 @@ afterAll(async () => {
 describe('events', () => {
   it('lists the active events loaded from KV, filtered', async () => {
     const all = await gw.app.inject({ url: '/api/events', headers: bearer(admin) });
-    expect(all.json().events.map((e: { id: string }) => e.id).sort()).toEqual(['ev-complaint', 'ev-hy']);
+    expect(
+      all
+        .json()
+        .events.map((e: { id: string }) => e.id)
+        .sort(),
+    ).toEqual(['ev-complaint', 'ev-hy']);
     const hy = await gw.app.inject({ url: '/api/events?city=HY&level=red', headers: bearer(admin) });
     expect(hy.json().events.map((e: { id: string }) => e.id)).toEqual(['ev-hy']);
     const bad = await gw.app.inject({ url: '/api/events?level=purple', headers: bearer(admin) });
@@ -122,21 +151,36 @@ describe('events', () => {
   });
 
   it('gives one event with its transitions history from the stream', async () => {
-    const acked = { ...complaintEvent, seq: 2, transition: 'acknowledged' as const, state: 'acknowledged' as const };
+    const acked = {
+      ...complaintEvent,
+      seq: 2,
+      transition: 'acknowledged' as const,
+      state: 'acknowledged' as const,
+    };
     await publishTransitions(nats.nc, [acked]);
     await until(() => gw.model.event('ev-complaint')?.seq === 2);
     const res = await gw.app.inject({ url: '/api/events/ev-complaint', headers: bearer(admin) });
     expect(res.statusCode).toBe(200);
     expect(res.json().event.seq).toBe(2);
-    expect(res.json().history.map((t: { seq: number; transition: string }) => [t.seq, t.transition])).toEqual([
-      [1, 'opened'],
-      [2, 'acknowledged'],
-    ]);
+    expect(res.json().history.map((t: { seq: number; transition: string }) => [t.seq, t.transition])).toEqual(
+      [
+        [1, 'opened'],
+        [2, 'acknowledged'],
+      ],
+    );
   });
 
   it('finds the whole history even when event time is far from publish time (a replayed feed)', async () => {
-    const future = transition({ id: 'ev-future', grid: 'XT-YT-0010', openedAt: '2030-01-01T00:00:00.000Z', at: '2030-01-01T00:00:00.000Z' });
-    await publishTransitions(nats.nc, [future, { ...future, seq: 2, transition: 'cleared', state: 'cleared' }]);
+    const future = transition({
+      id: 'ev-future',
+      grid: 'XT-YT-0010',
+      openedAt: '2030-01-01T00:00:00.000Z',
+      at: '2030-01-01T00:00:00.000Z',
+    });
+    await publishTransitions(nats.nc, [
+      future,
+      { ...future, seq: 2, transition: 'cleared', state: 'cleared' },
+    ]);
     await until(() => gw.model.event('ev-future')?.seq === 2);
     const res = await gw.app.inject({ url: '/api/events/ev-future', headers: bearer(admin) });
     expect(res.json().history.map((t: { seq: number }) => t.seq)).toEqual([1, 2]);
@@ -144,7 +188,12 @@ describe('events', () => {
 
   it('answers 404 for an unknown event, on read and on action', async () => {
     expect((await gw.app.inject({ url: '/api/events/nope', headers: bearer(admin) })).statusCode).toBe(404);
-    const res = await gw.app.inject({ method: 'POST', url: '/api/events/nope/ack', headers: bearer(admin), payload: {} });
+    const res = await gw.app.inject({
+      method: 'POST',
+      url: '/api/events/nope/ack',
+      headers: bearer(admin),
+      payload: {},
+    });
     expect(res.statusCode).toBe(404);
     expect(res.json().error).toBe('CADRE_ERR_UNKNOWN_EVENT');
   });
@@ -153,8 +202,23 @@ describe('events', () => {
     let cleared = false;
     const processor = standInProcessor(nats.nc, (cmd) =>
       cleared
-        ? { ok: true, event: { ...complaintEvent, seq: 3, transition: 'resolved', state: 'resolved', by: cmd.by, text: cmd.text } }
-        : { ok: false, code: 'CADRE_ERR_CONFLICT', message: 'evidence alarms not cleared', alarms: ['A-1', 'A-2'] },
+        ? {
+            ok: true,
+            event: {
+              ...complaintEvent,
+              seq: 3,
+              transition: 'resolved',
+              state: 'resolved',
+              by: cmd.by,
+              text: cmd.text,
+            },
+          }
+        : {
+            ok: false,
+            code: 'CADRE_ERR_CONFLICT',
+            message: 'evidence alarms not cleared',
+            alarms: ['A-1', 'A-2'],
+          },
     );
     try {
       const refused = await gw.app.inject({
@@ -165,16 +229,33 @@ describe('events', () => {
       });
       expect(refused.statusCode).toBe(409);
       expect(refused.json()).toMatchObject({ error: 'CADRE_ERR_CONFLICT', alarms: ['A-1', 'A-2'] });
-      expect(processor.seen[0]).toMatchObject({ type: 'command', action: 'resolve', event: 'ev-complaint', by: 'xt-dispatcher', text: 'fixed the feeder', time: new Date(NOW).toISOString() });
+      expect(processor.seen[0]).toMatchObject({
+        type: 'command',
+        action: 'resolve',
+        event: 'ev-complaint',
+        by: 'xt-dispatcher',
+        text: 'fixed the feeder',
+        time: new Date(NOW).toISOString(),
+      });
 
       cleared = true;
-      const done = await gw.app.inject({ method: 'POST', url: '/api/events/ev-complaint/resolve', headers: bearer(xtDispatcher), payload: {} });
+      const done = await gw.app.inject({
+        method: 'POST',
+        url: '/api/events/ev-complaint/resolve',
+        headers: bearer(xtDispatcher),
+        payload: {},
+      });
       expect(done.statusCode).toBe(200);
       expect(done.json().event).toMatchObject({ id: 'ev-complaint', state: 'resolved', seq: 3 });
       // The read model holds the new state at once: the event is no longer active, and a second resolve is a conflict.
       const active = await gw.app.inject({ url: '/api/events', headers: bearer(admin) });
       expect(active.json().events.map((e: { id: string }) => e.id)).toEqual(['ev-hy']);
-      const again = await gw.app.inject({ method: 'POST', url: '/api/events/ev-complaint/ack', headers: bearer(xtDispatcher), payload: {} });
+      const again = await gw.app.inject({
+        method: 'POST',
+        url: '/api/events/ev-complaint/ack',
+        headers: bearer(xtDispatcher),
+        payload: {},
+      });
       expect(again.statusCode).toBe(409);
       // Every action is audited with who, what and the outcome.
       const audit = auditLines.map((l) => JSON.parse(l)).filter((l) => l.audit?.action === 'resolve');
@@ -188,15 +269,30 @@ describe('events', () => {
   });
 
   it('answers 503 when no processor replies in time', async () => {
-    const res = await gw.app.inject({ method: 'POST', url: '/api/events/ev-hy/ack', headers: bearer(admin), payload: {} });
+    const res = await gw.app.inject({
+      method: 'POST',
+      url: '/api/events/ev-hy/ack',
+      headers: bearer(admin),
+      payload: {},
+    });
     expect(res.statusCode).toBe(503);
     expect(res.json().error).toBe('CADRE_ERR_UNAVAILABLE');
   });
 
   it('validates action bodies', async () => {
-    const res = await gw.app.inject({ method: 'POST', url: '/api/events/ev-hy/assign', headers: bearer(admin), payload: {} });
+    const res = await gw.app.inject({
+      method: 'POST',
+      url: '/api/events/ev-hy/assign',
+      headers: bearer(admin),
+      payload: {},
+    });
     expect(res.statusCode).toBe(400);
-    const plan = await gw.app.inject({ method: 'POST', url: '/api/events/ev-hy/plan', headers: bearer(admin), payload: { at: 'tomorrow', scenario: 'x' } });
+    const plan = await gw.app.inject({
+      method: 'POST',
+      url: '/api/events/ev-hy/plan',
+      headers: bearer(admin),
+      payload: { at: 'tomorrow', scenario: 'x' },
+    });
     expect(plan.statusCode).toBe(400);
   });
 });
@@ -217,13 +313,19 @@ describe('grids, topology, scorecards, complaints', () => {
     expect(first.json().elements).toBeUndefined();
     const etag = first.headers.etag as string;
     expect(etag).toMatch(/^".+"$/);
-    const again = await gw.app.inject({ url: '/api/topology', headers: { ...bearer(admin), 'if-none-match': etag } });
+    const again = await gw.app.inject({
+      url: '/api/topology',
+      headers: { ...bearer(admin), 'if-none-match': etag },
+    });
     expect(again.statusCode).toBe(304);
     expect(again.body).toBe('');
   });
 
   it('sums the days of the period into scorecard lines, worst first', async () => {
-    const week = await gw.app.inject({ url: '/api/scorecards?period=P7D&sort=worst', headers: bearer(admin) });
+    const week = await gw.app.inject({
+      url: '/api/scorecards?period=P7D&sort=worst',
+      headers: bearer(admin),
+    });
     expect(week.statusCode).toBe(200);
     const body = week.json();
     expect(body.from).toBe('2025-03-04T00:00:00.000Z');
@@ -245,31 +347,64 @@ describe('grids, topology, scorecards, complaints', () => {
     });
     expect(second.byCategory).toEqual({ voice: 3, data: 10, sms: 0, coverage: 0, wlan: 0, other: 0 });
     expect(body.scorecards).toHaveLength(4);
-    const today = await gw.app.inject({ url: '/api/scorecards?period=P1D&city=XT&limit=1&sort=worst', headers: bearer(admin) });
-    expect(today.json().scorecards).toEqual([expect.objectContaining({ grid: 'XT-YH-0003', complaints: 13, mttrMinutes: null })]);
+    const today = await gw.app.inject({
+      url: '/api/scorecards?period=P1D&city=XT&limit=1&sort=worst',
+      headers: bearer(admin),
+    });
+    expect(today.json().scorecards).toEqual([
+      expect.objectContaining({ grid: 'XT-YH-0003', complaints: 13, mttrMinutes: null }),
+    ]);
   });
 
   it('gives the customer-facing status of a complaint', async () => {
     const res = await gw.app.inject({ url: '/api/complaints/C-77/status', headers: bearer(admin) });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ complaint: 'C-77', grid: 'XT-YT-0010', event: 'ev-complaint', acknowledged: true, level: 'yellow' });
-    expect((await gw.app.inject({ url: '/api/complaints/C-0/status', headers: bearer(admin) })).statusCode).toBe(404);
+    expect(res.json()).toMatchObject({
+      complaint: 'C-77',
+      grid: 'XT-YT-0010',
+      event: 'ev-complaint',
+      acknowledged: true,
+      level: 'yellow',
+    });
+    expect(
+      (await gw.app.inject({ url: '/api/complaints/C-0/status', headers: bearer(admin) })).statusCode,
+    ).toBe(404);
   });
 });
 
 describe('maintenance', () => {
   it('publishes a window into the input log and lists it', async () => {
-    const window = { id: 'mw-1', grids: ['HY-SG-0005'], start: '2025-03-11T01:00:00Z', end: '2025-03-11T03:00:00Z', reason: 'cutover' };
+    const window = {
+      id: 'mw-1',
+      grids: ['HY-SG-0005'],
+      start: '2025-03-11T01:00:00Z',
+      end: '2025-03-11T03:00:00Z',
+      reason: 'cutover',
+    };
     const seen: string[] = [];
     const sub = nats.nc.subscribe('cadre.in.maintenance.>', { callback: (_e, m) => seen.push(m.subject) });
-    const res = await gw.app.inject({ method: 'POST', url: '/api/maintenance', headers: bearer(admin), payload: window });
+    const res = await gw.app.inject({
+      method: 'POST',
+      url: '/api/maintenance',
+      headers: bearer(admin),
+      payload: window,
+    });
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ id: 'mw-1' });
     await until(() => seen.length === 1);
     expect(seen).toEqual(['cadre.in.maintenance.HY']);
     sub.unsubscribe();
-    await until(async () => (await gw.app.inject({ url: '/api/maintenance', headers: bearer(admin) })).json().windows.length === 1);
-    const bad = await gw.app.inject({ method: 'POST', url: '/api/maintenance', headers: bearer(admin), payload: { ...window, grids: ['nowhere'] } });
+    await until(
+      async () =>
+        (await gw.app.inject({ url: '/api/maintenance', headers: bearer(admin) })).json().windows.length ===
+        1,
+    );
+    const bad = await gw.app.inject({
+      method: 'POST',
+      url: '/api/maintenance',
+      headers: bearer(admin),
+      payload: { ...window, grids: ['nowhere'] },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error).toBe('CADRE_ERR_UNKNOWN_GRID');
   });
@@ -285,10 +420,20 @@ describe('HTTP basics', () => {
   });
 
   it('maps bad JSON and too-large bodies to {error, message}', async () => {
-    const badJson = await gw.app.inject({ method: 'POST', url: '/api/login', headers: { 'content-type': 'application/json' }, payload: '{nope' });
+    const badJson = await gw.app.inject({
+      method: 'POST',
+      url: '/api/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{nope',
+    });
     expect(badJson.statusCode).toBe(400);
     expect(badJson.json().error).toBe('CADRE_ERR_BAD_JSON');
-    const big = await gw.app.inject({ method: 'POST', url: '/api/maintenance', headers: { ...bearer(admin), 'content-type': 'application/json' }, payload: JSON.stringify({ reason: 'x'.repeat(70 * 1024) }) });
+    const big = await gw.app.inject({
+      method: 'POST',
+      url: '/api/maintenance',
+      headers: { ...bearer(admin), 'content-type': 'application/json' },
+      payload: JSON.stringify({ reason: 'x'.repeat(70 * 1024) }),
+    });
     expect(big.statusCode).toBe(413);
     expect(big.json().error).toBe('CADRE_ERR_TOO_LARGE');
     const unknown = await gw.app.inject({ url: '/api/nothing-here' });
@@ -318,10 +463,24 @@ describe('health and metrics', () => {
     expect(notYet.json()).toMatchObject({ ok: false, nats: true, streams: true, processor: false });
 
     const report = (pending: number, lagSeconds: number) =>
-      nats.nc.publish('cadre.stats.processor.all', JSON.stringify({ partition: 'all', at: new Date(NOW).toISOString(), rates: { alarm: 5 }, lagSeconds, pending, active: { red: 1, orange: 0, yellow: 0, blue: 0 } }));
+      nats.nc.publish(
+        'cadre.stats.processor.all',
+        JSON.stringify({
+          partition: 'all',
+          at: new Date(NOW).toISOString(),
+          rates: { alarm: 5 },
+          lagSeconds,
+          pending,
+          active: { red: 1, orange: 0, yellow: 0, blue: 0 },
+        }),
+      );
     report(50_000, 120);
     await until(() => gw.model.processorView().partitions === 1);
-    expect((await gw.app.inject({ url: '/readyz' })).json()).toMatchObject({ ok: false, processor: false, detail: { pending: 50_000 } });
+    expect((await gw.app.inject({ url: '/readyz' })).json()).toMatchObject({
+      ok: false,
+      processor: false,
+      detail: { pending: 50_000 },
+    });
 
     report(3, 0.2);
     await until(() => gw.model.processorView().pending === 3);
