@@ -23,8 +23,6 @@ export interface LiveOptions {
   model: ReadModel;
   authenticator: Authenticator;
   now: () => number;
-  /** Origins allowed besides the page's own (the Host the request came to). */
-  allowedOrigins?: string[];
   batchIntervalMs?: number;
 }
 
@@ -34,7 +32,6 @@ interface ClientData {
 }
 
 export interface Live {
-  clients(): number;
   close(): void;
 }
 
@@ -140,7 +137,6 @@ export function attachLive(io: Server, options: LiveOptions): Live {
   }
 
   return {
-    clients: () => nsp.sockets.size,
     close: () => clearInterval(statsTimer),
   };
 }

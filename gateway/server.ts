@@ -106,7 +106,6 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     model,
     authenticator: app.authenticator,
     now,
-    allowedOrigins: options.allowedOrigins,
     batchIntervalMs: options.batchIntervalMs,
   });
   // Socket.IO closes the HTTP server it shares with Fastify, after dropping its own connections.

@@ -9,6 +9,7 @@ import { jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '
 import { Kvm, KvWatchInclude, type KV, type KvEntry } from '@nats-io/kv';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { LRUCache } from 'lru-cache';
+import { CadreError } from '../shared/errors.js';
 import { LEVELS, type Level } from '../shared/levels.js';
 import type { Maintenance } from '../shared/schemas.js';
 import { STREAMS } from '../shared/subjects.js';
@@ -77,7 +78,22 @@ export class ReadModel {
     return this.started;
   }
 
+  /** Loads and starts following; a missing stream or bucket is a CADRE_ERR_UNAVAILABLE naming it. */
   async start(): Promise<void> {
+    try {
+      await this.load();
+    } catch (err) {
+      await this.stop();
+      if (err instanceof CadreError) throw err;
+      throw new CadreError(
+        'CADRE_ERR_UNAVAILABLE',
+        `The gateway cannot read its sources (streams ${STREAMS.events.name}, ${STREAMS.input.name}; buckets ` +
+          `${BUCKETS.events}, ${BUCKETS.grids}; create them with ensureStreams): ${(err as Error).message}`,
+      );
+    }
+  }
+
+  private async load(): Promise<void> {
     const { nc } = this.options;
     const js = jetstream(nc);
     const jsm = await jetstreamManager(nc);
@@ -154,10 +170,6 @@ export class ReadModel {
 
   grid(id: string): GridDoc | undefined {
     return this.grids.get(id)?.doc;
-  }
-
-  gridDocs(): GridDoc[] {
-    return [...this.grids.values()].map((g) => g.doc);
   }
 
   maintenanceWindows(): Maintenance[] {
