@@ -159,6 +159,24 @@ describe('handshake', () => {
     other.close();
   });
 
+  it('lets a wall screen watch without a token when anonymousViewer is on', async () => {
+    const wall = await startGateway(nats.nc, { config: await testConfig({ anonymousViewer: true }) });
+    const wallUrl = await wall.start(0);
+    try {
+      const socket = connectIo(`${wallUrl}/live`, {
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+      });
+      const screen = new Screen(socket);
+      expect(await outcome(socket)).toBe('snapshot');
+      expect(screen.digest()).toEqual(expect.arrayContaining(['seed-hy:1', 'seed-xt:1']));
+      socket.close();
+    } finally {
+      await wall.close();
+    }
+  });
+
   it('re-checks the token on every reconnect: an expired token is refused then', async () => {
     const screen = await openScreen(tokens.admin, { reconnection: true });
     const refused = new Promise<string>((resolve) =>
@@ -230,6 +248,11 @@ function storm(prefix: string, count: number, perEvent: number): EventTransition
   return list;
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
 /** The most `events` messages a screen got within any one second. */
 function peakPerSecond(batches: { at: number }[]): number {
   let peak = 0;
@@ -259,6 +282,7 @@ describe('storm', () => {
       batches: steady.batches.length,
       peakBatchesPerSecond: peakPerSecond(steady.batches),
       meanBatchesPerSecond: Math.round(((steady.batches.length - 1) / spanSeconds) * 10) / 10,
+      medianGapMs: median(steady.batches.slice(1).map((b, i) => b.at - steady.batches[i]!.at)),
       largestBatch: Math.max(...steady.batches.map((b) => b.size)),
       transitionsSent: steady.batches.reduce((a, b) => a + b.size, 0),
     };

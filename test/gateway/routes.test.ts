@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { useNats } from '../helpers/nats.js';
 import type { Gateway } from '../../gateway/server.js';
 import type { DayStats, GridDoc } from '../../shared/views.js';
@@ -487,6 +488,24 @@ describe('health and metrics', () => {
     const ready = await gw.app.inject({ url: '/readyz' });
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toMatchObject({ ok: true, nats: true, streams: true, processor: true });
+  });
+
+  it('is not ready while a stream is missing, and names it', async () => {
+    const jsm = await jetstreamManager(nats.nc);
+    await jsm.streams.delete('CADRE_DLQ');
+    try {
+      const res = await gw.app.inject({ url: '/readyz' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({
+        ok: false,
+        nats: true,
+        streams: false,
+        detail: { missingStreams: ['CADRE_DLQ'] },
+      });
+    } finally {
+      await ensureCadreStreams(nats.nc);
+    }
+    expect((await gw.app.inject({ url: '/readyz' })).json().streams).toBe(true);
   });
 
   it('exposes Prometheus text with the socket clients gauge', async () => {
