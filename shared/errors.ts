@@ -22,6 +22,7 @@ export const ERRORS = {
   CADRE_ERR_TOO_LARGE: { status: 413, message: 'Body is larger than the configured limit' },
   CADRE_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
   CADRE_ERR_UNAVAILABLE: { status: 503, message: 'A dependency is not available' },
+  CADRE_ERR_INTERNAL: { status: 500, message: 'Internal error' },
   // Start-up.
   CADRE_ERR_CONFIG: { status: 500, message: 'Invalid configuration' },
   CADRE_ERR_NATS_SERVER_MISSING: { status: 500, message: 'nats-server is not installed' },

@@ -1,0 +1,52 @@
+/**
+ * A dispatcher action as a `command` input: subscribe to the reply subject first (so a fast processor
+ * cannot answer before anyone listens), publish the command into CADRE_IN with its dedup id, and wait
+ * for the processor's CommandReply. No answer in time is a 503: the command may still apply later.
+ */
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { CadreError } from '../shared/errors.js';
+import type { Command } from '../shared/schemas.js';
+import { messageId, subjects } from '../shared/subjects.js';
+import type { CommandReply } from '../shared/views.js';
+
+export const commandReplySubject = (commandId: string) => `cadre.reply.command.${commandId}`;
+
+export async function sendCommand(
+  nc: NatsConnection,
+  js: JetStreamClient,
+  command: Command,
+  city: string,
+  timeoutMs: number,
+): Promise<CommandReply> {
+  const sub = nc.subscribe(commandReplySubject(command.id), { max: 1 });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const reply = (async () => {
+      for await (const m of sub) return m.json<CommandReply>();
+      return undefined;
+    })();
+    const timeout = new Promise<undefined>(
+      (resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)),
+    );
+    await nc.flush();
+    try {
+      await js.publish(subjects.input('command', city), JSON.stringify(command), {
+        msgID: messageId('command', command),
+        timeout: timeoutMs,
+      });
+    } catch (err) {
+      throw new CadreError(
+        'CADRE_ERR_UNAVAILABLE',
+        `The input log did not take the command: ${(err as Error).message}`,
+      );
+    }
+    const answer = await Promise.race([reply, timeout]);
+    if (!answer)
+      throw new CadreError('CADRE_ERR_UNAVAILABLE', `No processor answered within ${timeoutMs} ms`);
+    return answer;
+  } finally {
+    clearTimeout(timer);
+    sub.unsubscribe();
+  }
+}

@@ -1,0 +1,18 @@
+/** What the route plugins share: config, NATS handles, the read model and the clock. */
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Config } from '../config/load.js';
+import type { ReadModel } from './state.js';
+
+export interface GatewayContext {
+  config: Config;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  model: ReadModel;
+  now: () => number;
+  /** How long an action waits for the processor's reply before answering 503. */
+  commandTimeoutMs: number;
+  /** When the processor counts as caught up for /readyz. */
+  ready: { maxPending: number; maxLagSeconds: number };
+}

@@ -1,0 +1,61 @@
+/**
+ * The transitions of one event, read back from CADRE_EVENTS. Only the event's subject
+ * (`cadre.event.<city>.<grid>`) is read, starting a margin before `openedAt`: the stream's timestamps
+ * are publish times, which follow event time closely in live use. When that window misses the
+ * event's first transitions (event time far from publish time, as in a replayed or simulated feed),
+ * the subject is read again from its start, so the answer is complete either way.
+ */
+import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { STREAMS, subjects } from '../shared/subjects.js';
+import { formatTime, HOUR, parseTime } from '../shared/time.js';
+import type { EventDoc } from '../shared/views.js';
+import type { EventTransition } from '../shared/schemas.js';
+
+const START_MARGIN_MS = HOUR;
+
+export async function readHistory(js: JetStreamClient, doc: EventDoc): Promise<EventTransition[]> {
+  const opened = parseTime(doc.openedAt);
+  const from = Number.isNaN(opened) ? undefined : formatTime(opened - START_MARGIN_MS);
+  let found = await readSubject(js, doc, from);
+  if (from !== undefined && !found.has(1)) found = await readSubject(js, doc, undefined);
+  return [...found.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/** The transitions of `doc.id` on its subject from `startTime` (or the start), by seq. */
+async function readSubject(
+  js: JetStreamClient,
+  doc: EventDoc,
+  startTime: string | undefined,
+): Promise<Map<number, EventTransition>> {
+  const found = new Map<number, EventTransition>();
+  const consumer = await js.consumers.get(STREAMS.events.name, {
+    filter_subjects: subjects.event(doc.city, doc.grid),
+    ...(startTime ? { opt_start_time: startTime } : {}),
+  });
+  try {
+    let pending = (await consumer.info(true)).num_pending;
+    while (pending > 0) {
+      const messages = await consumer.fetch({ max_messages: Math.min(pending, 1000), expires: 5000 });
+      let got = 0;
+      for await (const m of messages) {
+        got += 1;
+        keepIfOurs(m, doc, found);
+        pending = m.info.pending;
+        if (pending === 0) break;
+      }
+      if (got === 0) break;
+    }
+    return found;
+  } finally {
+    await consumer.delete().catch(() => undefined);
+  }
+}
+
+function keepIfOurs(m: JsMsg, doc: EventDoc, found: Map<number, EventTransition>): void {
+  try {
+    const t = m.json<EventTransition>();
+    if (t.id === doc.id) found.set(t.seq, t);
+  } catch {
+    // An unreadable message is not part of any history.
+  }
+}

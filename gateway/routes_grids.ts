@@ -1,0 +1,103 @@
+/** Grids, the topology (cacheable by ETag) and scorecards. */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { CadreError } from '../shared/errors.js';
+import { formatTime } from '../shared/time.js';
+import type { EventDoc, GridDoc } from '../shared/views.js';
+import { READERS } from './auth.js';
+import type { GatewayContext } from './context.js';
+import { PERIODS, periodDays, scorecardLine, worstFirst, type Period } from './scorecard.js';
+
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) });
+const ScorecardQuery = Type.Object({
+  period: Type.Optional(Type.Union(Object.keys(PERIODS).map((p) => Type.Literal(p)))),
+  city: Type.Optional(Type.String()),
+  sort: Type.Optional(Type.Literal('worst')),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+});
+const GRID_HISTORY = 50;
+
+export async function gridRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
+  const { topology } = ctx.config;
+  const topologyBody = JSON.stringify({
+    cities: topology.cities,
+    grids: topology.grids.map(({ id, name, city, district, tier, subscribers, center, polygon }) => ({
+      id,
+      name,
+      city,
+      district,
+      tier,
+      subscribers,
+      center,
+      polygon,
+    })),
+  });
+  const topologyTag = `"${createHash('sha256').update(topologyBody).digest('base64url').slice(0, 27)}"`;
+
+  app.get('/api/topology', { preHandler: app.requireRole(...READERS) }, async (request, reply) => {
+    // Private: the topology is only for authenticated readers; no-cache: revalidate with the ETag.
+    reply.header('etag', topologyTag).header('cache-control', 'private, no-cache');
+    if (request.headers['if-none-match'] === topologyTag) return reply.code(304).send();
+    return reply.type('application/json; charset=utf-8').send(topologyBody);
+  });
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/api/grids/:id',
+    { schema: { params: IdParams }, preHandler: app.requireRole(...READERS) },
+    async (request) => {
+      const grid = topology.grid(request.params.id);
+      if (!grid) throw new CadreError('CADRE_ERR_NOT_FOUND', `No grid ${request.params.id}`);
+      const ofGrid = (e: EventDoc) => e.grid === grid.id;
+      return {
+        grid: {
+          id: grid.id,
+          name: grid.name,
+          city: grid.city,
+          district: grid.district,
+          tier: grid.tier,
+          subscribers: grid.subscribers,
+          center: grid.center,
+          polygon: grid.polygon,
+        },
+        status: ctx.model.grid(grid.id) ?? quietGrid(grid.id, grid.city),
+        events: [...ctx.model.activeEvents()].filter(ofGrid),
+        history: [...ctx.model.endedEvents()]
+          .filter(ofGrid)
+          .sort((a, b) => (a.at < b.at ? 1 : -1))
+          .slice(0, GRID_HISTORY),
+      };
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof ScorecardQuery> }>(
+    '/api/scorecards',
+    { schema: { querystring: ScorecardQuery }, preHandler: app.requireRole(...READERS) },
+    async (request) => {
+      const period = (request.query.period ?? 'P7D') as Period;
+      const { city, sort, limit } = request.query;
+      const now = ctx.now();
+      const lines = topology.grids
+        .filter((g) => !city || g.city === city)
+        .map((g) => scorecardLine(g, ctx.model.grid(g.id), topology.elementsOf(g.id).length, period, now));
+      if (sort === 'worst') lines.sort(worstFirst);
+      const scorecards = lines.slice(0, limit ?? lines.length);
+      return { period, from: formatTime(periodDays(period, now).from), to: formatTime(now), scorecards };
+    },
+  );
+}
+
+/** The status of a grid the processor has not written yet: nothing is happening there. */
+function quietGrid(id: string, city: string): GridDoc {
+  return {
+    id,
+    city,
+    level: null,
+    active: [],
+    alarms: [],
+    degraded: [],
+    kpi: { t: [], drop_rate: [], setup_success: [], congestion: [], dl_mbps: [], mos: [] },
+    days: {},
+    updatedAt: new Date(0).toISOString(),
+  };
+}

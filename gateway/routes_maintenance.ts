@@ -1,0 +1,56 @@
+/**
+ * Maintenance windows (admin): POST validates through the ingest gate and publishes the window into
+ * CADRE_IN (`cadre.in.maintenance.<city>`, deduplicated by id); GET lists the windows seen there.
+ */
+import type { FastifyInstance } from 'fastify';
+import { normalize } from '../ingest/normalize.js';
+import { CadreError } from '../shared/errors.js';
+import { messageId, subjects } from '../shared/subjects.js';
+import type { Maintenance } from '../shared/schemas.js';
+import type { GatewayContext } from './context.js';
+
+export async function maintenanceRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
+  const { topology } = ctx.config;
+
+  app.get('/api/maintenance', { preHandler: app.requireRole('admin') }, async () => ({
+    windows: ctx.model.maintenanceWindows().sort((a, b) => (a.start < b.start ? 1 : -1)),
+  }));
+
+  app.post<{ Body: unknown }>(
+    '/api/maintenance',
+    { preHandler: app.requireRole('admin') },
+    async (request, reply) => {
+      const normalized = normalize(request.body, 'maintenance', topology);
+      if (!normalized.ok) throw new CadreError(normalized.reject.code, normalized.reject.reason);
+      if (normalized.input.type !== 'maintenance')
+        throw new CadreError('CADRE_ERR_SCHEMA', 'not a maintenance window');
+      const msg: Maintenance = normalized.input.msg;
+      const firstGrid = msg.grids?.[0] ?? topology.element(msg.elements![0]!)!.grid;
+      const city = topology.grid(firstGrid)!.city;
+      try {
+        await ctx.js.publish(subjects.input('maintenance', city), JSON.stringify(msg), {
+          msgID: messageId('maintenance', msg),
+        });
+      } catch (err) {
+        throw new CadreError(
+          'CADRE_ERR_UNAVAILABLE',
+          `The input log did not take the window: ${(err as Error).message}`,
+        );
+      }
+      request.log.info(
+        {
+          audit: {
+            by: request.principal.name,
+            action: 'maintenance',
+            id: msg.id,
+            city,
+            start: msg.start,
+            end: msg.end,
+          },
+        },
+        'maintenance window',
+      );
+      return reply.code(202).send({ id: msg.id });
+    },
+  );
+}

@@ -1,0 +1,147 @@
+/**
+ * The gateway: Fastify (REST + the built UI) and Socket.IO on one HTTP server, over the read model.
+ * `createGateway` loads the read model and readies the routes; `start` listens; `close` stops it all.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { Server as SocketServer } from 'socket.io';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Config } from '../config/load.js';
+import { auth, type AccessUser } from './auth.js';
+import type { GatewayContext } from './context.js';
+import { httpBasics } from './http_basics.js';
+import { attachLive, originCheck } from './live.js';
+import { complaintRoutes } from './routes_complaints.js';
+import { eventRoutes } from './routes_events.js';
+import { gridRoutes } from './routes_grids.js';
+import { healthRoutes } from './routes_health.js';
+import { maintenanceRoutes } from './routes_maintenance.js';
+import { ReadModel } from './state.js';
+import { staticUi } from './static_ui.js';
+import { loadOrCreateSecret } from './tokens.js';
+
+export interface GatewayOptions {
+  config: Config;
+  nc: NatsConnection;
+  /** CADRE_DATA: holds `secret`, the token signing key (created 0600 on first start). */
+  dataDir: string;
+  /** The built UI (ui/dist); without it only the API is served. */
+  uiDir?: string;
+  now?: () => number;
+  /** Fastify logger options, or a ready pino-compatible logger. Default: info level to stdout. */
+  logger?: boolean | FastifyServerOptions['logger'] | FastifyBaseLogger;
+  /** Users beyond access.yaml (demo users generated at first start). */
+  extraUsers?: AccessUser[];
+  /** Request body limit in bytes; default 10 MiB. */
+  bodyLimit?: number;
+  /** Login attempts per IP per window; default 10 a minute. */
+  loginRateLimit?: { max: number; windowMs: number };
+  /** How long an action waits for the processor; default 5 s. */
+  commandTimeoutMs?: number;
+  /** Socket.IO origins allowed besides the same origin. */
+  allowedOrigins?: string[];
+  /** /readyz: the processor is caught up when pending ≤ maxPending and lag ≤ maxLagSeconds. */
+  ready?: { maxPending: number; maxLagSeconds: number };
+  /** Trust X-Forwarded-For (behind a reverse proxy) for the client IP of the login rate limit. */
+  trustProxy?: boolean;
+  /** More routes on the same server (the ingest's /api/ingest/* plugin); `app.requireRole` is available. */
+  register?: (app: FastifyInstance) => Promise<void> | void;
+  /** `events` batches at most once per this interval per client; default 250 ms. */
+  batchIntervalMs?: number;
+}
+
+export interface Gateway {
+  app: FastifyInstance;
+  io: SocketServer;
+  model: ReadModel;
+  /** Listens; resolves to the address (http://host:port). */
+  start(port: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+const MIB = 1024 * 1024;
+
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const now = options.now ?? Date.now;
+  const { config, nc } = options;
+  const app = Fastify({
+    ...loggerOption(options.logger),
+    bodyLimit: options.bodyLimit ?? 10 * MIB,
+    trustProxy: options.trustProxy ?? false,
+  }) as unknown as FastifyInstance;
+  const model = new ReadModel({ nc, now, log: app.log });
+  await model.start();
+
+  const ctx: GatewayContext = {
+    config,
+    nc,
+    js: jetstream(nc),
+    jsm: await jetstreamManager(nc),
+    model,
+    now,
+    commandTimeoutMs: options.commandTimeoutMs ?? 5000,
+    ready: options.ready ?? { maxPending: 1000, maxLagSeconds: 30 },
+  };
+
+  httpBasics(app);
+  await app.register(auth, {
+    access: config.access,
+    extraUsers: options.extraUsers,
+    secret: loadOrCreateSecret(options.dataDir),
+    now,
+    loginRateLimit: options.loginRateLimit,
+  });
+  for (const routes of [eventRoutes, gridRoutes, complaintRoutes, maintenanceRoutes, healthRoutes])
+    await app.register(routes, ctx);
+  if (options.register) await app.register(async (scope) => options.register!(scope));
+  app.setNotFoundHandler(staticUi(options.uiDir));
+
+  const io = new SocketServer(app.server, {
+    path: '/socket.io',
+    serveClient: false,
+    maxHttpBufferSize: 16 * 1024,
+    allowRequest: originCheck(options.allowedOrigins),
+  });
+  const live = attachLive(io, {
+    model,
+    authenticator: app.authenticator,
+    now,
+    batchIntervalMs: options.batchIntervalMs,
+  });
+  // Socket.IO closes the HTTP server it shares with Fastify, after dropping its own connections.
+  app.addHook('preClose', async () => {
+    live.close();
+    await io.close();
+  });
+  await app.ready();
+
+  let closed: Promise<void> | undefined;
+  return {
+    app,
+    io,
+    model,
+    async start(port, host = '127.0.0.1') {
+      return app.listen({ port, host });
+    },
+    close() {
+      closed ??= (async () => {
+        await app.close();
+        await model.stop();
+      })();
+      return closed;
+    },
+  };
+}
+
+function loggerOption(
+  logger: GatewayOptions['logger'],
+): Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> {
+  if (logger === undefined) return { logger: { level: 'info' } };
+  if (
+    typeof logger === 'object' &&
+    logger !== null &&
+    typeof (logger as FastifyBaseLogger).child === 'function'
+  )
+    return { loggerInstance: logger as FastifyBaseLogger };
+  return { logger: logger as FastifyServerOptions['logger'] };
+}

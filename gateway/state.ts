@@ -1,0 +1,282 @@
+/**
+ * The gateway's in-memory read model. It loads KV `cadre_events` / `cadre_grids`, then follows them
+ * (KV watchers) and stream CADRE_EVENTS (an ordered consumer from the stream's last sequence at start).
+ * An event changes only when a newer `seq` arrives, so the order in which the KV load, the watchers and
+ * the stream deliver is harmless: whichever brings a seq first applies it, the others are no-ops.
+ * Listeners (Socket.IO) hear every applied change; the series counts stream transitions once each.
+ */
+import { jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { Kvm, KvWatchInclude, type KV, type KvEntry } from '@nats-io/kv';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { LRUCache } from 'lru-cache';
+import { CadreError } from '../shared/errors.js';
+import { LEVELS, type Level } from '../shared/levels.js';
+import type { Maintenance } from '../shared/schemas.js';
+import { STREAMS } from '../shared/subjects.js';
+import { formatTime } from '../shared/time.js';
+import type { EventDoc, GridDoc, ProcessorStats } from '../shared/views.js';
+import { MinuteSeries } from './series.js';
+
+export const BUCKETS = { events: 'cadre_events', grids: 'cadre_grids' } as const;
+export const PROCESSOR_STATS_SUBJECT = 'cadre.stats.processor.>';
+const MAINTENANCE_FILTER = 'cadre.in.maintenance.*';
+/** Processor stats older than this are a processor that went away. */
+const STATS_FRESH_MS = 10_000;
+
+export interface ReadModelOptions {
+  nc: NatsConnection;
+  now: () => number;
+  /** How many ended events to keep for lists, grid history and complaint status. */
+  endedMax?: number;
+  log?: { warn(obj: object, msg: string): void };
+}
+
+/** The `stats` payload of the API (docs/api.md). */
+export interface Stats {
+  at: string;
+  inputRate: number;
+  rates: Record<string, number>;
+  lagSeconds: number;
+  active: Record<Level, number>;
+  clients: number;
+}
+
+export interface ProcessorView {
+  /** Partitions that reported within the last 10 s. */
+  partitions: number;
+  pending: number;
+  lagSeconds: number;
+  rates: Record<string, number>;
+}
+
+export function isActive(doc: EventDoc): boolean {
+  return doc.state === 'open' || doc.state === 'acknowledged';
+}
+
+type Listener = (doc: EventDoc) => void;
+
+export class ReadModel {
+  readonly series = new MinuteSeries();
+  private readonly active = new Map<string, EventDoc>();
+  private readonly ended: LRUCache<string, EventDoc>;
+  private readonly complaintIndex: LRUCache<string, string>;
+  private readonly grids = new Map<string, { doc: GridDoc; revision: number }>();
+  private readonly processors = new Map<string, { stats: ProcessorStats; receivedAt: number }>();
+  private readonly maintenance = new LRUCache<string, Maintenance>({ max: 10_000 });
+  private readonly listeners = new Set<Listener>();
+  private readonly stops: (() => unknown)[] = [];
+  private sampler: NodeJS.Timeout | undefined;
+  private started = false;
+
+  constructor(private readonly options: ReadModelOptions) {
+    const endedMax = options.endedMax ?? 5000;
+    this.ended = new LRUCache({ max: endedMax });
+    this.complaintIndex = new LRUCache({ max: endedMax * 20 });
+  }
+
+  get loaded(): boolean {
+    return this.started;
+  }
+
+  /** Loads and starts following; a missing stream or bucket is a CADRE_ERR_UNAVAILABLE naming it. */
+  async start(): Promise<void> {
+    try {
+      await this.load();
+    } catch (err) {
+      await this.stop();
+      if (err instanceof CadreError) throw err;
+      throw new CadreError(
+        'CADRE_ERR_UNAVAILABLE',
+        `The gateway cannot read its sources (streams ${STREAMS.events.name}, ${STREAMS.input.name}; buckets ` +
+          `${BUCKETS.events}, ${BUCKETS.grids}; create them with ensureStreams): ${(err as Error).message}`,
+      );
+    }
+  }
+
+  private async load(): Promise<void> {
+    const { nc } = this.options;
+    const js = jetstream(nc);
+    const jsm = await jetstreamManager(nc);
+    // The sequence to follow from is taken before the KV load, so nothing published meanwhile is missed.
+    const lastSeq = (await jsm.streams.info(STREAMS.events.name)).state.last_seq;
+    const kvm = new Kvm(nc);
+    const eventsKv = await kvm.open(BUCKETS.events);
+    const gridsKv = await kvm.open(BUCKETS.grids);
+    await this.watch(eventsKv, (e) => this.applyEvent(e.json<EventDoc>()));
+    await this.watch(gridsKv, (e) => this.applyGrid(e.json<GridDoc>(), e.revision));
+    await loadAll(eventsKv, (e) => this.applyEvent(e.json<EventDoc>()));
+    await loadAll(gridsKv, (e) => this.applyGrid(e.json<GridDoc>(), e.revision));
+
+    const transitions = await js.consumers.get(STREAMS.events.name, { opt_start_seq: lastSeq + 1 });
+    this.follow(await transitions.consume({ callback: (m) => this.onTransition(m) }));
+    const windows = await js.consumers.get(STREAMS.input.name, { filter_subjects: MAINTENANCE_FILTER });
+    this.follow(await windows.consume({ callback: (m) => this.onMaintenance(m) }));
+
+    const stats: Subscription = nc.subscribe(PROCESSOR_STATS_SUBJECT, {
+      callback: (err, m) => {
+        if (!err) this.onProcessorStats(m.json<ProcessorStats>());
+      },
+    });
+    this.stops.push(() => stats.unsubscribe());
+    this.sampler = setInterval(() => this.sampleSeries(), 1000);
+    this.sampler.unref();
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.sampler);
+    await Promise.allSettled(this.stops.map((stop) => stop()));
+    this.stops.length = 0;
+    this.listeners.clear();
+  }
+
+  /** Applies an event doc when its seq is newer than the one held; true when it changed something. */
+  applyEvent(doc: EventDoc): boolean {
+    const held = this.active.get(doc.id) ?? this.ended.peek(doc.id);
+    if (held && held.seq >= doc.seq) return false;
+    if (isActive(doc)) {
+      this.active.set(doc.id, doc);
+    } else {
+      this.active.delete(doc.id);
+      this.ended.set(doc.id, doc);
+    }
+    for (const complaint of doc.evidence.complaints) this.complaintIndex.set(complaint, doc.id);
+    for (const listener of this.listeners) listener(doc);
+    return true;
+  }
+
+  /** Every applied change, in order; returns the unsubscribe function. */
+  onChange(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  event(id: string): EventDoc | undefined {
+    return this.active.get(id) ?? this.ended.get(id);
+  }
+
+  activeEvents(): IterableIterator<EventDoc> {
+    return this.active.values();
+  }
+
+  endedEvents(): IterableIterator<EventDoc> {
+    return this.ended.values();
+  }
+
+  eventOfComplaint(complaintId: string): EventDoc | undefined {
+    const id = this.complaintIndex.get(complaintId);
+    return id === undefined ? undefined : this.event(id);
+  }
+
+  grid(id: string): GridDoc | undefined {
+    return this.grids.get(id)?.doc;
+  }
+
+  maintenanceWindows(): Maintenance[] {
+    return [...this.maintenance.values()];
+  }
+
+  activeByLevel(scope: string[] | null): Record<Level, number> {
+    const counts: Record<Level, number> = { red: 0, orange: 0, yellow: 0, blue: 0 };
+    for (const doc of this.active.values()) if (!scope || scope.includes(doc.city)) counts[doc.level] += 1;
+    return counts;
+  }
+
+  /** The processors heard from recently, summed (rates, pending) or at their worst (lag). */
+  processorView(): ProcessorView {
+    const now = this.options.now();
+    const view: ProcessorView = { partitions: 0, pending: 0, lagSeconds: 0, rates: {} };
+    for (const { stats, receivedAt } of this.processors.values()) {
+      if (now - receivedAt > STATS_FRESH_MS) continue;
+      view.partitions += 1;
+      view.pending += stats.pending;
+      view.lagSeconds = Math.max(view.lagSeconds, stats.lagSeconds);
+      for (const [type, rate] of Object.entries(stats.rates))
+        view.rates[type] = (view.rates[type] ?? 0) + rate;
+    }
+    return view;
+  }
+
+  stats(scope: string[] | null, clients: number): Stats {
+    const view = this.processorView();
+    const inputRate = Object.values(view.rates).reduce((a, b) => a + b, 0);
+    return {
+      at: formatTime(this.options.now()),
+      inputRate,
+      rates: view.rates,
+      lagSeconds: view.lagSeconds,
+      active: this.activeByLevel(scope),
+      clients,
+    };
+  }
+
+  private applyGrid(doc: GridDoc, revision: number): void {
+    const held = this.grids.get(doc.id);
+    if (held && held.revision >= revision) return;
+    this.grids.set(doc.id, { doc, revision });
+  }
+
+  private onTransition(m: JsMsg): void {
+    const doc = parseOr<EventDoc>(m, this.options.log);
+    if (!doc) return;
+    if (doc.transition === 'opened' || doc.transition === 'escalated') {
+      if (LEVELS.includes(doc.level)) this.series.countTransition(this.options.now(), doc.level);
+    }
+    this.applyEvent(doc);
+  }
+
+  private onMaintenance(m: JsMsg): void {
+    const msg = parseOr<Maintenance>(m, this.options.log);
+    if (msg && typeof msg.id === 'string') this.maintenance.set(msg.id, msg);
+  }
+
+  private onProcessorStats(stats: ProcessorStats): void {
+    if (typeof stats?.partition !== 'string') return;
+    this.processors.set(stats.partition, { stats, receivedAt: this.options.now() });
+  }
+
+  private sampleSeries(): void {
+    const view = this.processorView();
+    const inputRate = Object.values(view.rates).reduce((a, b) => a + b, 0);
+    this.series.sample(this.options.now(), inputRate, view.lagSeconds);
+  }
+
+  private async watch(kv: KV, apply: (e: KvEntry) => void): Promise<void> {
+    const updates = await kv.watch({ include: KvWatchInclude.UpdatesOnly, ignoreDeletes: true });
+    this.stops.push(() => updates.stop());
+    void (async () => {
+      for await (const entry of updates) safely(() => apply(entry), this.options.log);
+    })();
+  }
+
+  private follow(messages: ConsumerMessages): void {
+    this.stops.push(() => messages.stop());
+  }
+}
+
+/** The current value of every key; deleted keys are skipped. */
+async function loadAll(kv: KV, apply: (e: KvEntry) => void): Promise<void> {
+  const keys: string[] = [];
+  for await (const key of await kv.keys()) keys.push(key);
+  for (let i = 0; i < keys.length; i += 64) {
+    const entries = await Promise.all(keys.slice(i, i + 64).map((k) => kv.get(k)));
+    for (const e of entries) if (e && e.operation === 'PUT') apply(e);
+  }
+}
+
+function parseOr<T>(m: JsMsg, log: ReadModelOptions['log']): T | undefined {
+  try {
+    return m.json<T>();
+  } catch (err) {
+    log?.warn({ subject: m.subject, seq: m.seq, err: (err as Error).message }, 'unreadable message skipped');
+    return undefined;
+  }
+}
+
+function safely(fn: () => void, log: ReadModelOptions['log']): void {
+  try {
+    fn();
+  } catch (err) {
+    log?.warn({ err: (err as Error).message }, 'unreadable KV entry skipped');
+  }
+}
