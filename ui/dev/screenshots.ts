@@ -50,6 +50,7 @@ try {
     const resolve = page.locator('[data-testid="action-resolve"]');
     if (await resolve.count()) {
       await resolve.click();
+      await page.click('[data-testid="action-resolve-submit"]');
       await page.waitForTimeout(800);
       await shot('desk-resolve');
     }

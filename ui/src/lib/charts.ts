@@ -75,7 +75,7 @@ export function inputLagOpts(inputLabel: string, lagLabel: string, fontPx = 12):
 /** One KPI metric over 24 h, with its warning/critical thresholds as dashed bands. */
 export function kpiOpts(label: string, format: (v: number) => string, thresholds: { warn: number; crit: number }, compact = false): Omit<uPlot.Options, 'width' | 'height'> {
   return {
-    legend: { show: !compact, live: true },
+    legend: { show: false },
     cursor: { show: !compact, points: { size: 6 } },
     scales: { x: { time: true } },
     axes: compact
