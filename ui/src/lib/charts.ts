@@ -12,6 +12,14 @@ function axis(extra: Partial<uPlot.Axis> = {}): uPlot.Axis {
   return { stroke: AXIS, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1 }, ...extra };
 }
 
+/** Room for the longest tick label (uPlot's fixed sizes clip "3,000" on a wall-size font). */
+function fitSize(fontPx: number, extra = 0): uPlot.Axis.Size {
+  return (_u, values) => {
+    const longest = (values ?? []).reduce((n, v) => Math.max(n, String(v).length), 1);
+    return Math.ceil(longest * fontPx * 0.62 + fontPx * 1.2 + extra);
+  };
+}
+
 const pad = (n: number) => String(n).padStart(2, '0');
 /** 24-hour clock labels (operations rooms do not read am/pm). */
 function timeAxis(font: string, fontPx: number): uPlot.Axis {
@@ -38,7 +46,7 @@ export function levelRateOpts(labels: ChartLabels, fontPx = 12): Omit<uPlot.Opti
     legend: { show: false },
     cursor: { show: false },
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.15))] } },
-    axes: [timeAxis(font, fontPx), axis({ font, size: fontPx * 3.4 })],
+    axes: [timeAxis(font, fontPx), axis({ font, size: fitSize(fontPx) })],
     series: [
       {},
       ...LEVELS.map((l) => ({
@@ -61,8 +69,8 @@ export function inputLagOpts(inputLabel: string, lagLabel: string, fontPx = 12):
     scales: { x: { time: true }, lag: { range: (_u, _min, max) => [0, Math.max(2, max * 1.2)] }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.15)] } },
     axes: [
       timeAxis(font, fontPx),
-      axis({ font, size: fontPx * 4, label: inputLabel, labelFont: font, labelSize: fontPx * 1.6 }),
-      axis({ font, scale: 'lag', side: 1, grid: { show: false }, size: fontPx * 3.6, label: lagLabel, labelFont: font, labelSize: fontPx * 1.6 }),
+      axis({ font, size: fitSize(fontPx, fontPx * 1.6), label: inputLabel, labelFont: font, labelSize: fontPx * 1.6 }),
+      axis({ font, scale: 'lag', side: 1, grid: { show: false }, size: fitSize(fontPx, fontPx * 1.6), label: lagLabel, labelFont: font, labelSize: fontPx * 1.6 }),
     ],
     series: [
       {},
