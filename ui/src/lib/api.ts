@@ -1,0 +1,66 @@
+/**
+ * The REST client: every request carries the session's token, every failure is an ApiError with the
+ * server's `{error, message}` (and the 409's uncleared alarm ids). A 401 clears the session so
+ * screens can send the user to /login.
+ */
+import { session } from './session.svelte.js';
+import type { EventResponse, GridResponse, Me, Session, Topology, EventDoc } from './types.js';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** CADRE_ERR_CONFLICT on resolve: the evidence alarms still raised. */
+    readonly alarms: string[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const token = session.current?.token;
+  if (token) headers.authorization = `Bearer ${token}`;
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (err) {
+    throw new ApiError(0, 'NETWORK', (err as Error).message);
+  }
+  const text = await res.text();
+  const data = text ? safeJson(text) : undefined;
+  if (!res.ok) {
+    const e = (data ?? {}) as { error?: string; message?: string; alarms?: string[] };
+    if (res.status === 401 && token) session.clear();
+    throw new ApiError(res.status, e.error ?? `HTTP_${res.status}`, e.message ?? res.statusText, e.alarms ?? []);
+  }
+  return data as T;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { message: text.slice(0, 200) };
+  }
+}
+
+export type ActionName = 'ack' | 'assign' | 'comment' | 'plan' | 'resolve';
+
+export const api = {
+  login: (username: string, password: string) =>
+    request<Omit<Session, 'name'> & { name?: string }>('POST', '/api/login', { username, password }),
+  me: () => request<Me>('GET', '/api/me'),
+  topology: () => request<Topology>('GET', '/api/topology'),
+  events: (query: Record<string, string | undefined>) => {
+    const q = new URLSearchParams(Object.entries(query).filter((kv): kv is [string, string] => !!kv[1]));
+    return request<{ events: EventDoc[] }>('GET', `/api/events?${q}`);
+  },
+  event: (id: string) => request<EventResponse>('GET', `/api/events/${encodeURIComponent(id)}`),
+  grid: (id: string) => request<GridResponse>('GET', `/api/grids/${encodeURIComponent(id)}`),
+  act: (id: string, action: ActionName, body: Record<string, unknown> = {}) =>
+    request<{ event: EventDoc }>('POST', `/api/events/${encodeURIComponent(id)}/${action}`, body),
+};

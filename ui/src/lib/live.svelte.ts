@@ -1,0 +1,276 @@
+/**
+ * The Socket.IO `/live` client and the screen's live state. Messages are queued and applied together
+ * at most once per animation frame: a storm of `events` batches costs one state update (and one
+ * redraw) per frame, not one per transition.
+ *
+ * - `snapshot` replaces everything (active events, grid levels, stats, series).
+ * - `events`: a transition replaces the held one only when its seq is newer; resolved/cleared
+ *   transitions leave the active set.
+ * - `stats` updates counters, appends/replaces the current minute of the series, and feeds the
+ *   stale check (no stats for 5 s = stale).
+ */
+import { io, type Socket } from 'socket.io-client';
+import { session } from './session.svelte.js';
+import { isActive, levelIndex } from './levels.js';
+import type { EventDoc, EventTransition, GridLevel, Level, Series, SeriesPoint, Snapshot, Stats } from './types.js';
+
+export type ConnState = 'connecting' | 'connected' | 'reconnecting' | 'unauthorized';
+
+export interface TickerRow {
+  key: string;
+  id: string;
+  grid: string;
+  level: Level;
+  rule: EventTransition['rule'];
+  transition: EventTransition['transition'];
+  at: string;
+}
+
+export const STALE_AFTER_MS = 5000;
+const TICKER_ROWS = 20;
+const SERIES_MINUTES = 60;
+/** Ended events whose last seq is remembered, so a late older transition cannot revive them. */
+const ENDED_MEMORY = 20_000;
+
+type Pending = { kind: 'snapshot'; data: Snapshot } | { kind: 'events'; data: EventTransition[] } | { kind: 'stats'; data: Stats };
+
+class LiveStore {
+  status = $state<ConnState>('connecting');
+  attempts = $state(0);
+  /** Epoch ms of the last `stats` (or snapshot); null before the first. */
+  lastStatsAt = $state<number | null>(null);
+  stats = $state.raw<Stats | null>(null);
+  series = $state.raw<Series | null>(null);
+  /** Active events in scope (open or acknowledged). */
+  events = $state.raw<EventDoc[]>([]);
+  /** Grid id → worst active level and count; replaced (a new Map) when anything changed. */
+  grids = $state.raw<Map<string, GridLevel>>(new Map());
+  ticker = $state.raw<TickerRow[]>([]);
+  /** True once the first snapshot arrived. */
+  ready = $state(false);
+  scope = $state<string | null>(null);
+
+  #socket: Socket | undefined;
+  #held = new Map<string, EventDoc>();
+  #ended = new Map<string, number>();
+  #byGrid = new Map<string, Set<string>>();
+  #gridLevels = new Map<string, GridLevel>();
+  #pending: Pending[] = [];
+  #scheduled = false;
+  #newRedListeners = new Set<(events: EventDoc[]) => void>();
+  #retry: ReturnType<typeof setTimeout> | undefined;
+
+  /** Connects (once); later calls only change the scope. `city` null = everything the user may see. */
+  start(city: string | null = null): void {
+    if (this.#socket) return this.setScope(city);
+    this.scope = city;
+    const socket = io('/live', {
+      path: '/socket.io',
+      auth: (cb) => cb(session.current?.token ? { token: session.current.token } : {}),
+      reconnectionDelayMax: 5000,
+    });
+    this.#socket = socket;
+    socket.on('connect', () => {
+      this.status = 'connected';
+      this.attempts = 0;
+      if (this.scope !== null) socket.emit('subscribe', { city: this.scope });
+    });
+    socket.on('disconnect', (reason) => {
+      this.status = 'reconnecting';
+      // A server-side disconnect is not retried by socket.io itself.
+      if (reason === 'io server disconnect') this.#retryLater();
+    });
+    socket.on('connect_error', (err) => {
+      if (err.message === 'unauthorized') {
+        this.status = 'unauthorized';
+        this.#retryLater(10_000);
+      } else this.status = 'reconnecting';
+    });
+    socket.io.on('reconnect_attempt', (n) => (this.attempts = n));
+    socket.on('snapshot', (data: Snapshot) => this.#enqueue({ kind: 'snapshot', data }));
+    socket.on('events', (data: EventTransition[]) => this.#enqueue({ kind: 'events', data }));
+    socket.on('stats', (data: Stats) => this.#enqueue({ kind: 'stats', data }));
+  }
+
+  setScope(city: string | null): void {
+    if (city === this.scope) return;
+    this.scope = city;
+    this.ready = false;
+    if (this.#socket?.connected) this.#socket.emit('subscribe', { city });
+  }
+
+  /** After login or logout: reconnect with the new token. */
+  reconnect(): void {
+    this.#socket?.disconnect().connect();
+  }
+
+  /** Called with the events that became red (new, or escalated to red) in one applied batch. */
+  onNewRed(listener: (events: EventDoc[]) => void): () => void {
+    this.#newRedListeners.add(listener);
+    return () => this.#newRedListeners.delete(listener);
+  }
+
+  get(id: string): EventDoc | undefined {
+    return this.#held.get(id);
+  }
+
+  #retryLater(ms = 2000): void {
+    clearTimeout(this.#retry);
+    this.#retry = setTimeout(() => this.#socket?.connect(), ms);
+  }
+
+  #enqueue(p: Pending): void {
+    this.#pending.push(p);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    // rAF keeps updates in step with painting; the timeout keeps a hidden tab (no frames) current.
+    let done = false;
+    const run = () => {
+      if (done) return;
+      done = true;
+      this.#flush();
+    };
+    requestAnimationFrame(run);
+    setTimeout(run, 250);
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const pending = this.#pending;
+    this.#pending = [];
+    let eventsChanged = false;
+    let statsChanged: Stats | null = null;
+    let series = this.series;
+    const touchedGrids = new Set<string>();
+    const ticker: EventTransition[] = [];
+    const newRed: EventDoc[] = [];
+
+    for (const p of pending) {
+      if (p.kind === 'snapshot') {
+        this.#applySnapshot(p.data);
+        series = p.data.series ? trimSeries(p.data.series) : series;
+        statsChanged = p.data.stats ?? statsChanged;
+        eventsChanged = true;
+        touchedGrids.clear();
+        ticker.length = 0;
+        newRed.length = 0;
+        this.ready = true;
+      } else if (p.kind === 'events') {
+        for (const tr of p.data) {
+          const before = this.#held.get(tr.id);
+          if (!this.#apply(tr)) continue;
+          eventsChanged = true;
+          touchedGrids.add(tr.grid);
+          ticker.push(tr);
+          if (tr.level === 'red' && isActive(tr) && before?.level !== 'red') newRed.push(tr);
+        }
+      } else {
+        statsChanged = p.data;
+        if (p.data.point && series) series = withPoint(series, p.data.point);
+      }
+    }
+
+    if (eventsChanged) {
+      for (const g of touchedGrids) this.#recomputeGrid(g);
+      this.events = [...this.#held.values()];
+      this.grids = new Map(this.#gridLevels);
+      if (ticker.length) this.ticker = mergeTicker(ticker, this.ticker);
+    }
+    if (statsChanged) {
+      this.stats = statsChanged;
+      this.lastStatsAt = Date.now();
+    }
+    if (series !== this.series) this.series = series;
+    if (newRed.length) for (const l of this.#newRedListeners) l(newRed);
+  }
+
+  #applySnapshot(s: Snapshot): void {
+    this.#held.clear();
+    this.#byGrid.clear();
+    this.#gridLevels.clear();
+    for (const e of s.events) if (isActive(e)) this.#hold(e);
+    for (const g of s.grids) this.#gridLevels.set(g.id, g);
+    // Grids with held events but missing from the list still get their level.
+    for (const gridId of this.#byGrid.keys()) if (!this.#gridLevels.has(gridId)) this.#recomputeGrid(gridId);
+    const latest = [...s.events].sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, TICKER_ROWS);
+    this.ticker = latest.map(tickerRow);
+  }
+
+  /** Applies one transition; false when it is not newer than what is held. */
+  #apply(tr: EventTransition): boolean {
+    const held = this.#held.get(tr.id);
+    const endedSeq = this.#ended.get(tr.id);
+    if ((held && held.seq >= tr.seq) || (endedSeq !== undefined && endedSeq >= tr.seq)) return false;
+    if (isActive(tr)) {
+      if (held && held.grid !== tr.grid) this.#byGrid.get(held.grid)?.delete(tr.id);
+      this.#hold(tr);
+    } else {
+      this.#held.delete(tr.id);
+      this.#byGrid.get(tr.grid)?.delete(tr.id);
+      this.#ended.set(tr.id, tr.seq);
+      if (this.#ended.size > ENDED_MEMORY) this.#ended.delete(this.#ended.keys().next().value!);
+    }
+    return true;
+  }
+
+  #hold(e: EventDoc): void {
+    this.#held.set(e.id, e);
+    let set = this.#byGrid.get(e.grid);
+    if (!set) this.#byGrid.set(e.grid, (set = new Set()));
+    set.add(e.id);
+  }
+
+  #recomputeGrid(gridId: string): void {
+    const ids = this.#byGrid.get(gridId);
+    let level: Level | null = null;
+    let active = 0;
+    for (const id of ids ?? []) {
+      const e = this.#held.get(id);
+      if (!e) continue;
+      active++;
+      if (levelIndex(e.level) < levelIndex(level)) level = e.level;
+    }
+    if (active === 0) this.#byGrid.delete(gridId);
+    this.#gridLevels.set(gridId, { id: gridId, level, active });
+  }
+}
+
+function tickerRow(tr: EventTransition): TickerRow {
+  return { key: `${tr.id}:${tr.seq}`, id: tr.id, grid: tr.grid, level: tr.level, rule: tr.rule, transition: tr.transition, at: tr.at };
+}
+
+/** Newest first; only the last rows of a big batch are ever visible, so only those are built. */
+function mergeTicker(batch: EventTransition[], old: TickerRow[]): TickerRow[] {
+  const fresh = batch.slice(-TICKER_ROWS).reverse().map(tickerRow);
+  const seen = new Set(fresh.map((r) => r.key));
+  return [...fresh, ...old.filter((r) => !seen.has(r.key))].slice(0, TICKER_ROWS);
+}
+
+const SERIES_KEYS = ['red', 'orange', 'yellow', 'blue', 'input', 'lag'] as const;
+
+function trimSeries(s: Series): Series {
+  if (s.t.length <= SERIES_MINUTES) return s;
+  const from = s.t.length - SERIES_MINUTES;
+  const out = { t: s.t.slice(from) } as Series;
+  for (const k of SERIES_KEYS) out[k] = s[k].slice(from);
+  return out;
+}
+
+/** The current minute's point replaces the last column when it is the same minute, else appends. */
+function withPoint(s: Series, p: SeriesPoint): Series {
+  const last = s.t.length - 1;
+  if (last >= 0 && p.t < s.t[last]!) return s;
+  const same = last >= 0 && s.t[last] === p.t;
+  const out = { t: same ? [...s.t.slice(0, last), p.t] : [...s.t, p.t] } as Series;
+  for (const k of SERIES_KEYS) out[k] = same ? [...s[k].slice(0, last), p[k]] : [...s[k], p[k]];
+  return trimSeries(out);
+}
+
+export const live = new LiveStore();
+
+/** What the connection badge shows. */
+export function connectionView(now: number): { kind: ConnState | 'stale'; attempts: number; ageMs: number } {
+  const age = live.lastStatsAt === null ? 0 : now - live.lastStatsAt;
+  if (live.status === 'connected' && live.ready && age > STALE_AFTER_MS) return { kind: 'stale', attempts: 0, ageMs: age };
+  return { kind: live.status, attempts: live.attempts, ageMs: age };
+}
