@@ -13,3 +13,24 @@ export function fixtureConfig(files: Record<string, string> = {}): Config {
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return loadConfig(dir);
 }
+
+/** Valid producer messages of the fixture topology at `time`, with distinct ids from `tag`. */
+export const sample = {
+  alarm: (tag: string, time: string) => ({
+    id: `ALM-${tag}`,
+    ne: 'XT-YH-0003-BTS1',
+    severity: 1,
+    category: 'fault',
+    code: 'SITE_DOWN',
+    state: 'raised',
+    time,
+  }),
+  kpi: (tag: string, time: string) => ({ ne: `XT-YH-0003-CELL${(tag.length % 9) + 1}`, time, period: 900, metrics: { drop_rate: 0.01, mos: 4.1 } }),
+  complaint: (tag: string, time: string) => ({
+    id: `CRM-${tag}`,
+    time,
+    customer: { id: `C-${tag}`, tier: 2 },
+    grid: 'HY-ZH-0002',
+    category: 'data',
+  }),
+};
