@@ -1,0 +1,45 @@
+/**
+ * Splitting an HTTP ingest body into items: a JSON array (or one object), or NDJSON. Pure. A body
+ * that is not JSON at all is the request's fault (400); one bad NDJSON line is only that item's.
+ */
+import { CadreError, type Reject } from '../shared/errors.js';
+import { parseJson } from './normalize.js';
+
+/** An item of a batch by its index: the array index, or the 0-based line number in NDJSON. */
+export type BatchItem = { index: number; value: unknown } | { index: number; reject: Reject };
+
+export type MediaType = 'json' | 'ndjson';
+
+/** The batch's media from a Content-Type: `application/json` is JSON, NDJSON and text/plain are lines. */
+export function mediaTypeOf(contentType: string | undefined): MediaType {
+  const essence = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  return essence === 'application/json' ? 'json' : 'ndjson';
+}
+
+/**
+ * The items of a body. JSON: an array of messages, or a single message object. NDJSON: one message
+ * a line, blank lines skipped; a text/plain body that starts with `[` is read as a JSON array too.
+ * Throws CadreError (CADRE_ERR_BAD_JSON / CADRE_ERR_BAD_REQUEST) when the body as a whole is unusable.
+ */
+export function splitBatch(text: string, media: MediaType): BatchItem[] {
+  if (media === 'json' || text.trimStart().startsWith('[')) return jsonItems(text);
+  const items: BatchItem[] = [];
+  const lines = text.split('\n');
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!.trim();
+    if (!line) continue;
+    const parsed = parseJson(line);
+    items.push(parsed.ok ? { index, value: parsed.value } : { index, reject: parsed.reject });
+  }
+  return items;
+}
+
+function jsonItems(text: string): BatchItem[] {
+  if (!text.trim()) throw new CadreError('CADRE_ERR_BAD_JSON', 'the body is empty: send a JSON array of messages');
+  const parsed = parseJson(text);
+  if (!parsed.ok) throw new CadreError('CADRE_ERR_BAD_JSON', parsed.reject.reason);
+  const { value } = parsed;
+  if (Array.isArray(value)) return value.map((item, index) => ({ index, value: item }));
+  if (typeof value === 'object' && value !== null) return [{ index: 0, value }];
+  throw new CadreError('CADRE_ERR_BAD_REQUEST', 'the body must be a JSON array of messages (or NDJSON)');
+}
