@@ -31,15 +31,37 @@ const CITIES = [
   { id: 'YY', name: '岳阳', lon: 113.13, lat: 29.36 },
 ];
 const KINDS = ['site', 'cell', 'cell', 'cell', 'cell', 'cell', 'cell', 'transport', 'power', 'cell'] as const;
-const ALARM_CODES = ['CELL_DOWN', 'SITE_DOWN', 'LINK_DEGRADED', 'HIGH_TEMP', 'VSWR_ALARM', 'POWER_DOWN', 'CLOCK_UNSYNC'];
-const ALARM_TEXT = ['小区退服，疑似传输中断', '基站掉站，市电停电后蓄电池放电完毕', '驻波比告警，天馈系统异常', '光模块接收功率过低'];
-const COMPLAINT_TEXT = ['室内信号差，通话经常中断', '晚高峰上网速度很慢，视频卡顿', '短信发送失败', '家里宽带频繁掉线，已多次报修'];
+const ALARM_CODES = [
+  'CELL_DOWN',
+  'SITE_DOWN',
+  'LINK_DEGRADED',
+  'HIGH_TEMP',
+  'VSWR_ALARM',
+  'POWER_DOWN',
+  'CLOCK_UNSYNC',
+];
+const ALARM_TEXT = [
+  '小区退服，疑似传输中断',
+  '基站掉站，市电停电后蓄电池放电完毕',
+  '驻波比告警，天馈系统异常',
+  '光模块接收功率过低',
+];
+const COMPLAINT_TEXT = [
+  '室内信号差，通话经常中断',
+  '晚高峰上网速度很慢，视频卡顿',
+  '短信发送失败',
+  '家里宽带频繁掉线，已多次报修',
+];
 const CATEGORIES = ['voice', 'data', 'sms', 'coverage', 'wlan', 'other'] as const;
 
 /** A province of `grids` grids (spread over four cities), each with 10 elements. */
 export function generateTopology(grids = 400, seed = 1): Topology {
   const rand = seeded(seed);
-  const file: TopologyFile = { cities: CITIES.map(({ id, name }) => ({ id, name })), grids: [], elements: [] };
+  const file: TopologyFile = {
+    cities: CITIES.map(({ id, name }) => ({ id, name })),
+    grids: [],
+    elements: [],
+  };
   for (let g = 0; g < grids; g++) {
     const city = CITIES[g % CITIES.length]!;
     const id = `${city.id}-G${String(g).padStart(4, '0')}`;
@@ -54,7 +76,12 @@ export function generateTopology(grids = 400, seed = 1): Topology {
       tier,
       subscribers: 5000 + Math.floor(rand() * 30000),
       center: [lon, lat],
-      polygon: [[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d]],
+      polygon: [
+        [lon - d, lat - d],
+        [lon + d, lat - d],
+        [lon + d, lat + d],
+        [lon - d, lat + d],
+      ],
     });
     KINDS.forEach((kind, e) => file.elements.push({ id: `${id}-E${e}`, grid: id, kind }));
   }
@@ -65,7 +92,10 @@ export function generateTopology(grids = 400, seed = 1): Topology {
  * `count` lines of mixed input with times in the hour before `now` (so the wall-clock check of
  * HTTP ingest accepts them), ids prefixed by `tag`.
  */
-export function mixedLines(topology: Topology, options: { count: number; now: number; tag: string; seed?: number }): MixedLine[] {
+export function mixedLines(
+  topology: Topology,
+  options: { count: number; now: number; tag: string; seed?: number },
+): MixedLine[] {
   const rand = seeded(options.seed ?? 7);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
   const { elements, grids } = topology;
@@ -103,12 +133,19 @@ export function mixedLines(topology: Topology, options: { count: number; now: nu
       const grid = pick(grids);
       const where = rand();
       const place =
-        where < 0.6 ? { grid: grid.id } : where < 0.9 ? { ne } : { location: { lon: grid.center![0] + 0.001, lat: grid.center![1] - 0.001 } };
+        where < 0.6
+          ? { grid: grid.id }
+          : where < 0.9
+            ? { ne }
+            : { location: { lon: grid.center![0] + 0.001, lat: grid.center![1] - 0.001 } };
       const msg = {
         type: 'complaint',
         id: `${options.tag}-C${i}`,
         time,
-        customer: { id: `138${String(Math.floor(rand() * 1e8)).padStart(8, '0')}`, tier: 1 + Math.floor(rand() * 4) },
+        customer: {
+          id: `138${String(Math.floor(rand() * 1e8)).padStart(8, '0')}`,
+          tier: 1 + Math.floor(rand() * 4),
+        },
         ...place,
         category: pick(CATEGORIES),
         media: rand() < 0.02,

@@ -53,8 +53,13 @@ export async function alternate<K extends string>(
   rounds: number,
   measurements: Record<K, (round: number) => Promise<number>>,
 ): Promise<Record<K, number>> {
-  const rates = Object.fromEntries(Object.keys(measurements).map((k) => [k, [] as number[]])) as unknown as Record<K, number[]>;
+  const rates = Object.fromEntries(
+    Object.keys(measurements).map((k) => [k, [] as number[]]),
+  ) as unknown as Record<K, number[]>;
   for (let round = 0; round < rounds; round++)
     for (const key of Object.keys(measurements) as K[]) rates[key].push(await measurements[key](round));
-  return Object.fromEntries(Object.entries(rates).map(([k, v]) => [k, median(v as number[])])) as Record<K, number>;
+  return Object.fromEntries(Object.entries(rates).map(([k, v]) => [k, median(v as number[])])) as Record<
+    K,
+    number
+  >;
 }

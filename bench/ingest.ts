@@ -38,7 +38,12 @@ export const ingestPart: BenchPart = {
 async function natsAndHttp(ctx: BenchContext, nc: NatsConnection): Promise<BenchRow[]> {
   const rules = rulesFrom();
   const cadre = cadreFrom();
-  const access: Access = { users: [], apiKeys: [{ name: 'bench', keyHash: hashApiKey(API_KEY), role: 'ingest' }], anonymousViewer: false, tokenTtl: 0 };
+  const access: Access = {
+    users: [],
+    apiKeys: [{ name: 'bench', keyHash: hashApiKey(API_KEY), role: 'ingest' }],
+    anonymousViewer: false,
+    tokenTtl: 0,
+  };
   await ensureStreams(nc, { cadre });
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
@@ -60,11 +65,15 @@ async function natsAndHttp(ctx: BenchContext, nc: NatsConnection): Promise<Bench
     const rates = await alternate(ctx.rounds, {
       bare100: async (round) => {
         const items = toItems(await fresh(`b${round}`), ctx);
-        return timed(ctx.count, async () => expectAll(stored(await publishWindowed(js, items, { window: 100 }))));
+        return timed(ctx.count, async () =>
+          expectAll(stored(await publishWindowed(js, items, { window: 100 }))),
+        );
       },
       bare1000: async (round) => {
         const items = toItems(await fresh(`k${round}`), ctx);
-        return timed(ctx.count, async () => expectAll(stored(await publishWindowed(js, items, { window: 1000 }))));
+        return timed(ctx.count, async () =>
+          expectAll(stored(await publishWindowed(js, items, { window: 1000 }))),
+        );
       },
       ingestPath: async (round) => {
         const input = await fresh(`n${round}`);
@@ -86,7 +95,13 @@ async function natsAndHttp(ctx: BenchContext, nc: NatsConnection): Promise<Bench
     return [
       { part: 'ingest', what: 'bare js.publish, window 100', rate: rates.bare100, note: 'the baseline' },
       { part: 'ingest', what: 'bare js.publish, window 1000', rate: rates.bare1000, baseline: bare },
-      { part: 'ingest', what: `parse+normalize+publish, batches of ${BATCH}`, rate: rates.ingestPath, baseline: bare, note: 'HTTP ingest without HTTP' },
+      {
+        part: 'ingest',
+        what: `parse+normalize+publish, batches of ${BATCH}`,
+        rate: rates.ingestPath,
+        baseline: bare,
+        note: 'HTTP ingest without HTTP',
+      },
       {
         part: 'ingest',
         what: `HTTP ingest, NDJSON ${BATCH}/request, ${HTTP_IN_FLIGHT} in flight`,
@@ -104,11 +119,13 @@ async function natsAndHttp(ctx: BenchContext, nc: NatsConnection): Promise<Bench
 async function intakeGate(ctx: BenchContext, nc: NatsConnection): Promise<BenchRow[]> {
   const encoder = new TextEncoder();
   const count = ctx.count * 10;
-  const messages: RawMessage[] = mixedLines(ctx.topology, { count, now: ctx.now, tag: 'i' }).map((l, seq) => ({
-    subject: `cadre.in.${l.type}.XX`,
-    seq,
-    data: encoder.encode(l.line),
-  }));
+  const messages: RawMessage[] = mixedLines(ctx.topology, { count, now: ctx.now, tag: 'i' }).map(
+    (l, seq) => ({
+      subject: `cadre.in.${l.type}.XX`,
+      seq,
+      data: encoder.encode(l.line),
+    }),
+  );
   const intake = createIntake({ nc, topology: ctx.topology });
   const decoder = new TextDecoder();
   let sink = 0;
@@ -126,7 +143,12 @@ async function intakeGate(ctx: BenchContext, nc: NatsConnection): Promise<BenchR
   if (sink !== count * ctx.rounds * 2) throw new Error('bench: intake rejected generated input');
   return [
     { part: 'intake', what: 'bare decode + JSON.parse', rate: rates.parse, note: 'the baseline' },
-    { part: 'intake', what: 'intake.accept (parse + normalize)', rate: rates.gate, baseline: { what: 'bare decode + JSON.parse', rate: rates.parse } },
+    {
+      part: 'intake',
+      what: 'intake.accept (parse + normalize)',
+      rate: rates.gate,
+      baseline: { what: 'bare decode + JSON.parse', rate: rates.parse },
+    },
   ];
 }
 
@@ -139,7 +161,12 @@ function toItems(lines: MixedLine[], ctx: BenchContext): PublishItem[] {
   });
 }
 
-function normalizeBatch(lines: MixedLine[], ctx: BenchContext, maxAge: number, maxFuture: number): PublishItem[] {
+function normalizeBatch(
+  lines: MixedLine[],
+  ctx: BenchContext,
+  maxAge: number,
+  maxFuture: number,
+): PublishItem[] {
   const now = Date.now();
   const items: PublishItem[] = [];
   for (const l of lines) {

@@ -31,11 +31,15 @@ function parseArgs(argv: string[]): Args {
   }
   if (!(args.count > 0) || !(args.rounds > 0)) throw new Error('--count and --rounds take positive numbers');
   const unknown = args.parts.filter((p) => !PARTS.some((part) => part.name === p));
-  if (unknown.length) throw new Error(`unknown part(s) ${unknown.join(', ')}; parts: ${PARTS.map((p) => p.name).join(', ')}`);
+  if (unknown.length)
+    throw new Error(`unknown part(s) ${unknown.join(', ')}; parts: ${PARTS.map((p) => p.name).join(', ')}`);
   return args;
 }
 
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 function formatRate(rate: number): string {
   return rate >= 10_000 ? `${(rate / 1000).toFixed(1)}k` : rate.toFixed(0);
@@ -55,16 +59,26 @@ function table(rows: BenchRow[]): string {
   ];
   const widths = cells[0]!.map((_, c) => Math.max(...cells.map((row) => row[c]!.length)));
   const line = (row: string[]) => '| ' + row.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ') + ' |';
-  return [line(cells[0]!), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...cells.slice(1).map(line)].join('\n');
+  return [
+    line(cells[0]!),
+    '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|',
+    ...cells.slice(1).map(line),
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const parts = args.parts.length ? PARTS.filter((p) => args.parts.includes(p.name)) : PARTS;
   const bin = findNatsServer();
-  const version = bin ? spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim() : 'nats-server (to be installed)';
-  console.log(`cadre bench — node ${process.version}, ${version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'})`);
-  console.log(`${args.count} messages a measurement, median of ${args.rounds} rounds; load average before: ${load()}`);
+  const version = bin
+    ? spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim()
+    : 'nats-server (to be installed)';
+  console.log(
+    `cadre bench — node ${process.version}, ${version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'})`,
+  );
+  console.log(
+    `${args.count} messages a measurement, median of ${args.rounds} rounds; load average before: ${load()}`,
+  );
 
   const server = await startNatsServer();
   const rows: BenchRow[] = [];

@@ -15,12 +15,19 @@ export interface Principal {
 }
 
 /** Finds the API key a bearer token is, or undefined. */
-export function apiKeyAuthenticator(access: Pick<Access, 'apiKeys'>): (token: string) => Principal | undefined {
-  const keys = access.apiKeys.map((k) => ({ name: k.name, role: k.role, hash: Buffer.from(k.keyHash, 'hex') }));
+export function apiKeyAuthenticator(
+  access: Pick<Access, 'apiKeys'>,
+): (token: string) => Principal | undefined {
+  const keys = access.apiKeys.map((k) => ({
+    name: k.name,
+    role: k.role,
+    hash: Buffer.from(k.keyHash, 'hex'),
+  }));
   return (token) => {
     const presented = Buffer.from(hashApiKey(token), 'hex');
     let found: Principal | undefined;
-    for (const key of keys) if (timingSafeEqual(key.hash, presented) && !found) found = { name: key.name, role: key.role };
+    for (const key of keys)
+      if (timingSafeEqual(key.hash, presented) && !found) found = { name: key.name, role: key.role };
     return found;
   };
 }

@@ -35,7 +35,8 @@ export function splitBatch(text: string, media: MediaType): BatchItem[] {
 }
 
 function jsonItems(text: string): BatchItem[] {
-  if (!text.trim()) throw new CadreError('CADRE_ERR_BAD_JSON', 'the body is empty: send a JSON array of messages');
+  if (!text.trim())
+    throw new CadreError('CADRE_ERR_BAD_JSON', 'the body is empty: send a JSON array of messages');
   const parsed = parseJson(text);
   if (!parsed.ok) throw new CadreError('CADRE_ERR_BAD_JSON', parsed.reject.reason);
   const { value } = parsed;

@@ -59,20 +59,30 @@ export const ingestHttp: FastifyPluginAsync<IngestHttpOptions> = async (app, opt
 
   // The body is split here, not by Fastify: a bad NDJSON line must reject one item, not the request.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(MEDIA, { parseAs: 'string', bodyLimit }, (_request, body, done) => done(null, body));
-  app.setErrorHandler((err: FastifyError, request, reply) => sendError(reply, toCadreError(err, request, bodyLimit)));
+  app.addContentTypeParser(MEDIA, { parseAs: 'string', bodyLimit }, (_request, body, done) =>
+    done(null, body),
+  );
+  app.setErrorHandler((err: FastifyError, request, reply) =>
+    sendError(reply, toCadreError(err, request, bodyLimit)),
+  );
 
   app.addHook('onRequest', async (request) => {
     const token = bearerToken(request.headers.authorization);
-    const principal = (token !== undefined ? apiKey(token) : undefined) ?? (await options.authenticate?.(request));
-    if (!principal) throw new CadreError('CADRE_ERR_UNAUTHORIZED', 'send an ingest API key as Authorization: Bearer <key>');
-    if (!ROLES.has(principal.role)) throw new CadreError('CADRE_ERR_FORBIDDEN', `role ${principal.role} may not ingest`);
+    const principal =
+      (token !== undefined ? apiKey(token) : undefined) ?? (await options.authenticate?.(request));
+    if (!principal)
+      throw new CadreError('CADRE_ERR_UNAUTHORIZED', 'send an ingest API key as Authorization: Bearer <key>');
+    if (!ROLES.has(principal.role))
+      throw new CadreError('CADRE_ERR_FORBIDDEN', `role ${principal.role} may not ingest`);
   });
 
   for (const [path, type] of Object.entries(ROUTES)) {
     app.post(`/api/ingest/${path}`, { bodyLimit }, async (request, reply) => {
       const stopTimer = ingestRequestSeconds.startTimer({ type });
-      const items = splitBatch(typeof request.body === 'string' ? request.body : '', mediaTypeOf(request.headers['content-type']));
+      const items = splitBatch(
+        typeof request.body === 'string' ? request.body : '',
+        mediaTypeOf(request.headers['content-type']),
+      );
       const clock = now();
       const rejected: IngestResponse['rejected'] = [];
       const valid: ProducerInput[] = [];
@@ -126,11 +136,15 @@ function toCadreError(err: FastifyError, request: FastifyRequest, bodyLimit: num
   if (err instanceof CadreError) return err;
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new CadreError('CADRE_ERR_TOO_LARGE', `the body is larger than the limit of ${bodyLimit} bytes (cadre.yaml http.bodyLimit)`);
+      return new CadreError(
+        'CADRE_ERR_TOO_LARGE',
+        `the body is larger than the limit of ${bodyLimit} bytes (cadre.yaml http.bodyLimit)`,
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new CadreError('CADRE_ERR_BAD_REQUEST', `Content-Type must be one of ${MEDIA.join(', ')}`);
   }
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new CadreError('CADRE_ERR_BAD_REQUEST', err.message);
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+    return new CadreError('CADRE_ERR_BAD_REQUEST', err.message);
   request.log.error({ err }, 'ingest: request failed');
   return new CadreError('CADRE_ERR_UNAVAILABLE', `ingest could not handle the request: ${err.message}`);
 }

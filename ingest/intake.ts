@@ -97,7 +97,11 @@ export function createIntake(options: IntakeOptions): Intake {
     accept(msg) {
       const type = typeOf(msg.subject);
       if (!type) {
-        deadLetter(msg, 'unknown', makeReject('CADRE_ERR_UNKNOWN_TYPE', `no input type in subject ${msg.subject}`));
+        deadLetter(
+          msg,
+          'unknown',
+          makeReject('CADRE_ERR_UNKNOWN_TYPE', `no input type in subject ${msg.subject}`),
+        );
         return null;
       }
       const parsed = parseJson(decoder.decode(msg.data));
@@ -118,7 +122,10 @@ export function createIntake(options: IntakeOptions): Intake {
       if (failures) {
         const count = failures;
         failures = 0;
-        throw new CadreError('CADRE_ERR_UNAVAILABLE', `${count} rejected message(s) could not be written to ${STREAMS.dlq.name}`);
+        throw new CadreError(
+          'CADRE_ERR_UNAVAILABLE',
+          `${count} rejected message(s) could not be written to ${STREAMS.dlq.name}`,
+        );
       }
     },
     get pending() {

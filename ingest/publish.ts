@@ -18,7 +18,11 @@ export interface PublishItem {
 }
 
 export type PublishResult =
-  | { ok: true; seq: number; /** JetStream already held this id: accepted, not stored again. */ duplicate: boolean }
+  | {
+      ok: true;
+      seq: number;
+      /** JetStream already held this id: accepted, not stored again. */ duplicate: boolean;
+    }
   | { ok: false; error: Error };
 
 export interface PublishOptions {
@@ -32,7 +36,11 @@ export interface PublishOptions {
 export type ProducerInput = AlarmInput | KpiInput | ComplaintInput;
 
 export function publishItemOf(input: ProducerInput): PublishItem {
-  return { subject: subjects.input(input.type, input.city), msgId: input.key, data: JSON.stringify(input.msg) };
+  return {
+    subject: subjects.input(input.type, input.city),
+    msgId: input.key,
+    data: JSON.stringify(input.msg),
+  };
 }
 
 /** Publishes every item; the result at index i is item i's. Never throws for a single item's failure. */

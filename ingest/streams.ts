@@ -29,10 +29,14 @@ export const BUCKETS = {
 export type EnsureOutcome = 'created' | 'updated' | 'unchanged';
 
 /** The settings cadre owns on a stream; anything else an operator set on it is left alone. */
-type Owned = Pick<StreamConfig, 'name'> & Partial<Pick<StreamConfig, 'subjects' | 'max_age' | 'duplicate_window' | 'num_replicas' | 'storage'>>;
+type Owned = Pick<StreamConfig, 'name'> &
+  Partial<Pick<StreamConfig, 'subjects' | 'max_age' | 'duplicate_window' | 'num_replicas' | 'storage'>>;
 
 /** Creates or reconciles every stream and bucket; returns what happened to each (by stream name). */
-export async function ensureStreams(nc: NatsConnection, config: Pick<Config, 'cadre'>): Promise<Record<string, EnsureOutcome>> {
+export async function ensureStreams(
+  nc: NatsConnection,
+  config: Pick<Config, 'cadre'>,
+): Promise<Record<string, EnsureOutcome>> {
   const { nats } = config.cadre;
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
@@ -40,8 +44,18 @@ export async function ensureStreams(nc: NatsConnection, config: Pick<Config, 'ca
   const outcomes: Record<string, EnsureOutcome> = {};
 
   const inputs: Owned[] = [
-    { ...STREAMS.input, subjects: [...STREAMS.input.subjects], max_age: nanos(nats.inputMaxAge), duplicate_window: nanos(nats.duplicateWindow) },
-    { ...STREAMS.dlq, subjects: [...STREAMS.dlq.subjects], max_age: nanos(nats.dlqMaxAge), duplicate_window: nanos(nats.duplicateWindow) },
+    {
+      ...STREAMS.input,
+      subjects: [...STREAMS.input.subjects],
+      max_age: nanos(nats.inputMaxAge),
+      duplicate_window: nanos(nats.duplicateWindow),
+    },
+    {
+      ...STREAMS.dlq,
+      subjects: [...STREAMS.dlq.subjects],
+      max_age: nanos(nats.dlqMaxAge),
+      duplicate_window: nanos(nats.duplicateWindow),
+    },
     {
       ...STREAMS.events,
       subjects: [...STREAMS.events.subjects],
@@ -58,12 +72,20 @@ export async function ensureStreams(nc: NatsConnection, config: Pick<Config, 'ca
     outcomes[`KV_${bucket}`] = await ensureBucket(
       jsm,
       { name: `KV_${bucket}`, ...common, max_age: nanos(nats.eventsMaxAge) },
-      () => kvm.create(bucket, { history: 1, ttl: nats.eventsMaxAge, replicas: nats.replicas, storage: StorageType.File }),
+      () =>
+        kvm.create(bucket, {
+          history: 1,
+          ttl: nats.eventsMaxAge,
+          replicas: nats.replicas,
+          storage: StorageType.File,
+        }),
     );
   }
   const objm = new Objm(js);
-  outcomes[`OBJ_${BUCKETS.checkpoints}`] = await ensureBucket(jsm, { name: `OBJ_${BUCKETS.checkpoints}`, ...common }, () =>
-    objm.create(BUCKETS.checkpoints, { replicas: nats.replicas, storage: StorageType.File }),
+  outcomes[`OBJ_${BUCKETS.checkpoints}`] = await ensureBucket(
+    jsm,
+    { name: `OBJ_${BUCKETS.checkpoints}`, ...common },
+    () => objm.create(BUCKETS.checkpoints, { replicas: nats.replicas, storage: StorageType.File }),
   );
   return outcomes;
 }
@@ -82,13 +104,19 @@ export async function ensureStream(jsm: JetStreamManager, want: Owned): Promise<
     }
   }
   if (want.storage !== undefined && config.storage !== want.storage)
-    throw new CadreError('CADRE_ERR_CONFIG', `stream ${want.name} uses ${config.storage} storage, cadre needs ${want.storage}: move or delete it`);
+    throw new CadreError(
+      'CADRE_ERR_CONFIG',
+      `stream ${want.name} uses ${config.storage} storage, cadre needs ${want.storage}: move or delete it`,
+    );
   const differs = (Object.keys(want) as (keyof Owned)[]).some((key) => !sameValue(config[key], want[key]));
   if (!differs) return 'unchanged';
   try {
     await jsm.streams.update(want.name, { ...config, ...want });
   } catch (err) {
-    throw new CadreError('CADRE_ERR_CONFIG', `stream ${want.name} cannot take the settings of cadre.yaml: ${(err as Error).message}`);
+    throw new CadreError(
+      'CADRE_ERR_CONFIG',
+      `stream ${want.name} cannot take the settings of cadre.yaml: ${(err as Error).message}`,
+    );
   }
   return 'updated';
 }
@@ -106,7 +134,11 @@ async function currentConfig(jsm: JetStreamManager, name: string): Promise<Strea
  * A KV bucket or object store: its client's create (which opens an existing one; one retry covers
  * losing a creation race to another process), then the reconcile of the settings cadre owns.
  */
-async function ensureBucket(jsm: JetStreamManager, want: Owned, create: () => Promise<unknown>): Promise<EnsureOutcome> {
+async function ensureBucket(
+  jsm: JetStreamManager,
+  want: Owned,
+  create: () => Promise<unknown>,
+): Promise<EnsureOutcome> {
   const existed = (await currentConfig(jsm, want.name)) !== undefined;
   try {
     await create();
@@ -118,6 +150,7 @@ async function ensureBucket(jsm: JetStreamManager, want: Owned, create: () => Pr
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
   return a === b;
 }

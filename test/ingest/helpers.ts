@@ -25,7 +25,12 @@ export const sample = {
     state: 'raised',
     time,
   }),
-  kpi: (tag: string, time: string) => ({ ne: `XT-YH-0003-CELL${(tag.length % 9) + 1}`, time, period: 900, metrics: { drop_rate: 0.01, mos: 4.1 } }),
+  kpi: (tag: string, time: string) => ({
+    ne: `XT-YH-0003-CELL${(tag.length % 9) + 1}`,
+    time,
+    period: 900,
+    metrics: { drop_rate: 0.01, mos: 4.1 },
+  }),
   complaint: (tag: string, time: string) => ({
     id: `CRM-${tag}`,
     time,

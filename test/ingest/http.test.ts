@@ -48,12 +48,16 @@ describe('HTTP ingest', () => {
       headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json', ...headers },
     });
 
-  const streamMessages = async () => (await (await jetstreamManager(nats.nc)).streams.info('CADRE_IN')).state.messages;
+  const streamMessages = async () =>
+    (await (await jetstreamManager(nats.nc)).streams.info('CADRE_IN')).state.messages;
 
   it('answers 202 once the accepted items are in the input log, and counts them', async () => {
     const before = await streamMessages();
     const counted = await metricValue('cadre_ingested_total', { type: 'complaint' });
-    const res = await post('complaints', JSON.stringify([sample.complaint('a', TIME), sample.complaint('b', TIME)]));
+    const res = await post(
+      'complaints',
+      JSON.stringify([sample.complaint('a', TIME), sample.complaint('b', TIME)]),
+    );
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ accepted: 2, rejected: [] });
     expect(await streamMessages()).toBe(before + 2);
@@ -89,11 +93,18 @@ describe('HTTP ingest', () => {
     expect(body.rejected[0].reason).toContain('/severity');
     expect(body.rejected[1].reason).toContain('NO-SUCH-NE');
     expect(await streamMessages()).toBe(before + 2);
-    expect(await metricValue('cadre_rejected_total', { type: 'alarm', reason: 'schema' })).toBe(schemaBefore + 2);
+    expect(await metricValue('cadre_rejected_total', { type: 'alarm', reason: 'schema' })).toBe(
+      schemaBefore + 2,
+    );
   });
 
   it('takes NDJSON, where a bad line is one rejected item (its line number) and the rest go on', async () => {
-    const lines = [JSON.stringify(sample.kpi('n1', TIME)), '{oops', '', JSON.stringify(sample.kpi('n22', '2026-10-15T09:01:00+08:00'))];
+    const lines = [
+      JSON.stringify(sample.kpi('n1', TIME)),
+      '{oops',
+      '',
+      JSON.stringify(sample.kpi('n22', '2026-10-15T09:01:00+08:00')),
+    ];
     for (const type of ['application/x-ndjson', 'text/plain; charset=utf-8']) {
       const res = await post('kpis', lines.join('\n') + '\n', { 'content-type': type });
       expect(res.statusCode).toBe(202);
@@ -127,7 +138,12 @@ describe('HTTP ingest', () => {
 
   it('answers 401 without or with a wrong key, 403 to a role that may not ingest, and lets admins in', async () => {
     const payload = JSON.stringify([sample.alarm('auth', TIME)]);
-    const none = await app.inject({ method: 'POST', url: '/api/ingest/alarms', payload, headers: { 'content-type': 'application/json' } });
+    const none = await app.inject({
+      method: 'POST',
+      url: '/api/ingest/alarms',
+      payload,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(none.statusCode).toBe(401);
     expect(none.json()).toMatchObject({ error: 'CADRE_ERR_UNAUTHORIZED' });
     expect((await post('alarms', payload, { authorization: 'Bearer wrong' })).statusCode).toBe(401);
@@ -144,6 +160,10 @@ describe('HTTP ingest', () => {
     const res = await post('alarms', JSON.stringify([sample.alarm('lost', TIME), { bad: true }]));
     await ensureStreams(nats.nc, config);
     expect(res.statusCode).toBe(503);
-    expect(res.json()).toMatchObject({ error: 'CADRE_ERR_UNAVAILABLE', accepted: 0, rejected: [{ index: 1 }] });
+    expect(res.json()).toMatchObject({
+      error: 'CADRE_ERR_UNAVAILABLE',
+      accepted: 0,
+      rejected: [{ index: 1 }],
+    });
   });
 });

@@ -34,7 +34,8 @@ describe('intake', () => {
     const jsm = await jetstreamManager(nats.nc);
     const { state } = await jsm.streams.info('CADRE_DLQ');
     const out = [];
-    for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) out.push(await jsm.streams.getMessage('CADRE_DLQ', { seq }));
+    for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++)
+      out.push(await jsm.streams.getMessage('CADRE_DLQ', { seq }));
     return out;
   }
 
@@ -45,7 +46,10 @@ describe('intake', () => {
     const tick = await through('cadre.in.tick.XT', JSON.stringify({ type: 'tick', time: TIME }));
     expect(intake.accept(tick.msg)).toEqual({ type: 'tick', time: Date.parse(TIME) });
     const command = { type: 'command', id: 'cmd-1', action: 'ack', event: 'ev-1', by: 'ann', time: TIME };
-    expect(intake.accept((await through('cadre.in.command.XT', JSON.stringify(command))).msg)).toMatchObject({ type: 'command', key: 'command:cmd-1' });
+    expect(intake.accept((await through('cadre.in.command.XT', JSON.stringify(command))).msg)).toMatchObject({
+      type: 'command',
+      key: 'command:cmd-1',
+    });
     await intake.flush();
     expect(intake.pending).toBe(0);
   });
@@ -54,16 +58,30 @@ describe('intake', () => {
     const intake = createIntake({ nc: nats.nc, topology: config.topology });
     const badJsonBefore = await rejectedCount('kpi', 'bad_json');
     const badJson = await through('cadre.in.kpi.XT', '{oops');
-    const schema = await through('cadre.in.complaint.HY', JSON.stringify({ ...sample.complaint('s', TIME), customer: { id: 'c', tier: 7 } }));
-    const unknown = await through('cadre.in.alarm.HY', JSON.stringify({ ...sample.alarm('u', TIME), ne: 'NO-SUCH-NE' }));
+    const schema = await through(
+      'cadre.in.complaint.HY',
+      JSON.stringify({ ...sample.complaint('s', TIME), customer: { id: 'c', tier: 7 } }),
+    );
+    const unknown = await through(
+      'cadre.in.alarm.HY',
+      JSON.stringify({ ...sample.alarm('u', TIME), ne: 'NO-SUCH-NE' }),
+    );
     expect(intake.accept(badJson.msg)).toBeNull();
     expect(intake.accept(schema.msg)).toBeNull();
     expect(intake.accept(unknown.msg)).toBeNull();
-    intake.reject((await through('cadre.in.alarm.XT', JSON.stringify(sample.alarm('late', TIME)))).msg, reject('CADRE_ERR_TIME_RANGE', 'time is 9 days older than the clock allows'));
+    intake.reject(
+      (await through('cadre.in.alarm.XT', JSON.stringify(sample.alarm('late', TIME)))).msg,
+      reject('CADRE_ERR_TIME_RANGE', 'time is 9 days older than the clock allows'),
+    );
     await intake.flush();
 
     const dlq = await dlqMessages();
-    expect(dlq.map((m) => m.subject)).toEqual(['cadre.dlq.kpi', 'cadre.dlq.complaint', 'cadre.dlq.alarm', 'cadre.dlq.alarm']);
+    expect(dlq.map((m) => m.subject)).toEqual([
+      'cadre.dlq.kpi',
+      'cadre.dlq.complaint',
+      'cadre.dlq.alarm',
+      'cadre.dlq.alarm',
+    ]);
     const [json, bad, ne, late] = dlq;
     expect(json!.string()).toBe('{oops');
     expect(json!.header.get('Cadre-Reject-Code')).toBe('CADRE_ERR_BAD_JSON');

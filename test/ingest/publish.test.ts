@@ -38,7 +38,9 @@ describe('publishWindowed', () => {
 
   it('reports a failure per item instead of throwing when no stream takes the subject', async () => {
     const js = jetstream(nats.nc);
-    const results = await publishWindowed(js, [{ subject: 'nowhere.at.all', msgId: 'x', data: '{}' }], { timeout: 1000 });
+    const results = await publishWindowed(js, [{ subject: 'nowhere.at.all', msgId: 'x', data: '{}' }], {
+      timeout: 1000,
+    });
     expect(results[0]!.ok).toBe(false);
   });
 });

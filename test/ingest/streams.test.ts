@@ -16,7 +16,14 @@ describe('ensureStreams', () => {
     const other = await connect({ servers: nats.url });
     const [a, b] = await Promise.all([ensureStreams(nats.nc, config), ensureStreams(other, config)]);
     await other.close();
-    expect(Object.keys(a).sort()).toEqual(['CADRE_DLQ', 'CADRE_EVENTS', 'CADRE_IN', 'KV_cadre_events', 'KV_cadre_grids', 'OBJ_cadre_checkpoints']);
+    expect(Object.keys(a).sort()).toEqual([
+      'CADRE_DLQ',
+      'CADRE_EVENTS',
+      'CADRE_IN',
+      'KV_cadre_events',
+      'KV_cadre_grids',
+      'OBJ_cadre_checkpoints',
+    ]);
     expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
 
     const again = await ensureStreams(nats.nc, config);
@@ -42,7 +49,10 @@ describe('ensureStreams', () => {
     await ensureStreams(nats.nc, fixtureConfig());
     await nats.nc.request('cadre.in.alarm.XT', '{}').catch(() => undefined);
     const before = (await jsm.streams.info('CADRE_IN')).state.messages;
-    const outcome = await ensureStreams(nats.nc, fixtureConfig({ 'cadre.yaml': 'nats: {inputMaxAge: 3d, eventsMaxAge: 40d}\n' }));
+    const outcome = await ensureStreams(
+      nats.nc,
+      fixtureConfig({ 'cadre.yaml': 'nats: {inputMaxAge: 3d, eventsMaxAge: 40d}\n' }),
+    );
     expect(outcome.CADRE_IN).toBe('updated');
     expect(outcome.KV_cadre_grids).toBe('updated');
     expect(outcome.CADRE_DLQ).toBe('unchanged');
