@@ -21,7 +21,8 @@ export function mediaTypeOf(contentType: string | undefined): MediaType {
  * a line, blank lines skipped; a text/plain body that starts with `[` is read as a JSON array too.
  * Throws CadreError (CADRE_ERR_BAD_JSON / CADRE_ERR_BAD_REQUEST) when the body as a whole is unusable.
  */
-export function splitBatch(text: string, media: MediaType): BatchItem[] {
+export function splitBatch(body: string, media: MediaType): BatchItem[] {
+  const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body; // a byte-order mark is not JSON
   if (media === 'json' || text.trimStart().startsWith('[')) return jsonItems(text);
   const items: BatchItem[] = [];
   const lines = text.split('\n');

@@ -30,7 +30,12 @@ export type EnsureOutcome = 'created' | 'updated' | 'unchanged';
 
 /** The settings cadre owns on a stream; anything else an operator set on it is left alone. */
 type Owned = Pick<StreamConfig, 'name'> &
-  Partial<Pick<StreamConfig, 'subjects' | 'max_age' | 'duplicate_window' | 'num_replicas' | 'storage'>>;
+  Partial<
+    Pick<
+      StreamConfig,
+      'subjects' | 'max_age' | 'duplicate_window' | 'num_replicas' | 'storage' | 'max_msgs_per_subject'
+    >
+  >;
 
 /** Creates or reconciles every stream and bucket; returns what happened to each (by stream name). */
 export async function ensureStreams(
@@ -43,25 +48,17 @@ export async function ensureStreams(
   const common = { storage: StorageType.File, num_replicas: nats.replicas };
   const outcomes: Record<string, EnsureOutcome> = {};
 
+  // The server refuses a dedup window longer than the retention (0 = keep forever).
+  const retention = (name: string, subjects: readonly string[], maxAge: number, dedup: number): Owned => ({
+    name,
+    subjects: [...subjects],
+    max_age: nanos(maxAge),
+    duplicate_window: nanos(maxAge > 0 ? Math.min(dedup, maxAge) : dedup),
+  });
   const inputs: Owned[] = [
-    {
-      ...STREAMS.input,
-      subjects: [...STREAMS.input.subjects],
-      max_age: nanos(nats.inputMaxAge),
-      duplicate_window: nanos(nats.duplicateWindow),
-    },
-    {
-      ...STREAMS.dlq,
-      subjects: [...STREAMS.dlq.subjects],
-      max_age: nanos(nats.dlqMaxAge),
-      duplicate_window: nanos(nats.duplicateWindow),
-    },
-    {
-      ...STREAMS.events,
-      subjects: [...STREAMS.events.subjects],
-      max_age: nanos(nats.eventsMaxAge),
-      duplicate_window: nanos(nats.eventsDuplicateWindow),
-    },
+    retention(STREAMS.input.name, STREAMS.input.subjects, nats.inputMaxAge, nats.duplicateWindow),
+    retention(STREAMS.dlq.name, STREAMS.dlq.subjects, nats.dlqMaxAge, nats.duplicateWindow),
+    retention(STREAMS.events.name, STREAMS.events.subjects, nats.eventsMaxAge, nats.eventsDuplicateWindow),
   ];
   for (const want of inputs) outcomes[want.name] = await ensureStream(jsm, { ...common, ...want });
 
@@ -71,7 +68,7 @@ export async function ensureStreams(
   for (const bucket of [BUCKETS.events, BUCKETS.grids]) {
     outcomes[`KV_${bucket}`] = await ensureBucket(
       jsm,
-      { name: `KV_${bucket}`, ...common, max_age: nanos(nats.eventsMaxAge) },
+      { name: `KV_${bucket}`, ...common, max_age: nanos(nats.eventsMaxAge), max_msgs_per_subject: 1 },
       () =>
         kvm.create(bucket, {
           history: 1,

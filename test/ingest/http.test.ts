@@ -112,6 +112,11 @@ describe('HTTP ingest', () => {
     }
   });
 
+  it('reads a body that starts with a byte-order mark', async () => {
+    const res = await post('alarms', '\uFEFF' + JSON.stringify([sample.alarm('bom', TIME)]));
+    expect(res.json()).toEqual({ accepted: 1, rejected: [] });
+  });
+
   it('stores a resent item once (its message id is the dedup key) and still accepts it', async () => {
     const payload = JSON.stringify([sample.alarm('dup', TIME)]);
     expect((await post('alarms', payload)).json()).toEqual({ accepted: 1, rejected: [] });

@@ -61,4 +61,13 @@ describe('ensureStreams', () => {
     expect(after.state.messages).toBe(before);
     expect((await jsm.streams.info('KV_cadre_grids')).config.max_age).toBe(40 * 86_400_000 * NS_PER_MS);
   });
+
+  it('keeps the dedup window within a short retention, which the server would refuse otherwise', async () => {
+    const outcome = await ensureStreams(nats.nc, fixtureConfig({ 'cadre.yaml': 'nats: {dlqMaxAge: 60}\n' }));
+    expect(outcome.CADRE_DLQ).toBe('updated');
+    const jsm = await jetstreamManager(nats.nc);
+    const dlq = (await jsm.streams.info('CADRE_DLQ')).config;
+    expect(dlq.max_age).toBe(60_000 * NS_PER_MS);
+    expect(dlq.duplicate_window).toBe(60_000 * NS_PER_MS);
+  });
 });
