@@ -37,6 +37,8 @@ describe('HTTP ingest', () => {
       return m ? { name: 'someone', role: m[1]! } : undefined;
     };
     await app.register(ingestHttp, { nc: nats.nc, config, now: () => NOW, authenticate });
+    // A route of the host app: the plugin's body parsers, auth and error handler must stay inside it.
+    app.post('/api/echo', async (request) => request.body);
   });
   afterAll(() => app.close());
 
@@ -110,6 +112,12 @@ describe('HTTP ingest', () => {
       expect(res.statusCode).toBe(202);
       expect(res.json()).toMatchObject({ accepted: 2, rejected: [{ index: 1, code: 'CADRE_ERR_BAD_JSON' }] });
     }
+  });
+
+  it('leaves the host app\'s other routes alone', async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/echo', payload: { a: 1 } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ a: 1 });
   });
 
   it('reads a body that starts with a byte-order mark', async () => {
