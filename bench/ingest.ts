@@ -10,8 +10,10 @@ import { cadreFrom, rulesFrom } from '../config/load.js';
 import type { Access } from '../config/access.js';
 import { hashApiKey } from '../shared/passwords.js';
 import { STREAMS } from '../shared/subjects.js';
+import type { ProducerType } from '../shared/schemas.js';
 import { ensureStreams } from '../ingest/streams.js';
-import { checkTimeRange, normalize } from '../ingest/normalize.js';
+import { normalize } from '../ingest/normalize.js';
+import { screenBatch, splitBatch } from '../ingest/batch.js';
 import { publishItemOf, publishWindowed, type ProducerInput, type PublishItem } from '../ingest/publish.js';
 import { ingestHttp } from '../ingest/http.js';
 import { createIntake, type RawMessage } from '../ingest/intake.js';
@@ -76,12 +78,13 @@ async function natsAndHttp(ctx: BenchContext, nc: NatsConnection): Promise<Bench
         );
       },
       ingestPath: async (round) => {
-        const input = await fresh(`n${round}`);
+        const bodies = ndjsonBatches(await fresh(`n${round}`));
+        const config = { topology: ctx.topology, rules };
         return timed(ctx.count, async () => {
           let total = 0;
-          for (let i = 0; i < input.length; i += BATCH) {
-            const items = normalizeBatch(input.slice(i, i + BATCH), ctx, rules.maxAge, rules.maxFuture);
-            total += stored(await publishWindowed(js, items));
+          for (const { type, body } of bodies) {
+            const { valid } = screenBatch(splitBatch(body, 'ndjson'), type, config, Date.now());
+            total += stored(await publishWindowed(js, valid.map(publishItemOf)));
           }
           expectAll(total);
         });
@@ -97,7 +100,7 @@ async function natsAndHttp(ctx: BenchContext, nc: NatsConnection): Promise<Bench
       { part: 'ingest', what: 'bare js.publish, window 1000', rate: rates.bare1000, baseline: bare },
       {
         part: 'ingest',
-        what: `parse+normalize+publish, batches of ${BATCH}`,
+        what: `split+screen+publish, NDJSON ${BATCH}/batch, one at a time`,
         rate: rates.ingestPath,
         baseline: bare,
         note: 'HTTP ingest without HTTP',
@@ -161,40 +164,29 @@ function toItems(lines: MixedLine[], ctx: BenchContext): PublishItem[] {
   });
 }
 
-function normalizeBatch(
-  lines: MixedLine[],
-  ctx: BenchContext,
-  maxAge: number,
-  maxFuture: number,
-): PublishItem[] {
-  const now = Date.now();
-  const items: PublishItem[] = [];
-  for (const l of lines) {
-    const result = normalize(JSON.parse(l.line), l.type, ctx.topology);
-    if (!result.ok) continue;
-    const input = result.input as ProducerInput;
-    if (!checkTimeRange(input.time, now, maxAge, maxFuture)) items.push(publishItemOf(input));
-  }
-  return items;
-}
-
 function stored(results: { ok: boolean }[]): number {
   return results.reduce((n, r) => n + (r.ok ? 1 : 0), 0);
 }
 
+interface Batch {
+  type: ProducerType;
+  path: string;
+  body: string;
+}
+
 /** NDJSON bodies of up to BATCH lines of one type each (the routes are per type). */
-function ndjsonBatches(lines: MixedLine[]): { path: string; body: string }[] {
-  const bodies: { path: string; body: string }[] = [];
+function ndjsonBatches(lines: MixedLine[]): Batch[] {
+  const bodies: Batch[] = [];
   for (const type of ['alarm', 'kpi', 'complaint'] as const) {
     const ofType = lines.filter((l) => l.type === type).map((l) => l.line);
     for (let i = 0; i < ofType.length; i += BATCH)
-      bodies.push({ path: `/api/ingest/${ROUTE[type]}`, body: ofType.slice(i, i + BATCH).join('\n') });
+      bodies.push({ type, path: `/api/ingest/${ROUTE[type]}`, body: ofType.slice(i, i + BATCH).join('\n') });
   }
   return bodies;
 }
 
 /** Posts every body with HTTP_IN_FLIGHT requests at once; returns the items accepted. */
-async function postAll(address: string, bodies: { path: string; body: string }[]): Promise<number> {
+async function postAll(address: string, bodies: Batch[]): Promise<number> {
   let next = 0;
   let accepted = 0;
   const lane = async () => {

@@ -11,7 +11,7 @@
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import { CadreError, ERRORS, reasonLabel, type ErrorCode, type Reject } from '../shared/errors.js';
+import { CadreError, ERRORS, reasonLabel } from '../shared/errors.js';
 import type { ProducerType } from '../shared/schemas.js';
 import {
   ingestDuplicatesTotal,
@@ -21,9 +21,8 @@ import {
   rejectedTotal,
 } from '../shared/metrics.js';
 import type { Config } from '../config/load.js';
-import { checkTimeRange, normalize } from './normalize.js';
-import { mediaTypeOf, splitBatch } from './batch.js';
-import { publishItemOf, publishWindowed, type ProducerInput } from './publish.js';
+import { mediaTypeOf, screenBatch, splitBatch, type ScreenedBatch } from './batch.js';
+import { publishItemOf, publishWindowed } from './publish.js';
 import { apiKeyAuthenticator, bearerToken, type Principal } from './api_keys.js';
 
 export interface IngestHttpOptions {
@@ -42,7 +41,7 @@ export interface IngestHttpOptions {
 
 export interface IngestResponse {
   accepted: number;
-  rejected: { index: number; reason: string; code: ErrorCode }[];
+  rejected: ScreenedBatch['rejected'];
 }
 
 const ROUTES: Record<string, ProducerType> = { alarms: 'alarm', kpis: 'kpi', complaints: 'complaint' };
@@ -83,28 +82,8 @@ export const ingestHttp: FastifyPluginAsync<IngestHttpOptions> = async (app, opt
         typeof request.body === 'string' ? request.body : '',
         mediaTypeOf(request.headers['content-type']),
       );
-      const clock = now();
-      const rejected: IngestResponse['rejected'] = [];
-      const valid: ProducerInput[] = [];
-      const refuse = (index: number, why: Reject) => {
-        rejected.push({ index, reason: why.reason, code: why.code });
-        rejectedTotal.inc({ type, reason: reasonLabel(why.code) });
-      };
-      for (const item of items) {
-        if ('reject' in item) {
-          refuse(item.index, item.reject);
-          continue;
-        }
-        const result = normalize(item.value, type, config.topology);
-        if (!result.ok) {
-          refuse(item.index, result.reject);
-          continue;
-        }
-        const input = result.input as ProducerInput;
-        const late = checkTimeRange(input.time, clock, config.rules.maxAge, config.rules.maxFuture);
-        if (late) refuse(item.index, late);
-        else valid.push(input);
-      }
+      const { valid, rejected } = screenBatch(items, type, config, now());
+      for (const r of rejected) rejectedTotal.inc({ type, reason: reasonLabel(r.code) });
 
       const results = await publishWindowed(js, valid.map(publishItemOf), { window: options.publishWindow });
       let accepted = 0;
