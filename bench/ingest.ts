@@ -4,7 +4,7 @@
  * and the processor intake's gate as a ratio to bare `JSON.parse` of the same bytes.
  */
 import Fastify from 'fastify';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, createInbox, headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { cadreFrom, rulesFrom } from '../config/load.js';
 import type { Access } from '../config/access.js';
@@ -77,6 +77,10 @@ async function natsAndHttp(ctx: BenchContext, nc: NatsConnection): Promise<Bench
           expectAll(stored(await publishWindowed(js, items, { window: 1000 }))),
         );
       },
+      inboxAcks: async (round) => {
+        const items = toItems(await fresh(`x${round}`), ctx);
+        return timed(ctx.count, async () => expectAll(await publishWithInboxAcks(nc, items, 1000)));
+      },
       ingestPath: async (round) => {
         const bodies = ndjsonBatches(await fresh(`n${round}`));
         const config = { topology: ctx.topology, rules };
@@ -98,6 +102,13 @@ async function natsAndHttp(ctx: BenchContext, nc: NatsConnection): Promise<Bench
     return [
       { part: 'ingest', what: 'bare js.publish, window 100', rate: rates.bare100, note: 'the baseline' },
       { part: 'ingest', what: 'bare js.publish, window 1000', rate: rates.bare1000, baseline: bare },
+      {
+        part: 'ingest',
+        what: 'core publish + one reply inbox for all PubAcks, window 1000',
+        rate: rates.inboxAcks,
+        baseline: bare,
+        note: 'headroom: same PubAck per message, not used by cadre yet',
+      },
       {
         part: 'ingest',
         what: `split+screen+publish, NDJSON ${BATCH}/batch, one at a time`,
@@ -162,6 +173,56 @@ function toItems(lines: MixedLine[], ctx: BenchContext): PublishItem[] {
     if (!result.ok) throw new Error(`bench: generated input rejected: ${result.reject.reason}`);
     return { ...publishItemOf(result.input as ProducerInput), data: l.line };
   });
+}
+
+/**
+ * The headroom a custom publisher would have: every message a core publish whose reply subject is
+ * a token of one shared inbox subscription, the PubAcks counted as they come. Same durability proof
+ * as js.publish, without a request (promise, timer, inbox routing) per message.
+ */
+async function publishWithInboxAcks(
+  nc: NatsConnection,
+  items: PublishItem[],
+  window: number,
+): Promise<number> {
+  const inbox = createInbox();
+  const decoder = new TextDecoder();
+  let acked = 0;
+  let sent = 0;
+  let settled = 0;
+  let wake: (() => void) | undefined;
+  const all = deferredCount(items.length);
+  const sub = nc.subscribe(`${inbox}.*`, {
+    callback: (_err, msg) => {
+      const ack = msg.data.length ? (JSON.parse(decoder.decode(msg.data)) as { stream?: string }) : {};
+      if (ack.stream) acked++;
+      settled++;
+      if (wake && settled > sent - window / 2) {
+        wake();
+        wake = undefined;
+      }
+      all.tick();
+    },
+  });
+  await nc.flush();
+  for (const item of items) {
+    const h = headers();
+    h.set('Nats-Msg-Id', item.msgId);
+    nc.publish(item.subject, item.data, { headers: h, reply: `${inbox}.${sent}` });
+    sent++;
+    if (sent - settled >= window) await new Promise<void>((resolve) => (wake = resolve));
+  }
+  await all.done;
+  sub.unsubscribe();
+  return acked;
+}
+
+function deferredCount(count: number): { tick(): void; done: Promise<void> } {
+  let left = count;
+  let resolve!: () => void;
+  const done = new Promise<void>((r) => (resolve = r));
+  if (!left) resolve();
+  return { tick: () => void (--left === 0 && resolve()), done };
 }
 
 function stored(results: { ok: boolean }[]): number {
