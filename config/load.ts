@@ -12,6 +12,7 @@ import { RulesSchema, type Rules } from './rules.js';
 import { AccessSchema, type Access } from './access.js';
 import { NotifySchema, crossCheckNotify, type Notify } from './notify.js';
 import { Topology, TopologySchema } from './topology.js';
+import { CadreSchema, type CadreSettings } from './cadre.js';
 
 export interface Config {
   dir: string;
@@ -19,6 +20,8 @@ export interface Config {
   rules: Rules;
   access: Access;
   notify: Notify;
+  /** cadre.yaml (extension): HTTP limits, stream retention, processor batching. */
+  cadre: CadreSettings;
 }
 
 export function loadConfig(dir: string): Config {
@@ -34,12 +37,18 @@ export function loadConfig(dir: string): Config {
     rules: readSection(dir, ['rules.yaml', 'rules.yml', 'rules.json'], RulesSchema).value,
     access: readSection(dir, ['access.yaml', 'access.yml', 'access.json'], AccessSchema).value,
     notify: notify.value,
+    cadre: readSection(dir, ['cadre.yaml', 'cadre.yml', 'cadre.json'], CadreSchema).value,
   };
 }
 
 /** Rules from a plain object (tests, replay with overrides), validated like the file. */
 export function rulesFrom(raw: unknown = {}): Rules {
   return decode('rules', RulesSchema, raw);
+}
+
+/** cadre.yaml settings from a plain object (tests, benchmarks), validated like the file. */
+export function cadreFrom(raw: unknown = {}): CadreSettings {
+  return decode('cadre', CadreSchema, raw);
 }
 
 function readSection<T extends TSchema>(

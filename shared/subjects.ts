@@ -39,6 +39,9 @@ export const HEADERS = {
   msgId: 'Nats-Msg-Id',
   rejectReason: 'Cadre-Reject-Reason',
   rejectCode: 'Cadre-Reject-Code',
+  /** On a DLQ message: where the rejected message was published, and its sequence in CADRE_IN. */
+  originalSubject: 'Cadre-Original-Subject',
+  originalSeq: 'Cadre-Original-Seq',
 } as const;
 
 /** The city token of an input subject, or undefined when the subject is not one. */

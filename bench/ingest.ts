@@ -1,0 +1,268 @@
+/**
+ * The ingest part of `npm run bench`: messages per second into CADRE_IN by the paths producers use,
+ * each as a ratio to bare `js.publish` of the same payloads (window 100) measured in the same run,
+ * and the processor intake's gate as a ratio to bare `JSON.parse` of the same bytes.
+ */
+import Fastify from 'fastify';
+import { connect, createInbox, headers, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { cadreFrom, rulesFrom } from '../config/load.js';
+import type { Access } from '../config/access.js';
+import { hashApiKey } from '../shared/passwords.js';
+import { STREAMS } from '../shared/subjects.js';
+import type { ProducerType } from '../shared/schemas.js';
+import { ensureStreams } from '../ingest/streams.js';
+import { normalize } from '../ingest/normalize.js';
+import { screenBatch, splitBatch } from '../ingest/batch.js';
+import { publishItemOf, publishWindowed, type ProducerInput, type PublishItem } from '../ingest/publish.js';
+import { ingestHttp } from '../ingest/http.js';
+import { createIntake, type RawMessage } from '../ingest/intake.js';
+import { mixedLines, type MixedLine } from './dataset.js';
+import { alternate, timed, type BenchContext, type BenchPart, type BenchRow } from './harness.js';
+
+const BATCH = 1000;
+const HTTP_IN_FLIGHT = 4;
+const ROUTE = { alarm: 'alarms', kpi: 'kpis', complaint: 'complaints' } as const;
+const API_KEY = 'bench-ingest-key';
+
+export const ingestPart: BenchPart = {
+  name: 'ingest',
+  async run(ctx) {
+    const nc = await connect({ servers: ctx.natsUrl });
+    try {
+      return [...(await natsAndHttp(ctx, nc)), ...(await intakeGate(ctx, nc))];
+    } finally {
+      await nc.close();
+    }
+  },
+};
+
+async function natsAndHttp(ctx: BenchContext, nc: NatsConnection): Promise<BenchRow[]> {
+  const rules = rulesFrom();
+  const cadre = cadreFrom();
+  const access: Access = {
+    users: [],
+    apiKeys: [{ name: 'bench', keyHash: hashApiKey(API_KEY), role: 'ingest' }],
+    anonymousViewer: false,
+    tokenTtl: 0,
+  };
+  await ensureStreams(nc, { cadre });
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  const lines = (tag: string) => mixedLines(ctx.topology, { count: ctx.count, now: ctx.now, tag });
+  // Every measurement starts on an empty stream, with ids of its own (no dedup hits).
+  const fresh = async (tag: string) => {
+    await jsm.streams.purge(STREAMS.input.name);
+    return lines(tag);
+  };
+  const expectAll = (stored: number) => {
+    if (stored !== ctx.count) throw new Error(`bench: only ${stored} of ${ctx.count} messages were stored`);
+  };
+
+  const app = Fastify({ logger: false });
+  await app.register(ingestHttp, { nc, config: { topology: ctx.topology, rules, access, cadre } });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+
+  try {
+    const rates = await alternate(ctx.rounds, {
+      bare100: async (round) => {
+        const items = toItems(await fresh(`b${round}`), ctx);
+        return timed(ctx.count, async () =>
+          expectAll(stored(await publishWindowed(js, items, { window: 100 }))),
+        );
+      },
+      bare1000: async (round) => {
+        const items = toItems(await fresh(`k${round}`), ctx);
+        return timed(ctx.count, async () =>
+          expectAll(stored(await publishWindowed(js, items, { window: 1000 }))),
+        );
+      },
+      inboxAcks: async (round) => {
+        const items = toItems(await fresh(`x${round}`), ctx);
+        return timed(ctx.count, async () => expectAll(await publishWithInboxAcks(nc, items, 1000)));
+      },
+      ingestPath: async (round) => {
+        const bodies = ndjsonBatches(await fresh(`n${round}`));
+        const config = { topology: ctx.topology, rules };
+        return timed(ctx.count, async () => {
+          let total = 0;
+          for (const { type, body } of bodies) {
+            const { valid } = screenBatch(splitBatch(body, 'ndjson'), type, config, Date.now());
+            total += stored(await publishWindowed(js, valid.map(publishItemOf)));
+          }
+          expectAll(total);
+        });
+      },
+      http: async (round) => {
+        const bodies = ndjsonBatches(await fresh(`h${round}`));
+        return timed(ctx.count, async () => expectAll(await postAll(address, bodies)));
+      },
+    });
+    const bare = { what: 'bare js.publish, window 100', rate: rates.bare100 };
+    return [
+      { part: 'ingest', what: 'bare js.publish, window 100', rate: rates.bare100, note: 'the baseline' },
+      { part: 'ingest', what: 'bare js.publish, window 1000', rate: rates.bare1000, baseline: bare },
+      {
+        part: 'ingest',
+        what: 'core publish + one reply inbox for all PubAcks, window 1000',
+        rate: rates.inboxAcks,
+        baseline: bare,
+        note: 'headroom: same PubAck per message, not used by cadre yet',
+      },
+      {
+        part: 'ingest',
+        what: `split+screen+publish, NDJSON ${BATCH}/batch, one at a time`,
+        rate: rates.ingestPath,
+        baseline: bare,
+        note: 'HTTP ingest without HTTP',
+      },
+      {
+        part: 'ingest',
+        what: `HTTP ingest, NDJSON ${BATCH}/request, ${HTTP_IN_FLIGHT} in flight`,
+        rate: rates.http,
+        baseline: bare,
+        note: 'loopback, client in the same process',
+      },
+    ];
+  } finally {
+    await app.close();
+  }
+}
+
+/** The intake gate on messages already in memory: no NATS in the loop, so the gate's own cost shows. */
+async function intakeGate(ctx: BenchContext, nc: NatsConnection): Promise<BenchRow[]> {
+  const encoder = new TextEncoder();
+  const count = ctx.count * 10;
+  const messages: RawMessage[] = mixedLines(ctx.topology, { count, now: ctx.now, tag: 'i' }).map(
+    (l, seq) => ({
+      subject: `cadre.in.${l.type}.XX`,
+      seq,
+      data: encoder.encode(l.line),
+    }),
+  );
+  const intake = createIntake({ nc, topology: ctx.topology });
+  const decoder = new TextDecoder();
+  let sink = 0;
+  const rates = await alternate(ctx.rounds, {
+    parse: async () =>
+      timed(count, () => {
+        for (const m of messages) if (JSON.parse(decoder.decode(m.data))) sink++;
+      }),
+    gate: async () =>
+      timed(count, () => {
+        for (const m of messages) if (intake.accept(m)) sink++;
+      }),
+  });
+  await intake.flush();
+  if (sink !== count * ctx.rounds * 2) throw new Error('bench: intake rejected generated input');
+  return [
+    { part: 'intake', what: 'bare decode + JSON.parse', rate: rates.parse, note: 'the baseline' },
+    {
+      part: 'intake',
+      what: 'intake.accept (parse + normalize)',
+      rate: rates.gate,
+      baseline: { what: 'bare decode + JSON.parse', rate: rates.parse },
+    },
+  ];
+}
+
+/** The exact messages the ingest path would publish, prepared outside the timed region. */
+function toItems(lines: MixedLine[], ctx: BenchContext): PublishItem[] {
+  return lines.map((l) => {
+    const result = normalize(JSON.parse(l.line), l.type, ctx.topology);
+    if (!result.ok) throw new Error(`bench: generated input rejected: ${result.reject.reason}`);
+    return { ...publishItemOf(result.input as ProducerInput), data: l.line };
+  });
+}
+
+/**
+ * The headroom a custom publisher would have: every message a core publish whose reply subject is
+ * a token of one shared inbox subscription, the PubAcks counted as they come. Same durability proof
+ * as js.publish, without a request (promise, timer, inbox routing) per message.
+ */
+async function publishWithInboxAcks(
+  nc: NatsConnection,
+  items: PublishItem[],
+  window: number,
+): Promise<number> {
+  const inbox = createInbox();
+  const decoder = new TextDecoder();
+  let acked = 0;
+  let sent = 0;
+  let settled = 0;
+  let wake: (() => void) | undefined;
+  const all = deferredCount(items.length);
+  const sub = nc.subscribe(`${inbox}.*`, {
+    callback: (_err, msg) => {
+      const ack = msg.data.length ? (JSON.parse(decoder.decode(msg.data)) as { stream?: string }) : {};
+      if (ack.stream) acked++;
+      settled++;
+      if (wake && settled > sent - window / 2) {
+        wake();
+        wake = undefined;
+      }
+      all.tick();
+    },
+  });
+  await nc.flush();
+  for (const item of items) {
+    const h = headers();
+    h.set('Nats-Msg-Id', item.msgId);
+    nc.publish(item.subject, item.data, { headers: h, reply: `${inbox}.${sent}` });
+    sent++;
+    if (sent - settled >= window) await new Promise<void>((resolve) => (wake = resolve));
+  }
+  await all.done;
+  sub.unsubscribe();
+  return acked;
+}
+
+function deferredCount(count: number): { tick(): void; done: Promise<void> } {
+  let left = count;
+  let resolve!: () => void;
+  const done = new Promise<void>((r) => (resolve = r));
+  if (!left) resolve();
+  return { tick: () => void (--left === 0 && resolve()), done };
+}
+
+function stored(results: { ok: boolean }[]): number {
+  return results.reduce((n, r) => n + (r.ok ? 1 : 0), 0);
+}
+
+interface Batch {
+  type: ProducerType;
+  path: string;
+  body: string;
+}
+
+/** NDJSON bodies of up to BATCH lines of one type each (the routes are per type). */
+function ndjsonBatches(lines: MixedLine[]): Batch[] {
+  const bodies: Batch[] = [];
+  for (const type of ['alarm', 'kpi', 'complaint'] as const) {
+    const ofType = lines.filter((l) => l.type === type).map((l) => l.line);
+    for (let i = 0; i < ofType.length; i += BATCH)
+      bodies.push({ type, path: `/api/ingest/${ROUTE[type]}`, body: ofType.slice(i, i + BATCH).join('\n') });
+  }
+  return bodies;
+}
+
+/** Posts every body with HTTP_IN_FLIGHT requests at once; returns the items accepted. */
+async function postAll(address: string, bodies: Batch[]): Promise<number> {
+  let next = 0;
+  let accepted = 0;
+  const lane = async () => {
+    while (next < bodies.length) {
+      const { path, body } = bodies[next++]!;
+      const res = await fetch(address + path, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/x-ndjson' },
+        body,
+      });
+      const answer = (await res.json()) as { accepted: number };
+      if (res.status !== 202) throw new Error(`bench: HTTP ${res.status} ${JSON.stringify(answer)}`);
+      accepted += answer.accepted;
+    }
+  };
+  await Promise.all(Array.from({ length: HTTP_IN_FLIGHT }, lane));
+  return accepted;
+}

@@ -1,0 +1,40 @@
+/**
+ * cadre.yaml (extension): settings of the running system itself rather than of its rules — HTTP
+ * limits, the retention of the NATS streams and buckets, the processor's batching. Every default
+ * lives here, beside its key.
+ */
+import type { StaticDecode } from '@sinclair/typebox';
+import { duration, int, section } from './schema_helpers.js';
+
+const MiB = 1024 * 1024;
+
+export const CadreSchema = section({
+  http: section({
+    /** The largest request body accepted, in bytes (CONTRACT.md: 413 above it). */
+    bodyLimit: int(10 * MiB, { minimum: 1024 }),
+    /** Login attempts allowed per client address within `window`. */
+    loginRateLimit: section({ max: int(10, { minimum: 1 }), window: duration('1m') }),
+  }),
+  nats: section({
+    /** Replicas of every stream and bucket (1 on a single server, 3 or 5 in a cluster). */
+    replicas: int(1, { minimum: 1, maximum: 5 }),
+    /** How long the input log (CADRE_IN) keeps messages: the furthest back a rebuild can replay. */
+    inputMaxAge: duration('7d'),
+    /** How long published transitions (CADRE_EVENTS) and the KV read models are kept. */
+    eventsMaxAge: duration('30d'),
+    /** How long rejected input (CADRE_DLQ) is kept for inspection. */
+    dlqMaxAge: duration('30d'),
+    /** JetStream de-duplication window of CADRE_IN and CADRE_DLQ (same Nats-Msg-Id within it is dropped). */
+    duplicateWindow: duration('2m'),
+    /** De-duplication window of CADRE_EVENTS: covers a processor re-running a batch after a crash. */
+    eventsDuplicateWindow: duration('10m'),
+  }),
+  processor: section({
+    /** How often the processor writes its checkpoint (snapshot + last sequence applied). */
+    checkpointInterval: duration('5s'),
+    /** Messages fetched and applied per batch. */
+    batchSize: int(500, { minimum: 1, maximum: 100_000 }),
+  }),
+});
+
+export type CadreSettings = StaticDecode<typeof CadreSchema>;

@@ -1,0 +1,39 @@
+/**
+ * Ingest credentials: API keys of access.yaml, stored as hex sha256. Every configured hash is
+ * compared in constant time, so the answer's timing says nothing about how close a guess was.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { hashApiKey } from '../shared/passwords.js';
+import type { Access } from '../config/access.js';
+
+/** Who made a request, as an authenticator sees it. */
+export interface Principal {
+  name: string;
+  role: string;
+  /** Cities a user may act on; absent = all. */
+  cities?: string[];
+}
+
+/** Finds the API key a bearer token is, or undefined. */
+export function apiKeyAuthenticator(
+  access: Pick<Access, 'apiKeys'>,
+): (token: string) => Principal | undefined {
+  const keys = access.apiKeys.map((k) => ({
+    name: k.name,
+    role: k.role,
+    hash: Buffer.from(k.keyHash, 'hex'),
+  }));
+  return (token) => {
+    const presented = Buffer.from(hashApiKey(token), 'hex');
+    let found: Principal | undefined;
+    for (const key of keys)
+      if (timingSafeEqual(key.hash, presented) && !found) found = { name: key.name, role: key.role };
+    return found;
+  };
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match?.[1];
+}

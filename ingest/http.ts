@@ -1,0 +1,134 @@
+/**
+ * HTTP ingest (CONTRACT.md, "HTTP API"): `POST /api/ingest/alarms|kpis|complaints` with a JSON array
+ * or NDJSON. Each item goes through the same gate as every other path (normalize + the time-range
+ * check against the wall clock); valid items are stored in CADRE_IN, and the answer — 202 with the
+ * rejects by index — is sent only once JetStream has acknowledged every accepted item.
+ *
+ * If some valid items cannot be stored (NATS down or slow) the answer is 503 with the same body: the
+ * client retries the whole request, which is safe because each item's Nats-Msg-Id makes JetStream
+ * drop what it already holds.
+ */
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { CadreError, ERRORS, reasonLabel } from '../shared/errors.js';
+import type { ProducerType } from '../shared/schemas.js';
+import {
+  ingestDuplicatesTotal,
+  ingestedTotal,
+  ingestRequestSeconds,
+  ingestStoreFailuresTotal,
+  rejectedTotal,
+} from '../shared/metrics.js';
+import type { Config } from '../config/load.js';
+import { mediaTypeOf, screenBatch, splitBatch, type ScreenedBatch } from './batch.js';
+import { publishItemOf, publishWindowed } from './publish.js';
+import { apiKeyAuthenticator, bearerToken, type Principal } from './api_keys.js';
+
+export interface IngestHttpOptions {
+  nc: NatsConnection;
+  config: Pick<Config, 'topology' | 'rules' | 'access' | 'cadre'>;
+  /** The wall clock for the time-range check (epoch ms); injectable for tests. */
+  now?: () => number;
+  /**
+   * Other credentials than API keys (the gateway's user tokens): asked when the bearer token is no
+   * API key. Returns the principal, or undefined when the request is not authenticated.
+   */
+  authenticate?: (request: FastifyRequest) => Principal | undefined | Promise<Principal | undefined>;
+  /** JetStream publishes in flight per request. */
+  publishWindow?: number;
+}
+
+export interface IngestResponse {
+  accepted: number;
+  rejected: ScreenedBatch['rejected'];
+}
+
+const ROUTES: Record<string, ProducerType> = { alarms: 'alarm', kpis: 'kpi', complaints: 'complaint' };
+const ROLES = new Set(['ingest', 'admin']);
+const MEDIA = ['application/json', 'application/x-ndjson', 'text/plain'];
+
+/** Registers the ingest routes (encapsulated: its body parsers and error handler stay inside). */
+export const ingestHttp: FastifyPluginAsync<IngestHttpOptions> = async (app, options) => {
+  const { config } = options;
+  const js = jetstream(options.nc);
+  const now = options.now ?? Date.now;
+  const apiKey = apiKeyAuthenticator(config.access);
+  const bodyLimit = config.cadre.http.bodyLimit;
+
+  // The body is split here, not by Fastify: a bad NDJSON line must reject one item, not the request.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(MEDIA, { parseAs: 'string', bodyLimit }, (_request, body, done) =>
+    done(null, body),
+  );
+  app.setErrorHandler((err: FastifyError, request, reply) =>
+    sendError(reply, toCadreError(err, request, bodyLimit)),
+  );
+
+  app.addHook('onRequest', async (request) => {
+    const token = bearerToken(request.headers.authorization);
+    const principal =
+      (token !== undefined ? apiKey(token) : undefined) ?? (await options.authenticate?.(request));
+    if (!principal)
+      throw new CadreError('CADRE_ERR_UNAUTHORIZED', 'send an ingest API key as Authorization: Bearer <key>');
+    if (!ROLES.has(principal.role))
+      throw new CadreError('CADRE_ERR_FORBIDDEN', `role ${principal.role} may not ingest`);
+  });
+
+  for (const [path, type] of Object.entries(ROUTES)) {
+    app.post(`/api/ingest/${path}`, { bodyLimit }, async (request, reply) => {
+      const stopTimer = ingestRequestSeconds.startTimer({ type });
+      const items = splitBatch(
+        typeof request.body === 'string' ? request.body : '',
+        mediaTypeOf(request.headers['content-type']),
+      );
+      const { valid, rejected } = screenBatch(items, type, config, now());
+      for (const r of rejected) rejectedTotal.inc({ type, reason: reasonLabel(r.code) });
+
+      const results = await publishWindowed(js, valid.map(publishItemOf), { window: options.publishWindow });
+      let accepted = 0;
+      let duplicates = 0;
+      let lastError: Error | undefined;
+      for (const r of results) {
+        if (r.ok) {
+          accepted++;
+          if (r.duplicate) duplicates++;
+        } else lastError = r.error;
+      }
+      ingestedTotal.inc({ type }, accepted);
+      if (duplicates) ingestDuplicatesTotal.inc({ type }, duplicates);
+      stopTimer();
+      const body: IngestResponse = { accepted, rejected };
+      if (lastError) {
+        const failed = results.length - accepted;
+        ingestStoreFailuresTotal.inc({ type }, failed);
+        request.log.error({ err: lastError, failed }, 'ingest: items could not be stored in JetStream');
+        const message = `${failed} valid item(s) could not be stored (${lastError.message}); retrying the whole request is safe`;
+        return reply.code(503).send({ error: 'CADRE_ERR_UNAVAILABLE', message, ...body });
+      }
+      return reply.code(202).send(body);
+    });
+  }
+};
+
+function toCadreError(err: FastifyError, request: FastifyRequest, bodyLimit: number): CadreError {
+  if (err instanceof CadreError) return err;
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new CadreError(
+        'CADRE_ERR_TOO_LARGE',
+        `the body is larger than the limit of ${bodyLimit} bytes (cadre.yaml http.bodyLimit)`,
+      );
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new CadreError('CADRE_ERR_BAD_REQUEST', `Content-Type must be one of ${MEDIA.join(', ')}`);
+  }
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+    return new CadreError('CADRE_ERR_BAD_REQUEST', err.message);
+  request.log.error({ err }, 'ingest: request failed');
+  return new CadreError('CADRE_ERR_UNAVAILABLE', `ingest could not handle the request: ${err.message}`);
+}
+
+function sendError(reply: FastifyReply, err: CadreError): FastifyReply {
+  if (err.code === 'CADRE_ERR_UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');
+  return reply.code(ERRORS[err.code].status).send({ error: err.code, message: err.message });
+}

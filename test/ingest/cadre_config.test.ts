@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { CadreError } from '../../shared/errors.js';
+import { fixtureConfig } from './helpers.js';
+
+describe('cadre.yaml', () => {
+  it('is optional and takes its documented defaults', () => {
+    expect(fixtureConfig().cadre).toEqual({
+      http: { bodyLimit: 10 * 1024 * 1024, loginRateLimit: { max: 10, window: 60_000 } },
+      nats: {
+        replicas: 1,
+        inputMaxAge: 7 * 86_400_000,
+        eventsMaxAge: 30 * 86_400_000,
+        dlqMaxAge: 30 * 86_400_000,
+        duplicateWindow: 120_000,
+        eventsDuplicateWindow: 600_000,
+      },
+      processor: { checkpointInterval: 5000, batchSize: 500 },
+    });
+  });
+
+  it('overrides single keys and names the path of a bad value', () => {
+    const { cadre } = fixtureConfig({
+      'cadre.yaml': 'http: {bodyLimit: 2048}\nprocessor: {checkpointInterval: 10}\n',
+    });
+    expect(cadre.http.bodyLimit).toBe(2048);
+    expect(cadre.http.loginRateLimit.max).toBe(10);
+    expect(cadre.processor.checkpointInterval).toBe(10_000);
+    let error: CadreError | undefined;
+    try {
+      fixtureConfig({ 'cadre.yaml': 'nats: {replicas: 7}\n' });
+    } catch (err) {
+      error = err as CadreError;
+    }
+    expect(error?.code).toBe('CADRE_ERR_CONFIG');
+    expect(error?.message).toMatch(/^cadre\.yaml: \/nats\/replicas: /);
+  });
+});

@@ -1,0 +1,123 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { useNats } from '../helpers/nats.js';
+import { ensureStreams } from '../../ingest/streams.js';
+import { createIntake } from '../../ingest/intake.js';
+import { registry } from '../../shared/metrics.js';
+import { reject } from '../../shared/errors.js';
+import { fixtureConfig, sample } from './helpers.js';
+
+const TIME = '2026-10-15T09:00:00+08:00';
+
+async function rejectedCount(type: string, reason: string): Promise<number> {
+  const metric = (await registry.getSingleMetric('cadre_rejected_total')!.get()).values;
+  return metric.find((v) => v.labels.type === type && v.labels.reason === reason)?.value ?? 0;
+}
+
+describe('intake', () => {
+  const nats = useNats();
+  const config = fixtureConfig();
+  beforeAll(async () => {
+    await ensureStreams(nats.nc, config);
+  });
+
+  /** Publishes raw text to CADRE_IN and hands the stored message to intake, as the processor would. */
+  async function through(subject: string, text: string) {
+    const js = jetstream(nats.nc);
+    const ack = await js.publish(subject, text);
+    const jsm = await jetstreamManager(nats.nc);
+    const stored = await jsm.streams.getMessage('CADRE_IN', { seq: ack.seq });
+    return { msg: { subject: stored.subject, seq: stored.seq, data: stored.data }, seq: ack.seq };
+  }
+
+  async function dlqMessages() {
+    const jsm = await jetstreamManager(nats.nc);
+    const { state } = await jsm.streams.info('CADRE_DLQ');
+    const out = [];
+    for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++)
+      out.push(await jsm.streams.getMessage('CADRE_DLQ', { seq }));
+    return out;
+  }
+
+  it('returns the normalized input of valid messages of every type, ticks and commands included', async () => {
+    const intake = createIntake({ nc: nats.nc, topology: config.topology });
+    const alarm = await through('cadre.in.alarm.XT', JSON.stringify(sample.alarm('ok', TIME)));
+    expect(intake.accept(alarm.msg)).toMatchObject({ type: 'alarm', grid: 'XT-YH-0003', city: 'XT' });
+    const tick = await through('cadre.in.tick.XT', JSON.stringify({ type: 'tick', time: TIME }));
+    expect(intake.accept(tick.msg)).toEqual({ type: 'tick', time: Date.parse(TIME) });
+    const command = { type: 'command', id: 'cmd-1', action: 'ack', event: 'ev-1', by: 'ann', time: TIME };
+    expect(intake.accept((await through('cadre.in.command.XT', JSON.stringify(command))).msg)).toMatchObject({
+      type: 'command',
+      key: 'command:cmd-1',
+    });
+    await intake.flush();
+    expect(intake.pending).toBe(0);
+  });
+
+  it('dead-letters bad JSON, schema violations and unknown elements with the original payload and the reason', async () => {
+    const intake = createIntake({ nc: nats.nc, topology: config.topology });
+    const badJsonBefore = await rejectedCount('kpi', 'bad_json');
+    const badJson = await through('cadre.in.kpi.XT', '{oops');
+    const schema = await through(
+      'cadre.in.complaint.HY',
+      JSON.stringify({ ...sample.complaint('s', TIME), customer: { id: 'c', tier: 7 } }),
+    );
+    const unknown = await through(
+      'cadre.in.alarm.HY',
+      JSON.stringify({ ...sample.alarm('u', TIME), ne: 'NO-SUCH-NE' }),
+    );
+    expect(intake.accept(badJson.msg)).toBeNull();
+    expect(intake.accept(schema.msg)).toBeNull();
+    expect(intake.accept(unknown.msg)).toBeNull();
+    intake.reject(
+      (await through('cadre.in.alarm.XT', JSON.stringify(sample.alarm('late', TIME)))).msg,
+      reject('CADRE_ERR_TIME_RANGE', 'time is 9 days older than the clock allows'),
+    );
+    await intake.flush();
+
+    const dlq = await dlqMessages();
+    expect(dlq.map((m) => m.subject)).toEqual([
+      'cadre.dlq.kpi',
+      'cadre.dlq.complaint',
+      'cadre.dlq.alarm',
+      'cadre.dlq.alarm',
+    ]);
+    const [json, bad, ne, late] = dlq;
+    expect(json!.string()).toBe('{oops');
+    expect(json!.header.get('Cadre-Reject-Code')).toBe('CADRE_ERR_BAD_JSON');
+    expect(json!.header.get('Cadre-Reject-Reason')).toMatch(/^bad JSON/);
+    expect(json!.header.get('Cadre-Original-Subject')).toBe('cadre.in.kpi.XT');
+    expect(json!.header.get('Cadre-Original-Seq')).toBe(String(badJson.seq));
+    expect(bad!.header.get('Cadre-Reject-Code')).toBe('CADRE_ERR_SCHEMA');
+    expect(bad!.header.get('Cadre-Reject-Reason')).toContain('/customer/tier');
+    expect(bad!.json()).toMatchObject({ id: 'CRM-s', customer: { tier: 7 } });
+    expect(ne!.header.get('Cadre-Reject-Code')).toBe('CADRE_ERR_UNKNOWN_ELEMENT');
+    expect(ne!.header.get('Cadre-Reject-Reason')).toContain('NO-SUCH-NE');
+    expect(late!.header.get('Cadre-Reject-Code')).toBe('CADRE_ERR_TIME_RANGE');
+    expect(await rejectedCount('kpi', 'bad_json')).toBe(badJsonBefore + 1);
+    expect(await rejectedCount('complaint', 'schema')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('dead-letters a redelivered reject only once, and an unknown type under cadre.dlq.unknown', async () => {
+    const intake = createIntake({ nc: nats.nc, topology: config.topology });
+    const before = (await dlqMessages()).length;
+    const bad = await through('cadre.in.kpi.XT', '[1,2');
+    intake.accept(bad.msg);
+    intake.accept(bad.msg); // the processor crashed before acking: the same message comes again
+    const weird = await through('cadre.in.gossip.XT', '{}');
+    expect(intake.accept(weird.msg)).toBeNull();
+    await intake.flush();
+    const dlq = (await dlqMessages()).slice(before);
+    expect(dlq.map((m) => m.subject)).toEqual(['cadre.dlq.kpi', 'cadre.dlq.unknown']);
+    expect(dlq[1]!.header.get('Cadre-Reject-Code')).toBe('CADRE_ERR_UNKNOWN_TYPE');
+  });
+
+  it('makes flush fail, not forget, when the DLQ cannot store a reject', async () => {
+    const jsm = await jetstreamManager(nats.nc);
+    await jsm.streams.delete('CADRE_DLQ');
+    const intake = createIntake({ nc: nats.nc, topology: config.topology, log: () => {} });
+    intake.accept((await through('cadre.in.alarm.XT', 'not json')).msg);
+    await expect(intake.flush()).rejects.toMatchObject({ code: 'CADRE_ERR_UNAVAILABLE' });
+    await ensureStreams(nats.nc, config);
+  });
+});
