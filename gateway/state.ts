@@ -12,12 +12,11 @@ import { LRUCache } from 'lru-cache';
 import { CadreError } from '../shared/errors.js';
 import { LEVELS, type Level } from '../shared/levels.js';
 import type { Maintenance } from '../shared/schemas.js';
-import { STREAMS } from '../shared/subjects.js';
+import { BUCKETS, STREAMS } from '../shared/subjects.js';
 import { formatTime } from '../shared/time.js';
 import type { EventDoc, GridDoc, ProcessorStats } from '../shared/views.js';
 import { MinuteSeries } from './series.js';
 
-export const BUCKETS = { events: 'cadre_events', grids: 'cadre_grids' } as const;
 export const PROCESSOR_STATS_SUBJECT = 'cadre.stats.processor.>';
 const MAINTENANCE_FILTER = 'cadre.in.maintenance.*';
 /** Processor stats older than this are a processor that went away. */

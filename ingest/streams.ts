@@ -15,16 +15,9 @@ import {
 } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Objm } from '@nats-io/obj';
-import { STREAMS } from '../shared/subjects.js';
+import { BUCKETS, STREAMS } from '../shared/subjects.js';
 import { CadreError } from '../shared/errors.js';
 import type { Config } from '../config/load.js';
-
-/** KV buckets of the read models and the object store of the processor's checkpoints. */
-export const BUCKETS = {
-  events: 'cadre_events',
-  grids: 'cadre_grids',
-  checkpoints: 'cadre_checkpoints',
-} as const;
 
 export type EnsureOutcome = 'created' | 'updated' | 'unchanged';
 

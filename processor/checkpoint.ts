@@ -5,7 +5,7 @@
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Objm, type ObjectStore } from '@nats-io/obj';
-import { CHECKPOINT_BUCKET } from '../shared/subjects.js';
+import { BUCKETS } from '../shared/subjects.js';
 
 const VERSION = 1;
 
@@ -28,7 +28,7 @@ export class CheckpointStore<S> {
   ) {}
 
   static async open<S>(nc: NatsConnection, partition: string): Promise<CheckpointStore<S>> {
-    return new CheckpointStore<S>(await new Objm(nc).open(CHECKPOINT_BUCKET), partition);
+    return new CheckpointStore<S>(await new Objm(nc).open(BUCKETS.checkpoints), partition);
   }
 
   async load(): Promise<Checkpoint<S> | undefined> {

@@ -26,9 +26,11 @@ export const STREAMS = {
 } as const;
 
 /** KV buckets (read models) and the object store of processor checkpoints. */
-export const EVENTS_BUCKET = 'cadre_events';
-export const GRIDS_BUCKET = 'cadre_grids';
-export const CHECKPOINT_BUCKET = 'cadre_checkpoints';
+export const BUCKETS = {
+  events: 'cadre_events',
+  grids: 'cadre_grids',
+  checkpoints: 'cadre_checkpoints',
+} as const;
 
 /** KV keys allow `[-/_=.a-zA-Z0-9]`; any other id is hex-encoded behind an `x_` prefix. */
 export function kvKey(id: string): string {
