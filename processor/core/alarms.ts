@@ -59,10 +59,7 @@ function clear(w: World, g: GridState, input: AlarmInput): void {
   finish(w, g, input.grid, alarm, at);
 
   const outage = w.activeOf(input.grid, 'outage');
-  if (outage?.out?.delete(msg.id)) {
-    if (outage.out.size === 0) w.end(outage, 'cleared', at);
-    else w.setTitle(outage, outageTitle(w, outage), at);
-  }
+  if (outage?.out?.delete(msg.id) && outage.out.size === 0) w.end(outage, 'cleared', at);
 }
 
 /** A raise→clear cycle ended at `at`: remember it for the view and count it for flapping. */
@@ -125,9 +122,10 @@ function addPair(ev: EventState, ne: string, code: string): boolean {
   return false;
 }
 
+/** Named by its evidence (which only grows), so a partial recovery is no transition of its own. */
 function outageTitle(w: World, ev: EventState): string {
-  const out = new Set(ev.out!.values()).size;
-  return `${w.gridInfo(ev.grid).name}: outage, ${out} element${out === 1 ? '' : 's'} out`;
+  const n = ev.elements.size;
+  return `${w.gridInfo(ev.grid).name}: outage, ${n} element${n === 1 ? '' : 's'}`;
 }
 
 // ---- flapping -----------------------------------------------------------------------------------
