@@ -62,12 +62,12 @@ function clear(w: World, g: GridState, input: AlarmInput): void {
   if (outage?.out?.delete(msg.id) && outage.out.size === 0) w.end(outage, 'cleared', at);
 }
 
-/** A raise→clear cycle ended at `at`: remember it for the view and count it for flapping. */
+/** A raise→clear cycle ended at `at`: remember it for the view; an outage alarm's cycle counts for flapping. */
 function finish(w: World, g: GridState, grid: string, alarm: AlarmState, at: number): void {
   alarm.clearedAt = at;
   g.cleared.push(alarm);
   if (g.cleared.length > RECENT_CLEARED) g.cleared.shift();
-  countCycle(w, g, grid, alarm, at);
+  if (alarm.outage) countCycle(w, g, grid, alarm, at);
 }
 
 // ---- outage -------------------------------------------------------------------------------------

@@ -10,6 +10,10 @@ import { dayKey, type World } from './world.js';
 
 export type Verdict = 'clean' | 'degraded' | 'critical';
 
+type JudgedMetric = keyof Rules['kpi']['metrics'];
+/** The metrics with thresholds (traffic_erl has none). */
+const JUDGED: readonly JudgedMetric[] = ['drop_rate', 'setup_success', 'congestion', 'dl_mbps', 'mos'];
+
 /** Float noise must not turn "leads by exactly the margin" into "leads by less". */
 const EPSILON = 1e-9;
 
@@ -44,7 +48,7 @@ export function applyKpi(w: World, input: KpiInput): void {
   if (!el) g.kpi.set(msg.ne, (el = { metrics: {}, degraded: false, critical: false }));
   const wasDegraded = el.degraded;
   const wasCritical = el.critical;
-  for (const name of Object.keys(rules.metrics) as (keyof Rules['kpi']['metrics'])[]) {
+  for (const name of JUDGED) {
     const value = msg.metrics[name];
     if (value === undefined) continue;
     const verdict = judgeMetric(rules.metrics[name], value, msg.competitor?.[name]);
@@ -53,9 +57,13 @@ export function applyKpi(w: World, input: KpiInput): void {
     m.bad = verdict === 'clean' ? 0 : m.bad + 1;
     m.crit = verdict === 'critical' ? m.crit + 1 : 0;
   }
-  const states = Object.values(el.metrics);
-  el.degraded = states.some((m) => m.bad >= rules.consecutive);
-  el.critical = states.some((m) => m.crit >= rules.consecutive);
+  el.degraded = false;
+  el.critical = false;
+  for (const name in el.metrics) {
+    const m = el.metrics[name]!;
+    if (m.bad >= rules.consecutive) el.degraded = true;
+    if (m.crit >= rules.consecutive) el.critical = true;
+  }
   if (el.degraded) countDegraded(w, g, input.grid, msg.ne, at);
   if (el.degraded === wasDegraded && el.critical === wasCritical) return;
   regrade(w, g, input.grid, el.degraded ? msg.ne : undefined, at);

@@ -295,7 +295,15 @@ export function transitionOf(ev: EventState, transition: TransitionName, at: num
   return t;
 }
 
+/** The UTC day `YYYY-MM-DD` of a time; the last answer is kept since input comes mostly in time order. */
+let lastDay = NaN;
+let lastDayKey = '';
 export function dayKey(at: number): string {
-  return formatTime(at).slice(0, 10);
+  const day = Math.floor(at / 86_400_000);
+  if (day !== lastDay) {
+    lastDay = day;
+    lastDayKey = formatTime(day * 86_400_000).slice(0, 10);
+  }
+  return lastDayKey;
 }
 
