@@ -47,6 +47,10 @@ function busyStream(seed: number): Line[] {
       );
     }
     if (minute % 10 === 0) lines.push(tick(minute));
+    if (minute % 6 === 0 && minute < 60) {
+      // One unstable site: short drops every 6 minutes for an hour.
+      lines.push(raised('FLAP', 'XT-YT-0010-BTS3', 'SITE_DOWN', minute), cleared('FLAP', 'XT-YT-0010-BTS3', 'SITE_DOWN', minute + 0.25));
+    }
   }
   return lines.sort((a, b) => Date.parse(a.time as string) - Date.parse(b.time as string));
 }
