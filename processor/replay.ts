@@ -38,8 +38,17 @@ export interface ReplaySummary {
 /** Output is written in chunks of about this many characters. */
 const CHUNK = 64 * 1024;
 
-export async function replay(sources: ReplaySource[], options: ReplayOptions, sink: ReplaySink): Promise<ReplaySummary> {
-  const core = new Core({ rules: options.rules, topology: options.topology, clock: options.clock ?? 'input', keepDays: Infinity });
+export async function replay(
+  sources: ReplaySource[],
+  options: ReplayOptions,
+  sink: ReplaySink,
+): Promise<ReplaySummary> {
+  const core = new Core({
+    rules: options.rules,
+    topology: options.topology,
+    clock: options.clock ?? 'input',
+    keepDays: Infinity,
+  });
   const summary: ReplaySummary = { lines: 0, transitions: 0, rejected: 0, late: 0, duplicates: 0 };
   let out = '';
   let err = '';
@@ -58,9 +67,15 @@ export async function replay(sources: ReplaySource[], options: ReplayOptions, si
   /** Where each command came from, to place a failed reply. */
   const commandLines = new Map<string, { file: string; line: number }>();
   const many = sources.length > 1;
-  const rejectLine = (file: string, line: number, r: { reason: string; code: string }, extra: object = {}) => {
+  const rejectLine = (
+    file: string,
+    line: number,
+    r: { reason: string; code: string },
+    extra: object = {},
+  ) => {
     summary.rejected++;
-    err += JSON.stringify({ line, ...(many ? { file } : {}), ...extra, reason: r.reason, code: r.code }) + '\n';
+    err +=
+      JSON.stringify({ line, ...(many ? { file } : {}), ...extra, reason: r.reason, code: r.code }) + '\n';
   };
   const write = (result: CoreOutput, file: string, line: number) => {
     for (const t of result.transitions) out += JSON.stringify(t) + '\n';
@@ -71,7 +86,12 @@ export async function replay(sources: ReplaySource[], options: ReplayOptions, si
       commandLines.delete(commandId);
       if (!reply.ok) {
         const extra = reply.alarms ? { command: commandId, alarms: reply.alarms } : { command: commandId };
-        rejectLine(origin?.file ?? file, origin?.line ?? line, { reason: reply.message, code: reply.code }, extra);
+        rejectLine(
+          origin?.file ?? file,
+          origin?.line ?? line,
+          { reason: reply.message, code: reply.code },
+          extra,
+        );
       }
     }
   };
@@ -102,7 +122,8 @@ export async function replay(sources: ReplaySource[], options: ReplayOptions, si
     }
   }
   write(core.flush(), sources.at(-1)?.name ?? '', 0);
-  if (options.scorecards && from <= to) for (const card of core.scorecards(from, to)) out += JSON.stringify(card) + '\n';
+  if (options.scorecards && from <= to)
+    for (const card of core.scorecards(from, to)) out += JSON.stringify(card) + '\n';
   const stats = core.stats();
   summary.late = stats.late;
   summary.duplicates = stats.duplicates;

@@ -35,7 +35,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (files.length === 0 || (values.clock !== 'input' && values.clock !== 'ticks')) {
-    console.error(`cadre replay: ${files.length === 0 ? 'no input file' : `--clock must be input or ticks`}\n${USAGE}`);
+    console.error(
+      `cadre replay: ${files.length === 0 ? 'no input file' : `--clock must be input or ticks`}\n${USAGE}`,
+    );
     return 2;
   }
 
@@ -60,10 +62,14 @@ export async function main(argv: string[]): Promise<number> {
     lines: createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity }),
   }));
   try {
-    await replay(sources, { rules: config.rules, topology: config.topology, scorecards: values.scorecards, clock: values.clock }, {
-      out: (text) => write(process.stdout, text),
-      err: (text) => write(process.stderr, text),
-    });
+    await replay(
+      sources,
+      { rules: config.rules, topology: config.topology, scorecards: values.scorecards, clock: values.clock },
+      {
+        out: (text) => write(process.stdout, text),
+        err: (text) => write(process.stderr, text),
+      },
+    );
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (!code) throw err;

@@ -101,8 +101,16 @@ export function onDebounce(w: World, timer: Timer): void {
 }
 
 /** CONTRACT.md: red if a red code (CORE_DOWN), ≥ redElements elements out, or a red-tier grid; else orange. */
-export function outageLevel(rules: Rules['outage'], tier: AreaTier, codes: string[], elementsOut: number): Level {
-  const red = codes.some((c) => rules.redCodes.includes(c)) || elementsOut >= rules.redElements || rules.redTiers.includes(tier);
+export function outageLevel(
+  rules: Rules['outage'],
+  tier: AreaTier,
+  codes: string[],
+  elementsOut: number,
+): Level {
+  const red =
+    codes.some((c) => rules.redCodes.includes(c)) ||
+    elementsOut >= rules.redElements ||
+    rules.redTiers.includes(tier);
   return red ? 'red' : rules.level;
 }
 
@@ -142,7 +150,11 @@ function countCycle(w: World, g: GridState, grid: string, alarm: AlarmState, at:
   if (flapping) {
     w.addEvidence(ev, 'alarms', [alarm.id], at);
     w.addEvidence(ev, 'elements', [alarm.ne], at);
-    w.setTitle(ev, `${w.gridInfo(grid).name}: flapping, ${ev.elements.size} element${ev.elements.size === 1 ? '' : 's'}`, at);
+    w.setTitle(
+      ev,
+      `${w.gridInfo(grid).name}: flapping, ${ev.elements.size} element${ev.elements.size === 1 ? '' : 's'}`,
+      at,
+    );
   }
   // Any cycle of a flapping element keeps the event alive.
   if (ev.lastCycleAt === undefined || at > ev.lastCycleAt) {
@@ -155,7 +167,13 @@ function countCycle(w: World, g: GridState, grid: string, alarm: AlarmState, at:
  * Adds a cycle time to `key`'s list and returns how many fall within the window. The map is kept in
  * order of last cycle (re-inserted on update), so stale keys are dropped from its head.
  */
-function recordCycle(map: Map<string, number[]>, key: string, at: number, window: number, keep: number): number {
+function recordCycle(
+  map: Map<string, number[]>,
+  key: string,
+  at: number,
+  window: number,
+  keep: number,
+): number {
   const times = map.get(key) ?? [];
   map.delete(key);
   times.push(at);
@@ -171,5 +189,6 @@ function recordCycle(map: Map<string, number[]>, key: string, at: number, window
 /** The quiet period after the last cycle passed: the flapping event clears. */
 export function onQuiet(w: World, timer: Timer): void {
   const ev = w.active.get(timer.ref);
-  if (ev && ev.lastCycleAt !== undefined && ev.lastCycleAt + w.rules.flapping.quiet === timer.due) w.end(ev, 'cleared', timer.due);
+  if (ev && ev.lastCycleAt !== undefined && ev.lastCycleAt + w.rules.flapping.quiet === timer.due)
+    w.end(ev, 'cleared', timer.due);
 }

@@ -106,8 +106,22 @@ function planning(w: World, input: ComplaintInput): void {
   }
   if (g.coverage.length < rules.count) return;
   const quietNetwork =
-    !w.activeOf(grid, 'outage') && !w.activeOf(grid, 'kpi') && (g.netEventAt === null || g.netEventAt <= at - rules.window);
+    !w.activeOf(grid, 'outage') &&
+    !w.activeOf(grid, 'kpi') &&
+    (g.netEventAt === null || g.netEventAt <= at - rules.window);
   if (!quietNetwork) return;
-  const ev = w.open(grid, 'planning', rules.level, at, `${w.gridInfo(grid).name}: recurring coverage complaints`, rules.deadline);
-  w.addEvidence(ev, 'complaints', g.coverage.map((c) => c.id), at);
+  const ev = w.open(
+    grid,
+    'planning',
+    rules.level,
+    at,
+    `${w.gridInfo(grid).name}: recurring coverage complaints`,
+    rules.deadline,
+  );
+  w.addEvidence(
+    ev,
+    'complaints',
+    g.coverage.map((c) => c.id),
+    at,
+  );
 }

@@ -17,7 +17,14 @@ import { applyKpi } from './kpi.js';
 import { MaintenanceBook, type MaintenanceWindow } from './maintenance.js';
 import { fromPlain, toPlain } from './plain.js';
 import type { EventState, GridState } from './state.js';
-import type { CommandResult, CoreContext, CoreCounters, CoreOutput, CoreSnapshot, Scorecard } from './types.js';
+import type {
+  CommandResult,
+  CoreContext,
+  CoreCounters,
+  CoreOutput,
+  CoreSnapshot,
+  Scorecard,
+} from './types.js';
 import { gridDocOf, scorecardsOf } from './views.js';
 import { docOf, World, type Timer } from './world.js';
 
@@ -27,7 +34,11 @@ type Timed = Exclude<Input, { type: 'maintenance' } | { type: 'tick' }>;
 /** Ties in event time are broken by type, then dedup key: the order never depends on arrival. */
 const TYPE_ORDER: Record<Timed['type'], number> = { alarm: 0, kpi: 1, complaint: 2, command: 3 };
 const inputBefore = (a: Timed, b: Timed) =>
-  a.time !== b.time ? a.time < b.time : a.type !== b.type ? TYPE_ORDER[a.type] < TYPE_ORDER[b.type] : a.key < b.key;
+  a.time !== b.time
+    ? a.time < b.time
+    : a.type !== b.type
+      ? TYPE_ORDER[a.type] < TYPE_ORDER[b.type]
+      : a.key < b.key;
 
 interface State {
   clock: number | null;
@@ -95,14 +106,16 @@ export class Core {
         break;
       default: {
         const rules = this.ctx.rules;
-        const bad = this.clock === null ? null : checkTimeRange(input.time, this.clock, rules.maxAge, rules.maxFuture);
+        const bad =
+          this.clock === null ? null : checkTimeRange(input.time, this.clock, rules.maxAge, rules.maxFuture);
         if (bad) {
           this.counters.rejected++;
           rejects.push(bad);
           break;
         }
         if (this.isDuplicate(input.key)) break;
-        if (this.ctx.clock === 'input' && (this.clock === null || input.time > this.clock)) this.clock = input.time;
+        if (this.ctx.clock === 'input' && (this.clock === null || input.time > this.clock))
+          this.clock = input.time;
         if (this.clock !== null && input.time < this.clock - rules.lateness) this.counters.late++;
         this.buffer.push(input);
       }

@@ -33,7 +33,12 @@ export function judgeMetric(rule: KpiMetricRule, value: number, competitor?: num
 }
 
 /** The grid's kpi level from its counts of reporting, degraded and critical elements; null when none is degraded. */
-export function kpiGridLevel(rules: Rules['kpi'], reporting: number, degraded: number, critical: number): Level | null {
+export function kpiGridLevel(
+  rules: Rules['kpi'],
+  reporting: number,
+  degraded: number,
+  critical: number,
+): Level | null {
   if (degraded >= rules.redMinElements && degraded >= rules.redShare * reporting) return 'red';
   if (critical > 0) return 'orange';
   if (degraded > 0) return 'yellow';
@@ -94,7 +99,9 @@ function regrade(w: World, g: GridState, grid: string, newlyDegraded: string | u
     if (several) w.tightenDeadline(ev, ev.openedAt + w.capped(grid, rules.deadlineMulti), at);
   }
   g.netEventAt = at;
-  w.setTitle(ev, `${w.gridInfo(grid).name}: KPI degraded on ${degraded.length} element${degraded.length === 1 ? '' : 's'}`, at);
+  // Named by its evidence, like outage: a partial recovery is no transition of its own.
+  const n = ev.elements.size;
+  w.setTitle(ev, `${w.gridInfo(grid).name}: KPI degraded, ${n} element${n === 1 ? '' : 's'}`, at);
 }
 
 /** Scorecard: distinct elements degraded at some time of the (UTC) day. */
@@ -110,7 +117,10 @@ function countDegraded(w: World, g: GridState, grid: string, ne: string, at: num
 }
 
 /** The element's worst metric for the grid view (critical first, then the longest-bad). */
-export function worstMetric(rules: Rules['kpi'], el: ElementKpi): { metric: string; value: number; critical: boolean } | undefined {
+export function worstMetric(
+  rules: Rules['kpi'],
+  el: ElementKpi,
+): { metric: string; value: number; critical: boolean } | undefined {
   let best: { metric: string; value: number; critical: boolean; score: number } | undefined;
   for (const [metric, m] of Object.entries(el.metrics)) {
     if (m.bad < rules.consecutive) continue;

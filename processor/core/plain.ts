@@ -24,7 +24,8 @@ function decode(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(decode);
   if (value === null || typeof value !== 'object') return value;
   const obj = value as Record<string, unknown>;
-  if (Array.isArray(obj.$map)) return new Map((obj.$map as [unknown, unknown][]).map(([k, v]) => [decode(k), decode(v)]));
+  if (Array.isArray(obj.$map))
+    return new Map((obj.$map as [unknown, unknown][]).map(([k, v]) => [decode(k), decode(v)]));
   if (Array.isArray(obj.$set)) return new Set((obj.$set as unknown[]).map(decode));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) out[k] = decode(v);

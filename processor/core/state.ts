@@ -3,7 +3,12 @@
  * and per-event state. Plain data only (Maps, Sets, arrays, numbers): `plain.ts` snapshots it.
  */
 import type { Level } from '../../shared/levels.js';
-import type { ComplaintCategory, EventState as EventStateName, RuleName, TransitionName } from '../../shared/schemas.js';
+import type {
+  ComplaintCategory,
+  EventState as EventStateName,
+  RuleName,
+  TransitionName,
+} from '../../shared/schemas.js';
 import type { DayStats } from '../../shared/views.js';
 
 export interface AlarmState {
@@ -117,7 +122,10 @@ export function isEnded(ev: EventState): boolean {
 }
 
 export function emptyDay(): DayStats {
-  const byCategory = { voice: 0, data: 0, sms: 0, coverage: 0, wlan: 0, other: 0 } satisfies Record<ComplaintCategory, number>;
+  const byCategory = { voice: 0, data: 0, sms: 0, coverage: 0, wlan: 0, other: 0 } satisfies Record<
+    ComplaintCategory,
+    number
+  >;
   return {
     complaints: 0,
     byCategory,

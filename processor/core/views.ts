@@ -43,7 +43,15 @@ export function gridDocOf(w: World, gridId: string, now: number): GridDoc {
 }
 
 function alarmView(a: AlarmState): AlarmView {
-  const v: AlarmView = { id: a.id, ne: a.ne, code: a.code, severity: a.severity, category: a.category, outage: a.outage, raisedAt: formatTime(a.raisedAt) };
+  const v: AlarmView = {
+    id: a.id,
+    ne: a.ne,
+    code: a.code,
+    severity: a.severity,
+    category: a.category,
+    outage: a.outage,
+    raisedAt: formatTime(a.raisedAt),
+  };
   if (a.clearedAt !== undefined) v.clearedAt = formatTime(a.clearedAt);
   if (a.maintenance) v.maintenance = true;
   if (a.text !== undefined) v.text = a.text;
@@ -84,7 +92,8 @@ function sumDays(g: GridState | undefined, first: string, last: string): DayStat
   for (const [key, d] of g?.days ?? []) {
     if (key < first || key > last) continue;
     total.complaints += d.complaints;
-    for (const c of Object.keys(total.byCategory) as (keyof DayStats['byCategory'])[]) total.byCategory[c] += d.byCategory[c];
+    for (const c of Object.keys(total.byCategory) as (keyof DayStats['byCategory'])[])
+      total.byCategory[c] += d.byCategory[c];
     total.repeats += d.repeats;
     for (const l of Object.keys(total.events) as Level[]) total.events[l] += d.events[l];
     total.ackMinutes += d.ackMinutes;

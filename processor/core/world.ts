@@ -40,7 +40,10 @@ export class World {
   timerCount = 0;
   readonly dirty = new Set<string>();
   /** This step's transitions, materialised in order when the step ends. */
-  private readonly pending = new Map<string, { transition: TransitionName; at: number; by?: string; text?: string }>();
+  private readonly pending = new Map<
+    string,
+    { ev: EventState; transition: TransitionName; at: number; by?: string; text?: string }
+  >();
   out: EventTransition[] = [];
 
   constructor(
@@ -85,7 +88,15 @@ export class World {
     return Math.min(duration, cap);
   }
 
-  open(grid: string, rule: RuleName, level: Level, at: number, title: string, deadlineIn: number, ackIn?: number): EventState {
+  open(
+    grid: string,
+    rule: RuleName,
+    level: Level,
+    at: number,
+    title: string,
+    deadlineIn: number,
+    ackIn?: number,
+  ): EventState {
     const g = this.grid(grid);
     const info = this.gridInfo(grid);
     const ev: EventState = {
@@ -134,7 +145,8 @@ export class World {
   lift(ev: EventState, level: Level, at: number): void {
     if (levelRank(level) <= levelRank(ev.level)) return;
     ev.level = level;
-    if (ev.rule !== 'complaint') this.tightenAck(ev, ev.openedAt + this.capped(ev.grid, this.rules.ackDeadline[level]), at);
+    if (ev.rule !== 'complaint')
+      this.tightenAck(ev, ev.openedAt + this.capped(ev.grid, this.rules.ackDeadline[level]), at);
     this.mark(ev, 'updated', at);
     this.floorComplaint(ev, at);
   }
@@ -167,7 +179,12 @@ export class World {
   }
 
   /** Adds evidence; marks the event updated only when something new joined. */
-  addEvidence(ev: EventState, kind: 'alarms' | 'complaints' | 'elements', ids: Iterable<string>, at: number): void {
+  addEvidence(
+    ev: EventState,
+    kind: 'alarms' | 'complaints' | 'elements',
+    ids: Iterable<string>,
+    at: number,
+  ): void {
     const set = ev[kind];
     const before = set.size;
     for (const id of ids) set.add(id);
@@ -236,7 +253,7 @@ export class World {
   mark(ev: EventState, transition: TransitionName, at: number, by?: string, text?: string): void {
     this.dirty.add(ev.grid);
     if (transition === FOLDS_INTO_ANY && this.pending.has(ev.id)) return;
-    this.pending.set(ev.id, { transition, at, by, text });
+    this.pending.set(ev.id, { ev, transition, at, by, text });
   }
 
   /** Before a transition that cannot fold into the pending one, the pending one goes out as it was. */
@@ -250,7 +267,7 @@ export class World {
 
   /** Ends a step: one transition per changed event, in the order they first changed. */
   endStep(): void {
-    for (const [id, p] of this.pending) this.emit(this.event(id)!, p.transition, p.at, p.by, p.text);
+    for (const p of this.pending.values()) this.emit(p.ev, p.transition, p.at, p.by, p.text);
     this.pending.clear();
   }
 
@@ -268,7 +285,13 @@ export function docOf(ev: EventState): EventTransition {
 }
 
 /** Keys in the contract's order, so the JSON is byte-stable. */
-export function transitionOf(ev: EventState, transition: TransitionName, at: number, by?: string, text?: string): EventTransition {
+export function transitionOf(
+  ev: EventState,
+  transition: TransitionName,
+  at: number,
+  by?: string,
+  text?: string,
+): EventTransition {
   const t: EventTransition = {
     kind: 'event',
     id: ev.id,
@@ -306,4 +329,3 @@ export function dayKey(at: number): string {
   }
   return lastDayKey;
 }
-

@@ -5,7 +5,21 @@
 import { describe, expect, it } from 'vitest';
 import { rulesFrom } from '../../config/load.js';
 import { Core } from '../../processor/core/index.js';
-import { cleared, complaint, iso, kpi, of, raised, run, tick, toInput, topology, T0, MIN, later } from './helpers.js';
+import {
+  cleared,
+  complaint,
+  iso,
+  kpi,
+  of,
+  raised,
+  run,
+  tick,
+  toInput,
+  topology,
+  T0,
+  MIN,
+  later,
+} from './helpers.js';
 
 type Line = Record<string, unknown>;
 
@@ -36,7 +50,14 @@ function busyStream(seed: number): Line[] {
       lines.push(cleared(id, ne, code, minute + pick([0.25, 0.5, 3, 20, 90])));
     } else if (r < 0.6) {
       const ne = pick(elements);
-      lines.push(kpi(ne, minute, { drop_rate: pick([0.01, 0.03, 0.06]), congestion: pick([0.02, 0.04]) }, { congestion: 0.05 }));
+      lines.push(
+        kpi(
+          ne,
+          minute,
+          { drop_rate: pick([0.01, 0.03, 0.06]), congestion: pick([0.02, 0.04]) },
+          { congestion: 0.05 },
+        ),
+      );
     } else if (r < 0.75) {
       const grid = pick(topology.grids).id;
       lines.push(
@@ -49,7 +70,10 @@ function busyStream(seed: number): Line[] {
     if (minute % 10 === 0) lines.push(tick(minute));
     if (minute % 6 === 0 && minute < 60) {
       // One unstable site: short drops every 6 minutes for an hour.
-      lines.push(raised('FLAP', 'XT-YT-0010-BTS3', 'SITE_DOWN', minute), cleared('FLAP', 'XT-YT-0010-BTS3', 'SITE_DOWN', minute + 0.25));
+      lines.push(
+        raised('FLAP', 'XT-YT-0010-BTS3', 'SITE_DOWN', minute),
+        cleared('FLAP', 'XT-YT-0010-BTS3', 'SITE_DOWN', minute + 0.25),
+      );
     }
   }
   return lines.sort((a, b) => Date.parse(a.time as string) - Date.parse(b.time as string));
@@ -98,7 +122,10 @@ describe('snapshot and restore', () => {
       const out = lines.slice(0, cut).flatMap((l) => first.push(toInput(l)).transitions);
       const snapshot = JSON.parse(JSON.stringify(first.snapshot()));
       const second = new Core({ rules: rulesFrom({}), topology, clock: 'input' }, snapshot);
-      out.push(...lines.slice(cut).flatMap((l) => second.push(toInput(l)).transitions), ...second.flush().transitions);
+      out.push(
+        ...lines.slice(cut).flatMap((l) => second.push(toInput(l)).transitions),
+        ...second.flush().transitions,
+      );
       expect(text(out), `cut at line ${cut}`).toBe(text(whole.transitions));
       expect(second.stats()).toEqual(whole.core.stats());
     }
@@ -107,7 +134,10 @@ describe('snapshot and restore', () => {
   it('keeps the duplicate memory across a restore', () => {
     const core = new Core({ rules: rulesFrom({}), topology, clock: 'input' });
     core.push(toInput(complaint('C1', 0, 'k1', 4, 'HY-SG-0005')));
-    const restored = new Core({ rules: rulesFrom({}), topology, clock: 'input' }, JSON.parse(JSON.stringify(core.snapshot())));
+    const restored = new Core(
+      { rules: rulesFrom({}), topology, clock: 'input' },
+      JSON.parse(JSON.stringify(core.snapshot())),
+    );
     restored.push(toInput(complaint('C1', 0, 'k1', 4, 'HY-SG-0005')));
     expect(restored.stats().duplicates).toBe(1);
   });
@@ -158,7 +188,14 @@ describe('late and absurd input', () => {
   });
 
   it('within the lateness, a clear before its raise is put back in order', () => {
-    const r = run([cleared('A1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 5), raised('A1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 0), tick(10)], { lateness: '10m' });
+    const r = run(
+      [
+        cleared('A1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 5),
+        raised('A1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 0),
+        tick(10),
+      ],
+      { lateness: '10m' },
+    );
     expect(r.core.stats().late).toBe(0);
     expect(of(r.transitions, 'HY-SG-0005', 'outage').map((t) => [t.transition, t.at])).toEqual([
       ['opened', iso(1)],
@@ -177,7 +214,9 @@ describe('late and absurd input', () => {
     ]);
     expect(r.transitions.filter((t) => t.rule === 'outage')).toEqual([]);
     expect(of(r.transitions, 'HY-SG-0005', 'complaint')[0]!.evidence.alarms).toEqual([]);
-    expect(r.core.gridDoc('HY-SG-0005').alarms).toMatchObject([{ id: 'A1', raisedAt: iso(0), clearedAt: iso(5) }]);
+    expect(r.core.gridDoc('HY-SG-0005').alarms).toMatchObject([
+      { id: 'A1', raisedAt: iso(0), clearedAt: iso(5) },
+    ]);
   });
 });
 
@@ -204,7 +243,12 @@ describe('the live clock mode (ticks)', () => {
     const [ev] = core.activeEvents();
     core.push(toInput({ type: 'command', id: 'K1', action: 'ack', event: ev!.id, by: 'd', time: iso(1.5) }));
     const out = core.push(toInput(tick(2)));
-    expect(out.replies).toEqual([{ commandId: 'K1', reply: { ok: true, event: expect.objectContaining({ state: 'acknowledged', seq: 2 }) } }]);
+    expect(out.replies).toEqual([
+      {
+        commandId: 'K1',
+        reply: { ok: true, event: expect.objectContaining({ state: 'acknowledged', seq: 2 }) },
+      },
+    ]);
     expect(core.event(ev!.id)).toEqual(out.transitions[0]);
   });
 });
@@ -223,8 +267,13 @@ describe('views', () => {
     expect(doc).toMatchObject({ id: 'HY-SG-0005', city: 'HY', level: 'orange', updatedAt: iso(16) });
     expect(doc.active).toHaveLength(2);
     expect(doc.alarms).toMatchObject([{ id: 'A1', outage: true }]);
-    expect(doc.degraded).toEqual([{ ne: 'HY-SG-0005-CELL2', metric: 'drop_rate', value: 0.06, critical: true }]);
-    expect(doc.days['2026-10-15']).toMatchObject({ events: { red: 0, orange: 2, yellow: 0, blue: 0 }, degradedElements: 1 });
+    expect(doc.degraded).toEqual([
+      { ne: 'HY-SG-0005-CELL2', metric: 'drop_rate', value: 0.06, critical: true },
+    ]);
+    expect(doc.days['2026-10-15']).toMatchObject({
+      events: { red: 0, orange: 2, yellow: 0, blue: 0 },
+      degradedElements: 1,
+    });
     expect(r.core.gridDoc('XT-YT-0010')).toMatchObject({ level: null, active: [], alarms: [] });
   });
 

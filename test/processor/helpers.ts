@@ -7,7 +7,9 @@ import type { EventTransition } from '../../shared/schemas.js';
 import { Core, type ClockMode, type CoreOutput } from '../../processor/core/index.js';
 
 export const SCENARIOS = new URL('../fixtures/scenarios/', import.meta.url).pathname;
-export const topology = new Topology(JSON.parse(readFileSync(`${SCENARIOS}topology.json`, 'utf8')) as TopologyFile);
+export const topology = new Topology(
+  JSON.parse(readFileSync(`${SCENARIOS}topology.json`, 'utf8')) as TopologyFile,
+);
 
 /** 2026-10-15T09:00:00+08:00, the scenarios' origin. */
 export const T0 = Date.parse('2026-10-15T01:00:00Z');
@@ -18,7 +20,14 @@ export const iso = (minutes: number) => new Date(T0 + minutes * MIN).toISOString
 
 type Line = Record<string, unknown>;
 
-export function alarm(id: string, ne: string, code: string, state: 'raised' | 'cleared', minute: number, extra: Line = {}): Line {
+export function alarm(
+  id: string,
+  ne: string,
+  code: string,
+  state: 'raised' | 'cleared',
+  minute: number,
+  extra: Line = {},
+): Line {
   return { type: 'alarm', id, ne, severity: 1, category: 'fault', code, state, time: iso(minute), ...extra };
 }
 export function raised(id: string, ne: string, code: string, minute: number, extra: Line = {}): Line {
@@ -30,8 +39,23 @@ export function cleared(id: string, ne: string, code: string, minute: number, ex
 export function kpi(ne: string, minute: number, metrics: Line, competitor?: Line): Line {
   return { type: 'kpi', ne, time: iso(minute), period: 900, metrics, ...(competitor ? { competitor } : {}) };
 }
-export function complaint(id: string, minute: number, customer: string, tier: number, grid: string, extra: Line = {}): Line {
-  return { type: 'complaint', id, time: iso(minute), customer: { id: customer, tier }, category: 'voice', grid, ...extra };
+export function complaint(
+  id: string,
+  minute: number,
+  customer: string,
+  tier: number,
+  grid: string,
+  extra: Line = {},
+): Line {
+  return {
+    type: 'complaint',
+    id,
+    time: iso(minute),
+    customer: { id: customer, tier },
+    category: 'voice',
+    grid,
+    ...extra,
+  };
 }
 export function tick(minute: number): Line {
   return { type: 'tick', time: iso(minute) };

@@ -27,7 +27,13 @@ const cell = (n: number, grid = G) => `${grid}-CELL${n}`;
 describe('kpi: the competitive comparison and thresholds (one sample)', () => {
   it.each([
     ['congestion past warning (seed: ours 6%)', 'congestion', 0.06, undefined, 'degraded'],
-    ['congestion within warning, leads by the full margin (seed: 3% vs 6%)', 'congestion', 0.03, 0.06, 'clean'],
+    [
+      'congestion within warning, leads by the full margin (seed: 3% vs 6%)',
+      'congestion',
+      0.03,
+      0.06,
+      'clean',
+    ],
     ['congestion within warning, leads by less (seed: 3% vs 5%)', 'congestion', 0.03, 0.05, 'degraded'],
     ['congestion within warning, no competitor', 'congestion', 0.03, undefined, 'clean'],
     ['congestion past critical', 'congestion', 0.16, undefined, 'critical'],
@@ -55,7 +61,11 @@ describe('kpi: events per grid', () => {
   it('needs 2 consecutive bad samples, and clears on one clean sample', () => {
     const once = run([kpi(cell(1), 0, bad), kpi(cell(1), 15, clean), kpi(cell(1), 30, bad), tick(40)]);
     expect(of(once.transitions, G, 'kpi')).toEqual([]);
-    const t = of(run([kpi(cell(1), 0, bad), kpi(cell(1), 15, bad), kpi(cell(1), 30, clean), tick(40)]).transitions, G, 'kpi');
+    const t = of(
+      run([kpi(cell(1), 0, bad), kpi(cell(1), 15, bad), kpi(cell(1), 30, clean), tick(40)]).transitions,
+      G,
+      'kpi',
+    );
     expect(t.map((x) => [x.transition, x.level])).toEqual([
       ['opened', 'yellow'],
       ['cleared', 'yellow'],
@@ -65,7 +75,11 @@ describe('kpi: events per grid', () => {
   });
 
   it('is orange when an element is critical for 2 samples', () => {
-    const t = of(run([kpi(cell(1), 0, critical), kpi(cell(1), 15, critical), tick(20)]).transitions, G, 'kpi');
+    const t = of(
+      run([kpi(cell(1), 0, critical), kpi(cell(1), 15, critical), tick(20)]).transitions,
+      G,
+      'kpi',
+    );
     expect(t[0]).toMatchObject({ transition: 'opened', level: 'orange' });
     expect(minutesBetween(t[0]!.openedAt, t[0]!.ackDeadline)).toBe(30);
   });
@@ -90,7 +104,8 @@ describe('kpi: events per grid', () => {
 
   it('is not red with 5 degraded elements under 30% of those reporting', () => {
     const lines = [];
-    for (const minute of [0, 15]) for (let n = 1; n <= 9; n++) lines.push(kpi(cell(n), minute, n <= 5 ? bad : clean));
+    for (const minute of [0, 15])
+      for (let n = 1; n <= 9; n++) lines.push(kpi(cell(n), minute, n <= 5 ? bad : clean));
     for (let n = 1; n <= 9; n++) lines.push(kpi(cell(n, 'XT-YT-0010'), 0, clean));
     const wide = run([...lines, tick(20)], { kpi: { redShare: 0.6 } });
     expect(of(wide.transitions, G, 'kpi').at(-1)!.level).toBe('yellow'); // 5 of 9 < 60%
@@ -101,10 +116,19 @@ describe('kpi: events per grid', () => {
 
 describe('outage', () => {
   it('counts an outage alarm only once it outlasts the 60 s debounce', () => {
-    const short = run([raised('A1', cell(1), 'CELL_DOWN', 0), cleared('A1', cell(1), 'CELL_DOWN', 0.98), tick(5)]);
+    const short = run([
+      raised('A1', cell(1), 'CELL_DOWN', 0),
+      cleared('A1', cell(1), 'CELL_DOWN', 0.98),
+      tick(5),
+    ]);
     expect(short.transitions).toEqual([]);
     const t = run([raised('A1', cell(1), 'CELL_DOWN', 0), tick(5)]).transitions;
-    expect(t[0]).toMatchObject({ rule: 'outage', transition: 'opened', at: '2026-10-15T01:01:00.000Z', level: 'orange' });
+    expect(t[0]).toMatchObject({
+      rule: 'outage',
+      transition: 'opened',
+      at: '2026-10-15T01:01:00.000Z',
+      level: 'orange',
+    });
   });
 
   it('opens no outage for non-outage codes', () => {
@@ -114,13 +138,51 @@ describe('outage', () => {
   it.each([
     ['one cell down in a general grid', G, [['A1', cell(1), 'CELL_DOWN']], 'orange', 8],
     ['CORE_DOWN', G, [['A1', `${G}-BTS1`, 'CORE_DOWN']], 'red', 8],
-    ['3 distinct elements out', G, [['A1', cell(1), 'CELL_DOWN'], ['A2', cell(2), 'SITE_DOWN'], ['A3', cell(3), 'POWER_DOWN']], 'red', 8],
+    [
+      '3 distinct elements out',
+      G,
+      [
+        ['A1', cell(1), 'CELL_DOWN'],
+        ['A2', cell(2), 'SITE_DOWN'],
+        ['A3', cell(3), 'POWER_DOWN'],
+      ],
+      'red',
+      8,
+    ],
     ['a key-tier grid', 'HY-ZH-0002', [['A1', 'HY-ZH-0002-CELL1', 'CELL_DOWN']], 'red', 8],
-    ['2 elements share a code: 5 h', G, [['A1', cell(1), 'CELL_DOWN'], ['A2', cell(2), 'CELL_DOWN']], 'orange', 5],
-    ['one element with 2 outage codes: 5 h', G, [['A1', cell(1), 'CELL_DOWN'], ['A2', cell(1), 'POWER_DOWN']], 'orange', 5],
-    ['an important grid caps 8 h at 12 h', 'XT-YH-0003', [['A1', 'XT-YH-0003-CELL1', 'CELL_DOWN']], 'orange', 8],
+    [
+      '2 elements share a code: 5 h',
+      G,
+      [
+        ['A1', cell(1), 'CELL_DOWN'],
+        ['A2', cell(2), 'CELL_DOWN'],
+      ],
+      'orange',
+      5,
+    ],
+    [
+      'one element with 2 outage codes: 5 h',
+      G,
+      [
+        ['A1', cell(1), 'CELL_DOWN'],
+        ['A2', cell(1), 'POWER_DOWN'],
+      ],
+      'orange',
+      5,
+    ],
+    [
+      'an important grid caps 8 h at 12 h',
+      'XT-YH-0003',
+      [['A1', 'XT-YH-0003-CELL1', 'CELL_DOWN']],
+      'orange',
+      8,
+    ],
   ] as const)('%s', (_name, grid, alarms, level, hours) => {
-    const t = of(run([...alarms.map(([id, ne, code]) => raised(id, ne, code, 0)), tick(5)]).transitions, grid, 'outage');
+    const t = of(
+      run([...alarms.map(([id, ne, code]) => raised(id, ne, code, 0)), tick(5)]).transitions,
+      grid,
+      'outage',
+    );
     expect(t).toHaveLength(1);
     expect(t[0]).toMatchObject({ transition: 'opened', level });
     expect(t[0]!.evidence.alarms).toEqual(alarms.map(([id]) => id));
@@ -172,17 +234,35 @@ describe('outage', () => {
 });
 
 describe('maintenance', () => {
-  const window = { type: 'maintenance', id: 'MW-1', elements: [cell(1)], start: '2026-10-15T00:30:00Z', end: '2026-10-15T03:00:00Z', reason: 'cutover' };
+  const window = {
+    type: 'maintenance',
+    id: 'MW-1',
+    elements: [cell(1)],
+    start: '2026-10-15T00:30:00Z',
+    end: '2026-10-15T03:00:00Z',
+    reason: 'cutover',
+  };
 
   it('keeps outage alarms inside a window from opening an outage; they stay evidence, marked maintenance', () => {
-    const r = run([window, raised('A1', cell(1), 'CELL_DOWN', 0), tick(5), complaint('C1', 10, 'k1', 4, G), tick(11)]);
+    const r = run([
+      window,
+      raised('A1', cell(1), 'CELL_DOWN', 0),
+      tick(5),
+      complaint('C1', 10, 'k1', 4, G),
+      tick(11),
+    ]);
     expect(of(r.transitions, G, 'outage')).toEqual([]);
     expect(of(r.transitions, G, 'complaint')[0]!.evidence.alarms).toEqual(['A1']);
     expect(r.core.gridDoc(G).alarms).toMatchObject([{ id: 'A1', maintenance: true, outage: true }]);
   });
 
   it('does not cover other elements or times outside the window', () => {
-    const r = run([window, raised('A2', cell(2), 'CELL_DOWN', 0), ...later(raised('A1', cell(1), 'CELL_DOWN', 200)), tick(205)]);
+    const r = run([
+      window,
+      raised('A2', cell(2), 'CELL_DOWN', 0),
+      ...later(raised('A1', cell(1), 'CELL_DOWN', 200)),
+      tick(205),
+    ]);
     expect(of(r.transitions, G, 'outage')[0]!.evidence.alarms).toEqual(['A2']);
     expect(of(r.transitions, G, 'outage').at(-1)!.evidence.alarms).toEqual(['A2', 'A1']);
   });
@@ -190,7 +270,10 @@ describe('maintenance', () => {
 
 describe('flapping', () => {
   const cycles = (n: number, ids: (i: number) => string) =>
-    Array.from({ length: n }, (_, i) => [raised(ids(i), cell(1), 'CELL_DOWN', i * 6), cleared(ids(i), cell(1), 'CELL_DOWN', i * 6 + 0.25)]).flat();
+    Array.from({ length: n }, (_, i) => [
+      raised(ids(i), cell(1), 'CELL_DOWN', i * 6),
+      cleared(ids(i), cell(1), 'CELL_DOWN', i * 6 + 0.25),
+    ]).flat();
 
   it('4 cycles within 60 min are not flapping', () => {
     expect(run([...cycles(4, () => 'F1'), tick(200)]).transitions).toEqual([]);
@@ -208,7 +291,10 @@ describe('flapping', () => {
   });
 
   it('5 cycles spread over more than 60 min are not flapping', () => {
-    const spread = Array.from({ length: 5 }, (_, i) => [raised('F', cell(1), 'CELL_DOWN', i * 20), cleared('F', cell(1), 'CELL_DOWN', i * 20 + 0.25)]).flat();
+    const spread = Array.from({ length: 5 }, (_, i) => [
+      raised('F', cell(1), 'CELL_DOWN', i * 20),
+      cleared('F', cell(1), 'CELL_DOWN', i * 20 + 0.25),
+    ]).flat();
     expect(run([...spread, tick(300)]).transitions).toEqual([]);
   });
 });
@@ -240,7 +326,11 @@ describe('complaint: level and deadlines of one complaint (general grid)', () =>
     const second = of(r.transitions, G, 'complaint').filter((t) => t.transition === 'opened')[1]!;
     expect(second.level).toBe('orange');
     expect(minutesBetween(second.openedAt, second.ackDeadline)).toBe(12 * 60);
-    const late = run([complaint('C1', 0, 'k1', 4, G), ...later(complaint('C2', 8 * 24 * 60, 'k1', 4, 'XT-YT-0010')), tick(8 * 24 * 60 + 1)]);
+    const late = run([
+      complaint('C1', 0, 'k1', 4, G),
+      ...later(complaint('C2', 8 * 24 * 60, 'k1', 4, 'XT-YT-0010')),
+      tick(8 * 24 * 60 + 1),
+    ]);
     expect(of(late.transitions, 'XT-YT-0010', 'complaint')[0]!.level).toBe('yellow');
   });
 });
@@ -279,7 +369,12 @@ describe('complaint: the grid', () => {
   });
 
   it('is at least as urgent as an active outage of the grid, also one that opens later', () => {
-    const before = run([raised('A1', 'HY-ZH-0002-CELL1', 'CELL_DOWN', 0), tick(2), complaint('C1', 3, 'k1', 4, 'HY-ZH-0002'), tick(4)]);
+    const before = run([
+      raised('A1', 'HY-ZH-0002-CELL1', 'CELL_DOWN', 0),
+      tick(2),
+      complaint('C1', 3, 'k1', 4, 'HY-ZH-0002'),
+      tick(4),
+    ]);
     expect(of(before.transitions, 'HY-ZH-0002', 'complaint')[0]!.level).toBe('red');
     const after = run([complaint('C1', 0, 'k1', 4, G), raised('A1', `${G}-BTS1`, 'CORE_DOWN', 1), tick(3)]);
     const t = of(after.transitions, G, 'complaint');
@@ -291,8 +386,16 @@ describe('complaint: the grid', () => {
   });
 
   it('tightens the first response when a tier-1 complaint joins an open event', () => {
-    const t = of(run([complaint('C1', 0, 'k1', 4, G), ...later(complaint('C2', 60, 'k2', 1, G)), tick(61)]).transitions, G, 'complaint');
-    expect(t.at(-1)).toMatchObject({ level: 'orange', ackDeadline: '2026-10-15T02:30:00.000Z', deadline: '2026-10-15T10:00:00.000Z' });
+    const t = of(
+      run([complaint('C1', 0, 'k1', 4, G), ...later(complaint('C2', 60, 'k2', 1, G)), tick(61)]).transitions,
+      G,
+      'complaint',
+    );
+    expect(t.at(-1)).toMatchObject({
+      level: 'orange',
+      ackDeadline: '2026-10-15T02:30:00.000Z',
+      deadline: '2026-10-15T10:00:00.000Z',
+    });
   });
 });
 
@@ -315,7 +418,12 @@ describe('complaint resolution', () => {
   it('is refused with the uncleared alarm ids while an evidence alarm is active', () => {
     const r = run([...lines, command('K1', 'resolve', id, 10, { text: 'fixed' }), tick(11)]);
     const replies = r.outputs.flatMap((o) => o.replies);
-    expect(replies).toEqual([{ commandId: 'K1', reply: { ok: false, code: 'CADRE_ERR_CONFLICT', message: expect.any(String), alarms: ['A1'] } }]);
+    expect(replies).toEqual([
+      {
+        commandId: 'K1',
+        reply: { ok: false, code: 'CADRE_ERR_CONFLICT', message: expect.any(String), alarms: ['A1'] },
+      },
+    ]);
     expect(of(r.transitions, G, 'complaint').map((t) => t.transition)).toEqual(['opened']);
   });
 
@@ -329,8 +437,16 @@ describe('complaint resolution', () => {
       tick(13),
     ]);
     const t = of(r.transitions, G, 'complaint');
-    expect(t.at(-1)).toMatchObject({ transition: 'resolved', state: 'resolved', by: 'disp-1', text: 'fixed', seq: 2 });
-    const replies = r.outputs.flatMap((o) => o.replies).map((x) => [x.commandId, x.reply.ok, x.reply.ok ? '' : x.reply.code]);
+    expect(t.at(-1)).toMatchObject({
+      transition: 'resolved',
+      state: 'resolved',
+      by: 'disp-1',
+      text: 'fixed',
+      seq: 2,
+    });
+    const replies = r.outputs
+      .flatMap((o) => o.replies)
+      .map((x) => [x.commandId, x.reply.ok, x.reply.ok ? '' : x.reply.code]);
     expect(replies).toEqual([
       ['K1', true, ''],
       ['K2', false, 'CADRE_ERR_CONFLICT'],
@@ -369,7 +485,9 @@ describe('escalation and tracking', () => {
   it('escalates once when the first response passes, again when the deadline passes, then tracks at 48 h', () => {
     // A tier-3 complaint in a general grid: yellow, ack 24 h, deadline 36 h.
     const t = of(run([complaint('C1', 0, 'k1', 3, G), tick(50 * 60)]).transitions, G, 'complaint');
-    expect(t.map((x) => [x.transition, x.level, x.escalationStep, x.tracking, minutesBetween(x.openedAt, x.at)])).toEqual([
+    expect(
+      t.map((x) => [x.transition, x.level, x.escalationStep, x.tracking, minutesBetween(x.openedAt, x.at)]),
+    ).toEqual([
       ['opened', 'yellow', 0, false, 0],
       ['escalated', 'orange', 1, false, 24 * 60],
       ['escalated', 'red', 2, false, 36 * 60],
@@ -379,7 +497,15 @@ describe('escalation and tracking', () => {
 
   it('an acknowledgement in time stops the first-response escalation, not the deadline one; red stays red', () => {
     const id = 'HY-SG-0005.complaint.20261015T010000';
-    const t = of(run([complaint('C1', 0, 'k1', 1, G, { media: true }), ...later(command('K1', 'ack', id, 30)), tick(9 * 60)]).transitions, G, 'complaint');
+    const t = of(
+      run([
+        complaint('C1', 0, 'k1', 1, G, { media: true }),
+        ...later(command('K1', 'ack', id, 30)),
+        tick(9 * 60),
+      ]).transitions,
+      G,
+      'complaint',
+    );
     expect(t.map((x) => [x.transition, x.level, x.escalationStep])).toEqual([
       ['opened', 'red', 0],
       ['acknowledged', 'red', 0],
@@ -390,16 +516,25 @@ describe('escalation and tracking', () => {
 
   it('the output does not depend on tick granularity', () => {
     const coarse = run([complaint('C1', 0, 'k1', 3, G), tick(50 * 60)]).transitions;
-    const fine = run([complaint('C1', 0, 'k1', 3, G), ...Array.from({ length: 100 }, (_, i) => tick(i * 30))]).transitions;
+    const fine = run([
+      complaint('C1', 0, 'k1', 3, G),
+      ...Array.from({ length: 100 }, (_, i) => tick(i * 30)),
+    ]).transitions;
     expect(fine).toEqual(coarse);
   });
 });
 
 describe('planning', () => {
-  const coverage = (id: string, day: number, grid = G) => later(complaint(id, day * 24 * 60, `k-${id}`, 4, grid, { category: 'coverage' }));
+  const coverage = (id: string, day: number, grid = G) =>
+    later(complaint(id, day * 24 * 60, `k-${id}`, 4, grid, { category: 'coverage' }));
 
   it('opens a blue event at the 3rd coverage complaint within 30 days, deadline 30 days', () => {
-    const t = of(run([...coverage('V1', 0), ...coverage('V2', 10), ...coverage('V3', 20), tick(20 * 24 * 60 + 1)]).transitions, G, 'planning');
+    const t = of(
+      run([...coverage('V1', 0), ...coverage('V2', 10), ...coverage('V3', 20), tick(20 * 24 * 60 + 1)])
+        .transitions,
+      G,
+      'planning',
+    );
     expect(t).toHaveLength(1);
     expect(t[0]).toMatchObject({ transition: 'opened', level: 'blue' });
     expect(t[0]!.evidence.complaints).toEqual(['V1', 'V2', 'V3']);
@@ -408,7 +543,12 @@ describe('planning', () => {
   });
 
   it('does not when the complaints span more than 30 days, or the grid had an outage in that time', () => {
-    const spread = run([...coverage('V1', 0), ...coverage('V2', 20), ...coverage('V3', 31), tick(31 * 24 * 60 + 1)]);
+    const spread = run([
+      ...coverage('V1', 0),
+      ...coverage('V2', 20),
+      ...coverage('V3', 31),
+      tick(31 * 24 * 60 + 1),
+    ]);
     expect(of(spread.transitions, G, 'planning')).toEqual([]);
     const outage = run([
       ...coverage('V1', 0),
@@ -423,7 +563,16 @@ describe('planning', () => {
 
   it('is capped like every deadline in a key grid', () => {
     const key = 'HY-ZH-0002';
-    const t = of(run([...coverage('V1', 0, key), ...coverage('V2', 1, key), ...coverage('V3', 2, key), tick(2 * 24 * 60 + 1)]).transitions, key, 'planning');
+    const t = of(
+      run([
+        ...coverage('V1', 0, key),
+        ...coverage('V2', 1, key),
+        ...coverage('V3', 2, key),
+        tick(2 * 24 * 60 + 1),
+      ]).transitions,
+      key,
+      'planning',
+    );
     expect(Date.parse(t[0]!.deadline) - Date.parse(t[0]!.openedAt)).toBe(8 * HOUR);
   });
 });

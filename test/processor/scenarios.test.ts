@@ -24,16 +24,29 @@ interface Replayed {
 async function replayScenario(name: string): Promise<Replayed> {
   let stdout = '';
   let stderr = '';
-  const lines = createInterface({ input: createReadStream(`${SCENARIOS}${name}.ndjson`), crlfDelay: Infinity });
-  await replay([{ name, lines }], { rules: rulesFrom({}), topology, scorecards: true }, {
-    out: (t) => void (stdout += t),
-    err: (t) => void (stderr += t),
+  const lines = createInterface({
+    input: createReadStream(`${SCENARIOS}${name}.ndjson`),
+    crlfDelay: Infinity,
   });
-  const out = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string });
+  await replay(
+    [{ name, lines }],
+    { rules: rulesFrom({}), topology, scorecards: true },
+    {
+      out: (t) => void (stdout += t),
+      err: (t) => void (stderr += t),
+    },
+  );
+  const out = stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { kind: string });
   return {
     events: out.filter((o) => o.kind === 'event') as EventTransition[],
     scorecards: out.filter((o) => o.kind === 'scorecard') as Record<string, unknown>[],
-    rejects: stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l)),
+    rejects: stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l)),
     stdout,
   };
 }
@@ -43,7 +56,9 @@ describe('scenario 01-grid-sweep', () => {
     const { events } = await replayScenario('01-grid-sweep');
     const outage = of(events, 'XT-YT-0010', 'outage');
     expect(outage[0]).toMatchObject({ transition: 'opened', level: 'orange' });
-    expect(outage[0]!.evidence.elements).toEqual(expect.arrayContaining(['XT-YT-0010-BTS1', 'XT-YT-0010-CELL4']));
+    expect(outage[0]!.evidence.elements).toEqual(
+      expect.arrayContaining(['XT-YT-0010-BTS1', 'XT-YT-0010-CELL4']),
+    );
     expect(minutesBetween(outage[0]!.openedAt, outage[0]!.deadline)).toBe(8 * 60);
 
     const complaint = of(events, 'XT-YT-0010', 'complaint').at(-1)!;
@@ -95,7 +110,11 @@ describe('scenario 05-bad-input', () => {
   it('rejects lines 2, 3 and 4 with reasons and still opens the red outage of the key grid', async () => {
     const { events, rejects } = await replayScenario('05-bad-input');
     expect(rejects.map((r) => r.line)).toEqual([2, 3, 4]);
-    expect(rejects.map((r) => r.code)).toEqual(['CADRE_ERR_BAD_JSON', 'CADRE_ERR_UNKNOWN_ELEMENT', 'CADRE_ERR_SCHEMA']);
+    expect(rejects.map((r) => r.code)).toEqual([
+      'CADRE_ERR_BAD_JSON',
+      'CADRE_ERR_UNKNOWN_ELEMENT',
+      'CADRE_ERR_SCHEMA',
+    ]);
     for (const r of rejects) expect(r.reason).toBeTruthy();
     expect(of(events, 'HY-ZH-0002', 'outage')[0]).toMatchObject({ transition: 'opened', level: 'red' });
   });
@@ -111,16 +130,48 @@ describe('replay output', () => {
   it('writes the contract keys of a transition in the contract order, and one scorecard per grid', async () => {
     const { events, scorecards } = await replayScenario('03-key-customer-escalation');
     expect(Object.keys(events[0]!)).toEqual([
-      'kind', 'id', 'seq', 'transition', 'grid', 'city', 'rule', 'level', 'state', 'title', 'openedAt', 'at',
-      'ackDeadline', 'deadline', 'tracking', 'escalationStep', 'evidence',
+      'kind',
+      'id',
+      'seq',
+      'transition',
+      'grid',
+      'city',
+      'rule',
+      'level',
+      'state',
+      'title',
+      'openedAt',
+      'at',
+      'ackDeadline',
+      'deadline',
+      'tracking',
+      'escalationStep',
+      'evidence',
     ]);
     expect(scorecards.map((s) => s.grid)).toEqual(topology.grids.map((g) => g.id));
     const card = scorecards.find((s) => s.grid === 'HY-SG-0005')!;
-    expect(card).toMatchObject({ complaints: 1, subscribers: 7000, events: { red: 0, orange: 1, yellow: 0, blue: 0 } });
+    expect(card).toMatchObject({
+      complaints: 1,
+      subscribers: 7000,
+      events: { red: 0, orange: 1, yellow: 0, blue: 0 },
+    });
     expect(card.complaintsPer10k).toBeCloseTo((1 / 7000) * 10_000, 5);
     expect(Object.keys(card)).toEqual([
-      'kind', 'grid', 'city', 'from', 'to', 'subscribers', 'complaints', 'complaintsPer10k', 'byCategory', 'repeatRate',
-      'events', 'mttaMinutes', 'mttrMinutes', 'slaMetPct', 'degradedElementsPct',
+      'kind',
+      'grid',
+      'city',
+      'from',
+      'to',
+      'subscribers',
+      'complaints',
+      'complaintsPer10k',
+      'byCategory',
+      'repeatRate',
+      'events',
+      'mttaMinutes',
+      'mttrMinutes',
+      'slaMetPct',
+      'degradedElementsPct',
     ]);
     expect(Date.parse(card.to as string) - Date.parse(card.from as string)).toBe(31 * MIN);
   });
@@ -131,18 +182,36 @@ describe('cadre replay (the real command)', () => {
   const cadre = (args: string[], env: Record<string, string> = {}) =>
     exec('npx', ['tsx', 'bin/cadre.ts', 'replay', ...args], { env: { ...process.env, ...env } }).then(
       (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({
+        code: e.code,
+        stdout: e.stdout,
+        stderr: e.stderr,
+      }),
     );
 
   it('replays a scenario with its topology: events on stdout, rejects on stderr, exit 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cadre-replay-'));
     copyFileSync(`${SCENARIOS}topology.json`, join(dir, 'topology.json'));
-    const { code, stdout, stderr } = await cadre([`${SCENARIOS}05-bad-input.ndjson`, '--scorecards'], { CADRE_CONFIG: dir });
+    const { code, stdout, stderr } = await cadre([`${SCENARIOS}05-bad-input.ndjson`, '--scorecards'], {
+      CADRE_CONFIG: dir,
+    });
     expect(code).toBe(0);
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines[0]).toMatchObject({ kind: 'event', grid: 'HY-ZH-0002', rule: 'outage', transition: 'opened', level: 'red' });
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({
+      kind: 'event',
+      grid: 'HY-ZH-0002',
+      rule: 'outage',
+      transition: 'opened',
+      level: 'red',
+    });
     expect(lines.filter((l) => l.kind === 'scorecard')).toHaveLength(topology.grids.length);
-    const rejects = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    const rejects = stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
     expect(rejects.map((r) => r.line)).toEqual([2, 3, 4]);
   });
 
