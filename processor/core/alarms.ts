@@ -11,7 +11,7 @@ import type { MaintenanceBook } from './maintenance.js';
 import type { Timer, World } from './world.js';
 
 /** How many cleared alarms a grid keeps for its view, and clears-before-raise it remembers. */
-const RECENT_CLEARED = 8;
+const RECENT_CLEARED = 5;
 const EARLY_CLEARS = 1000;
 
 export function applyAlarm(w: World, input: AlarmInput, maintenance: MaintenanceBook): void {

@@ -66,6 +66,8 @@ export function applyKpi(w: World, input: KpiInput): void {
   el.critical = false;
   for (const name in el.metrics) {
     const m = el.metrics[name]!;
+    // A clean metric has nothing to remember: a healthy element's state stays small.
+    if (m.bad === 0) delete el.metrics[name];
     if (m.bad >= rules.consecutive) el.degraded = true;
     if (m.crit >= rules.consecutive) el.critical = true;
   }

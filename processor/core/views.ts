@@ -28,7 +28,9 @@ export function gridDocOf(w: World, gridId: string, now: number): GridDoc {
   }
   const oldest = dayKey(now - (VIEW_DAYS - 1) * 86_400_000);
   const days: Record<string, DayStats> = {};
-  for (const [key, d] of g?.days ?? []) if (key >= oldest) days[key] = d;
+  // Copies: the core keeps counting into its own after this document is handed out.
+  for (const [key, d] of g?.days ?? [])
+    if (key >= oldest) days[key] = { ...d, byCategory: { ...d.byCategory }, events: { ...d.events } };
   return {
     id: gridId,
     city: info.city,
