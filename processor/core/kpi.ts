@@ -11,7 +11,7 @@ import { dayKey, type World } from './world.js';
 export type Verdict = 'clean' | 'degraded' | 'critical';
 
 type JudgedMetric = keyof Rules['kpi']['metrics'];
-/** The metrics with thresholds (traffic_erl has none). */
+/** The metrics with thresholds (traffic_erl has none), in the order of ElementKpi's arrays. */
 const JUDGED: readonly JudgedMetric[] = ['drop_rate', 'setup_success', 'congestion', 'dl_mbps', 'mos'];
 
 /** Float noise must not turn "leads by exactly the margin" into "leads by less". */
@@ -50,26 +50,32 @@ export function applyKpi(w: World, input: KpiInput): void {
   const g = w.grid(input.grid);
   const { msg, time: at } = input;
   let el = g.kpi.get(msg.ne);
-  if (!el) g.kpi.set(msg.ne, (el = { metrics: {}, degraded: false, critical: false }));
+  if (!el)
+    g.kpi.set(
+      msg.ne,
+      (el = {
+        bad: [0, 0, 0, 0, 0],
+        crit: [0, 0, 0, 0, 0],
+        value: [0, 0, 0, 0, 0],
+        degraded: false,
+        critical: false,
+      }),
+    );
   const wasDegraded = el.degraded;
   const wasCritical = el.critical;
-  for (const name of JUDGED) {
-    const value = msg.metrics[name];
-    if (value === undefined) continue;
-    const verdict = judgeMetric(rules.metrics[name], value, msg.competitor?.[name]);
-    const m = (el.metrics[name] ??= { bad: 0, crit: 0, value });
-    m.value = value;
-    m.bad = verdict === 'clean' ? 0 : m.bad + 1;
-    m.crit = verdict === 'critical' ? m.crit + 1 : 0;
-  }
   el.degraded = false;
   el.critical = false;
-  for (const name in el.metrics) {
-    const m = el.metrics[name]!;
-    // A clean metric has nothing to remember: a healthy element's state stays small.
-    if (m.bad === 0) delete el.metrics[name];
-    if (m.bad >= rules.consecutive) el.degraded = true;
-    if (m.crit >= rules.consecutive) el.critical = true;
+  for (let i = 0; i < JUDGED.length; i++) {
+    const name = JUDGED[i]!;
+    const value = msg.metrics[name];
+    if (value !== undefined) {
+      const verdict = judgeMetric(rules.metrics[name], value, msg.competitor?.[name]);
+      el.value[i] = value;
+      el.bad[i] = verdict === 'clean' ? 0 : el.bad[i]! + 1;
+      el.crit[i] = verdict === 'critical' ? el.crit[i]! + 1 : 0;
+    }
+    if (el.bad[i]! >= rules.consecutive) el.degraded = true;
+    if (el.crit[i]! >= rules.consecutive) el.critical = true;
   }
   if (el.degraded) countDegraded(w, g, input.grid, msg.ne, at);
   if (el.degraded === wasDegraded && el.critical === wasCritical) return;
@@ -123,12 +129,13 @@ export function worstMetric(
   rules: Rules['kpi'],
   el: ElementKpi,
 ): { metric: string; value: number; critical: boolean } | undefined {
-  let best: { metric: string; value: number; critical: boolean; score: number } | undefined;
-  for (const [metric, m] of Object.entries(el.metrics)) {
-    if (m.bad < rules.consecutive) continue;
-    const critical = m.crit >= rules.consecutive;
-    const score = (critical ? 1000 : 0) + m.bad;
-    if (!best || score > best.score) best = { metric, value: m.value, critical, score };
+  let worst = -1;
+  let worstScore = -1;
+  for (let i = 0; i < JUDGED.length; i++) {
+    if (el.bad[i]! < rules.consecutive) continue;
+    const score = (el.crit[i]! >= rules.consecutive ? 1_000_000 : 0) + el.bad[i]!;
+    if (score > worstScore) [worst, worstScore] = [i, score];
   }
-  return best && { metric: best.metric, value: best.value, critical: best.critical };
+  if (worst < 0) return undefined;
+  return { metric: JUDGED[worst]!, value: el.value[worst]!, critical: el.crit[worst]! >= rules.consecutive };
 }

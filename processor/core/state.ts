@@ -24,15 +24,15 @@ export interface AlarmState {
   text?: string;
 }
 
-export interface MetricState {
-  /** Consecutive samples past warning (or losing the competitive comparison) / past critical. */
-  bad: number;
-  crit: number;
-  value: number;
-}
-
+/**
+ * KPI state of one element, per judged metric (index in `JUDGED_METRICS`): consecutive samples past
+ * warning (or losing the competitive comparison), consecutive samples past critical, last value.
+ * Fixed-shape arrays: a sample is a few array writes, no allocation.
+ */
 export interface ElementKpi {
-  metrics: Record<string, MetricState>;
+  bad: number[];
+  crit: number[];
+  value: number[];
   degraded: boolean;
   critical: boolean;
 }
