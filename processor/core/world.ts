@@ -284,6 +284,20 @@ export function docOf(ev: EventState): EventTransition {
   return transitionOf(ev, last.transition, last.at, last.by, last.text);
 }
 
+/**
+ * An event's times repeat on every transition: their text is remembered (a bounded cache of a pure
+ * function, so it cannot change any output).
+ */
+const isoCache = new Map<number, string>();
+function iso(ms: number): string {
+  let text = isoCache.get(ms);
+  if (text === undefined) {
+    if (isoCache.size >= 10_000) isoCache.clear();
+    isoCache.set(ms, (text = formatTime(ms)));
+  }
+  return text;
+}
+
 /** Keys in the contract's order, so the JSON is byte-stable. */
 export function transitionOf(
   ev: EventState,
@@ -303,10 +317,10 @@ export function transitionOf(
     level: ev.level,
     state: ev.state,
     title: ev.title,
-    openedAt: formatTime(ev.openedAt),
-    at: formatTime(at),
-    ackDeadline: formatTime(ev.ackDeadline),
-    deadline: formatTime(ev.deadline),
+    openedAt: iso(ev.openedAt),
+    at: iso(at),
+    ackDeadline: iso(ev.ackDeadline),
+    deadline: iso(ev.deadline),
     tracking: ev.tracking,
     escalationStep: ev.escalationStep,
     evidence: { alarms: [...ev.alarms], complaints: [...ev.complaints], elements: [...ev.elements] },
