@@ -1,0 +1,264 @@
+/**
+ * The deterministic correlation core: normalized inputs in, event transitions out. Pure — no IO, no
+ * wall clock, no randomness, no timers: time is the inputs' event time and the tick inputs. Replay and
+ * the live processor drive the same class; a snapshot restored and continued gives the same output
+ * as a run that never stopped.
+ */
+import { LRUCache } from 'lru-cache';
+import { checkTimeRange, type Input } from '../../ingest/normalize.js';
+import type { Reject } from '../../shared/errors.js';
+import type { EventDoc, GridDoc } from '../../shared/views.js';
+import { applyAlarm, onDebounce, onQuiet } from './alarms.js';
+import { applyCommand } from './commands.js';
+import { applyComplaint, type CustomerBook } from './complaints.js';
+import { onAckDeadline, onDeadline, onTracking } from './escalation.js';
+import { MinHeap } from './heap.js';
+import { applyKpi } from './kpi.js';
+import { MaintenanceBook, type MaintenanceWindow } from './maintenance.js';
+import { fromPlain, toPlain } from './plain.js';
+import type { EventState, GridState } from './state.js';
+import type {
+  CommandResult,
+  CoreContext,
+  CoreCounters,
+  CoreOutput,
+  CoreSnapshot,
+  Scorecard,
+} from './types.js';
+import { gridDocOf, scorecardsOf } from './views.js';
+import { docOf, World, type Timer } from './world.js';
+
+/** An input waiting in the reorder buffer. */
+type Timed = Exclude<Input, { type: 'maintenance' } | { type: 'tick' }>;
+
+/** Ties in event time are broken by type, then dedup key: the order never depends on arrival. */
+const TYPE_ORDER: Record<Timed['type'], number> = { alarm: 0, kpi: 1, complaint: 2, command: 3 };
+const inputBefore = (a: Timed, b: Timed) =>
+  a.time !== b.time
+    ? a.time < b.time
+    : a.type !== b.type
+      ? TYPE_ORDER[a.type] < TYPE_ORDER[b.type]
+      : a.key < b.key;
+
+interface State {
+  clock: number | null;
+  counters: CoreCounters;
+  timerCount: number;
+  timers: Timer[];
+  buffer: Timed[];
+  /** Dedup keys, least recently used first. */
+  seen: string[];
+  customers: [string, number][];
+  maintenance: MaintenanceWindow[];
+  grids: Map<string, GridState>;
+  active: Map<string, EventState>;
+  ended: Map<string, EventState>;
+  dirty: Set<string>;
+}
+
+export class Core {
+  private readonly w: World;
+  private readonly buffer: MinHeap<Timed>;
+  private readonly seen: LRUCache<string, true>;
+  private readonly customers: CustomerBook;
+  private readonly maintenance: MaintenanceBook;
+  private clock: number | null = null;
+  private readonly counters: CoreCounters = { late: 0, duplicates: 0, rejected: 0, applied: 0 };
+  private replies: CommandResult[] = [];
+
+  constructor(
+    private readonly ctx: CoreContext,
+    snapshot?: CoreSnapshot,
+  ) {
+    const s = snapshot ? fromPlain<State & { version: number }>(snapshot) : undefined;
+    this.w = new World(ctx, s?.timers);
+    this.buffer = new MinHeap(inputBefore, s?.buffer ?? []);
+    // `max` only: a TTL would read the wall clock.
+    this.seen = new LRUCache({ max: ctx.rules.limits.seenMessages });
+    this.customers = new LRUCache({ max: ctx.rules.limits.customers });
+    this.maintenance = new MaintenanceBook(s?.maintenance ?? []);
+    if (!s) return;
+    if (s.version !== 1) throw new Error(`cannot restore a core snapshot of version ${String(s.version)}`);
+    this.clock = s.clock;
+    Object.assign(this.counters, s.counters);
+    this.w.timerCount = s.timerCount;
+    for (const key of s.seen) this.seen.set(key, true);
+    for (const [id, at] of s.customers) this.customers.set(id, at);
+    for (const [k, v] of s.grids) this.w.grids.set(k, v);
+    for (const [k, v] of s.active) this.w.active.set(k, v);
+    for (const [k, v] of s.ended) this.w.ended.set(k, v);
+    for (const id of s.dirty) this.w.dirty.add(id);
+  }
+
+  /** Applies one input (or holds it in the reorder buffer) and returns what became due. */
+  push(input: Input): CoreOutput {
+    const rejects: Reject[] = [];
+    switch (input.type) {
+      case 'tick':
+        // Ticks are not range-checked: after a long stop the first tick is legitimately far ahead.
+        if (this.clock === null || input.time > this.clock) this.clock = input.time;
+        break;
+      case 'maintenance':
+        if (this.isDuplicate(input.key)) break;
+        this.maintenance.add(input);
+        if (this.clock !== null) this.maintenance.prune(this.clock - this.ctx.rules.maxAge);
+        this.counters.applied++;
+        break;
+      default: {
+        const rules = this.ctx.rules;
+        const bad =
+          this.clock === null ? null : checkTimeRange(input.time, this.clock, rules.maxAge, rules.maxFuture);
+        if (bad) {
+          this.counters.rejected++;
+          rejects.push(bad);
+          break;
+        }
+        if (this.isDuplicate(input.key)) break;
+        if (this.ctx.clock === 'input' && (this.clock === null || input.time > this.clock))
+          this.clock = input.time;
+        if (this.clock !== null && input.time < this.clock - rules.lateness) this.counters.late++;
+        this.buffer.push(input);
+      }
+    }
+    const watermark = this.clock === null ? -Infinity : this.clock - this.ctx.rules.lateness;
+    this.drain(watermark, watermark);
+    return this.output(rejects);
+  }
+
+  /** End of input (replay): releases the reorder buffer and fires the timers due by the clock. */
+  flush(): CoreOutput {
+    this.drain(Infinity, this.clock ?? -Infinity);
+    return this.output([]);
+  }
+
+  /**
+   * The clock value at which something next becomes due (a held input, a debounce, a deadline, …):
+   * the live shell publishes a tick then. Undefined when nothing is pending.
+   */
+  nextDue(): number | undefined {
+    const t = this.w.timers.peek()?.due;
+    const i = this.buffer.peek()?.time;
+    const next = t === undefined ? i : i === undefined ? t : Math.min(t, i);
+    return next === undefined ? undefined : next + this.ctx.rules.lateness;
+  }
+
+  /** The core's clock (event time, epoch ms), null before the first input. */
+  now(): number | null {
+    return this.clock;
+  }
+
+  stats(): Readonly<CoreCounters> & { buffered: number; activeEvents: number } {
+    return { ...this.counters, buffered: this.buffer.size, activeEvents: this.w.active.size };
+  }
+
+  activeEvents(): EventDoc[] {
+    return [...this.w.active.values()].map(docOf);
+  }
+
+  event(id: string): EventDoc | undefined {
+    const ev = this.w.event(id);
+    return ev && docOf(ev);
+  }
+
+  gridDoc(gridId: string): GridDoc {
+    return gridDocOf(this.w, gridId, this.clock ?? 0);
+  }
+
+  /** Grids whose document changed since the last call. */
+  dirtyGrids(): string[] {
+    const ids = [...this.w.dirty];
+    this.w.dirty.clear();
+    return ids;
+  }
+
+  scorecards(from: number, to: number): Scorecard[] {
+    return scorecardsOf(this.w, from, to);
+  }
+
+  /** The whole state as plain JSON; `new Core(ctx, snapshot)` continues exactly where this left off. */
+  snapshot(): CoreSnapshot {
+    const state: State = {
+      clock: this.clock,
+      counters: this.counters,
+      timerCount: this.w.timerCount,
+      timers: this.w.timers.items,
+      buffer: this.buffer.items,
+      seen: [...this.seen.rkeys()],
+      customers: [...this.customers.rentries()] as [string, number][],
+      maintenance: this.maintenance.windows,
+      grids: this.w.grids,
+      active: this.w.active,
+      ended: this.w.ended,
+      dirty: this.w.dirty,
+    };
+    return { version: 1, ...(toPlain(state) as object) };
+  }
+
+  private isDuplicate(key: string): boolean {
+    if (this.seen.has(key)) {
+      this.counters.duplicates++;
+      return true;
+    }
+    this.seen.set(key, true);
+    return false;
+  }
+
+  /**
+   * Applies held inputs up to `inputsUpTo` and fires timers up to `timersUpTo`, in event-time order;
+   * at equal times an input goes first (an acknowledgement exactly at its deadline is in time).
+   */
+  private drain(inputsUpTo: number, timersUpTo: number): void {
+    for (;;) {
+      const input = this.buffer.peek();
+      const timer = this.w.timers.peek();
+      const inputReady = input !== undefined && input.time <= inputsUpTo;
+      const timerReady = timer !== undefined && timer.due <= timersUpTo;
+      if (inputReady && (!timerReady || input.time <= timer.due)) {
+        this.apply(this.buffer.pop()!);
+      } else if (timerReady) {
+        // All timers due at one instant make one step: e.g. two alarms debounced together open one event.
+        const due = timer.due;
+        while (this.w.timers.peek()?.due === due) this.fire(this.w.timers.pop()!);
+      } else {
+        return;
+      }
+      this.w.endStep();
+    }
+  }
+
+  private apply(input: Timed): void {
+    this.counters.applied++;
+    switch (input.type) {
+      case 'alarm':
+        return applyAlarm(this.w, input, this.maintenance);
+      case 'kpi':
+        return applyKpi(this.w, input);
+      case 'complaint':
+        return applyComplaint(this.w, input, this.customers);
+      case 'command':
+        this.replies.push({ commandId: input.msg.id, reply: applyCommand(this.w, input) });
+    }
+  }
+
+  private fire(timer: Timer): void {
+    switch (timer.kind) {
+      case 'debounce':
+        return onDebounce(this.w, timer);
+      case 'ack':
+        return onAckDeadline(this.w, timer);
+      case 'deadline':
+        return onDeadline(this.w, timer);
+      case 'tracking':
+        return onTracking(this.w, timer);
+      case 'quiet':
+        return onQuiet(this.w, timer);
+    }
+  }
+
+  private output(rejects: Reject[]): CoreOutput {
+    const out: CoreOutput = { transitions: this.w.out, rejects, replies: this.replies };
+    this.w.out = [];
+    this.replies = [];
+    return out;
+  }
+}

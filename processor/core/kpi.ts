@@ -1,0 +1,141 @@
+/**
+ * The kpi rule: per element and metric, warning/critical thresholds and the competitive comparison
+ * over consecutive samples; the grid's level from how many of its reporting elements are degraded.
+ */
+import type { KpiInput } from '../../ingest/normalize.js';
+import type { KpiMetricRule, Rules } from '../../config/rules.js';
+import type { Level } from '../../shared/levels.js';
+import type { ElementKpi, GridState } from './state.js';
+import { dayKey, type World } from './world.js';
+
+export type Verdict = 'clean' | 'degraded' | 'critical';
+
+type JudgedMetric = keyof Rules['kpi']['metrics'];
+/** The metrics with thresholds (traffic_erl has none), in the order of ElementKpi's arrays. */
+const JUDGED: readonly JudgedMetric[] = ['drop_rate', 'setup_success', 'congestion', 'dl_mbps', 'mos'];
+
+/** Float noise must not turn "leads by exactly the margin" into "leads by less". */
+const EPSILON = 1e-9;
+
+/**
+ * One sample of one metric. Past warning (or critical) is judged strictly; within warning, leading the
+ * competitor by less than the margin is degraded too (DOMAIN.md, competitive comparison).
+ */
+export function judgeMetric(rule: KpiMetricRule, value: number, competitor?: number): Verdict {
+  const worse = (a: number, b: number) => (rule.lowerIsWorse ? a < b : a > b);
+  if (worse(value, rule.critical)) return 'critical';
+  if (worse(value, rule.warning)) return 'degraded';
+  if (competitor !== undefined) {
+    const lead = rule.lowerIsWorse ? value - competitor : competitor - value;
+    if (lead < rule.margin - EPSILON) return 'degraded';
+  }
+  return 'clean';
+}
+
+/** The grid's kpi level from its counts of reporting, degraded and critical elements; null when none is degraded. */
+export function kpiGridLevel(
+  rules: Rules['kpi'],
+  reporting: number,
+  degraded: number,
+  critical: number,
+): Level | null {
+  if (degraded >= rules.redMinElements && degraded >= rules.redShare * reporting) return 'red';
+  if (critical > 0) return 'orange';
+  if (degraded > 0) return 'yellow';
+  return null;
+}
+
+export function applyKpi(w: World, input: KpiInput): void {
+  const rules = w.rules.kpi;
+  const g = w.grid(input.grid);
+  const { msg, time: at } = input;
+  let el = g.kpi.get(msg.ne);
+  if (!el)
+    g.kpi.set(
+      msg.ne,
+      (el = {
+        bad: [0, 0, 0, 0, 0],
+        crit: [0, 0, 0, 0, 0],
+        value: [0, 0, 0, 0, 0],
+        degraded: false,
+        critical: false,
+      }),
+    );
+  const wasDegraded = el.degraded;
+  const wasCritical = el.critical;
+  el.degraded = false;
+  el.critical = false;
+  for (let i = 0; i < JUDGED.length; i++) {
+    const name = JUDGED[i]!;
+    const value = msg.metrics[name];
+    if (value !== undefined) {
+      const verdict = judgeMetric(rules.metrics[name], value, msg.competitor?.[name]);
+      el.value[i] = value;
+      el.bad[i] = verdict === 'clean' ? 0 : el.bad[i]! + 1;
+      el.crit[i] = verdict === 'critical' ? el.crit[i]! + 1 : 0;
+    }
+    if (el.bad[i]! >= rules.consecutive) el.degraded = true;
+    if (el.crit[i]! >= rules.consecutive) el.critical = true;
+  }
+  if (el.degraded) countDegraded(w, g, input.grid, msg.ne, at);
+  if (el.degraded === wasDegraded && el.critical === wasCritical) return;
+  regrade(w, g, input.grid, el.degraded ? msg.ne : undefined, at);
+}
+
+/** An element's status changed: re-grade the grid and open, lift or clear its kpi event. */
+function regrade(w: World, g: GridState, grid: string, newlyDegraded: string | undefined, at: number): void {
+  const rules = w.rules.kpi;
+  const degraded: string[] = [];
+  let critical = 0;
+  for (const [ne, el] of g.kpi) {
+    if (el.degraded) degraded.push(ne);
+    if (el.critical) critical++;
+  }
+  const level = kpiGridLevel(rules, g.kpi.size, degraded.length, critical);
+  let ev = w.activeOf(grid, 'kpi');
+  if (level === null) {
+    if (ev) w.end(ev, 'cleared', at);
+    return;
+  }
+  const several = degraded.length >= 2;
+  if (!ev) {
+    ev = w.open(grid, 'kpi', level, at, '', several ? rules.deadlineMulti : rules.deadline);
+    w.addEvidence(ev, 'elements', degraded, at);
+  } else {
+    w.lift(ev, level, at);
+    if (newlyDegraded) w.addEvidence(ev, 'elements', [newlyDegraded], at);
+    if (several) w.tightenDeadline(ev, ev.openedAt + w.capped(grid, rules.deadlineMulti), at);
+  }
+  g.netEventAt = at;
+  // Named by its evidence, like outage: a partial recovery is no transition of its own.
+  const n = ev.elements.size;
+  w.setTitle(ev, `${w.gridInfo(grid).name}: KPI degraded, ${n} element${n === 1 ? '' : 's'}`, at);
+}
+
+/** Scorecard: distinct elements degraded at some time of the (UTC) day. */
+function countDegraded(w: World, g: GridState, grid: string, ne: string, at: number): void {
+  const day = dayKey(at);
+  if (g.degradedDay !== day) {
+    g.degradedDay = day;
+    g.degradedSeen.clear();
+  }
+  if (g.degradedSeen.has(ne)) return;
+  g.degradedSeen.add(ne);
+  w.day(grid, at).degradedElements++;
+}
+
+/** The element's worst metric for the grid view (critical first, then the longest-bad). */
+export function worstMetric(
+  rules: Rules['kpi'],
+  el: ElementKpi,
+): { metric: string; value: number; critical: boolean } | undefined {
+  let worst = -1;
+  let worstScore = -1;
+  for (let i = 0; i < JUDGED.length; i++) {
+    if (el.bad[i]! < rules.consecutive) continue;
+    const score = (el.crit[i]! >= rules.consecutive ? 1_000_000 : 0) + el.bad[i]!;
+    if (score > worstScore) [worst, worstScore] = [i, score];
+  }
+  if (worst < 0) return undefined;
+  return { metric: JUDGED[worst]!, value: el.value[worst]!, critical: el.crit[worst]! >= rules.consecutive };
+}

@@ -1,0 +1,142 @@
+/**
+ * The core's internal state: per-grid state (allocated on first use, so an idle grid costs nothing)
+ * and per-event state. Plain data only (Maps, Sets, arrays, numbers): `plain.ts` snapshots it.
+ */
+import type { Level } from '../../shared/levels.js';
+import type {
+  ComplaintCategory,
+  EventState as EventStateName,
+  RuleName,
+  TransitionName,
+} from '../../shared/schemas.js';
+import type { DayStats } from '../../shared/views.js';
+
+export interface AlarmState {
+  id: string;
+  ne: string;
+  code: string;
+  severity: 1 | 2 | 3 | 4;
+  category: 'fault' | 'performance';
+  outage: boolean;
+  raisedAt: number;
+  clearedAt?: number;
+  maintenance?: boolean;
+  text?: string;
+}
+
+/**
+ * KPI state of one element, per judged metric (index in `JUDGED_METRICS`): consecutive samples past
+ * warning (or losing the competitive comparison), consecutive samples past critical, last value.
+ * Fixed-shape arrays: a sample is a few array writes, no allocation.
+ */
+export interface ElementKpi {
+  bad: number[];
+  crit: number[];
+  value: number[];
+  degraded: boolean;
+  critical: boolean;
+}
+
+export interface GridState {
+  /** Active (raised, not cleared) alarms by alarm id. */
+  alarms: Map<string, AlarmState>;
+  /** The most recently cleared alarms, newest last (bounded). */
+  cleared: AlarmState[];
+  /** Clears that came before their raise (out of order): alarm id → clear time. */
+  earlyClears: Map<string, number>;
+  /** Completion times of raise→clear cycles within the flapping window, by alarm id and by element. */
+  cyclesByAlarm: Map<string, number[]>;
+  cyclesByNe: Map<string, number[]>;
+  /** The active event of each rule. */
+  active: Partial<Record<RuleName, string>>;
+  /** Last id base per rule, to suffix an id opened in the same second. */
+  lastIdBase: Partial<Record<RuleName, { base: string; n: number }>>;
+  /** KPI state of each reporting element. */
+  kpi: Map<string, ElementKpi>;
+  /** The last complaints' times (cluster rule) and coverage complaints (planning rule), bounded. */
+  complaintTimes: number[];
+  coverage: { id: string; at: number }[];
+  /** The last time an outage or kpi event of the grid was active (planning rule); null: never. */
+  netEventAt: number | null;
+  /** Scorecard counters by UTC day `YYYY-MM-DD`, and the elements already counted degraded today. */
+  days: Map<string, DayStats>;
+  degradedDay: string;
+  degradedSeen: Set<string>;
+}
+
+export function newGridState(): GridState {
+  return {
+    alarms: new Map(),
+    cleared: [],
+    earlyClears: new Map(),
+    cyclesByAlarm: new Map(),
+    cyclesByNe: new Map(),
+    active: {},
+    lastIdBase: {},
+    kpi: new Map(),
+    complaintTimes: [],
+    coverage: [],
+    netEventAt: null,
+    days: new Map(),
+    degradedDay: '',
+    degradedSeen: new Set(),
+  };
+}
+
+export interface EventState {
+  id: string;
+  seq: number;
+  grid: string;
+  city: string;
+  rule: RuleName;
+  level: Level;
+  state: EventStateName;
+  title: string;
+  openedAt: number;
+  ackDeadline: number;
+  deadline: number;
+  tracking: boolean;
+  escalationStep: number;
+  alarms: Set<string>;
+  complaints: Set<string>;
+  elements: Set<string>;
+  assignee?: string;
+  plan?: { at: string; scenario: string };
+  /** Escalation and scorecard bookkeeping: each happens once per event. */
+  ackEscalated: boolean;
+  deadlineEscalated: boolean;
+  acked: boolean;
+  slaCounted: boolean;
+  /** outage: the counted outage alarms not cleared yet (id → element), and the element|code pairs seen. */
+  out?: Map<string, string>;
+  pairs?: Set<string>;
+  multi?: boolean;
+  /** The latest emitted transition (the event's document is rebuilt from it). */
+  last?: { transition: TransitionName; at: number; by?: string; text?: string };
+  /** flapping: the last cycle that kept the event alive. */
+  lastCycleAt?: number;
+}
+
+export function isEnded(ev: EventState): boolean {
+  return ev.state === 'resolved' || ev.state === 'cleared';
+}
+
+export function emptyDay(): DayStats {
+  const byCategory = { voice: 0, data: 0, sms: 0, coverage: 0, wlan: 0, other: 0 } satisfies Record<
+    ComplaintCategory,
+    number
+  >;
+  return {
+    complaints: 0,
+    byCategory,
+    repeats: 0,
+    events: { red: 0, orange: 0, yellow: 0, blue: 0 },
+    ackMinutes: 0,
+    acked: 0,
+    resolveMinutes: 0,
+    resolved: 0,
+    slaMet: 0,
+    slaDue: 0,
+    degradedElements: 0,
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The core's public types: what it is built from, what one step returns, and the scorecard line.
+ * Internal state types live beside the modules that own them.
+ */
+import type { Rules } from '../../config/rules.js';
+import type { Topology } from '../../config/topology.js';
+import type { Reject } from '../../shared/errors.js';
+import type { Level } from '../../shared/levels.js';
+import type { ComplaintCategory, EventTransition } from '../../shared/schemas.js';
+import type { CommandReply } from '../../shared/views.js';
+
+export type ClockMode = 'input' | 'ticks';
+
+export interface CoreContext {
+  rules: Rules;
+  topology: Topology;
+  /**
+   * `input` (replay): tick inputs and the event times of inputs advance the clock.
+   * `ticks` (live): only tick inputs do, so the clock is part of the input log.
+   */
+  clock: ClockMode;
+  /** Days of per-grid scorecard counters kept (default 31); replay keeps the whole input span. */
+  keepDays?: number;
+}
+
+export interface CommandResult {
+  commandId: string;
+  reply: CommandReply;
+}
+
+export interface CoreOutput {
+  transitions: EventTransition[];
+  /** Inputs refused by the core itself (absurd time); normalize() catches everything else. */
+  rejects: Reject[];
+  replies: CommandResult[];
+}
+
+export interface CoreCounters {
+  /** Inputs older than the watermark on arrival, applied at once out of order. */
+  late: number;
+  /** Inputs whose dedup key was seen before (ignored). */
+  duplicates: number;
+  /** Inputs rejected by the time-range check. */
+  rejected: number;
+  /** Inputs applied (alarm, kpi, complaint, maintenance, command). */
+  applied: number;
+}
+
+/** CONTRACT.md, "A scorecard line". Rates are fractions. */
+export interface Scorecard {
+  kind: 'scorecard';
+  grid: string;
+  city: string;
+  from: string;
+  to: string;
+  subscribers: number;
+  complaints: number;
+  complaintsPer10k: number | null;
+  byCategory: Record<ComplaintCategory, number>;
+  repeatRate: number | null;
+  events: Record<Level, number>;
+  mttaMinutes: number | null;
+  mttrMinutes: number | null;
+  slaMetPct: number | null;
+  degradedElementsPct: number | null;
+}
+
+/** The core's whole state as plain JSON (opaque to callers; `version` guards restores). */
+export interface CoreSnapshot {
+  version: 1;
+  [key: string]: unknown;
+}

@@ -1,0 +1,345 @@
+/**
+ * The state every rule works on, and the event lifecycle they share: opening (with a stable id),
+ * changes coalesced into one transition per event per step, ending, timers, and scorecard counters.
+ */
+import type { Grid } from '../../config/topology.js';
+import { levelRank, raiseLevel, type Level } from '../../shared/levels.js';
+import type { EventTransition, RuleName, TransitionName } from '../../shared/schemas.js';
+import type { DayStats } from '../../shared/views.js';
+import { formatTime } from '../../shared/time.js';
+import { MinHeap } from './heap.js';
+import { emptyDay, newGridState, type EventState, type GridState } from './state.js';
+import type { CoreContext } from './types.js';
+
+export type TimerKind = 'debounce' | 'ack' | 'deadline' | 'tracking' | 'quiet';
+
+/** A due time; stale entries (their target changed since) are skipped when they come up. */
+export interface Timer {
+  due: number;
+  /** Insertion counter: equal due times fire in the order they were set. */
+  n: number;
+  kind: TimerKind;
+  /** Event id, or alarm id for debounce. */
+  ref: string;
+  grid?: string;
+  /** debounce: the raise time the timer belongs to. */
+  raisedAt?: number;
+}
+
+const timerBefore = (a: Timer, b: Timer) => a.due < b.due || (a.due === b.due && a.n < b.n);
+
+/** The transition that folds into any other of the same step (which then carries the newer state). */
+const FOLDS_INTO_ANY: TransitionName = 'updated';
+
+export class World {
+  readonly grids = new Map<string, GridState>();
+  readonly active = new Map<string, EventState>();
+  /** Ended events, oldest first, bounded by rules.limits.endedEvents (commands on them get a conflict). */
+  readonly ended = new Map<string, EventState>();
+  readonly timers: MinHeap<Timer>;
+  timerCount = 0;
+  readonly dirty = new Set<string>();
+  /** This step's transitions, materialised in order when the step ends. */
+  private readonly pending = new Map<
+    string,
+    { ev: EventState; transition: TransitionName; at: number; by?: string; text?: string }
+  >();
+  out: EventTransition[] = [];
+
+  constructor(
+    readonly ctx: CoreContext,
+    timers: Timer[] = [],
+  ) {
+    this.timers = new MinHeap(timerBefore, timers);
+  }
+
+  get rules() {
+    return this.ctx.rules;
+  }
+
+  gridInfo(id: string): Grid {
+    return this.ctx.topology.grid(id)!;
+  }
+
+  grid(id: string): GridState {
+    let g = this.grids.get(id);
+    if (!g) this.grids.set(id, (g = newGridState()));
+    this.dirty.add(id);
+    return g;
+  }
+
+  event(id: string): EventState | undefined {
+    return this.active.get(id) ?? this.ended.get(id);
+  }
+
+  activeOf(grid: string, rule: RuleName): EventState | undefined {
+    const id = this.grids.get(grid)?.active[rule];
+    return id === undefined ? undefined : this.active.get(id);
+  }
+
+  setTimer(kind: TimerKind, due: number, ref: string, extra: Partial<Timer> = {}): void {
+    this.timers.push({ due, n: this.timerCount++, kind, ref, ...extra });
+  }
+
+  /** A deadline capped by the grid's area tier (CONTRACT.md "Area cap"). */
+  capped(grid: string, duration: number): number {
+    const tier = this.gridInfo(grid).tier;
+    const cap = tier === 'general' ? Infinity : this.rules.areaCap[tier];
+    return Math.min(duration, cap);
+  }
+
+  open(
+    grid: string,
+    rule: RuleName,
+    level: Level,
+    at: number,
+    title: string,
+    deadlineIn: number,
+    ackIn?: number,
+  ): EventState {
+    const g = this.grid(grid);
+    const info = this.gridInfo(grid);
+    const ev: EventState = {
+      id: this.newId(g, grid, rule, at),
+      seq: 0,
+      grid,
+      city: info.city,
+      rule,
+      level,
+      state: 'open',
+      title,
+      openedAt: at,
+      ackDeadline: at + this.capped(grid, ackIn ?? this.rules.ackDeadline[level]),
+      deadline: at + this.capped(grid, deadlineIn),
+      tracking: false,
+      escalationStep: 0,
+      alarms: new Set(),
+      complaints: new Set(),
+      elements: new Set(),
+      ackEscalated: false,
+      deadlineEscalated: false,
+      acked: false,
+      slaCounted: false,
+    };
+    g.active[rule] = ev.id;
+    this.active.set(ev.id, ev);
+    this.day(grid, at).events[level]++;
+    this.setTimer('ack', ev.ackDeadline, ev.id);
+    this.setTimer('deadline', ev.deadline, ev.id);
+    this.setTimer('tracking', at + this.rules.escalation.tracking, ev.id);
+    if (rule === 'outage' || rule === 'kpi') g.netEventAt = at;
+    this.mark(ev, 'opened', at);
+    this.floorComplaint(ev, at);
+    return ev;
+  }
+
+  private newId(g: GridState, grid: string, rule: RuleName, at: number): string {
+    const base = `${grid}.${rule}.${formatTime(at).slice(0, 19).replace(/[-:]/g, '')}`;
+    const last = g.lastIdBase[rule];
+    const n = last?.base === base ? last.n + 1 : 1;
+    g.lastIdBase[rule] = { base, n };
+    return n === 1 ? base : `${base}-${n}`;
+  }
+
+  /** Raises the level (never lowers it); an unacknowledged event then gets its level's first-response time. */
+  lift(ev: EventState, level: Level, at: number): void {
+    if (levelRank(level) <= levelRank(ev.level)) return;
+    ev.level = level;
+    if (ev.rule !== 'complaint')
+      this.tightenAck(ev, ev.openedAt + this.capped(ev.grid, this.rules.ackDeadline[level]), at);
+    this.mark(ev, 'updated', at);
+    this.floorComplaint(ev, at);
+  }
+
+  /** A complaint event is at least as urgent as any active outage or kpi event of its grid. */
+  private floorComplaint(ev: EventState, at: number): void {
+    if (ev.rule !== 'outage' && ev.rule !== 'kpi') return;
+    const complaint = this.activeOf(ev.grid, 'complaint');
+    if (complaint) this.lift(complaint, ev.level, at);
+  }
+
+  tightenAck(ev: EventState, due: number, at: number): void {
+    if (ev.state !== 'open' || ev.ackEscalated || due >= ev.ackDeadline) return;
+    ev.ackDeadline = Math.max(due, at);
+    this.setTimer('ack', ev.ackDeadline, ev.id);
+    this.mark(ev, 'updated', at);
+  }
+
+  tightenDeadline(ev: EventState, due: number, at: number): void {
+    if (ev.deadlineEscalated || due >= ev.deadline) return;
+    ev.deadline = Math.max(due, at);
+    this.setTimer('deadline', ev.deadline, ev.id);
+    this.mark(ev, 'updated', at);
+  }
+
+  setTitle(ev: EventState, title: string, at: number): void {
+    if (ev.title === title) return;
+    ev.title = title;
+    this.mark(ev, 'updated', at);
+  }
+
+  /** Adds evidence; marks the event updated only when something new joined. */
+  addEvidence(
+    ev: EventState,
+    kind: 'alarms' | 'complaints' | 'elements',
+    ids: Iterable<string>,
+    at: number,
+  ): void {
+    const set = ev[kind];
+    const before = set.size;
+    for (const id of ids) set.add(id);
+    if (set.size !== before) this.mark(ev, 'updated', at);
+  }
+
+  /** Ends an event (cleared by its rule, or resolved by a dispatcher). */
+  end(ev: EventState, how: 'cleared' | 'resolved', at: number, by?: string, text?: string): void {
+    this.flushIfDistinct(ev, how);
+    ev.state = how;
+    const g = this.grid(ev.grid);
+    if (g.active[ev.rule] === ev.id) delete g.active[ev.rule];
+    if (ev.rule === 'outage' || ev.rule === 'kpi') g.netEventAt = at;
+    const day = this.day(ev.grid, at);
+    day.resolveMinutes += (at - ev.openedAt) / 60_000;
+    day.resolved++;
+    if (!ev.slaCounted) {
+      ev.slaCounted = true;
+      day.slaDue++;
+      if (at <= ev.deadline) day.slaMet++;
+    }
+    this.active.delete(ev.id);
+    this.ended.set(ev.id, ev);
+    if (this.ended.size > this.rules.limits.endedEvents) this.ended.delete(this.ended.keys().next().value!);
+    this.mark(ev, how, at, by, text);
+  }
+
+  /** A dispatcher transition (acknowledged, assigned, commented, planned). */
+  dispatcher(ev: EventState, transition: TransitionName, at: number, by: string, text?: string): void {
+    this.flushIfDistinct(ev, transition);
+    this.mark(ev, transition, at, by, text);
+  }
+
+  escalate(ev: EventState, at: number): void {
+    this.flushIfDistinct(ev, 'escalated');
+    ev.escalationStep++;
+    ev.level = raiseLevel(ev.level);
+    this.mark(ev, 'escalated', at);
+    this.floorComplaint(ev, at);
+  }
+
+  markTracking(ev: EventState, at: number): void {
+    this.flushIfDistinct(ev, 'tracking');
+    ev.tracking = true;
+    this.mark(ev, 'tracking', at);
+  }
+
+  day(grid: string, at: number): DayStats {
+    const g = this.grid(grid);
+    const key = dayKey(at);
+    let d = g.days.get(key);
+    if (!d) {
+      g.days.set(key, (d = emptyDay()));
+      this.pruneDays(g, at);
+    }
+    return d;
+  }
+
+  private pruneDays(g: GridState, at: number): void {
+    const keep = this.ctx.keepDays ?? 31;
+    if (!Number.isFinite(keep) || g.days.size <= keep) return;
+    const oldest = dayKey(at - (keep - 1) * 86_400_000);
+    for (const key of g.days.keys()) if (key < oldest) g.days.delete(key);
+  }
+
+  mark(ev: EventState, transition: TransitionName, at: number, by?: string, text?: string): void {
+    this.dirty.add(ev.grid);
+    if (transition === FOLDS_INTO_ANY && this.pending.has(ev.id)) return;
+    this.pending.set(ev.id, { ev, transition, at, by, text });
+  }
+
+  /** Before a transition that cannot fold into the pending one, the pending one goes out as it was. */
+  private flushIfDistinct(ev: EventState, next: TransitionName): void {
+    const p = this.pending.get(ev.id);
+    if (p && p.transition !== FOLDS_INTO_ANY && next !== FOLDS_INTO_ANY) {
+      this.pending.delete(ev.id);
+      this.emit(ev, p.transition, p.at, p.by, p.text);
+    }
+  }
+
+  /** Ends a step: one transition per changed event, in the order they first changed. */
+  endStep(): void {
+    for (const p of this.pending.values()) this.emit(p.ev, p.transition, p.at, p.by, p.text);
+    this.pending.clear();
+  }
+
+  private emit(ev: EventState, transition: TransitionName, at: number, by?: string, text?: string): void {
+    ev.seq++;
+    ev.last = { transition, at, by, text };
+    this.out.push(transitionOf(ev, transition, at, by, text));
+  }
+}
+
+/** The event's current state as a document: its latest transition. */
+export function docOf(ev: EventState): EventTransition {
+  const last = ev.last ?? { transition: 'opened' as const, at: ev.openedAt };
+  return transitionOf(ev, last.transition, last.at, last.by, last.text);
+}
+
+/**
+ * An event's times repeat on every transition: their text is remembered (a bounded cache of a pure
+ * function, so it cannot change any output).
+ */
+const isoCache = new Map<number, string>();
+function iso(ms: number): string {
+  let text = isoCache.get(ms);
+  if (text === undefined) {
+    if (isoCache.size >= 10_000) isoCache.clear();
+    isoCache.set(ms, (text = formatTime(ms)));
+  }
+  return text;
+}
+
+/** Keys in the contract's order, so the JSON is byte-stable. */
+export function transitionOf(
+  ev: EventState,
+  transition: TransitionName,
+  at: number,
+  by?: string,
+  text?: string,
+): EventTransition {
+  const t: EventTransition = {
+    kind: 'event',
+    id: ev.id,
+    seq: ev.seq,
+    transition,
+    grid: ev.grid,
+    city: ev.city,
+    rule: ev.rule,
+    level: ev.level,
+    state: ev.state,
+    title: ev.title,
+    openedAt: iso(ev.openedAt),
+    at: iso(at),
+    ackDeadline: iso(ev.ackDeadline),
+    deadline: iso(ev.deadline),
+    tracking: ev.tracking,
+    escalationStep: ev.escalationStep,
+    evidence: { alarms: [...ev.alarms], complaints: [...ev.complaints], elements: [...ev.elements] },
+  };
+  if (ev.assignee !== undefined) t.assignee = ev.assignee;
+  if (ev.plan !== undefined) t.plan = ev.plan;
+  if (by !== undefined) t.by = by;
+  if (text !== undefined) t.text = text;
+  return t;
+}
+
+/** The UTC day `YYYY-MM-DD` of a time; the last answer is kept since input comes mostly in time order. */
+let lastDay = NaN;
+let lastDayKey = '';
+export function dayKey(at: number): string {
+  const day = Math.floor(at / 86_400_000);
+  if (day !== lastDay) {
+    lastDay = day;
+    lastDayKey = formatTime(day * 86_400_000).slice(0, 10);
+  }
+  return lastDayKey;
+}

@@ -1,0 +1,321 @@
+/**
+ * The core's guarantees beyond single rules: order independence within the lateness, snapshot and
+ * restore, duplicates, late and absurd input, out-of-order clears, the live clock mode and views.
+ */
+import { describe, expect, it } from 'vitest';
+import { rulesFrom } from '../../config/load.js';
+import { Core } from '../../processor/core/index.js';
+import {
+  cleared,
+  complaint,
+  iso,
+  kpi,
+  of,
+  raised,
+  run,
+  tick,
+  toInput,
+  topology,
+  T0,
+  MIN,
+  later,
+} from './helpers.js';
+
+type Line = Record<string, unknown>;
+
+/** Seeded PRNG (mulberry32): the test's randomness is reproducible. */
+function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Three hours of a busy province: flapping and lasting outages, KPI samples, complaints; sorted by time. */
+function busyStream(seed: number): Line[] {
+  const random = prng(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+  const elements = topology.elements.map((e) => e.id);
+  const lines: Line[] = [];
+  let alarmN = 0;
+  for (let minute = 0; minute < 180; minute += 0.5) {
+    const r = random();
+    if (r < 0.3) {
+      const ne = pick(elements);
+      const id = `OMC-${alarmN++}`;
+      const code = pick(['CELL_DOWN', 'SITE_DOWN', 'HIGH_TEMP', 'DOOR_OPEN', 'CORE_DOWN']);
+      lines.push(raised(id, ne, code, minute, { severity: pick([1, 2, 3, 4]) }));
+      lines.push(cleared(id, ne, code, minute + pick([0.25, 0.5, 3, 20, 90])));
+    } else if (r < 0.6) {
+      const ne = pick(elements);
+      lines.push(
+        kpi(
+          ne,
+          minute,
+          { drop_rate: pick([0.01, 0.03, 0.06]), congestion: pick([0.02, 0.04]) },
+          { congestion: 0.05 },
+        ),
+      );
+    } else if (r < 0.75) {
+      const grid = pick(topology.grids).id;
+      lines.push(
+        complaint(`CRM-${minute}`, minute, `cust-${Math.floor(random() * 20)}`, pick([1, 2, 3, 4]), grid, {
+          category: pick(['voice', 'data', 'coverage']),
+          media: random() < 0.05,
+        }),
+      );
+    }
+    if (minute % 10 === 0) lines.push(tick(minute));
+    if (minute % 6 === 0 && minute < 60) {
+      // One unstable site: short drops every 6 minutes for an hour.
+      lines.push(
+        raised('FLAP', 'XT-YT-0010-BTS3', 'SITE_DOWN', minute),
+        cleared('FLAP', 'XT-YT-0010-BTS3', 'SITE_DOWN', minute + 0.25),
+      );
+    }
+  }
+  return lines.sort((a, b) => Date.parse(a.time as string) - Date.parse(b.time as string));
+}
+
+/** Shuffles the stream within consecutive blocks of `blockMinutes`. */
+function shuffleWithin(lines: Line[], blockMinutes: number, seed: number): Line[] {
+  const random = prng(seed);
+  const blocks = new Map<number, Line[]>();
+  for (const l of lines) {
+    const block = Math.floor((Date.parse(l.time as string) - T0) / (blockMinutes * MIN));
+    (blocks.get(block) ?? blocks.set(block, []).get(block)!).push(l);
+  }
+  return [...blocks.values()].flatMap((b) => {
+    for (let i = b.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [b[i], b[j]] = [b[j]!, b[i]!];
+    }
+    return b;
+  });
+}
+
+const text = (xs: unknown[]) => xs.map((x) => JSON.stringify(x)).join('\n');
+
+describe('order independence', () => {
+  it('input shuffled within the lateness gives the same transitions as sorted input', () => {
+    const sorted = busyStream(1);
+    const shuffled = shuffleWithin(sorted, 10, 2);
+    expect(text(shuffled)).not.toBe(text(sorted));
+    const rules = { lateness: '30m' };
+    const a = run(sorted, rules);
+    const b = run(shuffled, rules);
+    expect(a.transitions.length).toBeGreaterThan(50);
+    expect(new Set(a.transitions.map((t) => t.rule)).size).toBe(4); // outage, flapping, kpi, complaint
+    expect(b.core.stats().late).toBe(0);
+    expect(text(b.transitions)).toBe(text(a.transitions));
+  });
+});
+
+describe('snapshot and restore', () => {
+  it('restored mid-stream (through JSON) and continued gives byte-identical output', () => {
+    const lines = busyStream(3);
+    const whole = run(lines);
+    for (const cut of [1, Math.floor(lines.length / 3), Math.floor(lines.length / 2), lines.length - 5]) {
+      const first = new Core({ rules: rulesFrom({}), topology, clock: 'input' });
+      const out = lines.slice(0, cut).flatMap((l) => first.push(toInput(l)).transitions);
+      const snapshot = JSON.parse(JSON.stringify(first.snapshot()));
+      const second = new Core({ rules: rulesFrom({}), topology, clock: 'input' }, snapshot);
+      out.push(
+        ...lines.slice(cut).flatMap((l) => second.push(toInput(l)).transitions),
+        ...second.flush().transitions,
+      );
+      expect(text(out), `cut at line ${cut}`).toBe(text(whole.transitions));
+      expect(second.stats()).toEqual(whole.core.stats());
+    }
+  });
+
+  it('keeps the duplicate memory across a restore', () => {
+    const core = new Core({ rules: rulesFrom({}), topology, clock: 'input' });
+    core.push(toInput(complaint('C1', 0, 'k1', 4, 'HY-SG-0005')));
+    const restored = new Core(
+      { rules: rulesFrom({}), topology, clock: 'input' },
+      JSON.parse(JSON.stringify(core.snapshot())),
+    );
+    restored.push(toInput(complaint('C1', 0, 'k1', 4, 'HY-SG-0005')));
+    expect(restored.stats().duplicates).toBe(1);
+  });
+});
+
+describe('duplicates', () => {
+  it('change nothing: the same alarm raise/clear, complaint id or kpi sample again', () => {
+    const lines = [
+      raised('A1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 0),
+      kpi('HY-SG-0005-CELL2', 0, { drop_rate: 0.03 }),
+      complaint('C1', 1, 'k1', 4, 'HY-SG-0005'),
+      kpi('HY-SG-0005-CELL2', 15, { drop_rate: 0.03 }),
+      cleared('A1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 10),
+      tick(20),
+    ];
+    const once = run(lines);
+    const twice = run(lines.flatMap((l) => (l.type === 'tick' ? [l] : [l, l])));
+    expect(text(twice.transitions)).toBe(text(once.transitions));
+    expect(twice.core.stats().duplicates).toBe(5);
+    expect(twice.core.scorecards(T0, T0 + 20 * MIN).find((s) => s.grid === 'HY-SG-0005')!.complaints).toBe(1);
+  });
+});
+
+describe('late and absurd input', () => {
+  it('applies input older than the watermark at once, and counts it', () => {
+    const r = run([
+      raised('A1', 'HY-SG-0005-CELL1', 'HIGH_TEMP', 10),
+      complaint('C1', 11, 'k1', 4, 'HY-SG-0005'),
+      tick(11.5),
+      raised('A0', 'HY-SG-0005-CELL2', 'DOOR_OPEN', 5),
+      tick(12),
+    ]);
+    expect(r.core.stats().late).toBe(1);
+    expect(r.core.gridDoc('HY-SG-0005').alarms.map((a) => a.id)).toEqual(['A1', 'A0']);
+    // The complaint came before the late alarm was known: its sweep could not include it.
+    expect(of(r.transitions, 'HY-SG-0005', 'complaint').at(-1)!.evidence.alarms).toEqual(['A1']);
+  });
+
+  it('rejects input too far ahead of or behind the clock, and accepts anything before the first input', () => {
+    const core = new Core({ rules: rulesFrom({}), topology, clock: 'input' });
+    expect(core.push(toInput(raised('A1', 'HY-SG-0005-CELL1', 'HIGH_TEMP', 0))).rejects).toEqual([]);
+    const ahead = core.push(toInput(raised('A2', 'HY-SG-0005-CELL1', 'HIGH_TEMP', 16)));
+    expect(ahead.rejects).toEqual([{ code: 'CADRE_ERR_TIME_RANGE', reason: expect.stringMatching(/ahead/) }]);
+    const behind = core.push(toInput(raised('A3', 'HY-SG-0005-CELL1', 'HIGH_TEMP', -8 * 24 * 60)));
+    expect(behind.rejects[0]!.code).toBe('CADRE_ERR_TIME_RANGE');
+    expect(core.push(toInput(raised('A4', 'HY-SG-0005-CELL1', 'HIGH_TEMP', 14))).rejects).toEqual([]);
+    expect(core.stats().rejected).toBe(2);
+  });
+
+  it('within the lateness, a clear before its raise is put back in order', () => {
+    const r = run(
+      [
+        cleared('A1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 5),
+        raised('A1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 0),
+        tick(10),
+      ],
+      { lateness: '10m' },
+    );
+    expect(r.core.stats().late).toBe(0);
+    expect(of(r.transitions, 'HY-SG-0005', 'outage').map((t) => [t.transition, t.at])).toEqual([
+      ['opened', iso(1)],
+      ['cleared', iso(5)],
+    ]);
+  });
+
+  it('a clear applied before its (late) raise leaves no phantom active alarm', () => {
+    const r = run([
+      cleared('A1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 5),
+      tick(6),
+      raised('A1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 0),
+      tick(10),
+      complaint('C1', 11, 'k1', 4, 'HY-SG-0005'),
+      tick(12),
+    ]);
+    expect(r.transitions.filter((t) => t.rule === 'outage')).toEqual([]);
+    expect(of(r.transitions, 'HY-SG-0005', 'complaint')[0]!.evidence.alarms).toEqual([]);
+    expect(r.core.gridDoc('HY-SG-0005').alarms).toMatchObject([
+      { id: 'A1', raisedAt: iso(0), clearedAt: iso(5) },
+    ]);
+  });
+});
+
+describe('the live clock mode (ticks)', () => {
+  it('holds input until a tick passes it, and says when the next tick is due', () => {
+    const core = new Core({ rules: rulesFrom({}), topology, clock: 'ticks' });
+    core.push(toInput(tick(0)));
+    expect(core.push(toInput(raised('A1', 'HY-ZH-0002-CELL1', 'CELL_DOWN', 0.1))).transitions).toEqual([]);
+    expect(core.nextDue()).toBe(T0 + 0.1 * MIN + 500);
+    core.push({ type: 'tick', time: core.nextDue()! });
+    // Now the debounce is what is due; its transition is dated when it became due, not at the tick.
+    const due = core.nextDue()!;
+    expect(due).toBe(T0 + 1.1 * MIN + 500);
+    expect(core.push({ type: 'tick', time: due - 1 }).transitions).toEqual([]);
+    const out = core.push({ type: 'tick', time: due + 30_000 });
+    expect(out.transitions).toMatchObject([{ transition: 'opened', level: 'red', at: iso(1.1) }]);
+  });
+
+  it('answers commands when they are applied', () => {
+    const core = new Core({ rules: rulesFrom({}), topology, clock: 'ticks' });
+    core.push(toInput(tick(0)));
+    core.push(toInput(complaint('C1', 0, 'k1', 1, 'HY-SG-0005')));
+    core.push(toInput(tick(1)));
+    const [ev] = core.activeEvents();
+    core.push(toInput({ type: 'command', id: 'K1', action: 'ack', event: ev!.id, by: 'd', time: iso(1.5) }));
+    const out = core.push(toInput(tick(2)));
+    expect(out.replies).toEqual([
+      {
+        commandId: 'K1',
+        reply: { ok: true, event: expect.objectContaining({ state: 'acknowledged', seq: 2 }) },
+      },
+    ]);
+    expect(core.event(ev!.id)).toEqual(out.transitions[0]);
+  });
+});
+
+describe('views', () => {
+  it('a grid document with level, active events, alarms and degraded elements; dirty grids once', () => {
+    const r = run([
+      raised('A1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 0),
+      kpi('HY-SG-0005-CELL2', 0, { drop_rate: 0.06 }),
+      kpi('HY-SG-0005-CELL2', 15, { drop_rate: 0.06 }),
+      tick(16),
+    ]);
+    expect(r.core.dirtyGrids()).toEqual(['HY-SG-0005']);
+    expect(r.core.dirtyGrids()).toEqual([]);
+    const doc = r.core.gridDoc('HY-SG-0005');
+    expect(doc).toMatchObject({ id: 'HY-SG-0005', city: 'HY', level: 'orange', updatedAt: iso(16) });
+    expect(doc.active).toHaveLength(2);
+    expect(doc.alarms).toMatchObject([{ id: 'A1', outage: true }]);
+    expect(doc.degraded).toEqual([
+      { ne: 'HY-SG-0005-CELL2', metric: 'drop_rate', value: 0.06, critical: true },
+    ]);
+    expect(doc.days['2026-10-15']).toMatchObject({
+      events: { red: 0, orange: 2, yellow: 0, blue: 0 },
+      degradedElements: 1,
+    });
+    expect(r.core.gridDoc('XT-YT-0010')).toMatchObject({ level: null, active: [], alarms: [] });
+  });
+
+  it('scorecards: time to acknowledge and resolve, SLA met, repeats', () => {
+    const id = 'HY-SG-0005.complaint.20261015T010000';
+    const r = run([
+      complaint('C1', 0, 'k1', 4, 'HY-SG-0005'),
+      complaint('C2', 5, 'k1', 4, 'HY-SG-0005', { category: 'data' }),
+      ...later({ type: 'command', id: 'K1', action: 'ack', event: id, by: 'd', time: iso(20) }),
+      ...later({ type: 'command', id: 'K2', action: 'resolve', event: id, by: 'd', time: iso(30) }),
+    ]);
+    const card = r.core.scorecards(T0, T0 + 30 * MIN).find((s) => s.grid === 'HY-SG-0005')!;
+    expect(card).toMatchObject({
+      complaints: 2,
+      byCategory: { voice: 1, data: 1, sms: 0, coverage: 0, wlan: 0, other: 0 },
+      repeatRate: 0.5,
+      mttaMinutes: 20,
+      mttrMinutes: 30,
+      slaMetPct: 1,
+    });
+  });
+
+  it('event ids are readable and stay unique when the same rule reopens within a second', () => {
+    const r = run([
+      raised('A1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 0),
+      raised('A2', 'HY-SG-0005-CELL2', 'CELL_DOWN', 0.005),
+      tick(1.002),
+      cleared('A1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 1.003),
+      tick(2),
+    ]);
+    expect(of(r.transitions, 'HY-SG-0005', 'outage').map((t) => [t.id, t.transition])).toEqual([
+      ['HY-SG-0005.outage.20261015T010100', 'opened'],
+      ['HY-SG-0005.outage.20261015T010100', 'cleared'],
+      ['HY-SG-0005.outage.20261015T010100-2', 'opened'],
+    ]);
+  });
+
+  it('allocates no state for grids without input', () => {
+    const core = new Core({ rules: rulesFrom({}), topology, clock: 'input' });
+    core.push(toInput(complaint('C1', 0, 'k1', 4, 'HY-SG-0005')));
+    core.push(toInput(tick(1)));
+    const grids = (core.snapshot().grids as { $map: [string, unknown][] }).$map.map(([id]) => id);
+    expect(grids).toEqual(['HY-SG-0005']);
+  });
+});
