@@ -1,0 +1,127 @@
+/**
+ * The one place the roles are wired into a process (`cadre start` runs them all; `cadre ingest|
+ * processor|gateway` one each). Everything here is IO: connect, ensure streams, start, stop.
+ */
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import Fastify from 'fastify';
+import type { Config } from '../config/load.js';
+import type { Env } from '../config/env.js';
+import { ensureStreams } from '../ingest/streams.js';
+import { ingestHttp } from '../ingest/http.js';
+import { startProcessor, type RunningProcessor } from '../processor/live.js';
+import { createGateway, type Gateway } from '../gateway/server.js';
+import { bearerOf } from '../gateway/auth.js';
+import { startSimulation, type Simulation } from '../sim/simulate.js';
+import { registry } from '../shared/metrics.js';
+import { ensureDemoUsers, type DemoCredentials } from './demo_users.js';
+import { resolveNats } from './nats.js';
+
+export type Role = 'ingest' | 'processor' | 'gateway';
+
+export interface AppOptions {
+  env: Env;
+  config: Config;
+  roles: ReadonlySet<Role>;
+  /** Run the simulated province and create the demo users. */
+  demo?: { rate?: number; seed?: number };
+  /** Processor partition (a city id). */
+  partition?: string;
+  /** Processor: publish wall-clock ticks (default true). */
+  ticks?: boolean;
+  /** Only `start` may launch an embedded nats-server. */
+  embedNats?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface RunningApp {
+  natsUrl: string;
+  url?: string;
+  credentials?: DemoCredentials;
+  processor?: RunningProcessor;
+  gateway?: Gateway;
+  simulation?: Simulation;
+  stop(): Promise<void>;
+}
+
+const UI_DIR = fileURLToPath(new URL('../../ui/dist', import.meta.url));
+
+export async function startApp(options: AppOptions): Promise<RunningApp> {
+  const { env, config, roles } = options;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((err: Error) => log(`while stopping: ${err.message}`));
+  };
+  try {
+    const nats = options.embedNats
+      ? await resolveNats(env, log)
+      : { url: env.natsUrl ?? 'nats://127.0.0.1:4222', embedded: undefined };
+    if (nats.embedded) stops.push(() => nats.embedded!.stop());
+    const nc = await connect({ servers: nats.url, name: `cadre-${[...roles].join('-')}`, maxReconnectAttempts: -1 });
+    stops.push(() => nc.drain());
+    await ensureStreams(nc, config);
+    const app: RunningApp = { natsUrl: nats.url, stop };
+
+    if (roles.has('processor')) {
+      app.processor = await startProcessor({ nc, config, partition: options.partition, ticks: options.ticks, log: (m) => log(`processor: ${m}`) });
+      stops.push(() => app.processor!.stop());
+    }
+    if (options.demo) app.credentials = await ensureDemoUsers(env.dataDir, [config.topology.cities[0]!.id]);
+    if (roles.has('gateway')) {
+      app.gateway = await gatewayRole(nc, options, app.credentials);
+      stops.push(() => app.gateway!.close());
+      app.url = await app.gateway.start(env.port, env.host);
+    } else if (roles.has('ingest')) {
+      const ingest = await ingestRole(nc, config);
+      stops.push(() => ingest.close());
+      app.url = await ingest.listen({ port: env.port, host: env.host });
+    }
+    if (options.demo) {
+      app.simulation = startSimulation({ nc, topology: config.topology, rate: options.demo.rate, seed: options.demo.seed });
+      stops.push(() => app.simulation!.stop());
+    }
+    return app;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** REST, Socket.IO and the UI — with the ingest endpoints on the same port when ingest runs here too. */
+async function gatewayRole(nc: NatsConnection, options: AppOptions, credentials?: DemoCredentials): Promise<Gateway> {
+  const { config, env, roles } = options;
+  const gateway = await createGateway({
+    config,
+    nc,
+    dataDir: env.dataDir,
+    uiDir: existsSync(UI_DIR) ? UI_DIR : undefined,
+    extraUsers: credentials?.users,
+    logger: { level: 'warn' },
+    bodyLimit: config.cadre.http.bodyLimit,
+    loginRateLimit: { max: config.cadre.http.loginRateLimit.max, windowMs: config.cadre.http.loginRateLimit.window },
+    register: roles.has('ingest')
+      ? async (scope) => {
+          await scope.register(ingestHttp, {
+            nc,
+            config,
+            authenticate: (request) => {
+              const found = gateway.app.authenticator.resolve(bearerOf(request.headers.authorization), false);
+              return found.ok ? found.principal : undefined;
+            },
+          });
+        }
+      : undefined,
+  });
+  return gateway;
+}
+
+/** The ingest role alone: the HTTP ingest endpoints (API keys), health and metrics. */
+async function ingestRole(nc: NatsConnection, config: Config) {
+  const app = Fastify({ logger: { level: 'warn' }, bodyLimit: config.cadre.http.bodyLimit });
+  await app.register(ingestHttp, { nc, config });
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  return app;
+}

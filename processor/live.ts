@@ -1,0 +1,196 @@
+/**
+ * The live processor: the deterministic core behind a JetStream consumer. It consumes CADRE_IN (one
+ * partition: a city, or everything) from just after its checkpoint, feeds every message through the
+ * intake gate into the core, and hands the core's output to the outbox. Checkpoints (core snapshot +
+ * stream sequence) make a restart — even after SIGKILL — continue exactly where the stored output
+ * ends: the same transitions, none lost, none doubled (the events stream drops re-published ids).
+ *
+ * Why an ordered consumer and not a durable one: the position that matters is the one the *state*
+ * has reached, and only the checkpoint stores both together. A durable consumer's ack floor would
+ * be a second, disagreeing position (and redeliveries after ack_wait would reorder the log).
+ */
+import type { NatsConnection } from '@nats-io/transport-node';
+import { DeliverPolicy, jetstream, type JsMsg } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import type { Config } from '../config/load.js';
+import { Core, type CoreSnapshot } from './core/index.js';
+import { CheckpointStore } from './checkpoint.js';
+import { Outbox } from './outbox.js';
+import { KpiSeriesStore } from './kpi_series.js';
+import { Ticker } from './ticker.js';
+import { createIntake } from '../ingest/intake.js';
+import { BUCKETS, STREAMS, subjects } from '../shared/subjects.js';
+import { formatTime } from '../shared/time.js';
+import { LEVELS, type Level } from '../shared/levels.js';
+import type { GridDoc, ProcessorStats } from '../shared/views.js';
+import { eventsTotal, processedTotal, processorLagSeconds } from '../shared/metrics.js';
+import { publishedSince } from './published_since.js';
+
+export interface ProcessorOptions {
+  nc: NatsConnection;
+  config: Config;
+  /** A city id: consume only `cadre.in.*.<city>`. Undefined: everything. */
+  partition?: string;
+  /** Publish wall-clock ticks (default true). Off for re-running a recorded log whose ticks are in it. */
+  ticks?: boolean;
+  now?: () => number;
+  log?: (message: string) => void;
+}
+
+export interface RunningProcessor {
+  stats(): ProcessorStats;
+  /** Nothing left in the stream for this partition and nothing waiting to be written. */
+  caughtUp(): boolean;
+  /** Stops consuming, writes a last checkpoint. */
+  stop(): Promise<void>;
+}
+
+const FLUSH_EVERY_MS = 20;
+const FLUSH_AT_SIZE = 2000;
+
+export async function startProcessor(options: ProcessorOptions): Promise<RunningProcessor> {
+  const { nc, config, partition } = options;
+  const now = options.now ?? Date.now;
+  const log = options.log ?? ((m: string) => console.log(`processor: ${m}`));
+  const partitionName = partition ?? 'all';
+  const { checkpointInterval, batchSize } = config.cadre.processor;
+
+  const js = jetstream(nc);
+  const kvm = new Kvm(nc);
+  const [eventsKv, gridsKv] = await Promise.all([kvm.open(BUCKETS.events), kvm.open(BUCKETS.grids)]);
+  const checkpoints = await CheckpointStore.open<CoreSnapshot>(nc, partitionName);
+  const checkpoint = await checkpoints.load();
+  const core = new Core({ rules: config.rules, topology: config.topology, clock: 'ticks' }, checkpoint?.state);
+  let appliedSeq = checkpoint?.seq ?? 0;
+  log(checkpoint ? `resuming after stream sequence ${appliedSeq} (checkpoint of ${checkpoint.savedAt})` : 'starting from the beginning of the stream');
+
+  const series = new KpiSeriesStore();
+  await restoreSeries(gridsKv, series, partition);
+  const intake = createIntake({ nc, topology: config.topology, log });
+  // Transitions stored after the checkpoint, before a crash: re-running must not publish them again.
+  const alreadyPublished = checkpoint ? await publishedSince(js, checkpoint.eventsSeq) : new Set<string>();
+  const eventsSeq = (await (await js.streams.get(STREAMS.events.name)).info()).state.last_seq;
+  const outbox = new Outbox({
+    nc,
+    js,
+    eventsKv,
+    gridsKv,
+    gridDoc: (grid): GridDoc => ({ ...core.gridDoc(grid), kpi: series.series(grid) }),
+    alreadyPublished,
+    eventsSeq,
+    onPublished: (t) => eventsTotal.inc({ level: t.level, transition: t.transition }),
+    log,
+  });
+  const ticker = options.ticks === false ? undefined : new Ticker(nc, partition, now, () => core.nextDue());
+
+  // Progress, for stats and readiness.
+  let pending = 0;
+  let lastStreamTime = 0;
+  const counts: Record<string, number> = {};
+  let flushTimer: NodeJS.Timeout | undefined;
+  const kpiGrids = new Set<string>();
+
+  const flush = () => {
+    flushTimer = undefined;
+    outbox.addGrids(core.dirtyGrids());
+    outbox.addGrids(kpiGrids);
+    kpiGrids.clear();
+    void outbox.flush();
+    ticker?.schedule();
+  };
+
+  const onMessage = (m: JsMsg) => {
+    appliedSeq = m.seq;
+    pending = m.info.pending;
+    lastStreamTime = m.info.timestampNanos / 1e6;
+    const input = intake.accept(m);
+    if (!input) return;
+    counts[input.type] = (counts[input.type] ?? 0) + 1;
+    processedTotal.inc({ type: input.type });
+    if (input.type === 'kpi') {
+      series.add(input);
+      kpiGrids.add(input.grid);
+    }
+    const out = core.push(input);
+    if (out.transitions.length) outbox.addTransitions(out.transitions);
+    for (const r of out.replies) outbox.addReply(r.commandId, r.reply);
+    for (const r of out.rejects) intake.reject(m, r);
+    if (outbox.size >= FLUSH_AT_SIZE) flush();
+    else flushTimer ??= setTimeout(flush, FLUSH_EVERY_MS);
+  };
+
+  const consumer = await js.consumers.get(STREAMS.input.name, {
+    name_prefix: `cadre-processor-${partitionName}`,
+    filter_subjects: subjects.inputFilter(partition),
+    ...(appliedSeq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: appliedSeq + 1 } : {}),
+  });
+  const messages = await consumer.consume({ max_messages: batchSize, callback: onMessage });
+  ticker?.start();
+
+  const takeCheckpoint = () => {
+    // Serialized here, between two messages, so the state is exactly that of `appliedSeq`.
+    const state = checkpoints.encodeState(core.snapshot());
+    const seq = appliedSeq;
+    return outbox.checkpoint(async (eventsSeq) => {
+      await intake.flush(); // rejected input is in the DLQ before the checkpoint passes it
+      await checkpoints.save(seq, eventsSeq, state, formatTime(now()));
+    });
+  };
+  let lastCheckpointSeq = appliedSeq;
+  const checkpointTimer = setInterval(() => {
+    if (appliedSeq === lastCheckpointSeq) return;
+    lastCheckpointSeq = appliedSeq;
+    void takeCheckpoint();
+  }, checkpointInterval);
+
+  let lastCounts: Record<string, number> = {};
+  let lastStatsAt = now();
+  let current: ProcessorStats = emptyStats(partitionName, now());
+  const statsTimer = setInterval(() => {
+    const at = now();
+    const seconds = Math.max((at - lastStatsAt) / 1000, 0.001);
+    const rates = Object.fromEntries(Object.entries(counts).map(([t, n]) => [t, round((n - (lastCounts[t] ?? 0)) / seconds)]));
+    lastCounts = { ...counts };
+    lastStatsAt = at;
+    const lagSeconds = pending > 0 && lastStreamTime ? Math.max(0, (at - lastStreamTime) / 1000) : 0;
+    processorLagSeconds.set(lagSeconds);
+    current = { partition: partitionName, at: formatTime(at), rates, lagSeconds: round(lagSeconds), pending, active: countActive(core) };
+    nc.publish(subjects.processorStats(partition), JSON.stringify(current));
+  }, 1000);
+
+  return {
+    stats: () => current,
+    caughtUp: () => pending === 0 && !outbox.busy && outbox.size === 0,
+    async stop() {
+      ticker?.stop();
+      clearInterval(checkpointTimer);
+      clearInterval(statsTimer);
+      clearTimeout(flushTimer);
+      await messages.close();
+      flush();
+      await takeCheckpoint();
+      log(`stopped after stream sequence ${appliedSeq}`);
+    },
+  };
+}
+
+async function restoreSeries(gridsKv: KV, series: KpiSeriesStore, partition: string | undefined): Promise<void> {
+  for await (const key of await gridsKv.keys()) {
+    const entry = await gridsKv.get(key);
+    if (!entry?.value.length) continue;
+    const doc = entry.json<GridDoc>();
+    if ((!partition || doc.city === partition) && doc.kpi?.t.length) series.restore(doc.id, doc.kpi);
+  }
+}
+
+function countActive(core: Core): Record<Level, number> {
+  const active = Object.fromEntries(LEVELS.map((l) => [l, 0])) as Record<Level, number>;
+  for (const e of core.activeEvents()) active[e.level]++;
+  return active;
+}
+
+function emptyStats(partition: string, at: number): ProcessorStats {
+  return { partition, at: formatTime(at), rates: {}, lagSeconds: 0, pending: 0, active: { red: 0, orange: 0, yellow: 0, blue: 0 } };
+}
+
+const round = (v: number) => Math.round(v * 100) / 100;
