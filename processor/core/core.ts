@@ -70,7 +70,9 @@ export class Core {
     private readonly ctx: CoreContext,
     snapshot?: CoreSnapshot,
   ) {
-    const s = snapshot ? fromPlain<State & { version: number }>(snapshot) : undefined;
+    if (snapshot && snapshot.version !== 1)
+      throw new Error(`cannot restore a core snapshot of version ${String(snapshot.version)}`);
+    const s = snapshot ? fromPlain<State>(snapshot) : undefined;
     this.w = new World(ctx, s?.timers);
     this.buffer = new MinHeap(inputBefore, s?.buffer ?? []);
     // `max` only: a TTL would read the wall clock.
@@ -78,7 +80,6 @@ export class Core {
     this.customers = new LRUCache({ max: ctx.rules.limits.customers });
     this.maintenance = new MaintenanceBook(s?.maintenance ?? []);
     if (!s) return;
-    if (s.version !== 1) throw new Error(`cannot restore a core snapshot of version ${String(s.version)}`);
     this.clock = s.clock;
     Object.assign(this.counters, s.counters);
     this.w.timerCount = s.timerCount;

@@ -228,6 +228,9 @@ describe('outage', () => {
       ['opened', 'orange'],
     ]);
     expect(t[1]!.title).toMatch(/3 elements/);
+    // Red now: the first response shortens from 30 to 15 minutes after opening.
+    expect(minutesBetween(t[0]!.openedAt, t[0]!.ackDeadline)).toBe(30);
+    expect(minutesBetween(t[1]!.openedAt, t[1]!.ackDeadline)).toBe(15);
     expect(t[3]!.id).not.toBe(t[0]!.id);
     expect(t[0]!.id).toBe('HY-SG-0005.outage.20261015T010100');
   });

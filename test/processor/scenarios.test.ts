@@ -177,6 +177,57 @@ describe('replay output', () => {
   });
 });
 
+describe('replay of several sources', () => {
+  it('numbers lines per file, names the file, and reports refused commands with their line', async () => {
+    let stdout = '';
+    let stderr = '';
+    async function* lines(texts: string[]) {
+      yield* texts;
+    }
+    const a = [
+      JSON.stringify({
+        type: 'complaint',
+        id: 'C1',
+        time: '2026-10-15T01:00:00Z',
+        customer: { id: 'k', tier: 4 },
+        category: 'voice',
+        grid: 'HY-SG-0005',
+      }),
+      '',
+      '{bad',
+    ];
+    const b = [
+      JSON.stringify({
+        type: 'command',
+        id: 'K1',
+        action: 'ack',
+        event: 'nope',
+        by: 'd',
+        time: '2026-10-15T01:01:00Z',
+      }),
+    ];
+    const summary = await replay(
+      [
+        { name: 'a.ndjson', lines: lines(a) },
+        { name: 'b.ndjson', lines: lines(b) },
+      ],
+      { rules: rulesFrom({}), topology },
+      { out: (t) => void (stdout += t), err: (t) => void (stderr += t) },
+    );
+    expect(
+      stderr
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
+      { line: 3, file: 'a.ndjson', reason: expect.stringMatching(/bad JSON/), code: 'CADRE_ERR_BAD_JSON' },
+      { line: 1, file: 'b.ndjson', command: 'K1', reason: 'no event nope', code: 'CADRE_ERR_UNKNOWN_EVENT' },
+    ]);
+    expect(stdout.trim().split('\n')).toHaveLength(1);
+    expect(summary).toMatchObject({ lines: 4, transitions: 1, rejected: 2 });
+  });
+});
+
 describe('cadre replay (the real command)', () => {
   const exec = promisify(execFile);
   const cadre = (args: string[], env: Record<string, string> = {}) =>
