@@ -13,7 +13,8 @@ import { ingestHttp } from '../ingest/http.js';
 import { startProcessor, type RunningProcessor } from '../processor/live.js';
 import { createGateway, type Gateway } from '../gateway/server.js';
 import { bearerOf } from '../gateway/auth.js';
-import { startSimulation, type Simulation } from '../sim/simulate.js';
+import type { Simulation } from '../sim/simulate.js';
+import { startDemo } from './demo.js';
 import { registry } from '../shared/metrics.js';
 import { ensureDemoUsers, type DemoCredentials } from './demo_users.js';
 import { resolveNats } from './nats.js';
@@ -79,7 +80,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       app.url = await ingest.listen({ port: env.port, host: env.host });
     }
     if (options.demo) {
-      app.simulation = startSimulation({ nc, topology: config.topology, rate: options.demo.rate, seed: options.demo.seed });
+      app.simulation = startDemo(nc, config.topology, options.demo);
       stops.push(() => app.simulation!.stop());
     }
     return app;

@@ -11,7 +11,7 @@ import type { EventDoc } from '../shared/views.js';
 import { levelRank, type Level } from '../shared/levels.js';
 import type { Authenticator } from './auth.js';
 import { CoalescingFeed } from './live_feed.js';
-import { socketClients } from './metrics.js';
+import { socketClients } from '../shared/metrics.js';
 import { canRead, inScope, narrowScope, readScope, type Principal } from './principal.js';
 import type { ReadModel, Stats } from './state.js';
 

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { STREAMS } from '../shared/subjects.js';
 import type { GatewayContext } from './context.js';
-import { metricsRegistry } from './metrics.js';
+import { registry as metricsRegistry } from '../shared/metrics.js';
 
 const PROBE_TIMEOUT_MS = 1000;
 
