@@ -9,6 +9,7 @@
  * has reached, and only the checkpoint stores both together. A durable consumer's ack floor would
  * be a second, disagreeing position (and redeliveries after ack_wait would reorder the log).
  */
+import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DeliverPolicy, jetstream, type JsMsg } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
@@ -120,7 +121,8 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
   };
 
   const consumer = await js.consumers.get(STREAMS.input.name, {
-    name_prefix: `cadre-processor-${partitionName}`,
+    // A fresh name each start: the previous run's consumer may linger until its inactivity threshold.
+    name_prefix: `cadre-processor-${partitionName}-${randomUUID().slice(0, 8)}`,
     filter_subjects: subjects.inputFilter(partition),
     ...(appliedSeq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: appliedSeq + 1 } : {}),
   });
