@@ -71,6 +71,9 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
   // Transitions stored after the checkpoint, before a crash: re-running must not publish them again.
   const alreadyPublished = checkpoint ? await publishedSince(js, checkpoint.eventsSeq) : new Set<string>();
   const eventsSeq = (await (await js.streams.get(STREAMS.events.name)).info()).state.last_seq;
+  // A first checkpoint before consuming: a crash before the first periodic one must still know
+  // where this processor's transitions start in CADRE_EVENTS.
+  if (!checkpoint) await checkpoints.save(0, eventsSeq, checkpoints.encodeState(core.snapshot()), formatTime(now()));
   const outbox = new Outbox({
     nc,
     js,
