@@ -7,7 +7,8 @@ import { formatTime } from '../shared/time.js';
 import type { EventDoc, GridDoc } from '../shared/views.js';
 import { READERS } from './auth.js';
 import type { GatewayContext } from './context.js';
-import { PERIODS, periodDays, scorecardLine, worstFirst, type Period } from './scorecard.js';
+import { PERIODS, periodDays, scorecardLine, type Period } from './scorecard.js';
+import { worstFirst } from '../shared/scorecard.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) });
 const ScorecardQuery = Type.Object({

@@ -4,7 +4,6 @@
  */
 import type { Level } from '../../shared/levels.js';
 import type {
-  ComplaintCategory,
   EventState as EventStateName,
   RuleName,
   TransitionName,
@@ -121,22 +120,4 @@ export function isEnded(ev: EventState): boolean {
   return ev.state === 'resolved' || ev.state === 'cleared';
 }
 
-export function emptyDay(): DayStats {
-  const byCategory = { voice: 0, data: 0, sms: 0, coverage: 0, wlan: 0, other: 0 } satisfies Record<
-    ComplaintCategory,
-    number
-  >;
-  return {
-    complaints: 0,
-    byCategory,
-    repeats: 0,
-    events: { red: 0, orange: 0, yellow: 0, blue: 0 },
-    ackMinutes: 0,
-    acked: 0,
-    resolveMinutes: 0,
-    resolved: 0,
-    slaMet: 0,
-    slaDue: 0,
-    degradedElements: 0,
-  };
-}
+export { emptyDay } from '../../shared/scorecard.js';

@@ -5,8 +5,7 @@
 import type { Rules } from '../../config/rules.js';
 import type { Topology } from '../../config/topology.js';
 import type { Reject } from '../../shared/errors.js';
-import type { Level } from '../../shared/levels.js';
-import type { ComplaintCategory, EventTransition } from '../../shared/schemas.js';
+import type { EventTransition } from '../../shared/schemas.js';
 import type { CommandReply } from '../../shared/views.js';
 
 export type ClockMode = 'input' | 'ticks';
@@ -46,24 +45,7 @@ export interface CoreCounters {
   applied: number;
 }
 
-/** CONTRACT.md, "A scorecard line". Rates are fractions. */
-export interface Scorecard {
-  kind: 'scorecard';
-  grid: string;
-  city: string;
-  from: string;
-  to: string;
-  subscribers: number;
-  complaints: number;
-  complaintsPer10k: number | null;
-  byCategory: Record<ComplaintCategory, number>;
-  repeatRate: number | null;
-  events: Record<Level, number>;
-  mttaMinutes: number | null;
-  mttrMinutes: number | null;
-  slaMetPct: number | null;
-  degradedElementsPct: number | null;
-}
+export type { Scorecard } from '../../shared/scorecard.js';
 
 /** The core's whole state as plain JSON (opaque to callers; `version` guards restores). */
 export interface CoreSnapshot {

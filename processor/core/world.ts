@@ -2,6 +2,7 @@
  * The state every rule works on, and the event lifecycle they share: opening (with a stable id),
  * changes coalesced into one transition per event per step, ending, timers, and scorecard counters.
  */
+import { dayKey as sharedDayKey } from '../../shared/scorecard.js';
 import type { Grid } from '../../config/topology.js';
 import { levelRank, raiseLevel, type Level } from '../../shared/levels.js';
 import type { EventTransition, RuleName, TransitionName } from '../../shared/schemas.js';
@@ -339,7 +340,7 @@ export function dayKey(at: number): string {
   const day = Math.floor(at / 86_400_000);
   if (day !== lastDay) {
     lastDay = day;
-    lastDayKey = formatTime(day * 86_400_000).slice(0, 10);
+    lastDayKey = sharedDayKey(at);
   }
   return lastDayKey;
 }

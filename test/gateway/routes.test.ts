@@ -340,7 +340,7 @@ describe('grids, topology, scorecards, complaints', () => {
       subscribers: 26000,
       complaints: 26,
       complaintsPer10k: 10,
-      repeatRate: Math.round((4 / 26) * 10_000) / 10_000,
+      repeatRate: Math.round((4 / 26) * 1e6) / 1e6,
       events: { red: 1, orange: 0, yellow: 2, blue: 0 },
       mttaMinutes: 15,
       mttrMinutes: 120,

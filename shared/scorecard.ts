@@ -1,0 +1,119 @@
+/**
+ * Scorecard lines (CONTRACT.md "A scorecard line") from a grid's daily counters: one definition of
+ * every figure, used by `cadre replay --scorecards` (over the input's span) and by the gateway's
+ * `/api/scorecards` (over P1D/P7D/P30D). Pure.
+ */
+import type { Grid } from '../config/topology.js';
+import type { Level } from './levels.js';
+import type { ComplaintCategory } from './schemas.js';
+import { DAY, formatTime } from './time.js';
+import type { DayStats } from './views.js';
+
+export interface Scorecard {
+  kind: 'scorecard';
+  grid: string;
+  city: string;
+  from: string;
+  to: string;
+  subscribers: number;
+  complaints: number;
+  complaintsPer10k: number | null;
+  byCategory: Record<ComplaintCategory, number>;
+  repeatRate: number | null;
+  events: Record<Level, number>;
+  mttaMinutes: number | null;
+  mttrMinutes: number | null;
+  slaMetPct: number | null;
+  degradedElementsPct: number | null;
+}
+
+export function emptyDay(): DayStats {
+  return {
+    complaints: 0,
+    byCategory: { voice: 0, data: 0, sms: 0, coverage: 0, wlan: 0, other: 0 },
+    repeats: 0,
+    events: { red: 0, orange: 0, yellow: 0, blue: 0 },
+    ackMinutes: 0,
+    acked: 0,
+    resolveMinutes: 0,
+    resolved: 0,
+    slaMet: 0,
+    slaDue: 0,
+    degradedElements: 0,
+  };
+}
+
+/** The UTC day key (`YYYY-MM-DD`) of a time. */
+export function dayKey(ms: number): string {
+  return formatTime(Math.floor(ms / DAY) * DAY).slice(0, 10);
+}
+
+/** The day keys from `from`'s day to `to`'s day, both included. */
+export function daysBetween(from: number, to: number): string[] {
+  const keys: string[] = [];
+  for (let d = Math.floor(from / DAY) * DAY; d <= to; d += DAY) keys.push(dayKey(d));
+  return keys;
+}
+
+/**
+ * The scorecard of a grid over the days `days` (keys) of `byDay`, reported as the span `from`–`to`.
+ * Means are null when nothing reached them; `degradedElementsPct` is the mean over the days of the
+ * share of the grid's elements degraded that day.
+ */
+export function scorecardOf(
+  grid: Pick<Grid, 'id' | 'city' | 'subscribers'>,
+  elements: number,
+  byDay: (key: string) => DayStats | undefined,
+  days: readonly string[],
+  from: number,
+  to: number,
+): Scorecard {
+  const sum = emptyDay();
+  for (const key of days) {
+    const d = byDay(key);
+    if (d) addDay(sum, d);
+  }
+  return {
+    kind: 'scorecard',
+    grid: grid.id,
+    city: grid.city,
+    from: formatTime(from),
+    to: formatTime(to),
+    subscribers: grid.subscribers,
+    complaints: sum.complaints,
+    complaintsPer10k: grid.subscribers > 0 ? round((sum.complaints / grid.subscribers) * 10_000) : null,
+    byCategory: sum.byCategory,
+    repeatRate: sum.complaints > 0 ? round(sum.repeats / sum.complaints) : 0,
+    events: sum.events,
+    mttaMinutes: sum.acked > 0 ? round(sum.ackMinutes / sum.acked) : null,
+    mttrMinutes: sum.resolved > 0 ? round(sum.resolveMinutes / sum.resolved) : null,
+    slaMetPct: sum.slaDue > 0 ? round(sum.slaMet / sum.slaDue) : null,
+    degradedElementsPct: elements > 0 && days.length > 0 ? round(sum.degradedElements / (elements * days.length)) : null,
+  };
+}
+
+/** Worst first: complaints per 10k subscribers, then red events, then grid id (stable). */
+export function worstFirst(a: Omit<Scorecard, 'kind'>, b: Omit<Scorecard, 'kind'>): number {
+  return (
+    (b.complaintsPer10k ?? 0) - (a.complaintsPer10k ?? 0) || b.events.red - a.events.red || a.grid.localeCompare(b.grid)
+  );
+}
+
+function addDay(total: DayStats, d: DayStats): void {
+  total.complaints += d.complaints;
+  for (const c of Object.keys(total.byCategory) as ComplaintCategory[]) total.byCategory[c] += d.byCategory[c] ?? 0;
+  total.repeats += d.repeats;
+  for (const l of Object.keys(total.events) as Level[]) total.events[l] += d.events[l] ?? 0;
+  total.ackMinutes += d.ackMinutes;
+  total.acked += d.acked;
+  total.resolveMinutes += d.resolveMinutes;
+  total.resolved += d.resolved;
+  total.slaMet += d.slaMet;
+  total.slaDue += d.slaDue;
+  total.degradedElements += d.degradedElements;
+}
+
+/** Six decimals: stable text, no float noise. */
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
