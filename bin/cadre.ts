@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { load: () => Promise<{ main: Main }>; help: stri
   gateway: { load: () => import('../app/start_cli.js').then((m) => ({ main: m.roleMain('gateway') })), help: 'run the gateway role (REST, Socket.IO, UI)' },
   replay: { load: () => import('../processor/replay_cli.js'), help: 'FILE... [--config DIR] [--scorecards]: replay NDJSON input offline' },
   simulate: { load: () => import('../sim/simulate_cli.js'), help: 'publish a simulated province on NATS (see --help)' },
+  config: { load: () => import('../app/config_cli.js'), help: '[--config DIR]: validate the config and print the effective settings' },
   'hash-password': { load: () => import('../app/hash_password_cli.js'), help: '[PASSWORD]: print a hash for access.yaml' },
 };
 
