@@ -98,6 +98,7 @@ function quietGrid(id: string, city: string): GridDoc {
     alarms: [],
     degraded: [],
     kpi: { t: [], drop_rate: [], setup_success: [], congestion: [], dl_mbps: [], mos: [] },
+    complaints: [],
     days: {},
     updatedAt: new Date(0).toISOString(),
   };

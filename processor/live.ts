@@ -18,6 +18,7 @@ import { Core, type CoreSnapshot } from './core/index.js';
 import { CheckpointStore } from './checkpoint.js';
 import { Outbox } from './outbox.js';
 import { KpiSeriesStore } from './kpi_series.js';
+import { ComplaintLog } from './complaint_log.js';
 import { Ticker } from './ticker.js';
 import { createIntake } from '../ingest/intake.js';
 import { BUCKETS, STREAMS, subjects } from '../shared/subjects.js';
@@ -66,7 +67,11 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
   log(checkpoint ? `resuming after stream sequence ${appliedSeq} (checkpoint of ${checkpoint.savedAt})` : 'starting from the beginning of the stream');
 
   const series = new KpiSeriesStore();
-  await restoreSeries(gridsKv, series, partition);
+  const complaints = new ComplaintLog();
+  await restoreDisplay(gridsKv, partition, (doc) => {
+    if (doc.kpi?.t.length) series.restore(doc.id, doc.kpi);
+    if (doc.complaints?.length) complaints.restore(doc.id, doc.complaints);
+  });
   const intake = createIntake({ nc, topology: config.topology, log });
   // Transitions stored after the checkpoint, before a crash: re-running must not publish them again.
   const alreadyPublished = checkpoint ? await publishedSince(js, checkpoint.eventsSeq) : new Set<string>();
@@ -79,7 +84,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     js,
     eventsKv,
     gridsKv,
-    gridDoc: (grid): GridDoc => ({ ...core.gridDoc(grid), kpi: series.series(grid) }),
+    gridDoc: (grid): GridDoc => ({ ...core.gridDoc(grid), kpi: series.series(grid), complaints: complaints.of(grid) }),
     alreadyPublished,
     eventsSeq,
     onPublished: (t) => eventsTotal.inc({ level: t.level, transition: t.transition }),
@@ -114,7 +119,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     if (input.type === 'kpi') {
       series.add(input);
       kpiGrids.add(input.grid);
-    }
+    } else if (input.type === 'complaint') complaints.add(input);
     const out = core.push(input);
     if (out.transitions.length) outbox.addTransitions(out.transitions);
     for (const r of out.replies) outbox.addReply(r.commandId, r.reply);
@@ -179,12 +184,13 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
   };
 }
 
-async function restoreSeries(gridsKv: KV, series: KpiSeriesStore, partition: string | undefined): Promise<void> {
+/** Seeds the shell's display-only stores from the grid documents a previous run wrote. */
+async function restoreDisplay(gridsKv: KV, partition: string | undefined, restore: (doc: GridDoc) => void): Promise<void> {
   for await (const key of await gridsKv.keys()) {
     const entry = await gridsKv.get(key);
     if (!entry?.value.length) continue;
     const doc = entry.json<GridDoc>();
-    if ((!partition || doc.city === partition) && doc.kpi?.t.length) series.restore(doc.id, doc.kpi);
+    if (!partition || doc.city === partition) restore(doc);
   }
 }
 

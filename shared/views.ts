@@ -52,6 +52,18 @@ export interface KpiSeries {
   mos: (number | null)[];
 }
 
+/** A complaint as a desk shows it beside an event's evidence (which lists complaint ids only). */
+export interface ComplaintView {
+  id: string;
+  time: string;
+  tier: 1 | 2 | 3 | 4;
+  category: ComplaintCategory;
+  customer: string;
+  media?: boolean;
+  escalated?: boolean;
+  text?: string;
+}
+
 /** KV `cadre_grids`, key = grid id. */
 export interface GridDoc {
   id: string;
@@ -64,6 +76,8 @@ export interface GridDoc {
   /** Elements degraded now (kpi rule), with their worst metric. */
   degraded: { ne: string; metric: string; value: number; critical: boolean }[];
   kpi: KpiSeries;
+  /** The grid's most recent complaints (bounded), newest last. */
+  complaints: ComplaintView[];
   /** Last 31 days, key `YYYY-MM-DD` (UTC). */
   days: Record<string, DayStats>;
   updatedAt: string;

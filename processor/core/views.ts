@@ -39,6 +39,7 @@ export function gridDocOf(w: World, gridId: string, now: number): GridDoc {
     alarms: g ? [...g.alarms.values(), ...g.cleared].map(alarmView) : [],
     degraded,
     kpi: { t: [], drop_rate: [], setup_success: [], congestion: [], dl_mbps: [], mos: [] },
+    complaints: [],
     days,
     updatedAt: formatTime(now),
   };

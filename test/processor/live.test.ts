@@ -88,6 +88,8 @@ describe('live processor', () => {
     expect(doc.id).toBe(transition.id);
     const grid = await waitFor('grid doc in KV', async () => (await grids.get('HY-SG-0005'))?.json<GridDoc>());
     expect(grid).toMatchObject({ id: 'HY-SG-0005', level: 'red', active: [transition.id] });
+    // Desks show tier and category beside the evidence's complaint ids.
+    expect(grid.complaints).toEqual([expect.objectContaining({ id: 'L-1', tier: 3, category: 'data', media: true })]);
   });
 
   it('answers a dispatcher command on its reply subject and publishes the transition', async () => {
