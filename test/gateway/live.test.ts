@@ -289,7 +289,10 @@ describe('storm', () => {
     console.log('storm figures', JSON.stringify(figures));
 
     try {
-      expect(figures.peakBatchesPerSecond).toBeLessThanOrEqual(5);
+      // The server sends a batch at most every 250 ms; arrival times at a client in the same (loaded)
+      // process can bunch by a batch.
+      expect(figures.medianGapMs).toBeGreaterThanOrEqual(240);
+      expect(figures.peakBatchesPerSecond).toBeLessThanOrEqual(6);
       // How much each batch coalesces depends on how fast the storm arrives (machine load); that it
       // coalesces at all shows in fewer transitions sent than published.
       expect(figures.transitionsSent).toBeLessThan(list.length / 2);
