@@ -19,6 +19,7 @@ import { useNats } from '../helpers/nats.js';
 import { launchBrowser, type LaunchedBrowser } from '../helpers/browser.js';
 
 const SHIPPED_CONFIG = new URL('../../config/', import.meta.url).pathname;
+const BUILT_UI = new URL('../../ui/dist/index.html', import.meta.url).pathname;
 export const PASSWORD = 'wall-and-desk-test';
 export const RESULTS = 'test-results';
 /** Per test: page loads on a loaded 2-core machine are slow; only publish → red is held to 2 s. */
@@ -48,6 +49,8 @@ export function useStack(): Stack {
   const stack = {} as Stack;
   const dirs: string[] = [];
   beforeAll(async () => {
+    // Without the built UI the gateway serves only the API and every page wait would just time out.
+    if (!existsSync(BUILT_UI)) throw new Error(`${BUILT_UI} is missing: build the UI first (npm run build, or npx vite build --config ui/vite.config.ts).`);
     const configDir = mkdtempSync(join(tmpdir(), 'cadre-ui-config-'));
     const dataDir = mkdtempSync(join(tmpdir(), 'cadre-ui-data-'));
     dirs.push(configDir, dataDir);
