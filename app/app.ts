@@ -46,7 +46,8 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-const UI_DIR = fileURLToPath(new URL('../../ui/dist', import.meta.url));
+/** The built UI: next to the package from dist/app/app.js, one level up when run from source (tsx, tests). */
+const UI_DIR = ['../../ui/dist', '../ui/dist'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((dir) => existsSync(dir));
 
 export async function startApp(options: AppOptions): Promise<RunningApp> {
   const { env, config, roles } = options;
@@ -97,7 +98,7 @@ async function gatewayRole(nc: NatsConnection, options: AppOptions, credentials?
     config,
     nc,
     dataDir: env.dataDir,
-    uiDir: existsSync(UI_DIR) ? UI_DIR : undefined,
+    uiDir: UI_DIR,
     extraUsers: credentials?.users,
     logger: { level: 'warn' },
     bodyLimit: config.cadre.http.bodyLimit,

@@ -2,13 +2,13 @@
  * A real headless Chromium for UI tests (playwright-core drives it; no bundled browser download).
  * Finds Debian's chromium (CHROMIUM_PATH, /usr/bin/chromium, PATH), installs the Debian package with
  * apt-get when it is missing and we are root (as shared/nats_server.ts does for nats-server), and
- * otherwise fails with a message that says how to install one. Every launch gets a fresh profile.
+ * otherwise fails with a message that says how to install one. Every context is fresh (its own
+ * storage): several contexts are several users at several desks.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 const NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
 const FLAGS = [
@@ -59,30 +59,32 @@ export function ensureChromium(log: (line: string) => void = () => {}): string {
   throw new Error(INSTALL_HELP);
 }
 
+export interface BrowserOptions {
+  /** Defaults to the wall screen's 1920×1080. */
+  viewport?: { width: number; height: number };
+  locale?: string;
+}
+
 export interface LaunchedBrowser {
+  browser: Browser;
+  /** The first context, opened with the launch options. */
   context: BrowserContext;
+  /** Another fresh context (another user: its own localStorage and cookies). */
+  newContext(options?: BrowserOptions): Promise<BrowserContext>;
   close(): Promise<void>;
 }
 
-/**
- * A persistent context on a fresh temporary profile (removed on close).
- * `viewport` defaults to the wall screen's 1920×1080.
- */
-export async function launchBrowser(options: { viewport?: { width: number; height: number }; locale?: string } = {}): Promise<LaunchedBrowser> {
+export async function launchBrowser(options: BrowserOptions = {}): Promise<LaunchedBrowser> {
   const executablePath = ensureChromium((l) => console.error(l));
-  const userDataDir = mkdtempSync(join(tmpdir(), 'cadre-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath,
-    headless: true,
-    args: FLAGS,
-    viewport: options.viewport ?? { width: 1920, height: 1080 },
-    locale: options.locale ?? 'zh-CN',
-  });
+  const browser = await chromium.launch({ executablePath, headless: true, args: FLAGS });
+  const newContext = (o: BrowserOptions = options) =>
+    browser.newContext({ viewport: o.viewport ?? { width: 1920, height: 1080 }, locale: o.locale ?? 'zh-CN' });
   return {
-    context,
+    browser,
+    context: await newContext(),
+    newContext,
     async close() {
-      await context.close().catch(() => {});
-      rmSync(userDataDir, { recursive: true, force: true });
+      await browser.close().catch(() => {});
     },
   };
 }

@@ -1,0 +1,126 @@
+/**
+ * The whole system for browser tests: a real nats-server (useNats), cadre's ingest + processor +
+ * gateway in this process (startApp, the same wiring as `cadre start`) on a free port, the shipped
+ * province topology and rules in a temporary config folder with known users, and a headless Chromium.
+ * No demo feed: the test publishes every input itself, on NATS, as a producer would.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { jetstream } from '@nats-io/jetstream';
+import type { Page } from 'playwright-core';
+import { startApp, type RunningApp } from '../../app/app.js';
+import { loadConfig, type Config } from '../../config/load.js';
+import { hashPassword } from '../../shared/passwords.js';
+import { messageId, subjects } from '../../shared/subjects.js';
+import type { Alarm, Complaint } from '../../shared/schemas.js';
+import { useNats } from '../helpers/nats.js';
+import { launchBrowser, type LaunchedBrowser } from '../helpers/browser.js';
+
+const SHIPPED_CONFIG = new URL('../../config/', import.meta.url).pathname;
+const BUILT_UI = new URL('../../ui/dist/index.html', import.meta.url).pathname;
+export const PASSWORD = 'wall-and-desk-test';
+export const RESULTS = 'test-results';
+/** Per test: page loads on a loaded 2-core machine are slow; only publish → red is held to 2 s. */
+export const TEST_TIMEOUT = 120_000;
+
+/** Users of the test config: two Changsha dispatchers (two desks) and a viewer. */
+export const USERS = {
+  dispatcher: 'cs-dispatcher',
+  dispatcher2: 'cs-dispatcher-2',
+  viewer: 'viewer',
+} as const;
+
+export interface Stack {
+  app: RunningApp;
+  /** http://127.0.0.1:<port> */
+  url: string;
+  config: Config;
+  browser: LaunchedBrowser;
+  /** Publishes one input on `cadre.in.<type>.<city>` with its Nats-Msg-Id, as a producer does. */
+  publish(type: 'complaint', city: string, msg: Complaint): Promise<void>;
+  publish(type: 'alarm', city: string, msg: Alarm): Promise<void>;
+}
+
+/** Registers beforeAll/afterAll hooks; the returned object is filled in before the first test runs. */
+export function useStack(): Stack {
+  const nats = useNats();
+  const stack = {} as Stack;
+  const dirs: string[] = [];
+  beforeAll(async () => {
+    // Without the built UI the gateway serves only the API and every page wait would just time out.
+    if (!existsSync(BUILT_UI)) throw new Error(`${BUILT_UI} is missing: build the UI first (npm run build, or npx vite build --config ui/vite.config.ts).`);
+    const configDir = mkdtempSync(join(tmpdir(), 'cadre-ui-config-'));
+    const dataDir = mkdtempSync(join(tmpdir(), 'cadre-ui-data-'));
+    dirs.push(configDir, dataDir);
+    await writeConfig(configDir);
+    stack.config = loadConfig(configDir);
+    stack.app = await startApp({
+      env: { port: 0, host: '127.0.0.1', natsUrl: nats.url, configDir, dataDir },
+      config: stack.config,
+      roles: new Set(['ingest', 'processor', 'gateway']),
+      log: () => {},
+    });
+    stack.url = stack.app.url!;
+    const js = jetstream(nats.nc);
+    stack.publish = async (type: 'complaint' | 'alarm', city: string, msg: Complaint | Alarm) => {
+      await js.publish(subjects.input(type, city), JSON.stringify(msg), { msgID: messageId(type, msg as unknown as Record<string, unknown>) });
+    };
+    stack.browser = await launchBrowser();
+    mkdirSync(RESULTS, { recursive: true });
+  }, 120_000);
+  afterAll(async () => {
+    await stack.browser?.close();
+    await stack.app?.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+  return stack;
+}
+
+/** The shipped topology, rules and settings; an access.yaml with the test users; wall screens anonymous. */
+async function writeConfig(dir: string): Promise<void> {
+  for (const name of ['topology.json', 'rules.yaml', 'cadre.yaml']) {
+    if (existsSync(join(SHIPPED_CONFIG, name))) copyFileSync(join(SHIPPED_CONFIG, name), join(dir, name));
+  }
+  const passwordHash = await hashPassword(PASSWORD);
+  const access = {
+    anonymousViewer: true,
+    users: [
+      { name: USERS.dispatcher, passwordHash, role: 'dispatcher', cities: ['CS'] },
+      { name: USERS.dispatcher2, passwordHash, role: 'dispatcher', cities: ['CS'] },
+      { name: USERS.viewer, passwordHash, role: 'viewer' },
+    ],
+  };
+  writeFileSync(join(dir, 'access.yaml'), JSON.stringify(access));
+}
+
+let sequence = 0;
+/** A complaint happening now (event time = wall time, so the live processor takes it at once). */
+export function complaintNow(grid: string, extra: Partial<Complaint> = {}): Complaint {
+  sequence++;
+  return {
+    id: `ui-test-${process.pid}-${sequence}`,
+    time: new Date().toISOString(),
+    customer: { id: `cust-${process.pid}-${sequence}`, tier: 3 },
+    grid,
+    category: 'data',
+    ...extra,
+  };
+}
+
+/** Logs a user in through the login screen and lands on `next`. */
+export async function logIn(page: Page, url: string, user: string, next = '/desk'): Promise<void> {
+  await page.goto(`${url}/login?next=${encodeURIComponent(next)}`);
+  await page.getByTestId('login-username').fill(user);
+  await page.getByTestId('login-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL((u) => u.pathname === next, { timeout: 30_000 });
+}
+
+/** Fails the test with the page's own errors in the message (a blank screen says nothing). */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
