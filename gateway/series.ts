@@ -4,27 +4,7 @@
  */
 import { LEVELS, type Level } from '../shared/levels.js';
 import { MINUTE } from '../shared/time.js';
-
-export interface Series {
-  /** Minute starts, epoch seconds. */
-  t: number[];
-  red: number[];
-  orange: number[];
-  yellow: number[];
-  blue: number[];
-  input: number[];
-  lag: number[];
-}
-
-export interface SeriesPoint {
-  t: number;
-  red: number;
-  orange: number;
-  yellow: number;
-  blue: number;
-  input: number;
-  lag: number;
-}
+import type { Series, SeriesPoint } from '../shared/views.js';
 
 interface Bucket {
   levels: Record<Level, number>;

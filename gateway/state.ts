@@ -30,15 +30,8 @@ export interface ReadModelOptions {
   log?: { warn(obj: object, msg: string): void };
 }
 
-/** The `stats` payload of the API (docs/api.md). */
-export interface Stats {
-  at: string;
-  inputRate: number;
-  rates: Record<string, number>;
-  lagSeconds: number;
-  active: Record<Level, number>;
-  clients: number;
-}
+import type { LiveStats as Stats } from '../shared/views.js';
+export type { Stats };
 
 export interface ProcessorView {
   /** Partitions that reported within the last 10 s. */

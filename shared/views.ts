@@ -96,6 +96,43 @@ export interface ProcessorStats {
   active: Record<Level, number>;
 }
 
+/** The wall screen's per-minute series (Socket.IO `snapshot.series`), columnar for uPlot. */
+export interface Series {
+  /** Minute starts, epoch seconds. */
+  t: number[];
+  /** Transitions `opened` + `escalated` per minute, by level. */
+  red: number[];
+  orange: number[];
+  yellow: number[];
+  blue: number[];
+  /** Mean input messages per second. */
+  input: number[];
+  /** Max processing lag, seconds. */
+  lag: number[];
+}
+
+/** The current minute of `Series`, carried by each `stats` push. */
+export interface SeriesPoint {
+  t: number;
+  red: number;
+  orange: number;
+  yellow: number;
+  blue: number;
+  input: number;
+  lag: number;
+}
+
+/** The Socket.IO `stats` payload (about once a second). */
+export interface LiveStats {
+  at: string;
+  inputRate: number;
+  rates: Record<string, number>;
+  lagSeconds: number;
+  active: Record<Level, number>;
+  clients: number;
+  point?: SeriesPoint;
+}
+
 /** The reply to a command on `cadre.reply.command.<commandId>`. */
 export type CommandReply =
   | { ok: true; event: EventDoc }

@@ -186,7 +186,7 @@ export function makeGridDoc(grid: FixtureGrid, events: EventDoc[], cleared: Set<
       });
     });
     e.evidence.complaints.forEach((id, i) => {
-      complaints.push({ id, time: iso(Date.parse(e.openedAt) + i * 240_000), tier: 1 + Math.floor(r() * 4), category: pick(r, ['voice', 'data', 'coverage', 'sms', 'wlan']), media: r() < 0.05, escalated: r() < 0.1, repeat: r() < 0.2 });
+      complaints.push({ id, time: iso(Date.parse(e.openedAt) + i * 240_000), tier: 1 + Math.floor(r() * 4), category: pick(r, ['voice', 'data', 'coverage', 'sms', 'wlan']), media: r() < 0.05, escalated: r() < 0.1, customer: `cust-${Math.floor(r() * 1e6)}` });
     });
   }
   const bad = events.some((e) => e.rule === 'kpi' || e.rule === 'outage');

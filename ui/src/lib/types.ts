@@ -2,11 +2,11 @@
  * The shapes the UI reads, as API_SPEC.md defines them. The event and grid read models come from the
  * server's own shared/ types (type-only imports: nothing of the server lands in the bundle).
  */
-import type { EventDoc, GridDoc, AlarmView, KpiSeries, DayStats } from '../../../shared/views.js';
+import type { EventDoc, GridDoc, AlarmView, KpiSeries, DayStats, ComplaintView, Series, SeriesPoint, LiveStats as Stats } from '../../../shared/views.js';
 import type { Level } from '../../../shared/levels.js';
 import type { EventTransition, RuleName, EventState, TransitionName, ComplaintCategory } from '../../../shared/schemas.js';
 
-export type { EventDoc, GridDoc, AlarmView, KpiSeries, DayStats, Level, EventTransition, RuleName, EventState, TransitionName, ComplaintCategory };
+export type { EventDoc, GridDoc, AlarmView, KpiSeries, DayStats, ComplaintView, Series, SeriesPoint, Stats, Level, EventTransition, RuleName, EventState, TransitionName, ComplaintCategory };
 
 export type Role = 'viewer' | 'dispatcher' | 'admin';
 
@@ -48,36 +48,6 @@ export interface GridLevel {
   active: number;
 }
 
-export interface Stats {
-  at: string;
-  inputRate: number;
-  rates: Record<string, number>;
-  lagSeconds: number;
-  active: Record<Level, number>;
-  clients: number;
-  point?: SeriesPoint;
-}
-
-export interface SeriesPoint {
-  t: number;
-  red: number;
-  orange: number;
-  yellow: number;
-  blue: number;
-  input: number;
-  lag: number;
-}
-
-export interface Series {
-  t: number[];
-  red: number[];
-  orange: number[];
-  yellow: number[];
-  blue: number[];
-  input: number[];
-  lag: number[];
-}
-
 export interface Snapshot {
   events: EventDoc[];
   grids: GridLevel[];
@@ -86,23 +56,9 @@ export interface Snapshot {
   at: string;
 }
 
-/**
- * Optional extension of GridDoc the UI shows when present: the complaints behind the grid's events,
- * with tier and category (the evidence lists only complaint ids).
- */
-export interface ComplaintView {
-  id: string;
-  time: string;
-  tier: 1 | 2 | 3 | 4;
-  category: ComplaintCategory;
-  media?: boolean;
-  escalated?: boolean;
-  repeat?: boolean;
-}
-
 export interface GridResponse {
   grid: GridInfo;
-  status: GridDoc & { complaints?: ComplaintView[] };
+  status: GridDoc;
   events: EventDoc[];
   history: EventDoc[];
 }
