@@ -1,14 +1,25 @@
 /**
- * Run before the tests (and usable by hand): finds or installs what cadre's tests need beyond npm —
- * nats-server — and says clearly how to get it when it cannot.
+ * Run before the tests: finds or installs what cadre's tests need beyond npm — nats-server, and
+ * Chromium for the browser tests — and says clearly how to get them when it cannot.
  */
 import { ensureNatsServer } from '../shared/nats_server.js';
+import { CHROMIUM, ensureTool } from '../shared/tools.js';
 import { CadreError } from '../shared/errors.js';
 
+const log = (line: string) => console.log(`ensure-tools: ${line}`);
+let failed = false;
 try {
-  const bin = ensureNatsServer((line) => console.log(line));
-  console.log(`ensure-tools: nats-server at ${bin}`);
+  log(`nats-server at ${ensureNatsServer(log)}`);
 } catch (err) {
   console.error(err instanceof CadreError ? err.message : err);
-  process.exit(1);
+  failed = true;
 }
+const chromium = ensureTool(CHROMIUM, log);
+if (chromium) log(`chromium at ${chromium}`);
+else {
+  console.error(
+    'The browser tests need Chromium: sudo apt-get install chromium (Debian/Ubuntu), or set CHROMIUM_PATH.',
+  );
+  failed = true;
+}
+process.exit(failed ? 1 : 0);

@@ -2,14 +2,20 @@
  * Finding, installing and launching nats-server. `start` embeds one when no server answers; every
  * integration test launches its own on a port the server picks, with its own store.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { createConnection } from 'node:net';
 import { CadreError } from './errors.js';
+import { ensureTool, findTool, type ToolSpec } from './tools.js';
 
-const EXTRA_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/local/bin', '/opt/homebrew/bin'];
+const NATS_SERVER: ToolSpec = {
+  names: ['nats-server'],
+  envVar: 'NATS_SERVER_BIN',
+  extraDirs: ['/usr/sbin', '/usr/local/sbin', '/usr/local/bin', '/opt/homebrew/bin'],
+  debianPackage: 'nats-server',
+};
 
 const INSTALL_HELP = [
   'cadre needs nats-server (2.9 or newer) with JetStream. Install it one of these ways:',
@@ -17,14 +23,12 @@ const INSTALL_HELP = [
   '  macOS:          brew install nats-server',
   '  Go:             go install github.com/nats-io/nats-server/v2@latest',
   '  Docker:         docker compose up nats   (then NATS_URL=nats://127.0.0.1:4222)',
-  'or point cadre at a running server with NATS_URL.',
+  'or point cadre at a running server with NATS_URL (or at a binary with NATS_SERVER_BIN).',
 ].join('\n');
 
 /** The path of nats-server, from NATS_SERVER_BIN, PATH or the usual sbin folders; undefined if absent. */
 export function findNatsServer(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.NATS_SERVER_BIN) return isExecutable(env.NATS_SERVER_BIN) ? env.NATS_SERVER_BIN : undefined;
-  const dirs = [...(env.PATH ?? '').split(delimiter).filter(Boolean), ...EXTRA_DIRS];
-  return dirs.map((d) => join(d, 'nats-server')).find(isExecutable);
+  return findTool(NATS_SERVER, env);
 }
 
 /**
@@ -32,21 +36,9 @@ export function findNatsServer(env: NodeJS.ProcessEnv = process.env): string | u
  * root). Otherwise a CadreError that says how to install it.
  */
 export function ensureNatsServer(log: (line: string) => void = () => {}): string {
-  const found = findNatsServer();
-  if (found) return found;
-  if (process.getuid?.() === 0 && findOnPath('apt-get')) {
-    log('nats-server not found; installing Debian package nats-server with apt-get…');
-    const apt = (args: string[]) =>
-      spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    let result = apt(['install', '-y', '--no-install-recommends', 'nats-server']);
-    if (result.status !== 0) {
-      apt(['update']);
-      result = apt(['install', '-y', '--no-install-recommends', 'nats-server']);
-    }
-    const installed = findNatsServer();
-    if (installed) return installed;
-  }
-  throw new CadreError('CADRE_ERR_NATS_SERVER_MISSING', INSTALL_HELP);
+  const bin = ensureTool(NATS_SERVER, log);
+  if (!bin) throw new CadreError('CADRE_ERR_NATS_SERVER_MISSING', INSTALL_HELP);
+  return bin;
 }
 
 export interface NatsServerOptions {
@@ -142,17 +134,4 @@ async function waitForListen(host: string, port: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`nats-server at ${host}:${port} does not accept connections`);
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function findOnPath(name: string): string | undefined {
-  return (process.env.PATH ?? '').split(delimiter).map((d) => join(d, name)).find(isExecutable);
 }
