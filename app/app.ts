@@ -100,7 +100,7 @@ async function gatewayRole(nc: NatsConnection, options: AppOptions, credentials?
     dataDir: env.dataDir,
     uiDir: UI_DIR,
     extraUsers: credentials?.users,
-    logger: { level: 'warn' },
+    logger: { level: 'info' },
     bodyLimit: config.cadre.http.bodyLimit,
     loginRateLimit: { max: config.cadre.http.loginRateLimit.max, windowMs: config.cadre.http.loginRateLimit.window },
     register: roles.has('ingest')

@@ -68,6 +68,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ...loggerOption(options.logger),
     bodyLimit: options.bodyLimit ?? 10 * MIB,
     trustProxy: options.trustProxy ?? false,
+    // A line per request drowns the lines that matter: the audit of logins and actions, and errors.
+    disableRequestLogging: true,
   }) as unknown as FastifyInstance;
   const model = new ReadModel({ nc, now, log: app.log });
   await model.start();
