@@ -13,12 +13,16 @@ export interface NatsTarget {
   embedded?: { storeDir: string; stop(): Promise<void> };
 }
 
-export async function resolveNats(env: Env, log: (line: string) => void): Promise<NatsTarget> {
+export async function resolveNats(
+  env: Env,
+  log: (line: string) => void,
+  defaultUrl = DEFAULT_NATS_URL,
+): Promise<NatsTarget> {
   if (env.natsUrl) return { url: env.natsUrl };
-  const { hostname, port } = new URL(DEFAULT_NATS_URL);
-  if (await isListening(hostname, Number(port))) return { url: DEFAULT_NATS_URL };
+  const { hostname, port } = new URL(defaultUrl);
+  if (await isListening(hostname, Number(port))) return { url: defaultUrl };
   const storeDir = join(env.dataDir, 'nats');
-  log(`no NATS server at ${DEFAULT_NATS_URL}: starting an embedded nats-server -js (store ${storeDir})`);
+  log(`no NATS server at ${defaultUrl}: starting an embedded nats-server -js (store ${storeDir})`);
   const server = await startNatsServer({ storeDir, port: Number(port), host: hostname });
   return { url: server.url, embedded: { storeDir, stop: () => server.stop() } };
 }
