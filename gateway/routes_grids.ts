@@ -14,6 +14,8 @@ const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 })
 const ScorecardQuery = Type.Object({
   period: Type.Optional(Type.Union(Object.keys(PERIODS).map((p) => Type.Literal(p)))),
   city: Type.Optional(Type.String()),
+  /** Extension: one grid's line (the grid page). */
+  grid: Type.Optional(Type.String()),
   sort: Type.Optional(Type.Literal('worst')),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
 });
@@ -76,10 +78,10 @@ export async function gridRoutes(app: FastifyInstance, ctx: GatewayContext): Pro
     { schema: { querystring: ScorecardQuery }, preHandler: app.requireRole(...READERS) },
     async (request) => {
       const period = (request.query.period ?? 'P7D') as Period;
-      const { city, sort, limit } = request.query;
+      const { city, grid, sort, limit } = request.query;
       const now = ctx.now();
       const lines = topology.grids
-        .filter((g) => !city || g.city === city)
+        .filter((g) => (!city || g.city === city) && (!grid || g.id === grid))
         .map((g) => scorecardLine(g, ctx.model.grid(g.id), topology.elementsOf(g.id).length, period, now));
       if (sort === 'worst') lines.sort(worstFirst);
       const scorecards = lines.slice(0, limit ?? lines.length);

@@ -322,6 +322,12 @@ describe('grids, topology, scorecards, complaints', () => {
     expect(again.body).toBe('');
   });
 
+  it('gives one grid its scorecard line (the grid page)', async () => {
+    const res = await gw.app.inject({ url: '/api/scorecards?period=P7D&grid=HY-SG-0005', headers: bearer(admin) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().scorecards).toEqual([expect.objectContaining({ grid: 'HY-SG-0005', complaints: 14 })]);
+  });
+
   it('sums the days of the period into scorecard lines, worst first', async () => {
     const week = await gw.app.inject({
       url: '/api/scorecards?period=P7D&sort=worst',

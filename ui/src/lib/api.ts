@@ -5,6 +5,7 @@
  */
 import { session } from './session.svelte.js';
 import type { EventResponse, GridResponse, Me, Session, Topology, EventDoc } from './types.js';
+import type { Period, ScorecardLine } from './scorecard.js';
 
 export class ApiError extends Error {
   constructor(
@@ -61,6 +62,8 @@ export const api = {
   },
   event: (id: string) => request<EventResponse>('GET', `/api/events/${encodeURIComponent(id)}`),
   grid: (id: string) => request<GridResponse>('GET', `/api/grids/${encodeURIComponent(id)}`),
+  scorecard: (grid: string, period: Period) =>
+    request<{ scorecards: ScorecardLine[] }>('GET', `/api/scorecards?period=${period}&grid=${encodeURIComponent(grid)}`),
   act: (id: string, action: ActionName, body: Record<string, unknown> = {}) =>
     request<{ event: EventDoc }>('POST', `/api/events/${encodeURIComponent(id)}/${action}`, body),
 };
