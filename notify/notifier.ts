@@ -28,7 +28,11 @@ export interface RunningNotifier {
 }
 
 /** Durable consumer names: the delivery state of cadre's notifications lives in them. */
-export const NOTIFY_CONSUMERS = { router: 'cadre_notify_router', webhook: 'cadre_notify_webhook', sms: 'cadre_notify_sms' } as const;
+export const NOTIFY_CONSUMERS = {
+  router: 'cadre_notify_router',
+  webhook: 'cadre_notify_webhook',
+  sms: 'cadre_notify_sms',
+} as const;
 
 const ROUTER_CONCURRENCY = 64;
 const WEBHOOK_CONCURRENCY = 32;
@@ -83,8 +87,18 @@ export async function startNotifier(options: NotifierOptions): Promise<RunningNo
     await texts.stop();
   };
   try {
-    running.push(await consumeDurable(js, router, ROUTER_CONCURRENCY, routeTransitions(js, notify.subscribers, log), log));
-    running.push(await consumeDurable(js, webhook, WEBHOOK_CONCURRENCY, deliverWebhooks({ js, notify, now, log }), log));
+    running.push(
+      await consumeDurable(
+        js,
+        router,
+        ROUTER_CONCURRENCY,
+        routeTransitions(js, notify.subscribers, log),
+        log,
+      ),
+    );
+    running.push(
+      await consumeDurable(js, webhook, WEBHOOK_CONCURRENCY, deliverWebhooks({ js, notify, now, log }), log),
+    );
     running.push(await consumeDurable(js, sms, SMS_CONCURRENCY, texts.handle, log));
   } catch (err) {
     await stop();

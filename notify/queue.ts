@@ -52,7 +52,8 @@ export async function ensureDurable(jsm: JetStreamManager, spec: DurableSpec): P
       if (!info) throw err;
     }
   }
-  if (info.config.ack_wait !== ackWait) await jsm.consumers.update(spec.stream, spec.name, { ack_wait: ackWait });
+  if (info.config.ack_wait !== ackWait)
+    await jsm.consumers.update(spec.stream, spec.name, { ack_wait: ackWait });
 }
 
 async function consumerInfo(jsm: JetStreamManager, spec: DurableSpec): Promise<ConsumerInfo | undefined> {
@@ -102,7 +103,12 @@ export async function consumeDurable(
 }
 
 /** Keeps a task that will not be delivered in CADRE_NOTIFY_FAILED, with the reason and attempts. */
-export async function keepFailed(js: JetStreamClient, task: NotifyTask, error: string, attempts: number): Promise<void> {
+export async function keepFailed(
+  js: JetStreamClient,
+  task: NotifyTask,
+  error: string,
+  attempts: number,
+): Promise<void> {
   const h = headers();
   h.set(FAILED_HEADERS.error, error);
   h.set(FAILED_HEADERS.attempts, String(attempts));

@@ -14,7 +14,11 @@ import { taskFor } from './task.js';
 /** A transition whose tasks could not all be stored is offered again after this long. */
 const STORE_RETRY_MS = 2000;
 
-export function routeTransitions(js: JetStreamClient, subscribers: readonly Subscriber[], log: (line: string) => void) {
+export function routeTransitions(
+  js: JetStreamClient,
+  subscribers: readonly Subscriber[],
+  log: (line: string) => void,
+) {
   return async (m: JsMsg): Promise<void> => {
     let transition: EventTransition;
     try {
@@ -33,7 +37,9 @@ export function routeTransitions(js: JetStreamClient, subscribers: readonly Subs
       );
       m.ack();
     } catch (err) {
-      log(`router: tasks of ${transition.id}#${transition.seq} not stored (${(err as Error).message}), retrying`);
+      log(
+        `router: tasks of ${transition.id}#${transition.seq} not stored (${(err as Error).message}), retrying`,
+      );
       m.nak(STORE_RETRY_MS);
     }
   };

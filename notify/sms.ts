@@ -53,7 +53,9 @@ export function smsSender({ js, notify, names, log }: SmsStage): SmsSender {
   const send = async (phone: string, held: Fold['held']) => {
     const transitions = held.map(({ task }) => task.transition);
     const text =
-      held.length === 1 ? loneText(transitions[0]!, notify.sms.maxLength) : summaryText(transitions, names, notify.sms.maxLength);
+      held.length === 1
+        ? loneText(transitions[0]!, notify.sms.maxLength)
+        : summaryText(transitions, names, notify.sms.maxLength);
     const url = notify.sms.gateway.url;
     if (!url) return giveUp(held, 'no sms.gateway.url in notify.yaml');
     const body = JSON.stringify({ to: phone, text, id: deliveryId(held.map(({ task }) => task.id)) });
@@ -71,7 +73,9 @@ export function smsSender({ js, notify, names, log }: SmsStage): SmsSender {
       count('retried');
       return;
     }
-    log(`sms: gave up a text to ${phone} (${held.length} transitions) after ${attempt} attempts: ${result.error}`);
+    log(
+      `sms: gave up a text to ${phone} (${held.length} transitions) after ${attempt} attempts: ${result.error}`,
+    );
     await giveUp(held, result.error);
   };
 
@@ -95,7 +99,12 @@ export function smsSender({ js, notify, names, log }: SmsStage): SmsSender {
       }
       const phone = byName.get(task.subscriber)?.phone;
       if (!phone) {
-        await keepFailed(js, task, `no sms subscriber "${task.subscriber}" in notify.yaml`, m.info.deliveryCount - 1);
+        await keepFailed(
+          js,
+          task,
+          `no sms subscriber "${task.subscriber}" in notify.yaml`,
+          m.info.deliveryCount - 1,
+        );
         m.ack();
         count('failed');
         return;

@@ -20,7 +20,11 @@ export function loneText(t: EventTransition, maxLength: number): string {
  * `cadre 长沙 12 events: 3 red 9 orange; latest 芙蓉区_曙光电子厂 outage red`. Events are counted
  * once each, at the level of their newest transition; "latest" is the newest by event time.
  */
-export function summaryText(transitions: readonly EventTransition[], names: Names, maxLength: number): string {
+export function summaryText(
+  transitions: readonly EventTransition[],
+  names: Names,
+  maxLength: number,
+): string {
   const newest = new Map<string, EventTransition>();
   for (const t of transitions) {
     const held = newest.get(t.id);

@@ -33,7 +33,9 @@ export function taskFor(transition: EventTransition, subscriber: Subscriber): No
 export function taskOf(m: JsMsg): NotifyTask | undefined {
   try {
     const task = m.json<NotifyTask>();
-    return typeof task.id === 'string' && typeof task.subscriber === 'string' && task.transition ? task : undefined;
+    return typeof task.id === 'string' && typeof task.subscriber === 'string' && task.transition
+      ? task
+      : undefined;
   } catch {
     return undefined;
   }
@@ -44,6 +46,8 @@ export function taskOf(m: JsMsg): NotifyTask | undefined {
  * tasks — on every retry and after a crash — and safe in an HTTP header whatever a subscriber is named.
  */
 export function deliveryId(taskIds: readonly string[]): string {
-  const hash = createHash('sha256').update([...taskIds].sort().join('\n')).digest('base64url');
+  const hash = createHash('sha256')
+    .update([...taskIds].sort().join('\n'))
+    .digest('base64url');
   return `msg_${hash.slice(0, 27)}`;
 }

@@ -22,7 +22,8 @@ export interface WebhookStage {
 
 export function deliverWebhooks({ js, notify, now, log }: WebhookStage) {
   const byName = new Map<string, Subscriber>(notify.subscribers.map((s) => [s.name, s]));
-  const count = (outcome: 'sent' | 'retried' | 'failed') => notificationsTotal.inc({ channel: 'webhook', outcome });
+  const count = (outcome: 'sent' | 'retried' | 'failed') =>
+    notificationsTotal.inc({ channel: 'webhook', outcome });
 
   return async (m: JsMsg): Promise<void> => {
     const task = taskOf(m);

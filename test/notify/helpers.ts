@@ -57,12 +57,19 @@ export async function startReceiver(answer: (n: number) => number = () => 200): 
 }
 
 /** cadre_notifications_total for one channel and outcome. */
-export async function notified(channel: 'webhook' | 'sms', outcome: 'sent' | 'retried' | 'failed' | 'folded'): Promise<number> {
+export async function notified(
+  channel: 'webhook' | 'sms',
+  outcome: 'sent' | 'retried' | 'failed' | 'folded',
+): Promise<number> {
   const { values } = await notificationsTotal.get();
   return values.find((v) => v.labels.channel === channel && v.labels.outcome === outcome)?.value ?? 0;
 }
 
-export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

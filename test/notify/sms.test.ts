@@ -7,7 +7,16 @@ import { useNats } from '../helpers/nats.js';
 import { ensureStreams } from '../../ingest/streams.js';
 import { startNotifier, type RunningNotifier } from '../../notify/notifier.js';
 import { loneText, summaryText } from '../../notify/sms_text.js';
-import { notified, notifyConfig, publishTransitions, quietFor, startReceiver, transition, until, type Receiver } from './helpers.js';
+import {
+  notified,
+  notifyConfig,
+  publishTransitions,
+  quietFor,
+  startReceiver,
+  transition,
+  until,
+  type Receiver,
+} from './helpers.js';
 
 const nats = useNats();
 const PHONE = '+8613800000001';
@@ -26,21 +35,27 @@ async function start(answer?: (n: number) => number) {
   open.gateway = await startReceiver(answer);
   const notify = {
     subscribers: [{ name: 'on-call', channel: 'sms', phone: PHONE }],
-    sms: { gateway: { url: open.gateway.url }, foldWindow: '1s' },
+    sms: { gateway: { url: open.gateway.url }, foldWindow: '2s' },
     webhook: { retryDelays: ['50ms'] },
   };
   open.notifier = await startNotifier({ nc: nats.nc, config: notifyConfig(notify) });
   return open.gateway;
 }
 
-const texts = (gateway: Receiver) => gateway.requests.map((r) => JSON.parse(r.body) as { to: string; text: string; id: string });
+const texts = (gateway: Receiver) =>
+  gateway.requests.map((r) => JSON.parse(r.body) as { to: string; text: string; id: string });
 
 describe('SMS notifications', () => {
   it('folds a storm of 50 red openings for one phone into one summary text of one SMS', async () => {
     const gateway = await start();
     const foldedBefore = await notified('sms', 'folded');
     const storm = Array.from({ length: 50 }, (_, i) =>
-      transition({ level: 'red', grid: i % 2 ? 'XT-YH-0003' : 'XT-YT-0010', title: `outage ${i}`, at: new Date(Date.UTC(2025, 0, 1, 8, 0, i)).toISOString() }),
+      transition({
+        level: 'red',
+        grid: i % 2 ? 'XT-YH-0003' : 'XT-YT-0010',
+        title: `outage ${i}`,
+        at: new Date(Date.UTC(2025, 0, 1, 8, 0, i)).toISOString(),
+      }),
     );
     await publishTransitions(nats.nc, storm);
 
@@ -60,7 +75,10 @@ describe('SMS notifications', () => {
     const t = transition({ level: 'red', title: '雨湖区_湘大: outage, 3 elements' });
     await publishTransitions(nats.nc, [t]);
     await until(() => gateway.requests.length === 1, 'the text');
-    expect(texts(gateway)[0]).toMatchObject({ to: PHONE, text: 'cadre red opened 雨湖区_湘大: outage, 3 elements' });
+    expect(texts(gateway)[0]).toMatchObject({
+      to: PHONE,
+      text: 'cadre red opened 雨湖区_湘大: outage, 3 elements',
+    });
   });
 
   it('retries the text when the gateway fails, with the same request id', async () => {
@@ -76,7 +94,10 @@ describe('SMS notifications', () => {
 });
 
 describe('SMS texts', () => {
-  const names = { city: (id: string) => ({ XT: '湘潭', HY: '衡阳' })[id] ?? id, grid: (id: string) => `grid ${id}` };
+  const names = {
+    city: (id: string) => ({ XT: '湘潭', HY: '衡阳' })[id] ?? id,
+    grid: (id: string) => `grid ${id}`,
+  };
 
   it('shortens a long title to fit, with an ellipsis', () => {
     const text = loneText(transition({ level: 'red', title: '很长的标题'.repeat(30) }), 70);
@@ -85,9 +106,9 @@ describe('SMS texts', () => {
   });
 
   it('names the escalation step', () => {
-    expect(loneText(transition({ transition: 'escalated', level: 'red', escalationStep: 2, title: 'X' }), 70)).toBe(
-      'cadre red escalated step 2 X',
-    );
+    expect(
+      loneText(transition({ transition: 'escalated', level: 'red', escalationStep: 2, title: 'X' }), 70),
+    ).toBe('cadre red escalated step 2 X');
   });
 
   it('counts events once, at their newest level, across cities, and drops "latest" when it does not fit', () => {
@@ -97,7 +118,9 @@ describe('SMS texts', () => {
       { ...a, seq: 2, level: 'red' as const, transition: 'escalated' as const, at: '2025-01-01T08:05:00Z' },
       transition({ level: 'orange', city: 'HY', grid: 'HY-SG-0005', at: '2025-01-01T08:01:00Z' }),
     ];
-    expect(summaryText(list, names, 160)).toBe('cadre 2 cities 2 events: 1 red 1 orange; latest grid XT-YH-0003 outage red');
+    expect(summaryText(list, names, 160)).toBe(
+      'cadre 2 cities 2 events: 1 red 1 orange; latest grid XT-YH-0003 outage red',
+    );
     expect(summaryText(list, names, 40)).toBe('cadre 2 cities 2 events: 1 red 1 orange');
   });
 });

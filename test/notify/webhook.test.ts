@@ -69,7 +69,15 @@ describe('webhook notifications', () => {
     await notifier({
       subscribers: [
         { name: 'desk', channel: 'webhook', url: desk.url, secret: SECRET },
-        { name: 'hy', channel: 'webhook', url: hy.url, secret: SECRET, cities: ['HY'], levels: ['orange'], transitions: ['resolved'] },
+        {
+          name: 'hy',
+          channel: 'webhook',
+          url: hy.url,
+          secret: SECRET,
+          cities: ['HY'],
+          levels: ['orange'],
+          transitions: ['resolved'],
+        },
       ],
     });
     const redXt = transition({ level: 'red', city: 'XT' });
@@ -131,8 +139,13 @@ describe('webhook notifications', () => {
     expect(dead.requests[0]!.headers['webhook-signature']).toBeUndefined(); // no secret, no signature
 
     const jsm = await jetstreamManager(nats.nc);
-    const kept = await jsm.streams.getMessage(STREAMS.notifyFailed.name, { last_by_subj: subjects.notifyFailed('webhook') });
-    expect(kept?.json<{ id: string; transition: EventTransition }>()).toMatchObject({ id: `${t.id}:1:dead`, transition: t });
+    const kept = await jsm.streams.getMessage(STREAMS.notifyFailed.name, {
+      last_by_subj: subjects.notifyFailed('webhook'),
+    });
+    expect(kept?.json<{ id: string; transition: EventTransition }>()).toMatchObject({
+      id: `${t.id}:1:dead`,
+      transition: t,
+    });
     expect(kept?.header.get(FAILED_HEADERS.error)).toBe('HTTP 500');
     expect(kept?.header.get(FAILED_HEADERS.attempts)).toBe('3');
     // Given up means done: nothing of it is left in the work queue.
@@ -148,7 +161,10 @@ describe('webhook notifications', () => {
     const retriedBefore = await notified('webhook', 'retried');
     const first = await notifier(notify);
     await publishTransitions(nats.nc, [transition({ level: 'red' })]);
-    await until(async () => (await notified('webhook', 'retried')) === retriedBefore + 1, 'the first failure');
+    await until(
+      async () => (await notified('webhook', 'retried')) === retriedBefore + 1,
+      'the first failure',
+    );
     await first.stop();
     open.notifier = undefined;
 
