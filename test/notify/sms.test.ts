@@ -3,10 +3,12 @@
  * summary text that fits one SMS; a lone transition is sent as itself; a gateway failure is retried.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { useNats } from '../helpers/nats.js';
 import { ensureStreams } from '../../ingest/streams.js';
 import { startNotifier, type RunningNotifier } from '../../notify/notifier.js';
 import { loneText, summaryText } from '../../notify/sms_text.js';
+import { STREAMS } from '../../shared/subjects.js';
 import {
   notified,
   notifyConfig,
@@ -33,13 +35,16 @@ afterEach(async () => {
 
 async function start(answer?: (n: number) => number) {
   open.gateway = await startReceiver(answer);
-  const notify = {
-    subscribers: [{ name: 'on-call', channel: 'sms', phone: PHONE }],
-    sms: { gateway: { url: open.gateway.url }, foldWindow: '2s' },
-    webhook: { retryDelays: ['50ms'] },
-  };
-  open.notifier = await startNotifier({ nc: nats.nc, config: notifyConfig(notify) });
+  open.notifier = await startNotifier({ nc: nats.nc, config: smsConfig(open.gateway) });
   return open.gateway;
+}
+
+function smsConfig(gateway: Receiver) {
+  return notifyConfig({
+    subscribers: [{ name: 'on-call', channel: 'sms', phone: PHONE }],
+    sms: { gateway: { url: gateway.url }, foldWindow: '2s' },
+    webhook: { retryDelays: ['50ms'] },
+  });
 }
 
 const texts = (gateway: Receiver) =>
@@ -90,6 +95,20 @@ describe('SMS notifications', () => {
     expect(gateway.requests.map((r) => r.status)).toEqual([503, 200]);
     expect(new Set(texts(gateway).map((s) => s.id)).size).toBe(1);
     expect(await notified('sms', 'sent')).toBe(sentBefore + 1);
+  });
+  it('stopped while folding and started again, sends the text once', async () => {
+    const gateway = await start();
+    await publishTransitions(nats.nc, [transition({ level: 'red', title: 'held over a restart' })]);
+    await until(async () => {
+      const jsm = await jetstreamManager(nats.nc);
+      return (await jsm.consumers.info(STREAMS.notify.name, 'cadre_notify_sms')).num_ack_pending === 1;
+    }, 'the task held in its fold');
+    await open.notifier!.stop();
+    open.notifier = await startNotifier({ nc: nats.nc, config: smsConfig(gateway) });
+
+    await until(() => gateway.requests.length === 1, 'the text after the restart');
+    await quietFor(2500);
+    expect(texts(gateway).map((t) => t.text)).toEqual(['cadre red opened held over a restart']);
   });
 });
 
