@@ -10,7 +10,3 @@ export function afterFailure(attempt: number, retryDelays: readonly number[]): R
   return delay === undefined ? { giveUp: true } : { retryIn: delay };
 }
 
-/** The longest a notice is retried for: the sum of the delays. */
-export function retrySpan(retryDelays: readonly number[]): number {
-  return retryDelays.reduce((sum, d) => sum + d, 0);
-}
