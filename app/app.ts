@@ -12,6 +12,7 @@ import { ensureStreams } from '../ingest/streams.js';
 import { ingestHttp } from '../ingest/http.js';
 import { startProcessor, type RunningProcessor } from '../processor/live.js';
 import { createGateway, type Gateway } from '../gateway/server.js';
+import { startNotifier } from '../notify/notifier.js';
 import { bearerOf } from '../gateway/auth.js';
 import type { Simulation } from '../sim/simulate.js';
 import { startDemo } from './demo.js';
@@ -66,6 +67,11 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     await ensureStreams(nc, config);
     const app: RunningApp = { natsUrl: nats.url, stop };
 
+    if (roles.has('gateway')) {
+      // Before the processor: a first start's notifier consumer must exist before the first transition.
+      const notifier = await startNotifier({ nc, config, log: (m) => log(`notify: ${m}`) });
+      stops.push(() => notifier.stop());
+    }
     if (roles.has('processor')) {
       app.processor = await startProcessor({ nc, config, partition: options.partition, ticks: options.ticks, log: (m) => log(`processor: ${m}`) });
       stops.push(() => app.processor!.stop());

@@ -9,6 +9,7 @@ import {
   jetstreamManager,
   JetStreamApiCodes,
   JetStreamApiError,
+  RetentionPolicy,
   StorageType,
   type JetStreamManager,
   type StreamConfig,
@@ -26,7 +27,13 @@ type Owned = Pick<StreamConfig, 'name'> &
   Partial<
     Pick<
       StreamConfig,
-      'subjects' | 'max_age' | 'duplicate_window' | 'num_replicas' | 'storage' | 'max_msgs_per_subject'
+      | 'subjects'
+      | 'max_age'
+      | 'duplicate_window'
+      | 'num_replicas'
+      | 'storage'
+      | 'max_msgs_per_subject'
+      | 'retention'
     >
   >;
 
@@ -52,6 +59,13 @@ export async function ensureStreams(
     retention(STREAMS.input.name, STREAMS.input.subjects, nats.inputMaxAge, nats.duplicateWindow),
     retention(STREAMS.dlq.name, STREAMS.dlq.subjects, nats.dlqMaxAge, nats.duplicateWindow),
     retention(STREAMS.events.name, STREAMS.events.subjects, nats.eventsMaxAge, nats.eventsDuplicateWindow),
+    // Notification tasks stay until delivered or given up (no max age); the dedup window covers the
+    // notifier re-routing a transition after a crash, like CADRE_EVENTS' covers the processor.
+    {
+      ...retention(STREAMS.notify.name, STREAMS.notify.subjects, 0, nats.eventsDuplicateWindow),
+      retention: RetentionPolicy.Workqueue,
+    },
+    retention(STREAMS.notifyFailed.name, STREAMS.notifyFailed.subjects, nats.dlqMaxAge, nats.duplicateWindow),
   ];
   for (const want of inputs) outcomes[want.name] = await ensureStream(jsm, { ...common, ...want });
 

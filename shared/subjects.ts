@@ -16,13 +16,20 @@ export const subjects = {
   processorStats: (partition: string | undefined) => `cadre.stats.processor.${partition ?? 'all'}`,
   event: (city: string, grid: string) => `cadre.event.${city}.${grid}`,
   eventFilter: (city?: string) => (city ? `cadre.event.${city}.>` : 'cadre.event.>'),
+  /** Notification tasks (work queue CADRE_NOTIFY), one subject per channel. */
+  notify: (channel: 'webhook' | 'sms') => `cadre.notify.${channel}`,
+  /** Notifications given up after the last retry, kept for inspection (CADRE_NOTIFY_FAILED). */
+  notifyFailed: (channel: 'webhook' | 'sms') => `cadre.notify.failed.${channel}`,
 };
 
-/** Streams: the input log (the processor's source of truth), the DLQ and the published transitions. */
+/** Streams: the input log (the processor's source of truth), the DLQ, the published transitions, notifications. */
 export const STREAMS = {
   input: { name: 'CADRE_IN', subjects: ['cadre.in.>'] },
   dlq: { name: 'CADRE_DLQ', subjects: ['cadre.dlq.>'] },
   events: { name: 'CADRE_EVENTS', subjects: ['cadre.event.>'] },
+  /** The notifier's durable outbox: a work queue, a task leaves it when delivered or given up. */
+  notify: { name: 'CADRE_NOTIFY', subjects: ['cadre.notify.webhook', 'cadre.notify.sms'] },
+  notifyFailed: { name: 'CADRE_NOTIFY_FAILED', subjects: ['cadre.notify.failed.>'] },
 } as const;
 
 /** KV buckets (read models) and the object store of processor checkpoints. */

@@ -20,6 +20,8 @@ describe('ensureStreams', () => {
       'CADRE_DLQ',
       'CADRE_EVENTS',
       'CADRE_IN',
+      'CADRE_NOTIFY',
+      'CADRE_NOTIFY_FAILED',
       'KV_cadre_events',
       'KV_cadre_grids',
       'OBJ_cadre_checkpoints',

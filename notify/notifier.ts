@@ -1,0 +1,108 @@
+/**
+ * The notifier: three durable stages around the pure ladder (match.ts), like alertmanager's
+ * notify pipeline —
+ *   CADRE_EVENTS ─router─▶ CADRE_NOTIFY (cadre.notify.webhook | cadre.notify.sms) ─senders─▶ receivers
+ * Every hand-over is a JetStream acknowledgement, so a restart or crash loses nothing: what was not
+ * acknowledged is offered again, and the ids of tasks keep a re-run from doubling them.
+ */
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { Config } from '../config/load.js';
+import { STREAMS, subjects } from '../shared/subjects.js';
+import { consumeDurable, ensureDurable, type Consuming, type DurableSpec } from './queue.js';
+import { routeTransitions } from './router.js';
+import { deliverWebhooks } from './webhook.js';
+import { smsSender } from './sms.js';
+
+export interface NotifierOptions {
+  nc: NatsConnection;
+  config: Pick<Config, 'notify' | 'topology'>;
+  /** The clock of `webhook-timestamp` (tests pin it). */
+  now?: () => number;
+  log?: (line: string) => void;
+}
+
+export interface RunningNotifier {
+  /** Stops taking work, waits for deliveries in flight, and hands held SMS tasks back to the server. */
+  stop(): Promise<void>;
+}
+
+/** Durable consumer names: the delivery state of cadre's notifications lives in them. */
+export const NOTIFY_CONSUMERS = {
+  router: 'cadre_notify_router',
+  webhook: 'cadre_notify_webhook',
+  sms: 'cadre_notify_sms',
+} as const;
+
+const ROUTER_CONCURRENCY = 64;
+const WEBHOOK_CONCURRENCY = 32;
+const SMS_CONCURRENCY = 64;
+/** Room on top of the HTTP time limit before the server offers an unacknowledged task again. */
+const ACK_MARGIN_MS = 30_000;
+
+export async function startNotifier(options: NotifierOptions): Promise<RunningNotifier> {
+  const { nc, config } = options;
+  const { notify, topology } = config;
+  const now = options.now ?? Date.now;
+  const log = options.log ?? (() => {});
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+
+  const router: DurableSpec = {
+    stream: STREAMS.events.name,
+    name: NOTIFY_CONSUMERS.router,
+    filter: subjects.eventFilter(),
+    ackWaitMs: ACK_MARGIN_MS,
+    // A first start notifies from now on, not the whole history of CADRE_EVENTS.
+    deliverNew: true,
+  };
+  const webhook: DurableSpec = {
+    stream: STREAMS.notify.name,
+    name: NOTIFY_CONSUMERS.webhook,
+    filter: subjects.notify('webhook'),
+    ackWaitMs: notify.webhook.timeout + ACK_MARGIN_MS,
+  };
+  const sms: DurableSpec = {
+    stream: STREAMS.notify.name,
+    name: NOTIFY_CONSUMERS.sms,
+    filter: subjects.notify('sms'),
+    // SMS tasks are held for the fold window before their text is sent.
+    ackWaitMs: notify.sms.foldWindow + notify.webhook.timeout + ACK_MARGIN_MS,
+  };
+  for (const spec of [router, webhook, sms]) await ensureDurable(jsm, spec);
+
+  const texts = smsSender({
+    js,
+    notify,
+    names: {
+      city: (id) => topology.city(id)?.name ?? id,
+      grid: (id) => topology.grid(id)?.name ?? id,
+    },
+    log,
+  });
+  const running: Consuming[] = [];
+  const stop = async () => {
+    // Each stage stops taking work and finishes what it is handling; held SMS tasks go back to the server.
+    for (const r of running.reverse()) await r.stop();
+    await texts.stop();
+  };
+  try {
+    running.push(
+      await consumeDurable(
+        js,
+        router,
+        ROUTER_CONCURRENCY,
+        routeTransitions(js, notify.subscribers, log),
+        log,
+      ),
+    );
+    running.push(
+      await consumeDurable(js, webhook, WEBHOOK_CONCURRENCY, deliverWebhooks({ js, notify, now, log }), log),
+    );
+    running.push(await consumeDurable(js, sms, SMS_CONCURRENCY, texts.handle, log));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { stop };
+}

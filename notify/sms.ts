@@ -1,0 +1,129 @@
+/**
+ * The SMS stage: tasks for one phone are held for `sms.foldWindow` from the first, then sent as one
+ * text — the transition itself when it is alone, a summary when a storm brought several — through
+ * the SMS gateway (POST `{to, text, id}`). Held tasks stay unacknowledged in CADRE_NOTIFY, so a
+ * crash loses none; a gateway failure naks them all with the retry delay, like webhooks.
+ */
+import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { Notify, Subscriber } from '../config/notify.js';
+import { notificationsTotal } from '../shared/metrics.js';
+import { postJson } from './http_post.js';
+import { keepFailed } from './queue.js';
+import { afterFailure } from './retry.js';
+import { loneText, summaryText, type Names } from './sms_text.js';
+import { deliveryId, taskOf, type NotifyTask } from './task.js';
+
+/** Tasks back from a retry were folded already: they wait only for their siblings of the same fold. */
+const REGROUP_MS = 1000;
+
+export interface SmsStage {
+  js: JetStreamClient;
+  notify: Notify;
+  names: Names;
+  log: (line: string) => void;
+}
+
+interface Fold {
+  held: { m: JsMsg; task: NotifyTask }[];
+  timer: NodeJS.Timeout;
+}
+
+export interface SmsSender {
+  handle(m: JsMsg): Promise<void>;
+  /** Hands the held tasks back to the server now (another notifier may send them) and waits for texts in flight. */
+  stop(): Promise<void>;
+}
+
+export function smsSender({ js, notify, names, log }: SmsStage): SmsSender {
+  const byName = new Map<string, Subscriber>(notify.subscribers.map((s) => [s.name, s]));
+  const folds = new Map<string, Fold>();
+  const sending = new Set<Promise<void>>();
+  const count = (outcome: 'sent' | 'retried' | 'failed' | 'folded', n = 1) =>
+    notificationsTotal.inc({ channel: 'sms', outcome }, n);
+
+  const giveUp = async (held: Fold['held'], error: string) => {
+    const attempts = Math.max(...held.map(({ m }) => m.info.deliveryCount));
+    for (const { m, task } of held) {
+      await keepFailed(js, task, error, attempts);
+      m.ack();
+    }
+    count('failed');
+  };
+
+  const send = async (phone: string, held: Fold['held']) => {
+    const transitions = held.map(({ task }) => task.transition);
+    const text =
+      held.length === 1
+        ? loneText(transitions[0]!, notify.sms.maxLength)
+        : summaryText(transitions, names, notify.sms.maxLength);
+    const url = notify.sms.gateway.url;
+    if (!url) return giveUp(held, 'no sms.gateway.url in notify.yaml');
+    const body = JSON.stringify({ to: phone, text, id: deliveryId(held.map(({ task }) => task.id)) });
+    const result = await postJson(url, body, {}, notify.webhook.timeout);
+    if (result.ok) {
+      for (const { m } of held) m.ack();
+      count('sent');
+      if (held.length > 1) count('folded', held.length);
+      return;
+    }
+    const attempt = Math.max(...held.map(({ m }) => m.info.deliveryCount));
+    const next = afterFailure(attempt, notify.webhook.retryDelays);
+    if ('retryIn' in next) {
+      for (const { m } of held) m.nak(next.retryIn);
+      count('retried');
+      return;
+    }
+    log(
+      `sms: gave up a text to ${phone} (${held.length} transitions) after ${attempt} attempts: ${result.error}`,
+    );
+    await giveUp(held, result.error);
+  };
+
+  const close = (phone: string) => {
+    const fold = folds.get(phone);
+    if (!fold) return;
+    folds.delete(phone);
+    const sent: Promise<void> = send(phone, fold.held)
+      .catch((err: Error) => log(`sms: text to ${phone} not finished: ${err.message}`))
+      .finally(() => sending.delete(sent));
+    sending.add(sent);
+  };
+
+  return {
+    async handle(m) {
+      const task = taskOf(m);
+      if (!task) {
+        log(`sms: message ${m.seq} is not a task, dropped`);
+        m.ack();
+        return;
+      }
+      const phone = byName.get(task.subscriber)?.phone;
+      if (!phone) {
+        await keepFailed(
+          js,
+          task,
+          `no sms subscriber "${task.subscriber}" in notify.yaml`,
+          m.info.deliveryCount - 1,
+        );
+        m.ack();
+        count('failed');
+        return;
+      }
+      let fold = folds.get(phone);
+      if (!fold) {
+        const hold = m.info.redelivered ? Math.min(REGROUP_MS, notify.sms.foldWindow) : notify.sms.foldWindow;
+        fold = { held: [], timer: setTimeout(() => close(phone), hold) };
+        folds.set(phone, fold);
+      }
+      fold.held.push({ m, task });
+    },
+    async stop() {
+      for (const fold of folds.values()) {
+        clearTimeout(fold.timer);
+        for (const { m } of fold.held) m.nak();
+      }
+      folds.clear();
+      await Promise.all(sending);
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * A notification task: one transition for one subscriber, the unit of the CADRE_NOTIFY work queue.
+ * Its id `<eventId>:<seq>:<subscriber>` is the task's Nats-Msg-Id, so routing a transition twice
+ * (after a crash) stores it once.
+ */
+import { createHash } from 'node:crypto';
+import type { JsMsg } from '@nats-io/jetstream';
+import type { Subscriber } from '../config/notify.js';
+import type { EventTransition } from '../shared/schemas.js';
+
+export type Channel = Subscriber['channel'];
+
+export interface NotifyTask {
+  id: string;
+  subscriber: string;
+  channel: Channel;
+  transition: EventTransition;
+}
+
+/** Headers of a task in CADRE_NOTIFY_FAILED: why it was given up, after how many attempts. */
+export const FAILED_HEADERS = { error: 'Cadre-Notify-Error', attempts: 'Cadre-Notify-Attempts' } as const;
+
+export function taskFor(transition: EventTransition, subscriber: Subscriber): NotifyTask {
+  return {
+    id: `${transition.id}:${transition.seq}:${subscriber.name}`,
+    subscriber: subscriber.name,
+    channel: subscriber.channel,
+    transition,
+  };
+}
+
+/** The task of a CADRE_NOTIFY message, or undefined when it is not one (nothing cadre wrote). */
+export function taskOf(m: JsMsg): NotifyTask | undefined {
+  try {
+    const task = m.json<NotifyTask>();
+    return typeof task.id === 'string' && typeof task.subscriber === 'string' && task.transition
+      ? task
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A delivery's id as receivers see it (`webhook-id`, the SMS request's `id`): the same for the same
+ * tasks — on every retry and after a crash — and safe in an HTTP header whatever a subscriber is named.
+ */
+export function deliveryId(taskIds: readonly string[]): string {
+  const hash = createHash('sha256')
+    .update([...taskIds].sort().join('\n'))
+    .digest('base64url');
+  return `msg_${hash.slice(0, 27)}`;
+}

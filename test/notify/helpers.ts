@@ -1,0 +1,81 @@
+/**
+ * Notifier test helpers: a config with the fixture topology and a given notify.yaml, HTTP receivers
+ * on 127.0.0.1 that record every request and answer as a test says, and the metric counts.
+ */
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Value } from '@sinclair/typebox/value';
+import { NotifySchema, type Notify, type Subscriber } from '../../config/notify.js';
+import { notificationsTotal } from '../../shared/metrics.js';
+import { fixtureConfig } from '../ingest/helpers.js';
+
+export { transition, publishTransitions } from '../gateway/helpers.js';
+
+/** The fixture config with `notify` (notify.yaml as an object). */
+export function notifyConfig(notify: Record<string, unknown>) {
+  return fixtureConfig({ 'notify.yaml': JSON.stringify(notify) });
+}
+
+/** Subscribers as notify.yaml would give them, defaults filled in. */
+export function subscribers(raw: Record<string, unknown>[]): Subscriber[] {
+  const decoded: Notify = Value.Decode(NotifySchema, Value.Default(NotifySchema, { subscribers: raw }));
+  return decoded.subscribers;
+}
+
+export interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** The status the receiver answered. */
+  status: number;
+}
+
+export interface Receiver {
+  url: string;
+  requests: Received[];
+  close(): Promise<void>;
+}
+
+/** A real HTTP receiver; `answer(n)` gives the status of its n-th request (1-based). */
+export async function startReceiver(answer: (n: number) => number = () => 200): Promise<Receiver> {
+  const requests: Received[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const status = answer(requests.length + 1);
+      requests.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), status });
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** cadre_notifications_total for one channel and outcome. */
+export async function notified(
+  channel: 'webhook' | 'sms',
+  outcome: 'sent' | 'retried' | 'failed' | 'folded',
+): Promise<number> {
+  const { values } = await notificationsTotal.get();
+  return values.find((v) => v.labels.channel === channel && v.labels.outcome === outcome)?.value ?? 0;
+}
+
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Waits `ms`: only to show that nothing more arrives after the expected deliveries. */
+export const quietFor = (ms: number) => new Promise((r) => setTimeout(r, ms));
