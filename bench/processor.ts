@@ -30,6 +30,7 @@ const GRIDS = Number(process.env.BENCH_GRIDS ?? 2000);
 const ELEMENTS_PER_GRID = 28;
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 300_000);
 const SEED = 1;
+const STALL_MS = 15_000;
 
 /** A config folder as `cadre start` reads it: the topology plus optional extra files (rules.yaml, …). */
 export function benchConfig(topology: TopologyFile, files: Record<string, string> = {}): { config: Config; dispose(): void } {
@@ -117,10 +118,28 @@ async function bareConsume(nc: NatsConnection, total: number, batch: number): Pr
         if (JSON.parse(decoder.decode(m.data)) && ++seen === total) done();
       },
     });
-    await finished;
+    await stallGuard('bare consumer', finished, () => seen);
     await messages.close();
   });
   return rate;
+}
+
+/** Resolves with `work`, or rejects once `progress` has not moved for STALL_MS (a hung consumer). */
+async function stallGuard(what: string, work: Promise<void>, progress: () => number): Promise<void> {
+  let last = -1;
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setInterval(() => {
+      const now = progress();
+      if (now === last) reject(new Error(`bench: ${what} made no progress for ${STALL_MS / 1000} s (at ${now})`));
+      last = now;
+    }, STALL_MS);
+  });
+  try {
+    await Promise.race([work, stalled]);
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 /** Inputs consumed so far by any processor of this process (applied or dead-lettered). */
@@ -136,9 +155,14 @@ async function liveProcessor(nc: NatsConnection, config: Config, total: number):
   let processor: Awaited<ReturnType<typeof startProcessor>> | undefined;
   const rate = await timed(total, async () => {
     processor = await startProcessor({ nc, config, ticks: false, log: () => {} });
+    let last = { consumed: 0, at: Date.now() };
     for (;;) {
       await new Promise((r) => setTimeout(r, 5));
-      if ((await consumedSoFar()) - before >= total && processor.caughtUp()) return;
+      const consumed = (await consumedSoFar()) - before;
+      if (consumed >= total && processor.caughtUp()) return;
+      if (consumed !== last.consumed) last = { consumed, at: Date.now() };
+      else if (consumed < total && Date.now() - last.at > STALL_MS)
+        throw new Error(`bench: live processor made no progress for ${STALL_MS / 1000} s (at ${consumed} of ${total})`);
     }
   });
   await processor!.stop();
