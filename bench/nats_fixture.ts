@@ -52,9 +52,7 @@ export async function publishLog(nc: NatsConnection, log: readonly LogMessage[],
 
 /**
  * Deletes every output of the processor (events stream, DLQ, KV read models, checkpoints) and
- * creates them again empty; `freshInput` recreates CADRE_IN too. Recreated, not purged: a processor
- * without checkpoint on a purged CADRE_IN (first sequence > 1) was seen to receive only the first
- * message (see docs/performance.md).
+ * creates them again empty, and removes CADRE_IN's consumers; `freshInput` recreates CADRE_IN too.
  */
 export async function resetOutputs(nc: NatsConnection, options: { freshInput?: boolean } = {}): Promise<void> {
   const jsm = await jetstreamManager(nc);
@@ -67,6 +65,10 @@ export async function resetOutputs(nc: NatsConnection, options: { freshInput?: b
     `OBJ_${BUCKETS.checkpoints}`,
   ];
   for (const name of owned) await jsm.streams.delete(name).catch(() => false);
+  // A stopped processor's ordered consumer lingers until its inactivity threshold, under the name
+  // the next processor of this process picks again: that one would then receive nothing.
+  if (!options.freshInput)
+    for await (const c of jsm.consumers.list(STREAMS.input.name)) await jsm.consumers.delete(STREAMS.input.name, c.name);
   await ensureStreams(nc, { cadre: cadreFrom() });
 }
 
