@@ -76,7 +76,12 @@ async function toEventsSubject(ctx: BenchContext, config: Config, lateness: stri
     await client.flush();
     const complaints = await paced(client, config, arrivals, `l${lateness}`);
     await processor.stop();
-    return latencyRow('latency', `publish → cadre.event.> at ${RATE}/s, lateness ${lateness}`, arrivals, complaints);
+    return latencyRow(
+      'latency',
+      `publish → cadre.event.> at ${RATE}/s, lateness ${lateness}`,
+      arrivals,
+      complaints,
+    );
   } finally {
     await client.close();
     await nc.close();
@@ -135,7 +140,11 @@ export const screenPart: BenchPart = {
 };
 
 async function throughScreen(nc: NatsConnection, config: Config, url: string): Promise<BenchRow[]> {
-  const socket = ioClient(`${url}/live`, { path: '/socket.io', transports: ['websocket'], reconnection: false });
+  const socket = ioClient(`${url}/live`, {
+    path: '/socket.io',
+    transports: ['websocket'],
+    reconnection: false,
+  });
   const arrivals = new Arrivals();
   const emits: { at: number; transitions: number }[] = [];
   socket.on('events', (batch: EventTransition[]) => {

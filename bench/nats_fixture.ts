@@ -36,7 +36,11 @@ export function logMessages(lines: Iterable<string>, topology: Topology): LogMes
 }
 
 /** Core publishes (the fastest way in), flushed every `chunk`; returns how many the stream stored. */
-export async function publishLog(nc: NatsConnection, log: readonly LogMessage[], chunk = 5000): Promise<number> {
+export async function publishLog(
+  nc: NatsConnection,
+  log: readonly LogMessage[],
+  chunk = 5000,
+): Promise<number> {
   const jsm = await jetstreamManager(nc);
   const before = (await jsm.streams.info(STREAMS.input.name)).state.messages;
   for (let i = 0; i < log.length; i++) {
@@ -54,7 +58,10 @@ export async function publishLog(nc: NatsConnection, log: readonly LogMessage[],
  * Deletes every output of the processor (events stream, DLQ, KV read models, checkpoints) and
  * creates them again empty, and removes CADRE_IN's consumers; `freshInput` recreates CADRE_IN too.
  */
-export async function resetOutputs(nc: NatsConnection, options: { freshInput?: boolean } = {}): Promise<void> {
+export async function resetOutputs(
+  nc: NatsConnection,
+  options: { freshInput?: boolean } = {},
+): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const owned = [
     ...(options.freshInput ? [STREAMS.input.name] : []),
@@ -68,7 +75,8 @@ export async function resetOutputs(nc: NatsConnection, options: { freshInput?: b
   // A stopped processor's ordered consumer lingers until its inactivity threshold, under the name
   // the next processor of this process picks again: that one would then receive nothing.
   if (!options.freshInput)
-    for await (const c of jsm.consumers.list(STREAMS.input.name)) await jsm.consumers.delete(STREAMS.input.name, c.name);
+    for await (const c of jsm.consumers.list(STREAMS.input.name))
+      await jsm.consumers.delete(STREAMS.input.name, c.name);
   await ensureStreams(nc, { cadre: cadreFrom() });
 }
 

@@ -73,7 +73,7 @@ export async function publishStorm(
 ): Promise<void> {
   const elements = topology.elements;
   const perStep = Math.ceil((options.count / options.seconds / 1000) * STEP_MS);
-  for (let i = 0; i < options.count; ) {
+  for (let i = 0; i < options.count;) {
     const time = formatTime(Date.now());
     for (const end = Math.min(options.count, i + perStep); i < end; i++) {
       const ne = elements[(i * 7919) % elements.length]!;

@@ -33,7 +33,10 @@ const SEED = 1;
 const STALL_MS = 15_000;
 
 /** A config folder as `cadre start` reads it: the topology plus optional extra files (rules.yaml, …). */
-export function benchConfig(topology: TopologyFile, files: Record<string, string> = {}): { config: Config; dispose(): void } {
+export function benchConfig(
+  topology: TopologyFile,
+  files: Record<string, string> = {},
+): { config: Config; dispose(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'cadre-bench-config-'));
   writeFileSync(join(dir, 'topology.json'), JSON.stringify(topology));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
@@ -49,7 +52,10 @@ export const processorPart: BenchPart = {
   name: 'processor',
   async run(ctx) {
     const started = Date.now();
-    const { config, dispose } = benchConfig(largeTopology());
+    const { config, dispose } = benchConfig(
+      largeTopology(),
+      process.env.BENCH_CADRE_YAML ? { 'cadre.yaml': process.env.BENCH_CADRE_YAML } : {},
+    );
     const lines = [...generateDay({ topology: config.topology, messages: MESSAGES, seed: SEED })];
     const log = logMessages(lines, config.topology);
     ctx.log(
@@ -71,7 +77,12 @@ export const processorPart: BenchPart = {
   },
 };
 
-async function throughput(ctx: BenchContext, nc: NatsConnection, config: Config, stored: number): Promise<BenchRow[]> {
+async function throughput(
+  ctx: BenchContext,
+  nc: NatsConnection,
+  config: Config,
+  stored: number,
+): Promise<BenchRow[]> {
   const peaks = { rss: 0, heapUsed: 0 };
   const rates = await alternate(ctx.rounds, {
     bare: () => bareConsume(nc, stored, config.cadre.processor.batchSize),
@@ -87,7 +98,12 @@ async function throughput(ctx: BenchContext, nc: NatsConnection, config: Config,
   });
   const bare = { what: 'bare ordered consume + JSON.parse', rate: rates.bare };
   return [
-    { part: 'processor', what: bare.what, rate: rates.bare, note: `the baseline; ${stored} msgs in CADRE_IN` },
+    {
+      part: 'processor',
+      what: bare.what,
+      rate: rates.bare,
+      note: `the baseline; ${stored} msgs in CADRE_IN`,
+    },
     {
       part: 'processor',
       what: 'live processor (intake → core → outbox), to caught up',
@@ -131,7 +147,8 @@ async function stallGuard(what: string, work: Promise<void>, progress: () => num
   const stalled = new Promise<never>((_, reject) => {
     timer = setInterval(() => {
       const now = progress();
-      if (now === last) reject(new Error(`bench: ${what} made no progress for ${STALL_MS / 1000} s (at ${now})`));
+      if (now === last)
+        reject(new Error(`bench: ${what} made no progress for ${STALL_MS / 1000} s (at ${now})`));
       last = now;
     }, STALL_MS);
   });
@@ -162,7 +179,9 @@ async function liveProcessor(nc: NatsConnection, config: Config, total: number):
       if (consumed >= total && processor.caughtUp()) return;
       if (consumed !== last.consumed) last = { consumed, at: Date.now() };
       else if (consumed < total && Date.now() - last.at > STALL_MS)
-        throw new Error(`bench: live processor made no progress for ${STALL_MS / 1000} s (at ${consumed} of ${total})`);
+        throw new Error(
+          `bench: live processor made no progress for ${STALL_MS / 1000} s (at ${consumed} of ${total})`,
+        );
     }
   });
   await processor!.stop();
@@ -172,7 +191,11 @@ async function liveProcessor(nc: NatsConnection, config: Config, total: number):
 /** The same log without NATS: the processor's per-message work, and the core's share of it. */
 function inMemory(ctx: BenchContext, nc: NatsConnection, config: Config, log: LogMessage[]): BenchRow[] {
   const encoder = new TextEncoder();
-  const raw: RawMessage[] = log.map((m, seq) => ({ subject: m.subject, seq: seq + 1, data: encoder.encode(m.data) }));
+  const raw: RawMessage[] = log.map((m, seq) => ({
+    subject: m.subject,
+    seq: seq + 1,
+    data: encoder.encode(m.data),
+  }));
   const inputs: Input[] = raw.map((_, i) => {
     const result = normalize(JSON.parse(log[i]!.data), undefined, config.topology);
     if (!result.ok) throw new Error('bench: generated input rejected');
@@ -205,8 +228,18 @@ function inMemory(ctx: BenchContext, nc: NatsConnection, config: Config, log: Lo
   if (!sink) throw new Error('bench: the day produced no transitions');
   const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
   return [
-    { part: 'processor', what: 'intake.accept + Core.push, in memory', rate: median(rates.intakeCore), note: 'no NATS' },
-    { part: 'processor', what: 'Core.push alone, pre-normalized', rate: median(rates.core), note: 'no NATS, no parse' },
+    {
+      part: 'processor',
+      what: 'intake.accept + Core.push, in memory',
+      rate: median(rates.intakeCore),
+      note: 'no NATS',
+    },
+    {
+      part: 'processor',
+      what: 'Core.push alone, pre-normalized',
+      rate: median(rates.core),
+      note: 'no NATS, no parse',
+    },
   ];
 }
 

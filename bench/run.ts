@@ -55,7 +55,11 @@ function table(rows: BenchRow[]): string {
       r.what,
       r.figure ?? (r.rate === undefined ? '—' : formatRate(r.rate)),
       r.baseline ? `${r.baseline.what} (${formatRate(r.baseline.rate)})` : '—',
-      r.baseline && r.rate !== undefined ? (r.rate / r.baseline.rate).toFixed(2) : r.rate === undefined ? '' : '1.00',
+      r.baseline && r.rate !== undefined
+        ? (r.rate / r.baseline.rate).toFixed(2)
+        : r.rate === undefined
+          ? ''
+          : '1.00',
       r.note ?? '',
     ]),
   ];
