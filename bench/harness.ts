@@ -19,8 +19,10 @@ export interface BenchContext {
 export interface BenchRow {
   part: string;
   what: string;
-  /** Median messages per second. */
-  rate: number;
+  /** Median messages per second (absent on rows that report another figure). */
+  rate?: number;
+  /** The figure itself when it is not a rate (latency percentiles, memory). */
+  figure?: string;
   /** The bare baseline this figure is compared with, measured in the same run. */
   baseline?: { what: string; rate: number };
   note?: string;

@@ -12,8 +12,10 @@ import { findNatsServer, startNatsServer } from '../shared/nats_server.js';
 import { generateTopology } from './dataset.js';
 import type { BenchContext, BenchPart, BenchRow } from './harness.js';
 import { ingestPart } from './ingest.js';
+import { processorPart } from './processor.js';
+import { latencyPart, screenPart } from './latency.js';
 
-const PARTS: BenchPart[] = [ingestPart];
+const PARTS: BenchPart[] = [ingestPart, processorPart, latencyPart, screenPart];
 
 interface Args {
   parts: string[];
@@ -47,13 +49,17 @@ function formatRate(rate: number): string {
 
 function table(rows: BenchRow[]): string {
   const cells = [
-    ['part', 'what', 'msg/s', 'vs baseline', 'ratio', 'note'],
+    ['part', 'what', 'msg/s or figure', 'vs baseline', 'ratio', 'note'],
     ...rows.map((r) => [
       r.part,
       r.what,
-      formatRate(r.rate),
+      r.figure ?? (r.rate === undefined ? '—' : formatRate(r.rate)),
       r.baseline ? `${r.baseline.what} (${formatRate(r.baseline.rate)})` : '—',
-      r.baseline ? (r.rate / r.baseline.rate).toFixed(2) : '1.00',
+      r.baseline && r.rate !== undefined
+        ? (r.rate / r.baseline.rate).toFixed(2)
+        : r.rate === undefined
+          ? ''
+          : '1.00',
       r.note ?? '',
     ]),
   ];

@@ -104,7 +104,10 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     outbox.addGrids(core.dirtyGrids());
     outbox.addGrids(kpiGrids);
     kpiGrids.clear();
-    void outbox.flush();
+    // While a write is running, the next batch keeps growing instead of queueing behind it: a grid
+    // or event changed in many batches is then written once, so writes keep up with any input rate.
+    if (outbox.busy) flushTimer = setTimeout(flush, FLUSH_EVERY_MS);
+    else void outbox.flush();
     ticker?.schedule();
   };
 
@@ -124,7 +127,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     if (out.transitions.length) outbox.addTransitions(out.transitions);
     for (const r of out.replies) outbox.addReply(r.commandId, r.reply);
     for (const r of out.rejects) intake.reject(m, r);
-    if (outbox.size >= FLUSH_AT_SIZE) flush();
+    if (outbox.size >= FLUSH_AT_SIZE && !outbox.busy) flush();
     else flushTimer ??= setTimeout(flush, FLUSH_EVERY_MS);
   };
 
@@ -178,6 +181,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
       clearTimeout(flushTimer);
       await messages.close();
       flush();
+      clearTimeout(flushTimer); // the checkpoint writes whatever a busy outbox left pending
       await takeCheckpoint();
       log(`stopped after stream sequence ${appliedSeq}`);
     },

@@ -59,7 +59,8 @@ interface State {
 export class Core {
   private readonly w: World;
   private readonly buffer: MinHeap<Timed>;
-  private readonly seen: LRUCache<string, true>;
+  /** Dedup keys, oldest first (a Set iterates in insertion order). */
+  private readonly seen = new Set<string>();
   private readonly customers: CustomerBook;
   private readonly maintenance: MaintenanceBook;
   private clock: number | null = null;
@@ -76,14 +77,13 @@ export class Core {
     this.w = new World(ctx, s?.timers);
     this.buffer = new MinHeap(inputBefore, s?.buffer ?? []);
     // `max` only: a TTL would read the wall clock.
-    this.seen = new LRUCache({ max: ctx.rules.limits.seenMessages });
     this.customers = new LRUCache({ max: ctx.rules.limits.customers });
     this.maintenance = new MaintenanceBook(s?.maintenance ?? []);
     if (!s) return;
     this.clock = s.clock;
     Object.assign(this.counters, s.counters);
     this.w.timerCount = s.timerCount;
-    for (const key of s.seen) this.seen.set(key, true);
+    for (const key of s.seen) this.seen.add(key);
     for (const [id, at] of s.customers) this.customers.set(id, at);
     for (const [k, v] of s.grids) this.w.grids.set(k, v);
     for (const [k, v] of s.active) this.w.active.set(k, v);
@@ -184,7 +184,7 @@ export class Core {
       timerCount: this.w.timerCount,
       timers: this.w.timers.items,
       buffer: this.buffer.items,
-      seen: [...this.seen.rkeys()],
+      seen: [...this.seen],
       customers: [...this.customers.rentries()] as [string, number][],
       maintenance: this.maintenance.windows,
       grids: this.w.grids,
@@ -195,12 +195,18 @@ export class Core {
     return { version: 1, ...(toPlain(state) as object) };
   }
 
+  /**
+   * A key seen before is a duplicate. The oldest key is forgotten past limits.seenMessages: what a
+   * least-recently-used cache did here, since a lookup never refreshed a key — at a fraction of the
+   * cost (no preallocated slots, one hash lookup per input).
+   */
   private isDuplicate(key: string): boolean {
     if (this.seen.has(key)) {
       this.counters.duplicates++;
       return true;
     }
-    this.seen.set(key, true);
+    this.seen.add(key);
+    if (this.seen.size > this.ctx.rules.limits.seenMessages) this.seen.delete(this.seen.values().next().value!);
     return false;
   }
 
