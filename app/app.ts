@@ -62,7 +62,13 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       ? await resolveNats(env, log)
       : { url: env.natsUrl ?? 'nats://127.0.0.1:4222', embedded: undefined };
     if (nats.embedded) stops.push(() => nats.embedded!.stop());
-    const nc = await connect({ servers: nats.url, name: `cadre-${[...roles].join('-')}`, maxReconnectAttempts: -1 });
+    const nc = await connect({
+      servers: nats.url,
+      name: `cadre-${[...roles].join('-')}`,
+      maxReconnectAttempts: -1,
+      // No stack trace captured in advance for every request: it cost ~2% of the processor's time.
+      noAsyncTraces: true,
+    });
     stops.push(() => nc.drain());
     await ensureStreams(nc, config);
     const app: RunningApp = { natsUrl: nats.url, stop };

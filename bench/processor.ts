@@ -62,7 +62,7 @@ export const processorPart: BenchPart = {
       `  processor: ${config.topology.grids.length} grids, ${config.topology.elements.length} elements, ` +
         `${log.length} lines generated in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
-    const nc = await connect({ servers: ctx.natsUrl });
+    const nc = await connect({ servers: ctx.natsUrl, noAsyncTraces: true }); // as app/app.ts
     try {
       await resetOutputs(nc, { freshInput: true });
       const stored = await publishLog(nc, log);

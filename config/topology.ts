@@ -48,6 +48,8 @@ export class Topology {
   private readonly elementById = new Map<string, NetworkElement>();
   private readonly cityById = new Map<string, City>();
   private readonly elementsByGrid = new Map<string, NetworkElement[]>();
+  /** Grids by map cell, for locating complaints without scanning every grid. */
+  private readonly cells = new Map<string, Grid[]>();
 
   constructor(file: TopologyFile) {
     this.cities = file.cities;
@@ -62,6 +64,7 @@ export class Topology {
       this.elementById.set(e.id, e);
       this.elementsByGrid.get(e.grid)?.push(e);
     }
+    for (const g of this.grids) for (const key of cellsCovering(g)) (this.cells.get(key) ?? this.cells.set(key, []).get(key)!).push(g);
   }
 
   grid(id: string): Grid | undefined {
@@ -81,7 +84,8 @@ export class Topology {
   gridAt(lon: number, lat: number): Grid | undefined {
     let nearest: Grid | undefined;
     let nearestM = NEAREST_CENTER_MAX_M;
-    for (const g of this.grids) {
+    // The cell's grids are, in topology order, every grid whose polygon or 2 km circle reaches it.
+    for (const g of this.cells.get(cellKey(lon, lat)) ?? []) {
       if (g.polygon && pointInPolygon(lon, lat, g.polygon)) return g;
       if (g.center) {
         const d = distanceM(lon, lat, g.center[0], g.center[1]);
@@ -112,6 +116,30 @@ export class Topology {
     });
     return problems;
   }
+}
+
+/** Map cells of 0.05° (~5 km): small enough to hold a few grids, large enough to index quickly. */
+const CELL_DEG = 0.05;
+/** 2 km in degrees of latitude, with a margin; longitude degrees shrink with cos(latitude). */
+const REACH_DEG = (NEAREST_CENTER_MAX_M / 111_000) * 1.05;
+
+function cellKey(lon: number, lat: number): string {
+  return `${Math.floor(lon / CELL_DEG)}:${Math.floor(lat / CELL_DEG)}`;
+}
+
+/** The cells a grid's polygon, or the 2 km circle around its center, can touch. */
+function cellsCovering(grid: Grid): string[] {
+  const points: readonly (readonly number[])[] = [...(grid.polygon ?? []), ...(grid.center ? [grid.center] : [])];
+  if (points.length === 0) return [];
+  const lats = points.map((p) => p[1]!);
+  const lons = points.map((p) => p[0]!);
+  const midLat = (Math.min(...lats) + Math.max(...lats)) / 2;
+  const reachLon = REACH_DEG / Math.max(Math.cos((midLat * Math.PI) / 180), 0.01);
+  const keys: string[] = [];
+  for (let x = Math.floor((Math.min(...lons) - reachLon) / CELL_DEG); x <= Math.floor((Math.max(...lons) + reachLon) / CELL_DEG); x++)
+    for (let y = Math.floor((Math.min(...lats) - REACH_DEG) / CELL_DEG); y <= Math.floor((Math.max(...lats) + REACH_DEG) / CELL_DEG); y++)
+      keys.push(`${x}:${y}`);
+  return keys;
 }
 
 /** Ray casting; the polygon is a ring of [lon, lat] (closed or not). */

@@ -51,7 +51,6 @@ export class Outbox {
     for (const t of transitions) {
       this.pending.transitions.push(t);
       this.pending.events.set(t.id, t);
-      this.pending.grids.add(t.grid);
     }
   }
 

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, rulesFrom } from '../config/load.js';
+import { distanceM, pointInPolygon, type Grid, type Topology } from '../config/topology.js';
 import { CadreError } from '../shared/errors.js';
 
 const FIXTURE_TOPOLOGY = new URL('./fixtures/topology.json', import.meta.url).pathname;
@@ -76,5 +77,34 @@ describe('config', () => {
     expect(topology.gridAt(112.91, 27.88)?.id).toBe('XT-YH-0003');
     expect(topology.gridAt(112.925, 27.88)?.id).toBe('XT-YH-0003'); // outside the polygon, ~1.5 km from center
     expect(topology.gridAt(113.5, 28.5)).toBeUndefined();
+  });
+
+  it('finds the same grid for a location with its spatial index as a scan of every grid', () => {
+    const { topology } = loadConfig(new URL('../config', import.meta.url).pathname);
+    const scan = (t: Topology, lon: number, lat: number): Grid | undefined => {
+      let nearest: Grid | undefined;
+      let nearestM = 2000;
+      for (const g of t.grids) {
+        if (g.polygon && pointInPolygon(lon, lat, g.polygon)) return g;
+        if (g.center) {
+          const d = distanceM(lon, lat, g.center[0], g.center[1]);
+          if (d <= nearestM) [nearest, nearestM] = [g, d];
+        }
+      }
+      return nearest;
+    };
+    let seed = 42;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    let located = 0;
+    for (let i = 0; i < 3000; i++) {
+      const g = topology.grids[Math.floor(random() * topology.grids.length)]!;
+      // Around a grid, out to ~5 km: inside polygons, between them, and beyond the 2 km reach.
+      const lon = g.center![0] + (random() - 0.5) * 0.1;
+      const lat = g.center![1] + (random() - 0.5) * 0.1;
+      const expected = scan(topology, lon, lat);
+      expect(topology.gridAt(lon, lat)?.id, `${lon},${lat}`).toBe(expected?.id);
+      if (expected) located++;
+    }
+    expect(located).toBeGreaterThan(1000);
   });
 });

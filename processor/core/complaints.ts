@@ -2,7 +2,7 @@
  * The complaint rule (grid sweep, tiers, repeats, clusters) and the planning rule (recurring
  * coverage complaints in a grid without network events).
  */
-import type { LRUCache } from 'lru-cache';
+import type { RecentMap } from './recent_map.js';
 import type { ComplaintInput } from '../../ingest/normalize.js';
 import type { Rules } from '../../config/rules.js';
 import { maxLevel, raiseLevel, type Level } from '../../shared/levels.js';
@@ -33,7 +33,7 @@ export function complaintAckIn(rules: Rules['complaint'], msg: Complaint, repeat
 }
 
 /** Customer id → time of their latest complaint (bounded by rules.limits.customers). */
-export type CustomerBook = LRUCache<string, number>;
+export type CustomerBook = RecentMap<string, number>;
 
 export function applyComplaint(w: World, input: ComplaintInput, customers: CustomerBook): void {
   const rules = w.rules.complaint;

@@ -4,7 +4,7 @@
  * the live processor drive the same class; a snapshot restored and continued gives the same output
  * as a run that never stopped.
  */
-import { LRUCache } from 'lru-cache';
+import { RecentMap } from './recent_map.js';
 import { checkTimeRange, type Input } from '../../ingest/normalize.js';
 import type { Reject } from '../../shared/errors.js';
 import type { EventDoc, GridDoc } from '../../shared/views.js';
@@ -77,7 +77,7 @@ export class Core {
     this.w = new World(ctx, s?.timers);
     this.buffer = new MinHeap(inputBefore, s?.buffer ?? []);
     // `max` only: a TTL would read the wall clock.
-    this.customers = new LRUCache({ max: ctx.rules.limits.customers });
+    this.customers = new RecentMap(ctx.rules.limits.customers);
     this.maintenance = new MaintenanceBook(s?.maintenance ?? []);
     if (!s) return;
     this.clock = s.clock;
@@ -185,7 +185,7 @@ export class Core {
       timers: this.w.timers.items,
       buffer: this.buffer.items,
       seen: [...this.seen],
-      customers: [...this.customers.rentries()] as [string, number][],
+      customers: [...this.customers.entries()],
       maintenance: this.maintenance.windows,
       grids: this.w.grids,
       active: this.w.active,

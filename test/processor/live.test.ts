@@ -86,7 +86,11 @@ describe('live processor', () => {
     const grids = await kvm.open(BUCKETS.grids);
     const doc = await waitFor('event doc in KV', async () => (await events.get(kvKey(transition.id)))?.json<EventTransition>());
     expect(doc.id).toBe(transition.id);
-    const grid = await waitFor('grid doc in KV', async () => (await grids.get('HY-SG-0005'))?.json<GridDoc>());
+    // Grid documents are rewritten about once a second: wait for the one that shows the event.
+    const grid = await waitFor('grid doc in KV showing the event', async () => {
+      const doc = (await grids.get('HY-SG-0005'))?.json<GridDoc>();
+      return doc?.level === 'red' ? doc : undefined;
+    });
     expect(grid).toMatchObject({ id: 'HY-SG-0005', level: 'red', active: [transition.id] });
     // Desks show tier and category beside the evidence's complaint ids.
     expect(grid.complaints).toEqual([expect.objectContaining({ id: 'L-1', tier: 3, category: 'data', media: true })]);
