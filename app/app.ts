@@ -48,7 +48,9 @@ export interface RunningApp {
 }
 
 /** The built UI: next to the package from dist/app/app.js, one level up when run from source (tsx, tests). */
-const UI_DIR = ['../../ui/dist', '../ui/dist'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((dir) => existsSync(dir));
+const UI_DIR = ['../../ui/dist', '../ui/dist']
+  .map((p) => fileURLToPath(new URL(p, import.meta.url)))
+  .find((dir) => existsSync(dir));
 
 export async function startApp(options: AppOptions): Promise<RunningApp> {
   const { env, config, roles } = options;
@@ -79,7 +81,13 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       stops.push(() => notifier.stop());
     }
     if (roles.has('processor')) {
-      app.processor = await startProcessor({ nc, config, partition: options.partition, ticks: options.ticks, log: (m) => log(`processor: ${m}`) });
+      app.processor = await startProcessor({
+        nc,
+        config,
+        partition: options.partition,
+        ticks: options.ticks,
+        log: (m) => log(`processor: ${m}`),
+      });
       stops.push(() => app.processor!.stop());
     }
     if (options.demo) app.credentials = await ensureDemoUsers(env.dataDir, [config.topology.cities[0]!.id]);
@@ -104,7 +112,11 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 }
 
 /** REST, Socket.IO and the UI — with the ingest endpoints on the same port when ingest runs here too. */
-async function gatewayRole(nc: NatsConnection, options: AppOptions, credentials?: DemoCredentials): Promise<Gateway> {
+async function gatewayRole(
+  nc: NatsConnection,
+  options: AppOptions,
+  credentials?: DemoCredentials,
+): Promise<Gateway> {
   const { config, env, roles } = options;
   const gateway = await createGateway({
     config,
@@ -114,7 +126,10 @@ async function gatewayRole(nc: NatsConnection, options: AppOptions, credentials?
     extraUsers: credentials?.users,
     logger: { level: 'info' },
     bodyLimit: config.cadre.http.bodyLimit,
-    loginRateLimit: { max: config.cadre.http.loginRateLimit.max, windowMs: config.cadre.http.loginRateLimit.window },
+    loginRateLimit: {
+      max: config.cadre.http.loginRateLimit.max,
+      windowMs: config.cadre.http.loginRateLimit.window,
+    },
     register: roles.has('ingest')
       ? async (scope) => {
           await scope.register(ingestHttp, {

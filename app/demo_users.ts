@@ -36,10 +36,21 @@ export async function ensureDemoUsers(dataDir: string, dispatcherCities: string[
   mkdirSync(dataDir, { recursive: true });
   const passwords = { dispatcher: randomSecret(9), admin: randomSecret(12) };
   const users: DemoUser[] = [
-    { name: 'dispatcher', passwordHash: await hashPassword(passwords.dispatcher), role: 'dispatcher', cities: dispatcherCities },
+    {
+      name: 'dispatcher',
+      passwordHash: await hashPassword(passwords.dispatcher),
+      role: 'dispatcher',
+      cities: dispatcherCities,
+    },
     { name: 'admin', passwordHash: await hashPassword(passwords.admin), role: 'admin' },
   ];
-  writeFileSync(passwordsFile, Object.entries(passwords).map(([n, p]) => `${n} ${p}`).join('\n') + '\n', { mode: 0o600 });
+  writeFileSync(
+    passwordsFile,
+    Object.entries(passwords)
+      .map(([n, p]) => `${n} ${p}`)
+      .join('\n') + '\n',
+    { mode: 0o600 },
+  );
   writeFileSync(usersFile, JSON.stringify(users, null, 2) + '\n', { mode: 0o600 });
   return { users, passwords };
 }

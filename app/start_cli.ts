@@ -44,7 +44,9 @@ export function roleMain(role: Role | 'all') {
       embedNats: role === 'all',
       partition: values.partition,
       ticks: !values['no-ticks'],
-      demo: values.demo ? { rate: numberOr(values.rate, undefined), seed: numberOr(values.seed, undefined) } : undefined,
+      demo: values.demo
+        ? { rate: numberOr(values.rate, undefined), seed: numberOr(values.seed, undefined) }
+        : undefined,
     });
     printBanner(app, env.dataDir);
     await new Promise<void>((resolve) => {
@@ -69,7 +71,9 @@ function printBanner(app: Awaited<ReturnType<typeof startApp>>, dataDir: string)
   if (app.url) {
     const base = app.url.replace('://0.0.0.0', '://127.0.0.1');
     lines.push(
-      app.gateway ? `  wall screen:   ${base}/wall` : `  ingest:        ${base}/api/ingest/{alarms,kpis,complaints}`,
+      app.gateway
+        ? `  wall screen:   ${base}/wall`
+        : `  ingest:        ${base}/api/ingest/{alarms,kpis,complaints}`,
     );
     if (app.gateway) lines.push(`  dispatch desk: ${base}/desk`);
   }

@@ -81,10 +81,14 @@ function decode<T extends TSchema>(file: string, schema: T, raw: unknown): Stati
     const deepest = new Map<string, string>();
     for (const e of errors) if (!deepest.has(e.path)) deepest.set(e.path, e.message);
     // Report the most specific paths: a parent's error is implied by its child's.
-    const paths = [...deepest.keys()].filter((p) => ![...deepest.keys()].some((q) => q !== p && q.startsWith(p + '/')));
+    const paths = [...deepest.keys()].filter(
+      (p) => ![...deepest.keys()].some((q) => q !== p && q.startsWith(p + '/')),
+    );
     throw configError(
       file,
-      paths.slice(0, 5).map((p) => `${p || '/'}: ${deepest.get(p)} (got ${JSON.stringify(valueAt(withDefaults, p))})`),
+      paths
+        .slice(0, 5)
+        .map((p) => `${p || '/'}: ${deepest.get(p)} (got ${JSON.stringify(valueAt(withDefaults, p))})`),
     );
   }
   return Value.Decode(schema, withDefaults);
@@ -92,7 +96,8 @@ function decode<T extends TSchema>(file: string, schema: T, raw: unknown): Stati
 
 function valueAt(root: unknown, path: string): unknown {
   let v: unknown = root;
-  for (const key of path.split('/').slice(1)) v = (v as Record<string, unknown> | undefined)?.[key.replace(/~1/g, '/')];
+  for (const key of path.split('/').slice(1))
+    v = (v as Record<string, unknown> | undefined)?.[key.replace(/~1/g, '/')];
   return v;
 }
 

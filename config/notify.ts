@@ -42,8 +42,10 @@ export type Subscriber = Notify['subscribers'][number];
 export function crossCheckNotify(notify: Notify): string[] {
   const problems: string[] = [];
   notify.subscribers.forEach((s, i) => {
-    if (s.channel === 'webhook' && !s.url) problems.push(`/subscribers/${i}/url: a webhook subscriber needs a url`);
-    if (s.channel === 'sms' && !s.phone) problems.push(`/subscribers/${i}/phone: an sms subscriber needs a phone`);
+    if (s.channel === 'webhook' && !s.url)
+      problems.push(`/subscribers/${i}/url: a webhook subscriber needs a url`);
+    if (s.channel === 'sms' && !s.phone)
+      problems.push(`/subscribers/${i}/phone: an sms subscriber needs a phone`);
   });
   if (notify.subscribers.some((s) => s.channel === 'sms') && !notify.sms.gateway.url)
     problems.push('/sms/gateway/url: sms subscribers need an SMS gateway url');

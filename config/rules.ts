@@ -83,7 +83,12 @@ export const RulesSchema = section({
     deadline: duration('30d'),
   }),
   /** First-response deadline of events of the non-complaint rules, by level. */
-  ackDeadline: section({ red: duration('15m'), orange: duration('30m'), yellow: duration('2h'), blue: duration('24h') }),
+  ackDeadline: section({
+    red: duration('15m'),
+    orange: duration('30m'),
+    yellow: duration('2h'),
+    blue: duration('24h'),
+  }),
   /** The most any deadline may be in a grid of this area tier. */
   areaCap: section({ key: duration('8h'), important: duration('12h') }),
   escalation: section({ tracking: duration('48h') }),

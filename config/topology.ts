@@ -5,7 +5,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { oneOf } from './schema_helpers.js';
 
-const LonLat = Type.Tuple([Type.Number({ minimum: -180, maximum: 180 }), Type.Number({ minimum: -90, maximum: 90 })]);
+const LonLat = Type.Tuple([
+  Type.Number({ minimum: -180, maximum: 180 }),
+  Type.Number({ minimum: -90, maximum: 90 }),
+]);
 
 export const AREA_TIERS = ['key', 'important', 'general'] as const;
 export type AreaTier = (typeof AREA_TIERS)[number];
@@ -64,7 +67,8 @@ export class Topology {
       this.elementById.set(e.id, e);
       this.elementsByGrid.get(e.grid)?.push(e);
     }
-    for (const g of this.grids) for (const key of cellsCovering(g)) (this.cells.get(key) ?? this.cells.set(key, []).get(key)!).push(g);
+    for (const g of this.grids)
+      for (const key of cellsCovering(g)) (this.cells.get(key) ?? this.cells.set(key, []).get(key)!).push(g);
   }
 
   grid(id: string): Grid | undefined {
@@ -129,15 +133,26 @@ function cellKey(lon: number, lat: number): string {
 
 /** The cells a grid's polygon, or the 2 km circle around its center, can touch. */
 function cellsCovering(grid: Grid): string[] {
-  const points: readonly (readonly number[])[] = [...(grid.polygon ?? []), ...(grid.center ? [grid.center] : [])];
+  const points: readonly (readonly number[])[] = [
+    ...(grid.polygon ?? []),
+    ...(grid.center ? [grid.center] : []),
+  ];
   if (points.length === 0) return [];
   const lats = points.map((p) => p[1]!);
   const lons = points.map((p) => p[0]!);
   const midLat = (Math.min(...lats) + Math.max(...lats)) / 2;
   const reachLon = REACH_DEG / Math.max(Math.cos((midLat * Math.PI) / 180), 0.01);
   const keys: string[] = [];
-  for (let x = Math.floor((Math.min(...lons) - reachLon) / CELL_DEG); x <= Math.floor((Math.max(...lons) + reachLon) / CELL_DEG); x++)
-    for (let y = Math.floor((Math.min(...lats) - REACH_DEG) / CELL_DEG); y <= Math.floor((Math.max(...lats) + REACH_DEG) / CELL_DEG); y++)
+  for (
+    let x = Math.floor((Math.min(...lons) - reachLon) / CELL_DEG);
+    x <= Math.floor((Math.max(...lons) + reachLon) / CELL_DEG);
+    x++
+  )
+    for (
+      let y = Math.floor((Math.min(...lats) - REACH_DEG) / CELL_DEG);
+      y <= Math.floor((Math.max(...lats) + REACH_DEG) / CELL_DEG);
+      y++
+    )
       keys.push(`${x}:${y}`);
   return keys;
 }

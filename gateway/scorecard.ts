@@ -22,7 +22,13 @@ export function periodDays(period: Period, now: number): { days: string[]; from:
   return { days, from };
 }
 
-export function scorecardLine(grid: Grid, doc: GridDoc | undefined, elements: number, period: Period, now: number): ScorecardLine {
+export function scorecardLine(
+  grid: Grid,
+  doc: GridDoc | undefined,
+  elements: number,
+  period: Period,
+  now: number,
+): ScorecardLine {
   const { days, from } = periodDays(period, now);
   const { kind: _kind, ...line } = scorecardOf(grid, elements, (key) => doc?.days[key], days, from, now);
   return line;

@@ -73,7 +73,8 @@ export function normalize(raw: unknown, expected: InputType | undefined, topolog
     return fail(reject('CADRE_ERR_SCHEMA', '/: expected a JSON object'));
   const declared = (raw as { type?: unknown }).type;
   const type = (expected ?? declared) as InputType;
-  if (!(type in validators)) return fail(reject('CADRE_ERR_UNKNOWN_TYPE', `unknown type ${JSON.stringify(declared)}`));
+  if (!(type in validators))
+    return fail(reject('CADRE_ERR_UNKNOWN_TYPE', `unknown type ${JSON.stringify(declared)}`));
   if (declared !== undefined && declared !== type)
     return fail(reject('CADRE_ERR_SCHEMA', `/type: is ${JSON.stringify(declared)} on the ${type} path`));
   const validator = validators[type];
@@ -109,14 +110,28 @@ function alarm(msg: Alarm, topology: Topology): Normalized {
   if (!gridId) return fail(reject('CADRE_ERR_UNKNOWN_ELEMENT', `unknown element ${msg.ne}`));
   const grid = topology.grid(gridId);
   if (!grid) return fail(reject('CADRE_ERR_UNKNOWN_GRID', `unknown grid ${gridId}`));
-  return withTime(msg.time, (time) => ({ type: 'alarm', time, grid: grid.id, city: grid.city, key: messageId('alarm', msg), msg }));
+  return withTime(msg.time, (time) => ({
+    type: 'alarm',
+    time,
+    grid: grid.id,
+    city: grid.city,
+    key: messageId('alarm', msg),
+    msg,
+  }));
 }
 
 function kpi(msg: Kpi, topology: Topology): Normalized {
   const element = topology.element(msg.ne);
   if (!element) return fail(reject('CADRE_ERR_UNKNOWN_ELEMENT', `unknown element ${msg.ne}`));
   const grid = topology.grid(element.grid)!;
-  return withTime(msg.time, (time) => ({ type: 'kpi', time, grid: grid.id, city: grid.city, key: messageId('kpi', msg), msg }));
+  return withTime(msg.time, (time) => ({
+    type: 'kpi',
+    time,
+    grid: grid.id,
+    city: grid.city,
+    key: messageId('kpi', msg),
+    msg,
+  }));
 }
 
 function complaint(msg: Complaint, topology: Topology): Normalized {
@@ -130,7 +145,12 @@ function complaint(msg: Complaint, topology: Topology): Normalized {
   } else if (msg.location) {
     gridId = topology.gridAt(msg.location.lon, msg.location.lat)?.id;
     if (!gridId)
-      return fail(reject('CADRE_ERR_NO_GRID', `no grid holds or is within 2 km of ${msg.location.lon},${msg.location.lat}`));
+      return fail(
+        reject(
+          'CADRE_ERR_NO_GRID',
+          `no grid holds or is within 2 km of ${msg.location.lon},${msg.location.lat}`,
+        ),
+      );
   } else {
     return fail(reject('CADRE_ERR_NO_GRID', 'a complaint needs grid, ne or location'));
   }
@@ -155,7 +175,9 @@ function maintenance(msg: Maintenance, topology: Topology): Normalized {
   const start = parseTime(msg.start);
   const end = parseTime(msg.end);
   if (Number.isNaN(start) || Number.isNaN(end) || end <= start)
-    return fail(reject('CADRE_ERR_TIME_RANGE', `/end: the window ${msg.start} – ${msg.end} is empty or invalid`));
+    return fail(
+      reject('CADRE_ERR_TIME_RANGE', `/end: the window ${msg.start} – ${msg.end} is empty or invalid`),
+    );
   return { ok: true, input: { type: 'maintenance', key: messageId('maintenance', msg), start, end, msg } };
 }
 
@@ -163,10 +185,18 @@ function maintenance(msg: Maintenance, topology: Topology): Normalized {
  * The absurd-time check against a clock (the wall clock at HTTP ingest, the core's clock in the
  * processor): null when `time` is within [now − maxAge, now + maxFuture].
  */
-export function checkTimeRange(time: number, now: number, maxAgeMs: number, maxFutureMs: number): Reject | null {
+export function checkTimeRange(
+  time: number,
+  now: number,
+  maxAgeMs: number,
+  maxFutureMs: number,
+): Reject | null {
   if (time > now + maxFutureMs)
     return reject('CADRE_ERR_TIME_RANGE', `time is ${Math.round((time - now) / 1000)} s ahead of the clock`);
   if (time < now - maxAgeMs)
-    return reject('CADRE_ERR_TIME_RANGE', `time is ${Math.round((now - time) / 1000)} s older than the clock allows`);
+    return reject(
+      'CADRE_ERR_TIME_RANGE',
+      `time is ${Math.round((now - time) / 1000)} s older than the clock allows`,
+    );
   return null;
 }

@@ -9,4 +9,3 @@ export function afterFailure(attempt: number, retryDelays: readonly number[]): R
   const delay = retryDelays[attempt - 1];
   return delay === undefined ? { giveUp: true } : { retryIn: delay };
 }
-

@@ -35,7 +35,8 @@ export class CheckpointStore<S> {
     const data = await this.store.getBlob(this.partition);
     if (!data) return undefined;
     const checkpoint = JSON.parse(new TextDecoder().decode(data)) as Checkpoint<S>;
-    if (checkpoint.version !== VERSION) throw new Error(`checkpoint version ${checkpoint.version} is not ${VERSION}`);
+    if (checkpoint.version !== VERSION)
+      throw new Error(`checkpoint version ${checkpoint.version} is not ${VERSION}`);
     return checkpoint;
   }
 

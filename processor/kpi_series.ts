@@ -39,8 +39,17 @@ export class KpiSeriesStore {
   }
 
   series(grid: string): KpiSeries {
-    const buckets = [...(this.grids.get(grid) ?? new Map<number, Bucket>()).entries()].sort((a, b) => a[0] - b[0]);
-    const series: KpiSeries = { t: [], drop_rate: [], setup_success: [], congestion: [], dl_mbps: [], mos: [] };
+    const buckets = [...(this.grids.get(grid) ?? new Map<number, Bucket>()).entries()].sort(
+      (a, b) => a[0] - b[0],
+    );
+    const series: KpiSeries = {
+      t: [],
+      drop_rate: [],
+      setup_success: [],
+      congestion: [],
+      dl_mbps: [],
+      mos: [],
+    };
     for (const [start, bucket] of buckets) {
       series.t.push(start / 1000);
       for (const metric of SHOWN)

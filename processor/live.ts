@@ -68,9 +68,16 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
   const [eventsKv, gridsKv] = await Promise.all([kvm.open(BUCKETS.events), kvm.open(BUCKETS.grids)]);
   const checkpoints = await CheckpointStore.open<CoreSnapshot>(nc, partitionName);
   const checkpoint = await checkpoints.load();
-  const core = new Core({ rules: config.rules, topology: config.topology, clock: 'ticks' }, checkpoint?.state);
+  const core = new Core(
+    { rules: config.rules, topology: config.topology, clock: 'ticks' },
+    checkpoint?.state,
+  );
   let appliedSeq = checkpoint?.seq ?? 0;
-  log(checkpoint ? `resuming after stream sequence ${appliedSeq} (checkpoint of ${checkpoint.savedAt})` : 'starting from the beginning of the stream');
+  log(
+    checkpoint
+      ? `resuming after stream sequence ${appliedSeq} (checkpoint of ${checkpoint.savedAt})`
+      : 'starting from the beginning of the stream',
+  );
 
   const series = new KpiSeriesStore();
   const complaints = new ComplaintLog();
@@ -84,13 +91,18 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
   const eventsSeq = (await (await js.streams.get(STREAMS.events.name)).info()).state.last_seq;
   // A first checkpoint before consuming: a crash before the first periodic one must still know
   // where this processor's transitions start in CADRE_EVENTS.
-  if (!checkpoint) await checkpoints.save(0, eventsSeq, checkpoints.encodeState(core.snapshot()), formatTime(now()));
+  if (!checkpoint)
+    await checkpoints.save(0, eventsSeq, checkpoints.encodeState(core.snapshot()), formatTime(now()));
   const outbox = new Outbox({
     nc,
     js,
     eventsKv,
     gridsKv,
-    gridDoc: (grid): GridDoc => ({ ...core.gridDoc(grid), kpi: series.series(grid), complaints: complaints.of(grid) }),
+    gridDoc: (grid): GridDoc => ({
+      ...core.gridDoc(grid),
+      kpi: series.series(grid),
+      complaints: complaints.of(grid),
+    }),
     alreadyPublished,
     eventsSeq,
     onPublished: (t) => eventsTotal.inc({ level: t.level, transition: t.transition }),
@@ -180,12 +192,21 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
   const statsTimer = setInterval(() => {
     const at = now();
     const seconds = Math.max((at - lastStatsAt) / 1000, 0.001);
-    const rates = Object.fromEntries(Object.entries(counts).map(([t, n]) => [t, round((n - (lastCounts[t] ?? 0)) / seconds)]));
+    const rates = Object.fromEntries(
+      Object.entries(counts).map(([t, n]) => [t, round((n - (lastCounts[t] ?? 0)) / seconds)]),
+    );
     lastCounts = { ...counts };
     lastStatsAt = at;
     const lagSeconds = pending > 0 && lastStreamTime ? Math.max(0, (at - lastStreamTime) / 1000) : 0;
     processorLagSeconds.set(lagSeconds);
-    current = { partition: partitionName, at: formatTime(at), rates, lagSeconds: round(lagSeconds), pending, active: countActive(core) };
+    current = {
+      partition: partitionName,
+      at: formatTime(at),
+      rates,
+      lagSeconds: round(lagSeconds),
+      pending,
+      active: countActive(core),
+    };
     nc.publish(subjects.processorStats(partition), JSON.stringify(current));
   }, 1000);
 
@@ -208,7 +229,11 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
 }
 
 /** Seeds the shell's display-only stores from the grid documents a previous run wrote. */
-async function restoreDisplay(gridsKv: KV, partition: string | undefined, restore: (doc: GridDoc) => void): Promise<void> {
+async function restoreDisplay(
+  gridsKv: KV,
+  partition: string | undefined,
+  restore: (doc: GridDoc) => void,
+): Promise<void> {
   for await (const key of await gridsKv.keys()) {
     const entry = await gridsKv.get(key);
     if (!entry?.value.length) continue;
@@ -224,7 +249,14 @@ function countActive(core: Core): Record<Level, number> {
 }
 
 function emptyStats(partition: string, at: number): ProcessorStats {
-  return { partition, at: formatTime(at), rates: {}, lagSeconds: 0, pending: 0, active: { red: 0, orange: 0, yellow: 0, blue: 0 } };
+  return {
+    partition,
+    at: formatTime(at),
+    rates: {},
+    lagSeconds: 0,
+    pending: 0,
+    active: { red: 0, orange: 0, yellow: 0, blue: 0 },
+  };
 }
 
 const round = (v: number) => Math.round(v * 100) / 100;

@@ -97,14 +97,23 @@ export class Outbox {
     const publish = async (t: EventTransition) => {
       const msgID = `${t.id}:${t.seq}`;
       if (alreadyPublished?.delete(msgID)) return;
-      const ack = await retry('publish transition', () => js.publish(subjects.event(t.city, t.grid), encode(t), { msgID }), log);
+      const ack = await retry(
+        'publish transition',
+        () => js.publish(subjects.event(t.city, t.grid), encode(t), { msgID }),
+        log,
+      );
       this.eventsSeq = Math.max(this.eventsSeq, ack.seq);
       onPublished?.(t);
     };
     await inWindows(batch.transitions, publish);
-    await inWindows([...batch.events.values()], (t) => retry('put event', () => eventsKv.put(kvKey(t.id), encode(t)), log));
-    await inWindows([...batch.grids], (g) => retry('put grid', () => gridsKv.put(kvKey(g), encode(gridDoc(g))), log));
-    for (const { commandId, reply } of batch.replies) nc.publish(subjects.commandReply(commandId), encode(reply));
+    await inWindows([...batch.events.values()], (t) =>
+      retry('put event', () => eventsKv.put(kvKey(t.id), encode(t)), log),
+    );
+    await inWindows([...batch.grids], (g) =>
+      retry('put grid', () => gridsKv.put(kvKey(g), encode(gridDoc(g))), log),
+    );
+    for (const { commandId, reply } of batch.replies)
+      nc.publish(subjects.commandReply(commandId), encode(reply));
   }
 }
 
@@ -113,7 +122,8 @@ function emptyPending(): Pending {
 }
 
 async function inWindows<T>(items: readonly T[], write: (item: T) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < items.length; i += PUBLISH_WINDOW) await Promise.all(items.slice(i, i + PUBLISH_WINDOW).map(write));
+  for (let i = 0; i < items.length; i += PUBLISH_WINDOW)
+    await Promise.all(items.slice(i, i + PUBLISH_WINDOW).map(write));
 }
 
 async function retry<T>(what: string, attempt: () => Promise<T>, log: (m: string) => void): Promise<T> {

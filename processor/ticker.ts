@@ -46,7 +46,10 @@ export class Ticker {
 
   private tick(): void {
     this.lastTickAt = this.now();
-    this.nc.publish(subjects.tick(this.partition), JSON.stringify({ type: 'tick', time: formatTime(this.lastTickAt) }));
+    this.nc.publish(
+      subjects.tick(this.partition),
+      JSON.stringify({ type: 'tick', time: formatTime(this.lastTickAt) }),
+    );
     this.schedule();
   }
 }

@@ -147,7 +147,12 @@ export type TransitionName = (typeof TRANSITIONS)[number];
 export const EVENT_STATES = ['open', 'acknowledged', 'resolved', 'cleared'] as const;
 export type EventState = (typeof EVENT_STATES)[number];
 
-const LevelSchema = Type.Union([Type.Literal('red'), Type.Literal('orange'), Type.Literal('yellow'), Type.Literal('blue')]);
+const LevelSchema = Type.Union([
+  Type.Literal('red'),
+  Type.Literal('orange'),
+  Type.Literal('yellow'),
+  Type.Literal('blue'),
+]);
 
 export const EventTransitionSchema = Type.Object({
   kind: Type.Literal('event'),

@@ -88,20 +88,24 @@ export function scorecardOf(
     mttaMinutes: sum.acked > 0 ? round(sum.ackMinutes / sum.acked) : null,
     mttrMinutes: sum.resolved > 0 ? round(sum.resolveMinutes / sum.resolved) : null,
     slaMetPct: sum.slaDue > 0 ? round(sum.slaMet / sum.slaDue) : null,
-    degradedElementsPct: elements > 0 && days.length > 0 ? round(sum.degradedElements / (elements * days.length)) : null,
+    degradedElementsPct:
+      elements > 0 && days.length > 0 ? round(sum.degradedElements / (elements * days.length)) : null,
   };
 }
 
 /** Worst first: complaints per 10k subscribers, then red events, then grid id (stable). */
 export function worstFirst(a: Omit<Scorecard, 'kind'>, b: Omit<Scorecard, 'kind'>): number {
   return (
-    (b.complaintsPer10k ?? 0) - (a.complaintsPer10k ?? 0) || b.events.red - a.events.red || a.grid.localeCompare(b.grid)
+    (b.complaintsPer10k ?? 0) - (a.complaintsPer10k ?? 0) ||
+    b.events.red - a.events.red ||
+    a.grid.localeCompare(b.grid)
   );
 }
 
 function addDay(total: DayStats, d: DayStats): void {
   total.complaints += d.complaints;
-  for (const c of Object.keys(total.byCategory) as ComplaintCategory[]) total.byCategory[c] += d.byCategory[c] ?? 0;
+  for (const c of Object.keys(total.byCategory) as ComplaintCategory[])
+    total.byCategory[c] += d.byCategory[c] ?? 0;
   total.repeats += d.repeats;
   for (const l of Object.keys(total.events) as Level[]) total.events[l] += d.events[l] ?? 0;
   total.ackMinutes += d.ackMinutes;

@@ -65,7 +65,10 @@ export function typeOfSubject(subject: string): string | undefined {
 }
 
 /** The dedup id of an input (JetStream `Nats-Msg-Id` and the core's own duplicate check). */
-export function messageId(type: ProducerType | 'maintenance' | 'command', msg: Record<string, unknown>): string {
+export function messageId(
+  type: ProducerType | 'maintenance' | 'command',
+  msg: Record<string, unknown>,
+): string {
   switch (type) {
     case 'alarm':
       return `alarm:${msg.id}:${msg.state}:${msg.time}`;

@@ -135,5 +135,4 @@ export interface LiveStats {
 
 /** The reply to a command on `cadre.reply.command.<commandId>`. */
 export type CommandReply =
-  | { ok: true; event: EventDoc }
-  | { ok: false; code: string; message: string; alarms?: string[] };
+  { ok: true; event: EventDoc } | { ok: false; code: string; message: string; alarms?: string[] };

@@ -28,12 +28,19 @@ describe('config', () => {
   it('takes the contract defaults when only the topology is given', () => {
     const config = loadConfig(configDir({}));
     expect(config.rules.outage.debounce).toBe(60_000);
-    expect(config.rules.kpi.metrics.congestion).toEqual({ warning: 0.05, critical: 0.15, margin: 0.03, lowerIsWorse: false });
+    expect(config.rules.kpi.metrics.congestion).toEqual({
+      warning: 0.05,
+      critical: 0.15,
+      margin: 0.03,
+      lowerIsWorse: false,
+    });
     expect(config.rules.complaint.ackDeadline.tier1).toBe(30 * 60_000);
     expect(config.rules.areaCap).toEqual({ key: 8 * 3_600_000, important: 12 * 3_600_000 });
     expect(config.access.anonymousViewer).toBe(false);
     expect(config.notify.webhook.retryDelays[0]).toBe(5000);
-    expect(config.notify.webhook.retryDelays.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(24 * 3_600_000);
+    expect(config.notify.webhook.retryDelays.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(
+      24 * 3_600_000,
+    );
     expect(config.topology.grid('HY-ZH-0002')?.tier).toBe('key');
     expect(config.topology.element('XT-YT-0010-BTS1')?.grid).toBe('XT-YT-0010');
   });
@@ -52,7 +59,9 @@ describe('config', () => {
   });
 
   it('rejects YAML that does not parse', () => {
-    expect(configError(configDir({ 'notify.yaml': 'subscribers: [\n' })).message).toMatch(/^notify\.yaml: not readable/);
+    expect(configError(configDir({ 'notify.yaml': 'subscribers: [\n' })).message).toMatch(
+      /^notify\.yaml: not readable/,
+    );
   });
 
   it('requires a topology and checks its references', () => {
@@ -68,7 +77,11 @@ describe('config', () => {
   });
 
   it('checks subscribers beyond their schema', () => {
-    const err = configError(configDir({ 'notify.yaml': 'subscribers:\n  - {name: oncall, channel: sms, phone: "+8613800000000"}\n' }));
+    const err = configError(
+      configDir({
+        'notify.yaml': 'subscribers:\n  - {name: oncall, channel: sms, phone: "+8613800000000"}\n',
+      }),
+    );
     expect(err.message).toContain('/sms/gateway/url');
   });
 
@@ -94,7 +107,7 @@ describe('config', () => {
       return nearest;
     };
     let seed = 42;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     let located = 0;
     for (let i = 0; i < 3000; i++) {
       const g = topology.grids[Math.floor(random() * topology.grids.length)]!;

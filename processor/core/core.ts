@@ -206,7 +206,8 @@ export class Core {
       return true;
     }
     this.seen.add(key);
-    if (this.seen.size > this.ctx.rules.limits.seenMessages) this.seen.delete(this.seen.values().next().value!);
+    if (this.seen.size > this.ctx.rules.limits.seenMessages)
+      this.seen.delete(this.seen.values().next().value!);
     return false;
   }
 

@@ -3,11 +3,7 @@
  * and per-event state. Plain data only (Maps, Sets, arrays, numbers): `plain.ts` snapshots it.
  */
 import type { Level } from '../../shared/levels.js';
-import type {
-  EventState as EventStateName,
-  RuleName,
-  TransitionName,
-} from '../../shared/schemas.js';
+import type { EventState as EventStateName, RuleName, TransitionName } from '../../shared/schemas.js';
 import type { DayStats } from '../../shared/views.js';
 
 export interface AlarmState {

@@ -65,7 +65,13 @@ function alarmView(a: AlarmState): AlarmView {
 export function scorecardsOf(w: World, from: number, to: number): Scorecard[] {
   const days = daysBetween(from, to);
   return w.ctx.topology.grids.map((grid) =>
-    scorecardOf(grid, w.ctx.topology.elementsOf(grid.id).length, (key) => w.grids.get(grid.id)?.days.get(key), days, from, to),
+    scorecardOf(
+      grid,
+      w.ctx.topology.elementsOf(grid.id).length,
+      (key) => w.grids.get(grid.id)?.days.get(key),
+      days,
+      from,
+      to,
+    ),
   );
 }
-

@@ -28,7 +28,11 @@ describe('resolveNats', () => {
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'cadre-embedded-'));
     const lines: string[] = [];
-    const target = await resolveNats({ ...readEnv({ CADRE_DATA: dataDir }) }, (l) => lines.push(l), `nats://127.0.0.1:${port}`);
+    const target = await resolveNats(
+      { ...readEnv({ CADRE_DATA: dataDir }) },
+      (l) => lines.push(l),
+      `nats://127.0.0.1:${port}`,
+    );
     try {
       expect(target.url).toBe(`nats://127.0.0.1:${port}`);
       expect(target.embedded?.storeDir).toBe(join(dataDir, 'nats'));

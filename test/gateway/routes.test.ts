@@ -323,7 +323,10 @@ describe('grids, topology, scorecards, complaints', () => {
   });
 
   it('gives one grid its scorecard line (the grid page)', async () => {
-    const res = await gw.app.inject({ url: '/api/scorecards?period=P7D&grid=HY-SG-0005', headers: bearer(admin) });
+    const res = await gw.app.inject({
+      url: '/api/scorecards?period=P7D&grid=HY-SG-0005',
+      headers: bearer(admin),
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().scorecards).toEqual([expect.objectContaining({ grid: 'HY-SG-0005', complaints: 14 })]);
   });

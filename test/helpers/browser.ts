@@ -52,7 +52,10 @@ export async function launchBrowser(options: BrowserOptions = {}): Promise<Launc
   const executablePath = ensureChromium((l) => console.error(l));
   const browser = await chromium.launch({ executablePath, headless: true, args: FLAGS });
   const newContext = (o: BrowserOptions = options) =>
-    browser.newContext({ viewport: o.viewport ?? { width: 1920, height: 1080 }, locale: o.locale ?? 'zh-CN' });
+    browser.newContext({
+      viewport: o.viewport ?? { width: 1920, height: 1080 },
+      locale: o.locale ?? 'zh-CN',
+    });
   return {
     browser,
     context: await newContext(),

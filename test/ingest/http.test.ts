@@ -114,7 +114,7 @@ describe('HTTP ingest', () => {
     }
   });
 
-  it('leaves the host app\'s other routes alone', async () => {
+  it("leaves the host app's other routes alone", async () => {
     const res = await app.inject({ method: 'POST', url: '/api/echo', payload: { a: 1 } });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ a: 1 });

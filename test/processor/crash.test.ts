@@ -60,7 +60,14 @@ describe('the processor after SIGKILL', () => {
 
     const expected: string[] = [];
     await replay(
-      [{ name: 'input', lines: (async function* () { yield* lines; })() }],
+      [
+        {
+          name: 'input',
+          lines: (async function* () {
+            yield* lines;
+          })(),
+        },
+      ],
       { rules: config.rules, topology: config.topology, clock: 'ticks' },
       { out: (text) => void expected.push(...text.split('\n').filter(Boolean)), err: () => {} },
     );
@@ -68,7 +75,10 @@ describe('the processor after SIGKILL', () => {
 
     await ensureStreams(nats.nc, config);
     await publishLines(nats.nc, config.topology, lines);
-    await waitFor('the input stored', async () => (await streamCount(nats.nc, STREAMS.input.name)) === lines.length || undefined);
+    await waitFor(
+      'the input stored',
+      async () => (await streamCount(nats.nc, STREAMS.input.name)) === lines.length || undefined,
+    );
 
     const dataDir = mkdtempSync(join(tmpdir(), 'cadre-crash-data-'));
     const output: string[] = [];
@@ -86,12 +96,20 @@ describe('the processor after SIGKILL', () => {
     for (const share of [0.2, 0.45, 0.7]) {
       const running = run();
       const exited = new Promise((resolve) => running.once('exit', resolve));
-      await waitFor(`${share * 100}% of the transitions`, async () => (await published()) >= expected.length * share || undefined, 60_000);
+      await waitFor(
+        `${share * 100}% of the transitions`,
+        async () => (await published()) >= expected.length * share || undefined,
+        60_000,
+      );
       running.kill('SIGKILL');
       await exited;
     }
     run();
-    await waitFor('every transition', async () => (await published()) >= expected.length || undefined, 60_000);
+    await waitFor(
+      'every transition',
+      async () => (await published()) >= expected.length || undefined,
+      60_000,
+    );
     await new Promise((r) => setTimeout(r, 500)); // anything more would be a duplicate or a stray
 
     const stored = await readStream(nats.nc, STREAMS.events.name);

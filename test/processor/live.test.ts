@@ -84,7 +84,9 @@ describe('live processor', () => {
     const kvm = new Kvm(nats.nc);
     const events = await kvm.open(BUCKETS.events);
     const grids = await kvm.open(BUCKETS.grids);
-    const doc = await waitFor('event doc in KV', async () => (await events.get(kvKey(transition.id)))?.json<EventTransition>());
+    const doc = await waitFor('event doc in KV', async () =>
+      (await events.get(kvKey(transition.id)))?.json<EventTransition>(),
+    );
     expect(doc.id).toBe(transition.id);
     // Grid documents are rewritten about once a second: wait for the one that shows the event.
     const grid = await waitFor('grid doc in KV showing the event', async () => {
@@ -93,7 +95,9 @@ describe('live processor', () => {
     });
     expect(grid).toMatchObject({ id: 'HY-SG-0005', level: 'red', active: [transition.id] });
     // Desks show tier and category beside the evidence's complaint ids.
-    expect(grid.complaints).toEqual([expect.objectContaining({ id: 'L-1', tier: 3, category: 'data', media: true })]);
+    expect(grid.complaints).toEqual([
+      expect.objectContaining({ id: 'L-1', tier: 3, category: 'data', media: true }),
+    ]);
   });
 
   it('answers a dispatcher command on its reply subject and publishes the transition', async () => {
@@ -103,7 +107,14 @@ describe('live processor', () => {
     const acknowledged = nextTransition('HY-SG-0005', 'HY', (t) => t.transition === 'acknowledged');
     publish(
       subjects.input('command', 'HY'),
-      { type: 'command', id: commandId, action: 'ack', event: event.id, by: 'li.na', time: new Date().toISOString() },
+      {
+        type: 'command',
+        id: commandId,
+        action: 'ack',
+        event: event.id,
+        by: 'li.na',
+        time: new Date().toISOString(),
+      },
       `command:${commandId}`,
     );
     for await (const m of reply) expect(m.json<CommandReply>()).toMatchObject({ ok: true });
@@ -112,7 +123,16 @@ describe('live processor', () => {
 
   it('sends bad input to the DLQ with its reason and goes on', async () => {
     publish(subjects.input('alarm', 'XT'), '{oops');
-    publish(subjects.input('alarm', 'XT'), { type: 'alarm', id: 'A-9', ne: 'NO-SUCH-NE', severity: 1, category: 'fault', code: 'SITE_DOWN', state: 'raised', time: new Date().toISOString() });
+    publish(subjects.input('alarm', 'XT'), {
+      type: 'alarm',
+      id: 'A-9',
+      ne: 'NO-SUCH-NE',
+      severity: 1,
+      category: 'fault',
+      code: 'SITE_DOWN',
+      state: 'raised',
+      time: new Date().toISOString(),
+    });
     const dlq = await waitFor('two DLQ messages', async () => {
       const all = await readStream(nats.nc, STREAMS.dlq.name);
       return all.length >= 2 ? all : undefined;

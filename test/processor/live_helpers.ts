@@ -19,7 +19,11 @@ export function configDir(files: Record<string, string>): string {
  * Publishes replay lines the way producers (and the live processor's ticker) would: each on
  * `cadre.in.<type>.<city>`, producer messages with their Nats-Msg-Id, ticks on `cadre.in.tick.all`.
  */
-export async function publishLines(nc: NatsConnection, topology: Topology, lines: readonly string[]): Promise<void> {
+export async function publishLines(
+  nc: NatsConnection,
+  topology: Topology,
+  lines: readonly string[],
+): Promise<void> {
   for (const line of lines) {
     const raw = JSON.parse(line) as Record<string, unknown>;
     if (raw.type === 'tick') {
@@ -60,7 +64,11 @@ export async function readStream(nc: NatsConnection, stream: string): Promise<St
   return out;
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -34,91 +34,131 @@ async function eventRowOf(page: Page, grid: string): Promise<string> {
 
 async function select(page: Page, eventId: string): Promise<void> {
   await page.locator(`[data-testid="event-row"][data-event-id="${eventId}"]`).click();
-  await page.waitForSelector(`[data-testid="event-detail"][data-event-id="${eventId}"] [data-testid="detail-state"]`, { timeout: 30_000 });
+  await page.waitForSelector(
+    `[data-testid="event-detail"][data-event-id="${eventId}"] [data-testid="detail-state"]`,
+    { timeout: 30_000 },
+  );
 }
 
 const detailState = (page: Page) => page.getByTestId('detail-state');
 
 describe('dispatch desk on the real stack', () => {
-  it('acknowledges and resolves an event; a second desk sees both live', async () => {
-    const grid = gridOf(40);
-    const a = await openDesk(USERS.dispatcher);
-    const b = await openDesk(USERS.dispatcher2);
-    await stack.publish('complaint', 'CS', complaintNow(grid));
-    const id = await eventRowOf(a.page, grid);
-    expect(await eventRowOf(b.page, grid)).toBe(id);
-    await select(a.page, id);
-    await select(b.page, id);
-    await expect(detailState(b.page).getAttribute('data-state')).resolves.toBe('open');
+  it(
+    'acknowledges and resolves an event; a second desk sees both live',
+    async () => {
+      const grid = gridOf(40);
+      const a = await openDesk(USERS.dispatcher);
+      const b = await openDesk(USERS.dispatcher2);
+      await stack.publish('complaint', 'CS', complaintNow(grid));
+      const id = await eventRowOf(a.page, grid);
+      expect(await eventRowOf(b.page, grid)).toBe(id);
+      await select(a.page, id);
+      await select(b.page, id);
+      await expect(detailState(b.page).getAttribute('data-state')).resolves.toBe('open');
 
-    await a.page.getByTestId('action-ack').click();
-    await a.page.waitForSelector('[data-testid="detail-state"][data-state="acknowledged"]', { timeout: 30_000 });
-    // Desk B did nothing: the list row and the open detail follow the live feed.
-    await b.page.waitForSelector(`[data-testid="event-row"][data-event-id="${id}"][data-state="acknowledged"]`, { timeout: 30_000 });
-    await b.page.waitForSelector('[data-testid="detail-state"][data-state="acknowledged"]', { timeout: 30_000 });
+      await a.page.getByTestId('action-ack').click();
+      await a.page.waitForSelector('[data-testid="detail-state"][data-state="acknowledged"]', {
+        timeout: 30_000,
+      });
+      // Desk B did nothing: the list row and the open detail follow the live feed.
+      await b.page.waitForSelector(
+        `[data-testid="event-row"][data-event-id="${id}"][data-state="acknowledged"]`,
+        { timeout: 30_000 },
+      );
+      await b.page.waitForSelector('[data-testid="detail-state"][data-state="acknowledged"]', {
+        timeout: 30_000,
+      });
 
-    await a.page.getByTestId('action-resolve').click();
-    await a.page.getByTestId('action-resolve-note').fill('coverage restored, customer called back');
-    await a.page.getByTestId('action-resolve-submit').click();
-    await a.page.waitForSelector('[data-testid="detail-state"][data-state="resolved"]', { timeout: 30_000 });
-    await b.page.waitForSelector('[data-testid="detail-state"][data-state="resolved"]', { timeout: 30_000 });
-    await b.page.locator(`[data-testid="event-row"][data-event-id="${id}"]`).waitFor({ state: 'detached', timeout: 30_000 });
+      await a.page.getByTestId('action-resolve').click();
+      await a.page.getByTestId('action-resolve-note').fill('coverage restored, customer called back');
+      await a.page.getByTestId('action-resolve-submit').click();
+      await a.page.waitForSelector('[data-testid="detail-state"][data-state="resolved"]', {
+        timeout: 30_000,
+      });
+      await b.page.waitForSelector('[data-testid="detail-state"][data-state="resolved"]', {
+        timeout: 30_000,
+      });
+      await b.page
+        .locator(`[data-testid="event-row"][data-event-id="${id}"]`)
+        .waitFor({ state: 'detached', timeout: 30_000 });
 
-    expect([...a.errors, ...b.errors]).toEqual([]);
-    await a.context.close();
-    await b.context.close();
-  }, TEST_TIMEOUT);
+      expect([...a.errors, ...b.errors]).toEqual([]);
+      await a.context.close();
+      await b.context.close();
+    },
+    TEST_TIMEOUT,
+  );
 
-  it('refuses to resolve while an alarm that was active at the complaint is uncleared, and names it (screenshot desk.png)', async () => {
-    const grid = gridOf(90);
-    const element = stack.config.topology.elements.find((e) => e.grid === grid)!.id;
-    const alarm: Alarm = {
-      id: `ui-alarm-${process.pid}`,
-      ne: element,
-      severity: 4,
-      category: 'performance',
-      code: 'HIGH_TEMPERATURE',
-      state: 'raised',
-      time: new Date(Date.now() - 2000).toISOString(),
-      text: 'cabinet temperature high',
-    };
-    await stack.publish('alarm', 'CS', alarm);
-    await stack.publish('complaint', 'CS', complaintNow(grid, { customer: { id: 'vip-409', tier: 1 }, category: 'voice' }));
+  it(
+    'refuses to resolve while an alarm that was active at the complaint is uncleared, and names it (screenshot desk.png)',
+    async () => {
+      const grid = gridOf(90);
+      const element = stack.config.topology.elements.find((e) => e.grid === grid)!.id;
+      const alarm: Alarm = {
+        id: `ui-alarm-${process.pid}`,
+        ne: element,
+        severity: 4,
+        category: 'performance',
+        code: 'HIGH_TEMPERATURE',
+        state: 'raised',
+        time: new Date(Date.now() - 2000).toISOString(),
+        text: 'cabinet temperature high',
+      };
+      await stack.publish('alarm', 'CS', alarm);
+      await stack.publish(
+        'complaint',
+        'CS',
+        complaintNow(grid, { customer: { id: 'vip-409', tier: 1 }, category: 'voice' }),
+      );
 
-    const { context, page, errors } = await openDesk(USERS.dispatcher);
-    const id = await eventRowOf(page, grid);
-    await select(page, id);
-    await page.waitForSelector(`[data-testid="alarm-row"][data-alarm-id="${alarm.id}"]`, { timeout: 30_000 });
-    await page.getByTestId('action-resolve').click();
-    await page.getByTestId('action-resolve-submit').click();
-    const conflict = page.getByTestId('resolve-conflict');
-    await conflict.waitFor({ timeout: 30_000 });
-    await expect(conflict.locator('li[data-alarm-id]').evaluateAll((items) => items.map((li) => li.getAttribute('data-alarm-id')))).resolves.toEqual([alarm.id]);
-    await expect(detailState(page).getAttribute('data-state')).resolves.toBe('open');
-    await page.screenshot({ path: `${RESULTS}/desk.png` });
-    expect(errors).toEqual([]);
-    await context.close();
-  }, TEST_TIMEOUT);
+      const { context, page, errors } = await openDesk(USERS.dispatcher);
+      const id = await eventRowOf(page, grid);
+      await select(page, id);
+      await page.waitForSelector(`[data-testid="alarm-row"][data-alarm-id="${alarm.id}"]`, {
+        timeout: 30_000,
+      });
+      await page.getByTestId('action-resolve').click();
+      await page.getByTestId('action-resolve-submit').click();
+      const conflict = page.getByTestId('resolve-conflict');
+      await conflict.waitFor({ timeout: 30_000 });
+      await expect(
+        conflict
+          .locator('li[data-alarm-id]')
+          .evaluateAll((items) => items.map((li) => li.getAttribute('data-alarm-id'))),
+      ).resolves.toEqual([alarm.id]);
+      await expect(detailState(page).getAttribute('data-state')).resolves.toBe('open');
+      await page.screenshot({ path: `${RESULTS}/desk.png` });
+      expect(errors).toEqual([]);
+      await context.close();
+    },
+    TEST_TIMEOUT,
+  );
 
-  it('shows a viewer no actions, and the API refuses the viewer with 403', async () => {
-    const grid = gridOf(200);
-    await stack.publish('complaint', 'CS', complaintNow(grid));
-    const { context, page, errors } = await openDesk(USERS.viewer);
-    const id = await eventRowOf(page, grid);
-    await select(page, id);
-    await expect(page.getByTestId('actions').count()).resolves.toBe(0);
-    await expect(page.getByTestId('action-ack').count()).resolves.toBe(0);
+  it(
+    'shows a viewer no actions, and the API refuses the viewer with 403',
+    async () => {
+      const grid = gridOf(200);
+      await stack.publish('complaint', 'CS', complaintNow(grid));
+      const { context, page, errors } = await openDesk(USERS.viewer);
+      const id = await eventRowOf(page, grid);
+      await select(page, id);
+      await expect(page.getByTestId('actions').count()).resolves.toBe(0);
+      await expect(page.getByTestId('action-ack').count()).resolves.toBe(0);
 
-    // The viewer's own token, as the UI keeps it, straight at the API.
-    const session = JSON.parse((await page.evaluate('localStorage.getItem("cadre.session")')) as string) as { token: string };
-    const res = await fetch(`${stack.url}/api/events/${encodeURIComponent(id)}/ack`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
-      body: '{}',
-    });
-    expect(res.status).toBe(403);
-    await expect(detailState(page).getAttribute('data-state')).resolves.toBe('open');
-    expect(errors).toEqual([]);
-    await context.close();
-  }, TEST_TIMEOUT);
+      // The viewer's own token, as the UI keeps it, straight at the API.
+      const session = JSON.parse(
+        (await page.evaluate('localStorage.getItem("cadre.session")')) as string,
+      ) as { token: string };
+      const res = await fetch(`${stack.url}/api/events/${encodeURIComponent(id)}/ack`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(res.status).toBe(403);
+      await expect(detailState(page).getAttribute('data-state')).resolves.toBe('open');
+      expect(errors).toEqual([]);
+      await context.close();
+    },
+    TEST_TIMEOUT,
+  );
 });

@@ -8,13 +8,16 @@ import { readFileSync } from 'node:fs';
 import { districtOutlines, layoutCities, type Rect } from '../../ui/src/lib/map_layout.js';
 import type { Topology } from '../../ui/src/lib/types.js';
 
-const topology = JSON.parse(readFileSync(new URL('../../config/topology.json', import.meta.url), 'utf8')) as Topology;
+const topology = JSON.parse(
+  readFileSync(new URL('../../config/topology.json', import.meta.url), 'utf8'),
+) as Topology;
 /** The map panel's inner size on the 1920×1080 wall (measured in the real page). */
 const MAP = { width: 855, height: 810 };
 const OPTIONS = { gap: 9, title: 38, pad: 10 };
 const KM = 1 / 111; // degrees of latitude
 
-const overlaps = (a: Rect, b: Rect) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+const overlaps = (a: Rect, b: Rect) =>
+  a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
 describe('wall map layout', () => {
   const panels = layoutCities(topology.cities, topology.grids, MAP.width, MAP.height, OPTIONS);
@@ -28,7 +31,7 @@ describe('wall map layout', () => {
       expect(p.rect.y).toBeGreaterThanOrEqual(0);
       expect(p.rect.x + p.rect.w).toBeLessThanOrEqual(MAP.width + 0.5);
       expect(p.rect.y + p.rect.h).toBeLessThanOrEqual(MAP.height + 0.5);
-      if (p !== main) expect(p.rect.w * p.rect.h).toBeLessThan(main.rect.w * main.rect.h / 2);
+      if (p !== main) expect(p.rect.w * p.rect.h).toBeLessThan((main.rect.w * main.rect.h) / 2);
       for (const q of panels) if (q !== p) expect(overlaps(p.rect, q.rect)).toBe(false);
     }
   });

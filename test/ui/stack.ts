@@ -50,7 +50,10 @@ export function useStack(): Stack {
   const dirs: string[] = [];
   beforeAll(async () => {
     // Without the built UI the gateway serves only the API and every page wait would just time out.
-    if (!existsSync(BUILT_UI)) throw new Error(`${BUILT_UI} is missing: build the UI first (npm run build, or npx vite build --config ui/vite.config.ts).`);
+    if (!existsSync(BUILT_UI))
+      throw new Error(
+        `${BUILT_UI} is missing: build the UI first (npm run build, or npx vite build --config ui/vite.config.ts).`,
+      );
     const configDir = mkdtempSync(join(tmpdir(), 'cadre-ui-config-'));
     const dataDir = mkdtempSync(join(tmpdir(), 'cadre-ui-data-'));
     dirs.push(configDir, dataDir);
@@ -65,7 +68,9 @@ export function useStack(): Stack {
     stack.url = stack.app.url!;
     const js = jetstream(nats.nc);
     stack.publish = async (type: 'complaint' | 'alarm', city: string, msg: Complaint | Alarm) => {
-      await js.publish(subjects.input(type, city), JSON.stringify(msg), { msgID: messageId(type, msg as unknown as Record<string, unknown>) });
+      await js.publish(subjects.input(type, city), JSON.stringify(msg), {
+        msgID: messageId(type, msg as unknown as Record<string, unknown>),
+      });
     };
     stack.browser = await launchBrowser();
     mkdirSync(RESULTS, { recursive: true });

@@ -48,9 +48,33 @@ const CITIES = [
   { id: 'XX', name: '湘西', lon: 109.74, lat: 28.31, r: 0.2, weight: 0.6 },
 ];
 const DISTRICTS = ['城东区', '城西区', '高新区', '开发区'];
-const PLACES = ['火车站', '大学城', '工业园', '商业街', '老城', '新区', '医院', '体育馆', '滨江', '金融街', '科技园', '汽车站', '广场', '湖畔', '花园', '物流园', '电子厂', '中学', '万达', '步行街'];
+const PLACES = [
+  '火车站',
+  '大学城',
+  '工业园',
+  '商业街',
+  '老城',
+  '新区',
+  '医院',
+  '体育馆',
+  '滨江',
+  '金融街',
+  '科技园',
+  '汽车站',
+  '广场',
+  '湖畔',
+  '花园',
+  '物流园',
+  '电子厂',
+  '中学',
+  '万达',
+  '步行街',
+];
 
-export function makeTopology(total: number, seed = 7): { cities: { id: string; name: string }[]; grids: FixtureGrid[] } {
+export function makeTopology(
+  total: number,
+  seed = 7,
+): { cities: { id: string; name: string }[]; grids: FixtureGrid[] } {
   const r = rng(seed);
   const weightSum = CITIES.reduce((s, c) => s + c.weight, 0);
   const grids: FixtureGrid[] = [];
@@ -132,14 +156,24 @@ export function pickLevel(r: () => number, storm = false): Level {
 let eventCounter = 0;
 
 /** A fresh `opened` transition (seq 1) of a new event in `grid`. */
-export function openEvent(r: () => number, grid: FixtureGrid, level: Level, now: number, ageMs = 0): EventDoc {
+export function openEvent(
+  r: () => number,
+  grid: FixtureGrid,
+  level: Level,
+  now: number,
+  ageMs = 0,
+): EventDoc {
   const rule = pick(r, RULE_BY_LEVEL[level]);
   const n = 1 + Math.floor(r() * 5);
   const openedAt = now - ageMs;
   const fixH = Math.min(FIX_H[rule], grid.tier === 'key' ? 8 : grid.tier === 'important' ? 12 : Infinity);
   const id = `ev-${grid.id}-${rule}-${(++eventCounter).toString(36)}`;
-  const alarms = rule === 'planning' ? [] : Array.from({ length: n }, (_, i) => `ALM-${grid.id}-${eventCounter}-${i + 1}`);
-  const complaints = rule === 'complaint' || rule === 'planning' ? Array.from({ length: n }, (_, i) => `CMP-${eventCounter}-${i + 1}`) : [];
+  const alarms =
+    rule === 'planning' ? [] : Array.from({ length: n }, (_, i) => `ALM-${grid.id}-${eventCounter}-${i + 1}`);
+  const complaints =
+    rule === 'complaint' || rule === 'planning'
+      ? Array.from({ length: n }, (_, i) => `CMP-${eventCounter}-${i + 1}`)
+      : [];
   return {
     kind: 'event',
     id,
@@ -163,10 +197,24 @@ export function openEvent(r: () => number, grid: FixtureGrid, level: Level, now:
 
 export const iso = (ms: number) => new Date(ms).toISOString();
 
-const CODES = ['SITE_DOWN', 'CELL_DOWN', 'POWER_DOWN', 'TRANSPORT_DOWN', 'HIGH_TEMP', 'VSWR_HIGH', 'LINK_DEGRADED', 'BOARD_FAULT'];
+const CODES = [
+  'SITE_DOWN',
+  'CELL_DOWN',
+  'POWER_DOWN',
+  'TRANSPORT_DOWN',
+  'HIGH_TEMP',
+  'VSWR_HIGH',
+  'LINK_DEGRADED',
+  'BOARD_FAULT',
+];
 
 /** A GridDoc consistent with the grid's active events: their evidence alarms, KPIs, 31 days. */
-export function makeGridDoc(grid: FixtureGrid, events: EventDoc[], cleared: Set<string>, now: number): GridDoc & { complaints: unknown[] } {
+export function makeGridDoc(
+  grid: FixtureGrid,
+  events: EventDoc[],
+  cleared: Set<string>,
+  now: number,
+): GridDoc & { complaints: unknown[] } {
   const r = rng(hash(grid.id));
   const alarms: AlarmView[] = [];
   const complaints: unknown[] = [];
@@ -186,7 +234,15 @@ export function makeGridDoc(grid: FixtureGrid, events: EventDoc[], cleared: Set<
       });
     });
     e.evidence.complaints.forEach((id, i) => {
-      complaints.push({ id, time: iso(Date.parse(e.openedAt) + i * 240_000), tier: 1 + Math.floor(r() * 4), category: pick(r, ['voice', 'data', 'coverage', 'sms', 'wlan']), media: r() < 0.05, escalated: r() < 0.1, customer: `cust-${Math.floor(r() * 1e6)}` });
+      complaints.push({
+        id,
+        time: iso(Date.parse(e.openedAt) + i * 240_000),
+        tier: 1 + Math.floor(r() * 4),
+        category: pick(r, ['voice', 'data', 'coverage', 'sms', 'wlan']),
+        media: r() < 0.05,
+        escalated: r() < 0.1,
+        customer: `cust-${Math.floor(r() * 1e6)}`,
+      });
     });
   }
   const bad = events.some((e) => e.rule === 'kpi' || e.rule === 'outage');
@@ -210,8 +266,14 @@ export function makeGridDoc(grid: FixtureGrid, events: EventDoc[], cleared: Set<
     const key = iso(now - d * 86_400_000).slice(0, 10);
     const complaintsN = Math.floor(r() * r() * 12);
     const byCategory = { voice: 0, data: 0, sms: 0, coverage: 0, wlan: 0, other: 0 };
-    for (let i = 0; i < complaintsN; i++) byCategory[pick(r, ['voice', 'data', 'data', 'coverage', 'sms', 'other'] as const)]++;
-    const evs = { red: r() < 0.05 ? 1 : 0, orange: Math.floor(r() * 2), yellow: Math.floor(r() * 3), blue: r() < 0.1 ? 1 : 0 };
+    for (let i = 0; i < complaintsN; i++)
+      byCategory[pick(r, ['voice', 'data', 'data', 'coverage', 'sms', 'other'] as const)]++;
+    const evs = {
+      red: r() < 0.05 ? 1 : 0,
+      orange: Math.floor(r() * 2),
+      yellow: Math.floor(r() * 3),
+      blue: r() < 0.1 ? 1 : 0,
+    };
     const n = evs.red + evs.orange + evs.yellow + evs.blue;
     days[key] = {
       complaints: complaintsN,
@@ -227,14 +289,26 @@ export function makeGridDoc(grid: FixtureGrid, events: EventDoc[], cleared: Set<
       degradedElements: Math.floor(r() * 3),
     };
   }
-  const level = events.reduce<Level | null>((w, e) => (w === null || ['red', 'orange', 'yellow', 'blue'].indexOf(e.level) < ['red', 'orange', 'yellow', 'blue'].indexOf(w) ? e.level : w), null);
+  const level = events.reduce<Level | null>(
+    (w, e) =>
+      w === null ||
+      ['red', 'orange', 'yellow', 'blue'].indexOf(e.level) < ['red', 'orange', 'yellow', 'blue'].indexOf(w)
+        ? e.level
+        : w,
+    null,
+  );
   return {
     id: grid.id,
     city: grid.city,
     level,
     active: events.map((e) => e.id),
     alarms,
-    degraded: bad ? [{ ne: `${grid.id}-NE1`, metric: 'drop_rate', value: 0.052, critical: true }, { ne: `${grid.id}-NE2`, metric: 'congestion', value: 0.08, critical: false }] : [],
+    degraded: bad
+      ? [
+          { ne: `${grid.id}-NE1`, metric: 'drop_rate', value: 0.052, critical: true },
+          { ne: `${grid.id}-NE2`, metric: 'congestion', value: 0.08, critical: false },
+        ]
+      : [],
     kpi,
     days,
     updatedAt: iso(now),

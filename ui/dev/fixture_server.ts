@@ -16,7 +16,16 @@ import { randomBytes } from 'node:crypto';
 import { Server, type Socket } from 'socket.io';
 import type { EventDoc } from '../../shared/views.js';
 import type { Level } from '../../shared/levels.js';
-import { iso, makeGridDoc, makeTopology, openEvent, pick, pickLevel, rng, type FixtureGrid } from './fixture_data.js';
+import {
+  iso,
+  makeGridDoc,
+  makeTopology,
+  openEvent,
+  pick,
+  pickLevel,
+  rng,
+  type FixtureGrid,
+} from './fixture_data.js';
 import { renderDevPage } from './dev_page.js';
 
 const args = process.argv.slice(2);
@@ -72,13 +81,26 @@ function next(e: EventDoc, patch: Partial<EventDoc>, at = Date.now()): EventDoc 
     if (r() < 0.45) {
       const ackAt = Math.min(now - 120_000, Date.parse(e.openedAt) + r() * 40 * 60_000);
       const acked = next(e, { transition: 'acknowledged', state: 'acknowledged', by: 'cs' }, ackAt);
-      if (r() < 0.5) next(acked, { transition: 'assigned', assignee: pick(r, ['张工', '李工', '王班长', '赵工']), by: 'cs' }, ackAt + 60_000);
+      if (r() < 0.5)
+        next(
+          acked,
+          { transition: 'assigned', assignee: pick(r, ['张工', '李工', '王班长', '赵工']), by: 'cs' },
+          ackAt + 60_000,
+        );
     }
   }
 }
 
 // Series: 60 minutes back, per minute.
-const series = { t: [] as number[], red: [] as number[], orange: [] as number[], yellow: [] as number[], blue: [] as number[], input: [] as number[], lag: [] as number[] };
+const series = {
+  t: [] as number[],
+  red: [] as number[],
+  orange: [] as number[],
+  yellow: [] as number[],
+  blue: [] as number[],
+  input: [] as number[],
+  lag: [] as number[],
+};
 {
   const minute = Math.floor(Date.now() / 60_000) * 60;
   for (let i = 59; i >= 0; i--) {
@@ -132,12 +154,30 @@ function simulate(dt: number): EventDoc[] {
       if (!isActive(events.get(e.id)!)) continue;
       const cur = events.get(e.id)!;
       const y = r();
-      if (storming() ? y < 0.6 : y < 0.15) out.push(next(cur, { transition: 'escalated', level: raise(cur.level), escalationStep: cur.escalationStep + 1 }, now));
-      else if (y < 0.35 && cur.state === 'open') out.push(next(cur, { transition: 'acknowledged', state: 'acknowledged', by: 'cs' }, now));
+      if (storming() ? y < 0.6 : y < 0.15)
+        out.push(
+          next(
+            cur,
+            { transition: 'escalated', level: raise(cur.level), escalationStep: cur.escalationStep + 1 },
+            now,
+          ),
+        );
+      else if (y < 0.35 && cur.state === 'open')
+        out.push(next(cur, { transition: 'acknowledged', state: 'acknowledged', by: 'cs' }, now));
       else if (y < 0.45) out.push(next(cur, { transition: 'updated' }, now));
       else if (!storming() || over > 0) {
         cur.evidence.alarms.forEach((a) => clearedAlarms.add(a));
-        out.push(next(cur, { transition: cur.rule === 'complaint' ? 'resolved' : 'cleared', state: cur.rule === 'complaint' ? 'resolved' : 'cleared', by: cur.rule === 'complaint' ? '张工' : undefined }, now));
+        out.push(
+          next(
+            cur,
+            {
+              transition: cur.rule === 'complaint' ? 'resolved' : 'cleared',
+              state: cur.rule === 'complaint' ? 'resolved' : 'cleared',
+              by: cur.rule === 'complaint' ? '张工' : undefined,
+            },
+            now,
+          ),
+        );
       }
     }
   }
@@ -166,20 +206,38 @@ function stats() {
   return {
     at: iso(Date.now()),
     inputRate,
-    rates: { alarm: Math.round(inputRate * 0.3), kpi: Math.round(inputRate * 0.65), complaint: Math.round(inputRate * 0.05) },
+    rates: {
+      alarm: Math.round(inputRate * 0.3),
+      kpi: Math.round(inputRate * 0.65),
+      complaint: Math.round(inputRate * 0.05),
+    },
     lagSeconds,
     active,
     clients: io.of('/live').sockets.size,
-    point: { t: series.t[i]!, red: series.red[i]!, orange: series.orange[i]!, yellow: series.yellow[i]!, blue: series.blue[i]!, input: series.input[i]!, lag: series.lag[i]! },
+    point: {
+      t: series.t[i]!,
+      red: series.red[i]!,
+      orange: series.orange[i]!,
+      yellow: series.yellow[i]!,
+      blue: series.blue[i]!,
+      input: series.input[i]!,
+      lag: series.lag[i]!,
+    },
   };
 }
 
 // ---------- HTTP ----------
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
 }
-const fail = (res: ServerResponse, status: number, error: string, message: string, extra: object = {}) => send(res, status, { error, message, ...extra });
+const fail = (res: ServerResponse, status: number, error: string, message: string, extra: object = {}) =>
+  send(res, status, { error, message, ...extra });
 
 function userOf(req: IncomingMessage): User | null {
   const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
@@ -211,7 +269,13 @@ async function api(req: IncomingMessage, res: ServerResponse, url: URL): Promise
     if (!u) return fail(res, 401, 'CADRE_ERR_UNAUTHORIZED', 'Missing or invalid credentials');
     const token = randomBytes(16).toString('hex');
     tokens.set(token, u);
-    return send(res, 200, { token, role: u.role, cities: u.cities, name: u.name, expiresAt: iso(Date.now() + 12 * 3_600_000) });
+    return send(res, 200, {
+      token,
+      role: u.role,
+      cities: u.cities,
+      name: u.name,
+      expiresAt: iso(Date.now() + 12 * 3_600_000),
+    });
   }
   const user = userOf(req);
   if (!user) return fail(res, 401, 'CADRE_ERR_UNAUTHORIZED', 'Missing or invalid credentials');
@@ -219,7 +283,8 @@ async function api(req: IncomingMessage, res: ServerResponse, url: URL): Promise
     if (user === ANONYMOUS) return fail(res, 401, 'CADRE_ERR_UNAUTHORIZED', 'Not logged in');
     return send(res, 200, { name: user.name, role: user.role, cities: user.cities });
   }
-  if (path === '/api/topology') return send(res, 200, topo, { 'cache-control': 'no-cache', etag: `"topo-${topo.grids.length}"` });
+  if (path === '/api/topology')
+    return send(res, 200, topo, { 'cache-control': 'no-cache', etag: `"topo-${topo.grids.length}"` });
   if (path === '/api/events') {
     const q = url.searchParams;
     const list = [...events.values()]
@@ -239,34 +304,48 @@ async function api(req: IncomingMessage, res: ServerResponse, url: URL): Promise
     if (!e) return fail(res, 404, 'CADRE_ERR_UNKNOWN_EVENT', 'Event not found');
     if (!ev[2]) return send(res, 200, { event: e, history: history.get(e.id) ?? [] });
     if (req.method !== 'POST') return fail(res, 404, 'CADRE_ERR_NOT_FOUND', 'Not found');
-    if (!(user.role === 'admin' || (user.role === 'dispatcher' && user.cities.includes(e.city)))) return fail(res, 403, 'CADRE_ERR_FORBIDDEN', 'Not allowed for this role or city');
+    if (!(user.role === 'admin' || (user.role === 'dispatcher' && user.cities.includes(e.city))))
+      return fail(res, 403, 'CADRE_ERR_FORBIDDEN', 'Not allowed for this role or city');
     if (!isActive(e)) return fail(res, 409, 'CADRE_ERR_CONFLICT', 'The event has ended', { alarms: [] });
     const b = await body(req);
     const by = user.name;
     let out: EventDoc;
     switch (ev[2]) {
       case 'ack':
-        if (e.state !== 'open') return fail(res, 409, 'CADRE_ERR_CONFLICT', 'Already acknowledged', { alarms: [] });
+        if (e.state !== 'open')
+          return fail(res, 409, 'CADRE_ERR_CONFLICT', 'Already acknowledged', { alarms: [] });
         out = next(e, { transition: 'acknowledged', state: 'acknowledged', by });
         break;
       case 'assign':
-        if (typeof b.to !== 'string' || !b.to) return fail(res, 400, 'CADRE_ERR_BAD_REQUEST', '`to` is required');
+        if (typeof b.to !== 'string' || !b.to)
+          return fail(res, 400, 'CADRE_ERR_BAD_REQUEST', '`to` is required');
         out = next(e, { transition: 'assigned', assignee: b.to, by });
         break;
       case 'comment':
-        if (typeof b.text !== 'string' || !b.text) return fail(res, 400, 'CADRE_ERR_BAD_REQUEST', '`text` is required');
+        if (typeof b.text !== 'string' || !b.text)
+          return fail(res, 400, 'CADRE_ERR_BAD_REQUEST', '`text` is required');
         out = next(e, { transition: 'commented', text: b.text, by });
         break;
       case 'plan': {
         const p = b as { at?: string; scenario?: string };
-        if (!p.at || !p.scenario || Number.isNaN(Date.parse(p.at))) return fail(res, 400, 'CADRE_ERR_BAD_REQUEST', '`at` (ISO time) and `scenario` are required');
+        if (!p.at || !p.scenario || Number.isNaN(Date.parse(p.at)))
+          return fail(res, 400, 'CADRE_ERR_BAD_REQUEST', '`at` (ISO time) and `scenario` are required');
         out = next(e, { transition: 'planned', plan: { at: p.at, scenario: p.scenario }, by });
         break;
       }
       default: {
-        const uncleared = e.rule === 'complaint' ? e.evidence.alarms.filter((a) => !clearedAlarms.has(a)) : [];
-        if (uncleared.length) return fail(res, 409, 'CADRE_ERR_CONFLICT', 'Evidence alarms are not cleared', { alarms: uncleared });
-        out = next(e, { transition: 'resolved', state: 'resolved', text: typeof b.note === 'string' ? b.note : undefined, by });
+        const uncleared =
+          e.rule === 'complaint' ? e.evidence.alarms.filter((a) => !clearedAlarms.has(a)) : [];
+        if (uncleared.length)
+          return fail(res, 409, 'CADRE_ERR_CONFLICT', 'Evidence alarms are not cleared', {
+            alarms: uncleared,
+          });
+        out = next(e, {
+          transition: 'resolved',
+          state: 'resolved',
+          text: typeof b.note === 'string' ? b.note : undefined,
+          by,
+        });
       }
     }
     broadcast([out]);
@@ -277,33 +356,60 @@ async function api(req: IncomingMessage, res: ServerResponse, url: URL): Promise
     const id = decodeURIComponent(gr[1]!);
     if (!gridById.has(id)) return fail(res, 404, 'CADRE_ERR_NOT_FOUND', 'Grid not found');
     const { grid, own, doc } = gridDoc(id);
-    return send(res, 200, { grid, status: doc, events: own.filter(isActive), history: own.filter((e) => !isActive(e)).slice(-50).reverse() });
+    return send(res, 200, {
+      grid,
+      status: doc,
+      events: own.filter(isActive),
+      history: own
+        .filter((e) => !isActive(e))
+        .slice(-50)
+        .reverse(),
+    });
   }
-  if (path === '/api/scorecards') return send(res, 200, { period: 'P1D', from: iso(Date.now() - 86_400_000), to: iso(Date.now()), scorecards: [] });
+  if (path === '/api/scorecards')
+    return send(res, 200, {
+      period: 'P1D',
+      from: iso(Date.now() - 86_400_000),
+      to: iso(Date.now()),
+      scorecards: [],
+    });
   return fail(res, 404, 'CADRE_ERR_NOT_FOUND', 'Not found');
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+};
 
 async function serveStatic(res: ServerResponse, path: string): Promise<void> {
   const file = normalize(join(DIST, path));
   const inside = file.startsWith(DIST) && extname(file) !== '';
   try {
     const data = await readFile(inside ? file : join(DIST, 'index.html'));
-    res.writeHead(200, { 'content-type': inside ? (TYPES[extname(file)] ?? 'application/octet-stream') : TYPES['.html']! });
+    res.writeHead(200, {
+      'content-type': inside ? (TYPES[extname(file)] ?? 'application/octet-stream') : TYPES['.html']!,
+    });
     res.end(data);
   } catch {
     if (inside) return fail(res, 404, 'CADRE_ERR_NOT_FOUND', 'Not found');
-    res.writeHead(503, { 'content-type': 'text/plain' }).end('ui/dist is missing: run `npx vite build --config ui/vite.config.ts` first');
+    res
+      .writeHead(503, { 'content-type': 'text/plain' })
+      .end('ui/dist is missing: run `npx vite build --config ui/vite.config.ts` first');
   }
 }
 
 const http = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://x');
   if (url.pathname === '/healthz') return send(res, 200, { ok: true });
-  if (url.pathname === '/dev' && req.method === 'GET') return void res.writeHead(200, { 'content-type': TYPES['.html']! }).end(renderDevPage());
+  if (url.pathname === '/dev' && req.method === 'GET')
+    return void res.writeHead(200, { 'content-type': TYPES['.html']! }).end(renderDevPage());
   if (url.pathname.startsWith('/dev/') && req.method === 'POST') {
-    if (url.pathname === '/dev/storm') stormUntil = Date.now() + Number(url.searchParams.get('seconds') ?? 30) * 1000;
+    if (url.pathname === '/dev/storm')
+      stormUntil = Date.now() + Number(url.searchParams.get('seconds') ?? 30) * 1000;
     if (url.pathname === '/dev/calm') stormUntil = 0;
     if (url.pathname === '/dev/pause-stats') statsPaused = !statsPaused;
     if (url.pathname === '/dev/kick') io.of('/live').disconnectSockets(false);
@@ -383,8 +489,8 @@ setInterval(() => {
 }, 1000);
 
 http.listen(PORT, HOST, () => {
-  console.log(`cadre UI fixture on http://${HOST}:${PORT}/wall  (/desk, /dev; ${topo.grids.length} grids, anonymous ${ANON ? 'on' : 'off'})`);
+  console.log(
+    `cadre UI fixture on http://${HOST}:${PORT}/wall  (/desk, /dev; ${topo.grids.length} grids, anonymous ${ANON ? 'on' : 'off'})`,
+  );
   console.log('users: admin/admin, cs/cs (dispatcher CS), viewer/viewer');
 });
-
-

@@ -36,7 +36,12 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   if (!res.ok) {
     const e = (data ?? {}) as { error?: string; message?: string; alarms?: string[] };
     if (res.status === 401 && token) session.clear();
-    throw new ApiError(res.status, e.error ?? `HTTP_${res.status}`, e.message ?? res.statusText, e.alarms ?? []);
+    throw new ApiError(
+      res.status,
+      e.error ?? `HTTP_${res.status}`,
+      e.message ?? res.statusText,
+      e.alarms ?? [],
+    );
   }
   return data as T;
 }
@@ -63,7 +68,10 @@ export const api = {
   event: (id: string) => request<EventResponse>('GET', `/api/events/${encodeURIComponent(id)}`),
   grid: (id: string) => request<GridResponse>('GET', `/api/grids/${encodeURIComponent(id)}`),
   scorecard: (grid: string, period: Period) =>
-    request<{ scorecards: ScorecardLine[] }>('GET', `/api/scorecards?period=${period}&grid=${encodeURIComponent(grid)}`),
+    request<{ scorecards: ScorecardLine[] }>(
+      'GET',
+      `/api/scorecards?period=${period}&grid=${encodeURIComponent(grid)}`,
+    ),
   act: (id: string, action: ActionName, body: Record<string, unknown> = {}) =>
     request<{ event: EventDoc }>('POST', `/api/events/${encodeURIComponent(id)}/${action}`, body),
 };

@@ -61,37 +61,81 @@ export function levelRateOpts(labels: ChartLabels, fontPx = 12): Omit<uPlot.Opti
 }
 
 /** Input messages/s (left axis) and processing lag in seconds (right axis). */
-export function inputLagOpts(inputLabel: string, lagLabel: string, fontPx = 12): Omit<uPlot.Options, 'width' | 'height'> {
+export function inputLagOpts(
+  inputLabel: string,
+  lagLabel: string,
+  fontPx = 12,
+): Omit<uPlot.Options, 'width' | 'height'> {
   const font = `${fontPx}px system-ui, sans-serif`;
   return {
     legend: { show: false },
     cursor: { show: false },
-    scales: { x: { time: true }, lag: { range: (_u, _min, max) => [0, Math.max(2, max * 1.2)] }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.15)] } },
+    scales: {
+      x: { time: true },
+      lag: { range: (_u, _min, max) => [0, Math.max(2, max * 1.2)] },
+      y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.15)] },
+    },
     axes: [
       timeAxis(font, fontPx),
-      axis({ font, size: fitSize(fontPx, fontPx * 1.6), label: inputLabel, labelFont: font, labelSize: fontPx * 1.6 }),
-      axis({ font, scale: 'lag', side: 1, grid: { show: false }, size: fitSize(fontPx, fontPx * 1.6), label: lagLabel, labelFont: font, labelSize: fontPx * 1.6 }),
+      axis({
+        font,
+        size: fitSize(fontPx, fontPx * 1.6),
+        label: inputLabel,
+        labelFont: font,
+        labelSize: fontPx * 1.6,
+      }),
+      axis({
+        font,
+        scale: 'lag',
+        side: 1,
+        grid: { show: false },
+        size: fitSize(fontPx, fontPx * 1.6),
+        label: lagLabel,
+        labelFont: font,
+        labelSize: fontPx * 1.6,
+      }),
     ],
     series: [
       {},
-      { label: inputLabel, stroke: '#7ea6ff', width: 2, fill: 'rgba(126,166,255,0.10)', points: { show: false } },
+      {
+        label: inputLabel,
+        stroke: '#7ea6ff',
+        width: 2,
+        fill: 'rgba(126,166,255,0.10)',
+        points: { show: false },
+      },
       { label: lagLabel, stroke: '#3dd68c', width: 2, scale: 'lag', points: { show: false } },
     ],
   };
 }
 
 /** One KPI metric over 24 h, with its warning/critical thresholds as dashed bands. */
-export function kpiOpts(label: string, format: (v: number) => string, thresholds: { warn: number; crit: number }, compact = false): Omit<uPlot.Options, 'width' | 'height'> {
+export function kpiOpts(
+  label: string,
+  format: (v: number) => string,
+  thresholds: { warn: number; crit: number },
+  compact = false,
+): Omit<uPlot.Options, 'width' | 'height'> {
   return {
     legend: { show: false },
     cursor: { show: !compact, points: { size: 6 } },
     scales: { x: { time: true } },
     axes: compact
       ? [{ show: false }, { show: false }]
-      : [timeAxis('12px system-ui, sans-serif', 12), axis({ size: 56, values: (_u, vals) => vals.map((v) => format(v)) })],
+      : [
+          timeAxis('12px system-ui, sans-serif', 12),
+          axis({ size: 56, values: (_u, vals) => vals.map((v) => format(v)) }),
+        ],
     series: [
       {},
-      { label, stroke: '#7ea6ff', width: compact ? 1.5 : 2, points: { show: false }, spanGaps: false, value: (_u, v) => (v === null ? '—' : format(v)) },
+      {
+        label,
+        stroke: '#7ea6ff',
+        width: compact ? 1.5 : 2,
+        points: { show: false },
+        spanGaps: false,
+        value: (_u, v) => (v === null ? '—' : format(v)),
+      },
     ],
     hooks: {
       draw: [
@@ -100,7 +144,10 @@ export function kpiOpts(label: string, format: (v: number) => string, thresholds
           ctx.save();
           ctx.setLineDash([4, 4]);
           ctx.lineWidth = 1;
-          for (const [value, color] of [[thresholds.warn, LEVEL_COLOR.yellow], [thresholds.crit, LEVEL_COLOR.red]] as const) {
+          for (const [value, color] of [
+            [thresholds.warn, LEVEL_COLOR.yellow],
+            [thresholds.crit, LEVEL_COLOR.red],
+          ] as const) {
             const y = u.valToPos(value, 'y', true);
             if (y < u.bbox.top || y > u.bbox.top + u.bbox.height) continue;
             ctx.strokeStyle = color + 'aa';

@@ -37,7 +37,12 @@ function translate(l: Lang, key: MessageKey, params?: Params): string {
   return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
 
-export const t = derived(lang, (l): Translate => (key, params) => translate(l, key, params));
+export const t = derived(
+  lang,
+  (l): Translate =>
+    (key, params) =>
+      translate(l, key, params),
+);
 
 /** For code outside components (document title, sound labels). */
 export function tNow(key: MessageKey, params?: Params): string {

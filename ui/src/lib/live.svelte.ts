@@ -12,7 +12,16 @@
 import { io, type Socket } from 'socket.io-client';
 import { session } from './session.svelte.js';
 import { isActive, levelIndex } from './levels.js';
-import type { EventDoc, EventTransition, GridLevel, Level, Series, SeriesPoint, Snapshot, Stats } from './types.js';
+import type {
+  EventDoc,
+  EventTransition,
+  GridLevel,
+  Level,
+  Series,
+  SeriesPoint,
+  Snapshot,
+  Stats,
+} from './types.js';
 
 export type ConnState = 'connecting' | 'connected' | 'reconnecting' | 'unauthorized';
 
@@ -32,7 +41,10 @@ const SERIES_MINUTES = 60;
 /** Ended events whose last seq is remembered, so a late older transition cannot revive them. */
 const ENDED_MEMORY = 20_000;
 
-type Pending = { kind: 'snapshot'; data: Snapshot } | { kind: 'events'; data: EventTransition[] } | { kind: 'stats'; data: Stats };
+type Pending =
+  | { kind: 'snapshot'; data: Snapshot }
+  | { kind: 'events'; data: EventTransition[] }
+  | { kind: 'stats'; data: Stats };
 
 class LiveStore {
   status = $state<ConnState>('connecting');
@@ -236,7 +248,15 @@ class LiveStore {
 }
 
 function tickerRow(tr: EventTransition): TickerRow {
-  return { key: `${tr.id}:${tr.seq}`, id: tr.id, grid: tr.grid, level: tr.level, rule: tr.rule, transition: tr.transition, at: tr.at };
+  return {
+    key: `${tr.id}:${tr.seq}`,
+    id: tr.id,
+    grid: tr.grid,
+    level: tr.level,
+    rule: tr.rule,
+    transition: tr.transition,
+    at: tr.at,
+  };
 }
 
 /** Newest first; only the last rows of a big batch are ever visible, so only those are built. */
@@ -271,6 +291,7 @@ export const live = new LiveStore();
 /** What the connection badge shows. */
 export function connectionView(now: number): { kind: ConnState | 'stale'; attempts: number; ageMs: number } {
   const age = live.lastStatsAt === null ? 0 : now - live.lastStatsAt;
-  if (live.status === 'connected' && live.ready && age > STALE_AFTER_MS) return { kind: 'stale', attempts: 0, ageMs: age };
+  if (live.status === 'connected' && live.ready && age > STALE_AFTER_MS)
+    return { kind: 'stale', attempts: 0, ageMs: age };
   return { kind: live.status, attempts: live.attempts, ageMs: age };
 }

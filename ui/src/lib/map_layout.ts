@@ -45,7 +45,13 @@ interface CityShape {
   spanY: number;
 }
 
-export function layoutCities(cities: City[], grids: GridInfo[], width: number, height: number, o: LayoutOptions): MapPanel[] {
+export function layoutCities(
+  cities: City[],
+  grids: GridInfo[],
+  width: number,
+  height: number,
+  o: LayoutOptions,
+): MapPanel[] {
   const shapes = shapesOf(cities, grids);
   if (!shapes.length || width < 40 || height < 40) return [];
   const [main, ...rest] = [...shapes].sort((a, b) => b.grids.length - a.grids.length);
@@ -55,7 +61,10 @@ export function layoutCities(cities: City[], grids: GridInfo[], width: number, h
     const scales = ordered.map((s, i) => scaleIn(s, rects[i]!, o));
     // Each grid counts once: the sum of log scales weighted by grid count favours the big city without
     // letting a small one shrink to nothing (log punishes a tiny scale hard).
-    const score = scales.reduce((sum, scale, i) => sum + ordered[i]!.grids.length ** 0.75 * Math.log(Math.max(scale, 1e-9)), 0);
+    const score = scales.reduce(
+      (sum, scale, i) => sum + ordered[i]!.grids.length ** 0.75 * Math.log(Math.max(scale, 1e-9)),
+      0,
+    );
     if (!best || score > best.score) best = { score, rects };
   }
   return ordered.map((s, i) => panelOf(s, best!.rects[i]!, o, i === 0));
@@ -73,8 +82,14 @@ function* candidates(restCount: number, width: number, height: number, gap: numb
       if (rows * cols - restCount >= cols) continue; // an empty row wastes space
       const mw = Math.round(width * f);
       const mh = Math.round(height * f);
-      yield [{ x: 0, y: 0, w: mw - gap / 2, h: height }, ...cells(restCount, cols, rows, { x: mw + gap / 2, y: 0, w: width - mw - gap / 2, h: height }, gap)];
-      yield [{ x: 0, y: 0, w: width, h: mh - gap / 2 }, ...cells(restCount, cols, rows, { x: 0, y: mh + gap / 2, w: width, h: height - mh - gap / 2 }, gap)];
+      yield [
+        { x: 0, y: 0, w: mw - gap / 2, h: height },
+        ...cells(restCount, cols, rows, { x: mw + gap / 2, y: 0, w: width - mw - gap / 2, h: height }, gap),
+      ];
+      yield [
+        { x: 0, y: 0, w: width, h: mh - gap / 2 },
+        ...cells(restCount, cols, rows, { x: 0, y: mh + gap / 2, w: width, h: height - mh - gap / 2 }, gap),
+      ];
     }
   }
 }
@@ -82,7 +97,12 @@ function* candidates(restCount: number, width: number, height: number, gap: numb
 function cells(n: number, cols: number, rows: number, area: Rect, gap: number): Rect[] {
   const w = (area.w - gap * (cols - 1)) / cols;
   const h = (area.h - gap * (rows - 1)) / rows;
-  return Array.from({ length: n }, (_, i) => ({ x: area.x + (i % cols) * (w + gap), y: area.y + Math.floor(i / cols) * (h + gap), w, h }));
+  return Array.from({ length: n }, (_, i) => ({
+    x: area.x + (i % cols) * (w + gap),
+    y: area.y + Math.floor(i / cols) * (h + gap),
+    w,
+    h,
+  }));
 }
 
 function scaleIn(s: CityShape, r: Rect, o: LayoutOptions): number {
@@ -119,7 +139,10 @@ function shapesOf(cities: City[], grids: GridInfo[]): CityShape[] {
   }
   // Cities in topology order; grids of a city the topology does not name still get a panel.
   const known = new Map(cities.map((c) => [c.id, c]));
-  const order = [...cities.map((c) => c.id).filter((id) => byCity.has(id)), ...[...byCity.keys()].filter((id) => !known.has(id))];
+  const order = [
+    ...cities.map((c) => c.id).filter((id) => byCity.has(id)),
+    ...[...byCity.keys()].filter((id) => !known.has(id)),
+  ];
   return order.map((id) => {
     const list = byCity.get(id)!;
     const bounds = boundsOf(list)!;
@@ -157,7 +180,11 @@ export function districtOutlines(grids: GridInfo[]): Map<string, [number, number
     }
   }
   const out = new Map<string, [number, number][][]>();
-  for (const [district, edges] of byDistrict) out.set(district, [...edges.values()].filter((e) => e.n === 1).map((e) => e.edge));
+  for (const [district, edges] of byDistrict)
+    out.set(
+      district,
+      [...edges.values()].filter((e) => e.n === 1).map((e) => e.edge),
+    );
   return out;
 }
 

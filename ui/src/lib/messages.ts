@@ -190,7 +190,7 @@ const zh = {
   'dur.m': '{n}分',
   'dur.h': '{n}小时',
   'dur.d': '{n}天',
-  'notFound': '页面不存在',
+  notFound: '页面不存在',
 };
 
 export type MessageKey = keyof typeof zh;
@@ -386,7 +386,7 @@ const en: Record<MessageKey, string> = {
   'dur.m': '{n}m',
   'dur.h': '{n}h',
   'dur.d': '{n}d',
-  'notFound': 'Page not found',
+  notFound: 'Page not found',
 };
 
 export type Lang = 'zh-CN' | 'en';

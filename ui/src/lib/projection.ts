@@ -12,7 +12,10 @@ export interface Bounds {
 }
 
 export function boundsOf(grids: GridInfo[]): Bounds | null {
-  let minLon = Infinity, maxLon = -Infinity, minLat = Infinity, maxLat = -Infinity;
+  let minLon = Infinity,
+    maxLon = -Infinity,
+    minLat = Infinity,
+    maxLat = -Infinity;
   const add = (lon: number, lat: number) => {
     if (lon < minLon) minLon = lon;
     if (lon > maxLon) maxLon = lon;
@@ -28,7 +31,12 @@ export function boundsOf(grids: GridInfo[]): Bounds | null {
 
 export type Project = (lon: number, lat: number) => [number, number];
 
-export function fit(b: Bounds, width: number, height: number, margin = 16): { project: Project; scale: number } {
+export function fit(
+  b: Bounds,
+  width: number,
+  height: number,
+  margin = 16,
+): { project: Project; scale: number } {
   const k = Math.cos((((b.minLat + b.maxLat) / 2) * Math.PI) / 180);
   const spanX = Math.max((b.maxLon - b.minLon) * k, 1e-6);
   const spanY = Math.max(b.maxLat - b.minLat, 1e-6);

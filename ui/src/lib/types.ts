@@ -2,11 +2,43 @@
  * The shapes the UI reads, as API_SPEC.md defines them. The event and grid read models come from the
  * server's own shared/ types (type-only imports: nothing of the server lands in the bundle).
  */
-import type { EventDoc, GridDoc, AlarmView, KpiSeries, DayStats, ComplaintView, Series, SeriesPoint, LiveStats as Stats } from '../../../shared/views.js';
+import type {
+  EventDoc,
+  GridDoc,
+  AlarmView,
+  KpiSeries,
+  DayStats,
+  ComplaintView,
+  Series,
+  SeriesPoint,
+  LiveStats as Stats,
+} from '../../../shared/views.js';
 import type { Level } from '../../../shared/levels.js';
-import type { EventTransition, RuleName, EventState, TransitionName, ComplaintCategory } from '../../../shared/schemas.js';
+import type {
+  EventTransition,
+  RuleName,
+  EventState,
+  TransitionName,
+  ComplaintCategory,
+} from '../../../shared/schemas.js';
 
-export type { EventDoc, GridDoc, AlarmView, KpiSeries, DayStats, ComplaintView, Series, SeriesPoint, Stats, Level, EventTransition, RuleName, EventState, TransitionName, ComplaintCategory };
+export type {
+  EventDoc,
+  GridDoc,
+  AlarmView,
+  KpiSeries,
+  DayStats,
+  ComplaintView,
+  Series,
+  SeriesPoint,
+  Stats,
+  Level,
+  EventTransition,
+  RuleName,
+  EventState,
+  TransitionName,
+  ComplaintCategory,
+};
 
 export type Role = 'viewer' | 'dispatcher' | 'admin';
 
