@@ -2,7 +2,12 @@
  * The gateway: Fastify (REST + the built UI) and Socket.IO on one HTTP server, over the read model.
  * `createGateway` loads the read model and readies the routes; `start` listens; `close` stops it all.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from 'fastify';
 import { Server as SocketServer } from 'socket.io';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -69,7 +74,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     bodyLimit: options.bodyLimit ?? 10 * MIB,
     trustProxy: options.trustProxy ?? false,
     // A line per request drowns the lines that matter: the audit of logins and actions, and errors.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   }) as unknown as FastifyInstance;
   const model = new ReadModel({ nc, now, log: app.log });
   await model.start();
