@@ -4,8 +4,8 @@
  * and the processor intake's gate as a ratio to bare `JSON.parse` of the same bytes.
  */
 import Fastify from 'fastify';
-import { connect, createInbox, headers, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { cadreFrom, rulesFrom } from '../config/load.js';
 import type { Access } from '../config/access.js';
 import { hashApiKey } from '../shared/passwords.js';
@@ -67,19 +67,15 @@ async function natsAndHttp(ctx: BenchContext, nc: NatsConnection): Promise<Bench
     const rates = await alternate(ctx.rounds, {
       bare100: async (round) => {
         const items = toItems(await fresh(`b${round}`), ctx);
-        return timed(ctx.count, async () =>
-          expectAll(stored(await publishWindowed(js, items, { window: 100 }))),
-        );
+        return timed(ctx.count, async () => expectAll(stored(await jsPublishWindowed(js, items, 100))));
       },
       bare1000: async (round) => {
         const items = toItems(await fresh(`k${round}`), ctx);
-        return timed(ctx.count, async () =>
-          expectAll(stored(await publishWindowed(js, items, { window: 1000 }))),
-        );
+        return timed(ctx.count, async () => expectAll(stored(await jsPublishWindowed(js, items, 1000))));
       },
       inboxAcks: async (round) => {
         const items = toItems(await fresh(`x${round}`), ctx);
-        return timed(ctx.count, async () => expectAll(await publishWithInboxAcks(nc, items, 1000)));
+        return timed(ctx.count, async () => expectAll(stored(await publishWindowed(nc, items))));
       },
       ingestPath: async (round) => {
         const bodies = ndjsonBatches(await fresh(`n${round}`));
@@ -88,7 +84,7 @@ async function natsAndHttp(ctx: BenchContext, nc: NatsConnection): Promise<Bench
           let total = 0;
           for (const { type, body } of bodies) {
             const { valid } = screenBatch(splitBatch(body, 'ndjson'), type, config, Date.now());
-            total += stored(await publishWindowed(js, valid.map(publishItemOf)));
+            total += stored(await publishWindowed(nc, valid.map(publishItemOf)));
           }
           expectAll(total);
         });
@@ -104,10 +100,10 @@ async function natsAndHttp(ctx: BenchContext, nc: NatsConnection): Promise<Bench
       { part: 'ingest', what: 'bare js.publish, window 1000', rate: rates.bare1000, baseline: bare },
       {
         part: 'ingest',
-        what: 'core publish + one reply inbox for all PubAcks, window 1000',
+        what: "cadre's publisher (one reply inbox for all PubAcks), window 1000",
         rate: rates.inboxAcks,
         baseline: bare,
-        note: 'headroom: same PubAck per message, not used by cadre yet',
+        note: 'ingest/publish.ts: HTTP ingest and the processor outbox use it',
       },
       {
         part: 'ingest',
@@ -175,54 +171,26 @@ function toItems(lines: MixedLine[], ctx: BenchContext): PublishItem[] {
   });
 }
 
-/**
- * The headroom a custom publisher would have: every message a core publish whose reply subject is
- * a token of one shared inbox subscription, the PubAcks counted as they come. Same durability proof
- * as js.publish, without a request (promise, timer, inbox routing) per message.
- */
-async function publishWithInboxAcks(
-  nc: NatsConnection,
-  items: PublishItem[],
+/** The baseline: bare `js.publish` (a request per message) in a sliding window of lanes. */
+async function jsPublishWindowed(
+  js: JetStreamClient,
+  items: readonly PublishItem[],
   window: number,
-): Promise<number> {
-  const inbox = createInbox();
-  const decoder = new TextDecoder();
-  let acked = 0;
-  let sent = 0;
-  let settled = 0;
-  let wake: (() => void) | undefined;
-  const all = deferredCount(items.length);
-  const sub = nc.subscribe(`${inbox}.*`, {
-    callback: (_err, msg) => {
-      const ack = msg.data.length ? (JSON.parse(decoder.decode(msg.data)) as { stream?: string }) : {};
-      if (ack.stream) acked++;
-      settled++;
-      if (wake && settled > sent - window / 2) {
-        wake();
-        wake = undefined;
-      }
-      all.tick();
-    },
-  });
-  await nc.flush();
-  for (const item of items) {
-    const h = headers();
-    h.set('Nats-Msg-Id', item.msgId);
-    nc.publish(item.subject, item.data, { headers: h, reply: `${inbox}.${sent}` });
-    sent++;
-    if (sent - settled >= window) await new Promise<void>((resolve) => (wake = resolve));
-  }
-  await all.done;
-  sub.unsubscribe();
-  return acked;
-}
-
-function deferredCount(count: number): { tick(): void; done: Promise<void> } {
-  let left = count;
-  let resolve!: () => void;
-  const done = new Promise<void>((r) => (resolve = r));
-  if (!left) resolve();
-  return { tick: () => void (--left === 0 && resolve()), done };
+): Promise<{ ok: boolean }[]> {
+  const results = new Array<{ ok: boolean }>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      const item = items[i]!;
+      results[i] = await js.publish(item.subject, item.data, { msgID: item.msgId }).then(
+        () => ({ ok: true }),
+        () => ({ ok: false }),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(window, items.length) }, lane));
+  return results;
 }
 
 function stored(results: { ok: boolean }[]): number {

@@ -10,7 +10,6 @@
  */
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { jetstream } from '@nats-io/jetstream';
 import { CadreError, ERRORS, reasonLabel } from '../shared/errors.js';
 import type { ProducerType } from '../shared/schemas.js';
 import {
@@ -51,7 +50,6 @@ const MEDIA = ['application/json', 'application/x-ndjson', 'text/plain'];
 /** Registers the ingest routes (encapsulated: its body parsers and error handler stay inside). */
 export const ingestHttp: FastifyPluginAsync<IngestHttpOptions> = async (app, options) => {
   const { config } = options;
-  const js = jetstream(options.nc);
   const now = options.now ?? Date.now;
   const apiKey = apiKeyAuthenticator(config.access);
   const bodyLimit = config.cadre.http.bodyLimit;
@@ -85,7 +83,9 @@ export const ingestHttp: FastifyPluginAsync<IngestHttpOptions> = async (app, opt
       const { valid, rejected } = screenBatch(items, type, config, now());
       for (const r of rejected) rejectedTotal.inc({ type, reason: reasonLabel(r.code) });
 
-      const results = await publishWindowed(js, valid.map(publishItemOf), { window: options.publishWindow });
+      const results = await publishWindowed(options.nc, valid.map(publishItemOf), {
+        window: options.publishWindow,
+      });
       let accepted = 0;
       let duplicates = 0;
       let lastError: Error | undefined;

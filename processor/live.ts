@@ -64,8 +64,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
   const { checkpointInterval, batchSize } = config.cadre.processor;
 
   const js = jetstream(nc);
-  const kvm = new Kvm(nc);
-  const [eventsKv, gridsKv] = await Promise.all([kvm.open(BUCKETS.events), kvm.open(BUCKETS.grids)]);
+  const gridsKv = await new Kvm(nc).open(BUCKETS.grids);
   const checkpoints = await CheckpointStore.open<CoreSnapshot>(nc, partitionName);
   const checkpoint = await checkpoints.load();
   const core = new Core(
@@ -95,9 +94,6 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     await checkpoints.save(0, eventsSeq, checkpoints.encodeState(core.snapshot()), formatTime(now()));
   const outbox = new Outbox({
     nc,
-    js,
-    eventsKv,
-    gridsKv,
     gridDoc: (grid): GridDoc => ({
       ...core.gridDoc(grid),
       kpi: series.series(grid),

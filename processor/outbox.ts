@@ -5,20 +5,15 @@
  * A failed write is retried with back-off, never dropped: the chain waits.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { JetStreamClient } from '@nats-io/jetstream';
-import type { KV } from '@nats-io/kv';
 import type { EventTransition } from '../shared/schemas.js';
 import type { CommandReply, GridDoc } from '../shared/views.js';
-import { kvKey, subjects } from '../shared/subjects.js';
+import { BUCKETS, kvKey, subjects } from '../shared/subjects.js';
+import { publishWindowed, type PublishItem } from '../ingest/publish.js';
 
-const PUBLISH_WINDOW = 100;
 const MAX_BACKOFF_MS = 5000;
 
 export interface OutboxTargets {
   nc: NatsConnection;
-  js: JetStreamClient;
-  eventsKv: KV;
-  gridsKv: KV;
   /** Builds a grid's document when it is written (the newest state is always right for a read model). */
   gridDoc(grid: string): GridDoc;
   onPublished?(transition: EventTransition): void;
@@ -92,38 +87,73 @@ export class Outbox {
   }
 
   private async write(batch: Pending): Promise<void> {
-    const { js, nc, eventsKv, gridsKv, gridDoc, onPublished, alreadyPublished, log } = this.targets;
-    const encode = (v: unknown) => JSON.stringify(v);
-    const publish = async (t: EventTransition) => {
-      const msgID = `${t.id}:${t.seq}`;
-      if (alreadyPublished?.delete(msgID)) return;
-      const ack = await retry(
-        'publish transition',
-        () => js.publish(subjects.event(t.city, t.grid), encode(t), { msgID }),
-        log,
-      );
-      this.eventsSeq = Math.max(this.eventsSeq, ack.seq);
-      onPublished?.(t);
-    };
-    await inWindows(batch.transitions, publish);
-    await inWindows([...batch.events.values()], (t) =>
-      retry('put event', () => eventsKv.put(kvKey(t.id), encode(t)), log),
+    const { nc, gridDoc, onPublished, alreadyPublished, log } = this.targets;
+    const transitions = batch.transitions.filter((t) => !alreadyPublished?.delete(`${t.id}:${t.seq}`));
+    await storeAll(
+      'publish transitions',
+      nc,
+      transitions.map((t) => ({
+        subject: subjects.event(t.city, t.grid),
+        msgId: `${t.id}:${t.seq}`,
+        data: JSON.stringify(t),
+      })),
+      log,
+      (seq) => (this.eventsSeq = Math.max(this.eventsSeq, seq)),
     );
-    await inWindows([...batch.grids], (g) =>
-      retry('put grid', () => gridsKv.put(kvKey(g), encode(gridDoc(g))), log),
+    if (onPublished) transitions.forEach(onPublished);
+    // KV puts are publishes to the bucket's stream: the same publisher, the same proof.
+    await storeAll(
+      'put events',
+      nc,
+      [...batch.events.values()].map((t) => ({
+        subject: kvSubject(BUCKETS.events, t.id),
+        data: JSON.stringify(t),
+      })),
+      log,
+    );
+    await storeAll(
+      'put grids',
+      nc,
+      [...batch.grids].map((g) => ({
+        subject: kvSubject(BUCKETS.grids, g),
+        data: JSON.stringify(gridDoc(g)),
+      })),
+      log,
     );
     for (const { commandId, reply } of batch.replies)
-      nc.publish(subjects.commandReply(commandId), encode(reply));
+      nc.publish(subjects.commandReply(commandId), JSON.stringify(reply));
+  }
+}
+
+const kvSubject = (bucket: string, key: string) => `$KV.${bucket}.${kvKey(key)}`;
+
+/**
+ * Stores every item, retrying the ones that failed with back-off until they are stored: the chain
+ * waits rather than drop an output. (After a failure the retried items land after the later ones
+ * that had succeeded; readers order an event's transitions by `seq`.)
+ */
+async function storeAll(
+  what: string,
+  nc: NatsConnection,
+  items: PublishItem[],
+  log: (m: string) => void,
+  onStored?: (seq: number) => void,
+): Promise<void> {
+  let pending = items;
+  for (let delay = 100; pending.length; delay = Math.min(delay * 2, MAX_BACKOFF_MS)) {
+    const results = await publishWindowed(nc, pending);
+    const failed: PublishItem[] = [];
+    results.forEach((r, i) => (r.ok ? onStored?.(r.seq) : failed.push(pending[i]!)));
+    if (!failed.length) return;
+    const first = results.find((r) => !r.ok) as { error: Error };
+    log(`${what}: ${failed.length} not stored (${first.error.message}); retrying in ${delay} ms`);
+    await new Promise((r) => setTimeout(r, delay));
+    pending = failed;
   }
 }
 
 function emptyPending(): Pending {
   return { transitions: [], events: new Map(), grids: new Set(), replies: [] };
-}
-
-async function inWindows<T>(items: readonly T[], write: (item: T) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < items.length; i += PUBLISH_WINDOW)
-    await Promise.all(items.slice(i, i + PUBLISH_WINDOW).map(write));
 }
 
 async function retry<T>(what: string, attempt: () => Promise<T>, log: (m: string) => void): Promise<T> {

@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { useNats } from '../helpers/nats.js';
 import { ensureStreams } from '../../ingest/streams.js';
 import { publishItemOf, publishWindowed } from '../../ingest/publish.js';
@@ -14,7 +14,6 @@ describe('publishWindowed', () => {
   });
 
   it('stores each input once on its type/city subject; the same message id again is accepted as a duplicate', async () => {
-    const js = jetstream(nats.nc);
     const inputs = ['a', 'b', 'c'].map((tag) => {
       const result = normalize(sample.alarm(tag, '2026-10-15T09:00:00+08:00'), 'alarm', config.topology);
       if (!result.ok) throw new Error(result.reject.reason);
@@ -24,9 +23,9 @@ describe('publishWindowed', () => {
     expect(items[0]!.subject).toBe('cadre.in.alarm.XT');
     expect(items[0]!.msgId).toBe('alarm:ALM-a:raised:2026-10-15T09:00:00+08:00');
 
-    const first = await publishWindowed(js, items, { window: 2 });
+    const first = await publishWindowed(nats.nc, items, { window: 2 });
     expect(first.map((r) => r.ok && r.duplicate)).toEqual([false, false, false]);
-    const second = await publishWindowed(js, [items[1]!, items[1]!]);
+    const second = await publishWindowed(nats.nc, [items[1]!, items[1]!]);
     expect(second.every((r) => r.ok && r.duplicate)).toBe(true);
 
     const jsm = await jetstreamManager(nats.nc);
@@ -37,8 +36,7 @@ describe('publishWindowed', () => {
   });
 
   it('reports a failure per item instead of throwing when no stream takes the subject', async () => {
-    const js = jetstream(nats.nc);
-    const results = await publishWindowed(js, [{ subject: 'nowhere.at.all', msgId: 'x', data: '{}' }], {
+    const results = await publishWindowed(nats.nc, [{ subject: 'nowhere.at.all', msgId: 'x', data: '{}' }], {
       timeout: 1000,
     });
     expect(results[0]!.ok).toBe(false);
