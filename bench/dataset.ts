@@ -6,22 +6,17 @@
  */
 import { Topology, type TopologyFile } from '../config/topology.js';
 import type { ProducerType } from '../shared/schemas.js';
+import { Rng } from '../sim/random.js';
 
 export interface MixedLine {
   type: ProducerType;
   line: string;
 }
 
-/** Deterministic PRNG (mulberry32). */
+/** Deterministic PRNG: the simulator's (mulberry32), as a function. */
 export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 const CITIES = [

@@ -6,6 +6,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { useNats } from '../helpers/nats.js';
 import type { Gateway } from '../../gateway/server.js';
 import type { DayStats, GridDoc } from '../../shared/views.js';
+import { emptyDay } from '../../shared/scorecard.js';
 import {
   ensureCadreStreams,
   PASSWORD,
@@ -39,20 +40,7 @@ async function login(username: string): Promise<string> {
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 function day(fields: Partial<DayStats>): DayStats {
-  return {
-    complaints: 0,
-    byCategory: { voice: 0, data: 0, sms: 0, coverage: 0, wlan: 0, other: 0 },
-    repeats: 0,
-    events: { red: 0, orange: 0, yellow: 0, blue: 0 },
-    ackMinutes: 0,
-    acked: 0,
-    resolveMinutes: 0,
-    resolved: 0,
-    slaMet: 0,
-    slaDue: 0,
-    degradedElements: 0,
-    ...fields,
-  };
+  return { ...emptyDay(), ...fields };
 }
 
 function gridDoc(id: string, city: string, days: Record<string, DayStats>): GridDoc {
@@ -64,6 +52,7 @@ function gridDoc(id: string, city: string, days: Record<string, DayStats>): Grid
     alarms: [],
     degraded: [],
     kpi: { t: [], drop_rate: [], setup_success: [], congestion: [], dl_mbps: [], mos: [] },
+    complaints: [],
     days,
     updatedAt: new Date(NOW).toISOString(),
   };

@@ -6,6 +6,7 @@
 import type { EventDoc, GridDoc, AlarmView, DayStats, KpiSeries } from '../../shared/views.js';
 import type { Level } from '../../shared/levels.js';
 import type { RuleName } from '../../shared/schemas.js';
+import { Rng } from '../../sim/random.js';
 
 export interface FixtureGrid {
   id: string;
@@ -19,14 +20,8 @@ export interface FixtureGrid {
 }
 
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new Rng(seed);
+  return () => generator.next();
 }
 
 export const pick = <T>(r: () => number, list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
