@@ -7,7 +7,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHook
 import { Type, type Static } from '@sinclair/typebox';
 import type { Access, Role } from '../config/access.js';
 import { CadreError } from '../shared/errors.js';
-import { hashApiKey, hashPassword, randomSecret, verifyPassword } from '../shared/passwords.js';
+import { hashPassword, randomSecret, verifyPassword } from '../shared/passwords.js';
+import { apiKeyAuthenticator, type Principal as IngestPrincipal } from '../ingest/api_keys.js';
 import { formatTime } from '../shared/time.js';
 import { globalPlugin } from './fastify_global.js';
 import { ANONYMOUS_VIEWER, READER_ROLES, type Principal } from './principal.js';
@@ -45,13 +46,13 @@ export type Resolution = { ok: true; principal: Principal } | { ok: false; reaso
 
 export class Authenticator {
   private readonly signer: TokenSigner;
-  private readonly apiKeys: Map<string, Access['apiKeys'][number]>;
+  private readonly apiKey: (key: string) => IngestPrincipal | undefined;
   private readonly users: Map<string, AccessUser>;
   private dummyHash: Promise<string> | undefined;
 
   constructor(private readonly options: AuthOptions) {
     this.signer = new TokenSigner(options.secret);
-    this.apiKeys = new Map(options.access.apiKeys.map((k) => [k.keyHash, k]));
+    this.apiKey = apiKeyAuthenticator(options.access);
     this.users = new Map([...options.access.users, ...(options.extraUsers ?? [])].map((u) => [u.name, u]));
   }
 
@@ -68,7 +69,7 @@ export class Authenticator {
     }
     // Signed tokens always hold one dot; API keys are random strings without one.
     if (!credential.includes('.')) {
-      const key = this.apiKeys.get(hashApiKey(credential));
+      const key = this.apiKey(credential);
       if (key) return { ok: true, principal: { name: key.name, role: key.role, cities: [] } };
     }
     const check = this.signer.verify(credential, this.options.now());

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { CadreError } from '../shared/errors.js';
 import { formatTime } from '../shared/time.js';
-import type { EventDoc, GridDoc } from '../shared/views.js';
+import { quietGridDoc, type EventDoc } from '../shared/views.js';
 import { READERS } from './auth.js';
 import type { GatewayContext } from './context.js';
 import { PERIODS, periodDays, scorecardLine, type Period } from './scorecard.js';
@@ -63,7 +63,7 @@ export async function gridRoutes(app: FastifyInstance, ctx: GatewayContext): Pro
           center: grid.center,
           polygon: grid.polygon,
         },
-        status: ctx.model.grid(grid.id) ?? quietGrid(grid.id, grid.city),
+        status: ctx.model.grid(grid.id) ?? quietGridDoc(grid.id, grid.city, new Date(0).toISOString()),
         events: [...ctx.model.activeEvents()].filter(ofGrid),
         history: [...ctx.model.endedEvents()]
           .filter(ofGrid)
@@ -88,20 +88,4 @@ export async function gridRoutes(app: FastifyInstance, ctx: GatewayContext): Pro
       return { period, from: formatTime(periodDays(period, now).from), to: formatTime(now), scorecards };
     },
   );
-}
-
-/** The status of a grid the processor has not written yet: nothing is happening there. */
-function quietGrid(id: string, city: string): GridDoc {
-  return {
-    id,
-    city,
-    level: null,
-    active: [],
-    alarms: [],
-    degraded: [],
-    kpi: { t: [], drop_rate: [], setup_success: [], congestion: [], dl_mbps: [], mos: [] },
-    complaints: [],
-    days: {},
-    updatedAt: new Date(0).toISOString(),
-  };
 }

@@ -4,12 +4,12 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { hashApiKey } from '../shared/passwords.js';
-import type { Access } from '../config/access.js';
+import type { Access, Role } from '../config/access.js';
 
 /** Who made a request, as an authenticator sees it. */
 export interface Principal {
   name: string;
-  role: string;
+  role: Role;
   /** Cities a user may act on; absent = all. */
   cities?: string[];
 }

@@ -3,7 +3,7 @@
  * sample period, last 24 h, columnar for uPlot. Display only — no rule reads it — so it lives in the
  * shell, not in the deterministic core, and survives restarts through the grid documents in KV.
  */
-import type { KpiSeries } from '../shared/views.js';
+import { emptyKpiSeries, type KpiSeries } from '../shared/views.js';
 import type { KpiInput } from '../ingest/normalize.js';
 
 const SHOWN = ['drop_rate', 'setup_success', 'congestion', 'dl_mbps', 'mos'] as const;
@@ -42,14 +42,7 @@ export class KpiSeriesStore {
     const buckets = [...(this.grids.get(grid) ?? new Map<number, Bucket>()).entries()].sort(
       (a, b) => a[0] - b[0],
     );
-    const series: KpiSeries = {
-      t: [],
-      drop_rate: [],
-      setup_success: [],
-      congestion: [],
-      dl_mbps: [],
-      mos: [],
-    };
+    const series = emptyKpiSeries();
     for (const [start, bucket] of buckets) {
       series.t.push(start / 1000);
       for (const metric of SHOWN)

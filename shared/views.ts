@@ -64,6 +64,11 @@ export interface ComplaintView {
   text?: string;
 }
 
+/** A KPI series with no samples. */
+export function emptyKpiSeries(): KpiSeries {
+  return { t: [], drop_rate: [], setup_success: [], congestion: [], dl_mbps: [], mos: [] };
+}
+
 /** KV `cadre_grids`, key = grid id. */
 export interface GridDoc {
   id: string;
@@ -136,3 +141,19 @@ export interface LiveStats {
 /** The reply to a command on `cadre.reply.command.<commandId>`. */
 export type CommandReply =
   { ok: true; event: EventDoc } | { ok: false; code: string; message: string; alarms?: string[] };
+
+/** The document of a grid with nothing happening: no events, alarms, samples or counters. */
+export function quietGridDoc(id: string, city: string, updatedAt: string): GridDoc {
+  return {
+    id,
+    city,
+    level: null,
+    active: [],
+    alarms: [],
+    degraded: [],
+    kpi: emptyKpiSeries(),
+    complaints: [],
+    days: {},
+    updatedAt,
+  };
+}

@@ -4,7 +4,7 @@
  */
 import { maxLevel, type Level } from '../../shared/levels.js';
 import { formatTime } from '../../shared/time.js';
-import type { AlarmView, DayStats, GridDoc } from '../../shared/views.js';
+import { emptyKpiSeries, type AlarmView, type DayStats, type GridDoc } from '../../shared/views.js';
 import { daysBetween, scorecardOf, type Scorecard } from '../../shared/scorecard.js';
 import type { AlarmState } from './state.js';
 import { worstMetric } from './kpi.js';
@@ -38,7 +38,7 @@ export function gridDocOf(w: World, gridId: string, now: number): GridDoc {
     active,
     alarms: g ? [...g.alarms.values(), ...g.cleared].map(alarmView) : [],
     degraded,
-    kpi: { t: [], drop_rate: [], setup_success: [], congestion: [], dl_mbps: [], mos: [] },
+    kpi: emptyKpiSeries(),
     complaints: [],
     days,
     updatedAt: formatTime(now),

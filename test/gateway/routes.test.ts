@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { useNats } from '../helpers/nats.js';
 import type { Gateway } from '../../gateway/server.js';
-import type { DayStats, GridDoc } from '../../shared/views.js';
+import { quietGridDoc, type DayStats, type GridDoc } from '../../shared/views.js';
 import { emptyDay } from '../../shared/scorecard.js';
 import {
   ensureCadreStreams,
@@ -44,18 +44,7 @@ function day(fields: Partial<DayStats>): DayStats {
 }
 
 function gridDoc(id: string, city: string, days: Record<string, DayStats>): GridDoc {
-  return {
-    id,
-    city,
-    level: null,
-    active: [],
-    alarms: [],
-    degraded: [],
-    kpi: { t: [], drop_rate: [], setup_success: [], congestion: [], dl_mbps: [], mos: [] },
-    complaints: [],
-    days,
-    updatedAt: new Date(NOW).toISOString(),
-  };
+  return { ...quietGridDoc(id, city, new Date(NOW).toISOString()), days };
 }
 
 // State written before the gateway starts: it must come from the KV load.

@@ -8,6 +8,7 @@ import { useNats } from '../helpers/nats.js';
 import { startNatsServer } from '../../shared/nats_server.js';
 import { ReadModel } from '../../gateway/state.js';
 import type { EventTransition } from '../../shared/schemas.js';
+import { emptyKpiSeries } from '../../shared/views.js';
 import {
   ensureCadreStreams,
   publishTransitions,
@@ -62,7 +63,7 @@ describe('read model', () => {
       active: ['ev-race'],
       alarms: [],
       degraded: [],
-      kpi: { t: [], drop_rate: [], setup_success: [], congestion: [], dl_mbps: [], mos: [] },
+      kpi: emptyKpiSeries(),
       days: {},
       updatedAt: new Date().toISOString(),
     });
