@@ -83,6 +83,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     if (roles.has('processor')) {
       app.processor = await startProcessor({
         nc,
+        natsUrl: nats.url,
         config,
         partition: options.partition,
         ticks: options.ticks,

@@ -67,7 +67,7 @@ async function toEventsSubject(ctx: BenchContext, config: Config, lateness: stri
   const client = await connect({ servers: ctx.natsUrl });
   try {
     await resetOutputs(nc, { freshInput: true });
-    const processor = await startProcessor({ nc, config, log: () => {} });
+    const processor = await startProcessor({ nc, natsUrl: ctx.natsUrl, config, log: () => {} });
     const arrivals = new Arrivals();
     const decoder = new TextDecoder();
     client.subscribe(subjects.eventFilter(), {

@@ -89,7 +89,7 @@ async function throughput(
     processor: async () => {
       await resetOutputs(nc);
       const stop = sampleMemory();
-      const rate = await liveProcessor(nc, config, stored);
+      const rate = await liveProcessor(ctx, nc, config, stored);
       const peak = stop();
       peaks.rss = Math.max(peaks.rss, peak.rss);
       peaks.heapUsed = Math.max(peaks.heapUsed, peak.heapUsed);
@@ -167,11 +167,16 @@ async function consumedSoFar(): Promise<number> {
 }
 
 /** The live processor from an empty checkpoint until every stored message is applied and written out. */
-async function liveProcessor(nc: NatsConnection, config: Config, total: number): Promise<number> {
+async function liveProcessor(
+  ctx: BenchContext,
+  nc: NatsConnection,
+  config: Config,
+  total: number,
+): Promise<number> {
   const before = await consumedSoFar();
   let processor: Awaited<ReturnType<typeof startProcessor>> | undefined;
   const rate = await timed(total, async () => {
-    processor = await startProcessor({ nc, config, ticks: false, log: () => {} });
+    processor = await startProcessor({ nc, natsUrl: ctx.natsUrl, config, ticks: false, log: () => {} });
     let last = { consumed: 0, at: Date.now() };
     for (;;) {
       await new Promise((r) => setTimeout(r, 5));

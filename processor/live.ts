@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { DeliverPolicy, jetstream, type JsMsg } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { Config } from '../config/load.js';
 import { Core, type CoreSnapshot } from './core/index.js';
@@ -27,9 +27,14 @@ import { LEVELS, type Level } from '../shared/levels.js';
 import type { GridDoc, ProcessorStats } from '../shared/views.js';
 import { eventsTotal, processedTotal, processorLagSeconds } from '../shared/metrics.js';
 import { publishedSince } from './published_since.js';
+import { startFeed, type Feed } from './feeder.js';
+import type { FeedMessage } from './feed_batch.js';
 
 export interface ProcessorOptions {
+  /** For the outputs (events, KV, checkpoints, DLQ). */
   nc: NatsConnection;
+  /** The same server, for the feeder thread's own connection that receives CADRE_IN. */
+  natsUrl: string;
   config: Config;
   /** A city id: consume only `cadre.in.*.<city>`. Undefined: everything. */
   partition?: string;
@@ -106,9 +111,6 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
   });
   const ticker = options.ticks === false ? undefined : new Ticker(nc, partition, now, () => core.nextDue());
 
-  // Progress, for stats and readiness.
-  let pending = 0;
-  let lastStreamTime = 0;
   const counts: Record<string, number> = {};
   let flushTimer: NodeJS.Timeout | undefined;
   /** Grids whose document changed since it was last queued for writing. */
@@ -130,11 +132,9 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     ticker?.schedule();
   };
 
-  const onMessage = (m: JsMsg) => {
+  const onMessage = (m: FeedMessage) => {
+    if (m.seq <= appliedSeq) return; // a restarted feed may hand over again what was already applied
     appliedSeq = m.seq;
-    const info = m.info; // parsed from the reply subject on every access
-    pending = info.pending;
-    lastStreamTime = info.timestampNanos / 1e6;
     const input = intake.accept(m);
     if (!input) return;
     counts[input.type] = (counts[input.type] ?? 0) + 1;
@@ -156,13 +156,37 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     else flushTimer ??= setTimeout(flush, FLUSH_EVERY_MS);
   };
 
-  const consumer = await js.consumers.get(STREAMS.input.name, {
-    // A fresh name each start: the previous run's consumer may linger until its inactivity threshold.
-    name_prefix: `cadre-processor-${partitionName}-${randomUUID().slice(0, 8)}`,
-    filter_subjects: subjects.inputFilter(partition),
-    ...(appliedSeq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: appliedSeq + 1 } : {}),
-  });
-  const messages = await consumer.consume({ max_messages: batchSize, callback: onMessage });
+  const feedFrom = (): Promise<Feed> =>
+    startFeed(
+      {
+        servers: options.natsUrl,
+        name: `cadre-processor-feed-${partitionName}`,
+        stream: STREAMS.input.name,
+        filter: subjects.inputFilter(partition),
+        // A fresh name each start: the previous run's consumer may linger until its inactivity threshold.
+        namePrefix: `cadre-processor-${partitionName}-${randomUUID().slice(0, 8)}`,
+        startSeq: appliedSeq + 1,
+        pullBatch: batchSize,
+      },
+      onMessage,
+      (why) => {
+        // The feeder lost its connection or consumer for good: start another from where the state is.
+        log(`input feed failed (${why}); restarting it after stream sequence ${appliedSeq}`);
+        restartTimer = setTimeout(() => void restartFeed(), 1000);
+      },
+    );
+  let restartTimer: NodeJS.Timeout | undefined;
+  let stopping = false;
+  const restartFeed = async (): Promise<void> => {
+    if (stopping) return;
+    await feed.stop();
+    feed = await feedFrom().catch((err: Error) => {
+      log(`input feed could not restart (${err.message}); trying again`);
+      restartTimer = setTimeout(() => void restartFeed(), 1000);
+      return feed;
+    });
+  };
+  let feed = await feedFrom();
   ticker?.start();
 
   const takeCheckpoint = () => {
@@ -193,7 +217,8 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     );
     lastCounts = { ...counts };
     lastStatsAt = at;
-    const lagSeconds = pending > 0 && lastStreamTime ? Math.max(0, (at - lastStreamTime) / 1000) : 0;
+    const { pending, storedAtMs } = feed.progress();
+    const lagSeconds = pending > 0 && storedAtMs ? Math.max(0, (at - storedAtMs) / 1000) : 0;
     processorLagSeconds.set(lagSeconds);
     current = {
       partition: partitionName,
@@ -208,14 +233,16 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
 
   return {
     stats: () => current,
-    caughtUp: () => pending === 0 && !outbox.busy && outbox.size === 0,
+    caughtUp: () => feed.progress().pending === 0 && !outbox.busy && outbox.size === 0,
     async stop() {
       ticker?.stop();
       clearInterval(checkpointTimer);
       clearInterval(gridDocsTimer);
       clearInterval(statsTimer);
       clearTimeout(flushTimer);
-      await messages.close();
+      clearTimeout(restartTimer);
+      stopping = true;
+      await feed.stop();
       flush();
       clearTimeout(flushTimer); // the checkpoint writes whatever a busy outbox left pending
       await takeCheckpoint();

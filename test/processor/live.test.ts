@@ -33,7 +33,7 @@ afterAll(async () => {
   await processor?.stop();
 });
 
-const start = async () => (processor = await startProcessor({ nc: nats.nc, config, log: () => {} }));
+const start = async () => (processor = await startProcessor({ nc: nats.nc, natsUrl: nats.url, config, log: () => {} }));
 
 function complaint(id: string, extra: Record<string, unknown> = {}) {
   return {

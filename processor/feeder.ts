@@ -1,0 +1,120 @@
+/**
+ * The processor's source of input: CADRE_IN's messages for one partition, from a stream sequence on,
+ * in order, received by a feeder thread (processor/feeder_worker.ts) and handed over in batches.
+ * Why a thread: receiving from NATS costs about as much per message as the rules do; on its own core
+ * it no longer takes the processor's time (docs/performance.md).
+ */
+import { Worker } from 'node:worker_threads';
+import { forEachMessage, type FeedBatch, type FeedMessage } from './feed_batch.js';
+
+/** Slots of the shared control array. */
+export const CONSUMED = 0;
+export const STOP = 1;
+
+export interface FeederConfig {
+  servers: string;
+  name: string;
+  stream: string;
+  filter: string;
+  namePrefix: string;
+  /** The first stream sequence wanted. */
+  startSeq: number;
+  /** The consumer's pull size (cadre.yaml processor.batchSize). */
+  pullBatch: number;
+  /** SharedArrayBuffer of two Int32 slots: CONSUMED, STOP. */
+  control: SharedArrayBuffer;
+}
+
+export type FeederReport =
+  | { type: 'ready' }
+  | { type: 'batch'; batch: FeedBatch }
+  | { type: 'stopped' }
+  | { type: 'failed'; message: string };
+
+export interface FeedProgress {
+  /** Messages left in the stream after the last one handed over. */
+  pending: number;
+  /** When the last message handed over was stored, epoch ms (0 before the first). */
+  storedAtMs: number;
+}
+
+export interface Feed {
+  progress(): FeedProgress;
+  /** Stops receiving; resolves once every message received has been handed to `onMessage`. */
+  stop(): Promise<void>;
+}
+
+/** The worker's module; run from the TypeScript sources (vitest), it is loaded through tsx. */
+function feederThread(workerData: FeederConfig): Worker {
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./feeder_worker.js', import.meta.url), { workerData });
+  const source = new URL('./feeder_worker.ts', import.meta.url).href;
+  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`;
+  return new Worker(boot, { eval: true, workerData });
+}
+
+/** Starts the feeder thread; resolves once its consumer exists. `onMessage` runs on this thread. */
+export async function startFeed(
+  options: Omit<FeederConfig, 'control'>,
+  onMessage: (m: FeedMessage) => void,
+  onFailure: (message: string) => void,
+): Promise<Feed> {
+  const control = new SharedArrayBuffer(8);
+  const counters = new Int32Array(control);
+  const worker = feederThread({ ...options, control });
+  const progress: FeedProgress = { pending: 0, storedAtMs: 0 };
+  let stopped: (() => void) | undefined;
+  let dead = false;
+  const fail = (message: string) => {
+    if (dead) return;
+    dead = true;
+    ready?.reject(new Error(message));
+    stopped?.();
+    onFailure(message);
+  };
+  let ready: { resolve(): void; reject(err: Error): void } | undefined;
+  const started = new Promise<void>((resolve, reject) => (ready = { resolve, reject }));
+
+  worker.on('message', (report: FeederReport) => {
+    switch (report.type) {
+      case 'batch': {
+        const batch = report.batch;
+        forEachMessage(batch, onMessage);
+        progress.pending = batch.pending;
+        progress.storedAtMs = batch.storedAtMs;
+        Atomics.add(counters, CONSUMED, batch.count);
+        Atomics.notify(counters, CONSUMED);
+        break;
+      }
+      case 'ready':
+        ready?.resolve();
+        break;
+      case 'stopped':
+        stopped?.();
+        break;
+      case 'failed':
+        fail(report.message);
+    }
+  });
+  worker.on('error', (err) => fail(err.message));
+  worker.on('exit', (code) => {
+    if (!stopped) fail(`the feeder thread exited (code ${code})`);
+  });
+  await started;
+  ready = undefined;
+
+  let stopping: Promise<void> | undefined;
+  return {
+    progress: () => progress,
+    stop() {
+      stopping ??= new Promise<void>((resolve) => {
+        stopped = resolve;
+        if (dead) return resolve();
+        Atomics.store(counters, STOP, 1);
+        Atomics.notify(counters, CONSUMED);
+        worker.postMessage('stop');
+      }).then(() => worker.terminate().then(() => undefined));
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * The feeder thread: its own NATS connection and the ordered consumer of CADRE_IN, handing the raw
+ * messages to the processor's thread in batches. Receiving from NATS (protocol parsing, `JsMsg`s, the
+ * ordered consumer's bookkeeping) then runs on a second core beside the rules.
+ *
+ * Flow control: the processor counts the messages it has taken in `control[CONSUMED]`. When more than
+ * HIGH_WATER posted messages are not yet taken, the consumer callback blocks (Atomics.wait) — as a
+ * slow synchronous callback would — so the ordered consumer pulls no further and memory stays bounded
+ * however far behind the processor is.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { connect } from '@nats-io/transport-node';
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
+import { FeedBatchWriter, transferListOf } from './feed_batch.js';
+import { CONSUMED, STOP, type FeederConfig, type FeederReport } from './feeder.js';
+
+const config = workerData as FeederConfig;
+const control = new Int32Array(config.control);
+const port = parentPort!;
+const report = (r: FeederReport, transfer?: ArrayBuffer[]) => port.postMessage(r, transfer);
+
+const MAX_BATCH = 1024;
+const HIGH_WATER = 16 * MAX_BATCH;
+
+const batch = new FeedBatchWriter(MAX_BATCH);
+let posted = 0;
+let flushScheduled = false;
+
+function post(): void {
+  flushScheduled = false;
+  if (!batch.count) return;
+  const b = batch.take();
+  posted += b.count;
+  report({ type: 'batch', batch: b }, transferListOf(b));
+}
+
+/** Blocks this thread while the processor is more than HIGH_WATER messages behind (or until stopped). */
+function waitForRoom(): void {
+  for (;;) {
+    const consumed = Atomics.load(control, CONSUMED);
+    if (posted - consumed <= HIGH_WATER || Atomics.load(control, STOP)) return;
+    Atomics.wait(control, CONSUMED, consumed, 100);
+  }
+}
+
+try {
+  const nc = await connect({ servers: config.servers, name: config.name, noAsyncTraces: true });
+  const consumer = await jetstream(nc).consumers.get(config.stream, {
+    name_prefix: config.namePrefix,
+    filter_subjects: config.filter,
+    ...(config.startSeq > 1
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: config.startSeq }
+      : {}),
+  });
+  const messages = await consumer.consume({
+    max_messages: config.pullBatch,
+    callback: (m) => {
+      const info = m.info; // parsed from the reply subject on each access: once here
+      batch.add(m.subject, info.streamSequence, m.data, info.pending, info.timestampNanos / 1e6);
+      if (batch.full) post();
+      else if (!flushScheduled) {
+        // Everything parsed from one socket read is delivered synchronously: post it as one batch.
+        flushScheduled = true;
+        setImmediate(post);
+      }
+      if (posted - Atomics.load(control, CONSUMED) > HIGH_WATER) waitForRoom();
+    },
+  });
+  report({ type: 'ready' });
+  port.once('message', () => {
+    // The stop request: no message is delivered after close() resolves.
+    void (async () => {
+      await messages.close();
+      post();
+      await nc.close();
+      report({ type: 'stopped' });
+    })();
+  });
+} catch (err) {
+  report({ type: 'failed', message: (err as Error).message });
+}
