@@ -89,20 +89,22 @@ export function normalize(raw: unknown, expected: InputType | undefined, topolog
       return complaint(raw as Complaint, topology);
     case 'maintenance':
       return maintenance(raw as Maintenance, topology);
-    case 'tick':
-      return withTime((raw as { time: string }).time, (time) => ({ type: 'tick', time }));
+    case 'tick': {
+      const time = parseTime((raw as { time: string }).time);
+      return Number.isNaN(time) ? badTime((raw as { time: string }).time) : ok({ type: 'tick', time });
+    }
     case 'command': {
       const msg = raw as Command;
-      return withTime(msg.time, (time) => ({ type: 'command', time, key: messageId('command', msg), msg }));
+      const time = parseTime(msg.time);
+      if (Number.isNaN(time)) return badTime(msg.time);
+      return ok({ type: 'command', time, key: messageId('command', msg), msg });
     }
   }
 }
 
-function withTime(text: string, build: (time: number) => Input): Normalized {
-  const time = parseTime(text);
-  if (Number.isNaN(time)) return fail(reject('CADRE_ERR_TIME_RANGE', `/time: ${text} is not a valid time`));
-  return { ok: true, input: build(time) };
-}
+const ok = (input: Input): Normalized => ({ ok: true, input });
+const badTime = (text: string): Normalized =>
+  fail(reject('CADRE_ERR_TIME_RANGE', `/time: ${text} is not a valid time`));
 
 function alarm(msg: Alarm, topology: Topology): Normalized {
   const element = topology.element(msg.ne);
@@ -110,28 +112,18 @@ function alarm(msg: Alarm, topology: Topology): Normalized {
   if (!gridId) return fail(reject('CADRE_ERR_UNKNOWN_ELEMENT', `unknown element ${msg.ne}`));
   const grid = topology.grid(gridId);
   if (!grid) return fail(reject('CADRE_ERR_UNKNOWN_GRID', `unknown grid ${gridId}`));
-  return withTime(msg.time, (time) => ({
-    type: 'alarm',
-    time,
-    grid: grid.id,
-    city: grid.city,
-    key: messageId('alarm', msg),
-    msg,
-  }));
+  const time = parseTime(msg.time);
+  if (Number.isNaN(time)) return badTime(msg.time);
+  return ok({ type: 'alarm', time, grid: grid.id, city: grid.city, key: messageId('alarm', msg), msg });
 }
 
 function kpi(msg: Kpi, topology: Topology): Normalized {
   const element = topology.element(msg.ne);
   if (!element) return fail(reject('CADRE_ERR_UNKNOWN_ELEMENT', `unknown element ${msg.ne}`));
   const grid = topology.grid(element.grid)!;
-  return withTime(msg.time, (time) => ({
-    type: 'kpi',
-    time,
-    grid: grid.id,
-    city: grid.city,
-    key: messageId('kpi', msg),
-    msg,
-  }));
+  const time = parseTime(msg.time);
+  if (Number.isNaN(time)) return badTime(msg.time);
+  return ok({ type: 'kpi', time, grid: grid.id, city: grid.city, key: messageId('kpi', msg), msg });
 }
 
 function complaint(msg: Complaint, topology: Topology): Normalized {
@@ -155,14 +147,9 @@ function complaint(msg: Complaint, topology: Topology): Normalized {
     return fail(reject('CADRE_ERR_NO_GRID', 'a complaint needs grid, ne or location'));
   }
   const grid = topology.grid(gridId)!;
-  return withTime(msg.time, (time) => ({
-    type: 'complaint',
-    time,
-    grid: grid.id,
-    city: grid.city,
-    key: messageId('complaint', msg),
-    msg,
-  }));
+  const time = parseTime(msg.time);
+  if (Number.isNaN(time)) return badTime(msg.time);
+  return ok({ type: 'complaint', time, grid: grid.id, city: grid.city, key: messageId('complaint', msg), msg });
 }
 
 function maintenance(msg: Maintenance, topology: Topology): Normalized {

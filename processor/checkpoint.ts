@@ -2,12 +2,20 @@
  * The processor's checkpoint: the core's snapshot together with the last stream sequence applied to
  * it, as one object in the object store (object = partition). Written only after every output up to
  * that sequence is stored, so a restart from it neither loses nor doubles a transition.
+ *
+ * Stored gzipped: the object store hashes every byte with a pure-JS SHA-256 on the processor's thread,
+ * which cost ~8% of a busy processor for a 2,000-grid state (~22 MB of JSON, ~3 MB gzipped); zlib runs
+ * on libuv's thread pool. An uncompressed checkpoint of an earlier version still loads.
  */
+import { promisify } from 'node:util';
+import { gunzipSync, gzip, constants } from 'node:zlib';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import { BUCKETS } from '../shared/subjects.js';
 
 const VERSION = 1;
+const gzipAsync = promisify(gzip);
+const isGzip = (data: Uint8Array) => data[0] === 0x1f && data[1] === 0x8b;
 
 export interface Checkpoint<S> {
   version: number;
@@ -34,7 +42,8 @@ export class CheckpointStore<S> {
   async load(): Promise<Checkpoint<S> | undefined> {
     const data = await this.store.getBlob(this.partition);
     if (!data) return undefined;
-    const checkpoint = JSON.parse(new TextDecoder().decode(data)) as Checkpoint<S>;
+    const text = new TextDecoder().decode(isGzip(data) ? gunzipSync(data) : data);
+    const checkpoint = JSON.parse(text) as Checkpoint<S>;
     if (checkpoint.version !== VERSION)
       throw new Error(`checkpoint version ${checkpoint.version} is not ${VERSION}`);
     return checkpoint;
@@ -48,6 +57,7 @@ export class CheckpointStore<S> {
   async save(seq: number, eventsSeq: number, encodedState: string, savedAt: string): Promise<void> {
     const head = JSON.stringify({ version: VERSION, partition: this.partition, seq, eventsSeq, savedAt });
     const text = `${head.slice(0, -1)},"state":${encodedState}}`;
-    await this.store.putBlob({ name: this.partition }, new TextEncoder().encode(text));
+    const gzipped = await gzipAsync(text, { level: constants.Z_BEST_SPEED });
+    await this.store.putBlob({ name: this.partition }, gzipped);
   }
 }

@@ -15,31 +15,57 @@ interface Bucket {
   count: Record<Shown, number>;
 }
 
+interface GridSeries {
+  /** Bucket start (epoch ms) → sums; Maps keep insertion order, which is time order in practice. */
+  buckets: Map<number, Bucket>;
+  /** The bucket of the grid's latest sample: its cells report together, so usually the next one's too. */
+  lastStart: number;
+  last: Bucket | undefined;
+}
+
 export class KpiSeriesStore {
-  /** grid → bucket start (epoch ms) → sums; Maps keep insertion order, which is time order in practice. */
-  private readonly grids = new Map<string, Map<number, Bucket>>();
+  private readonly grids = new Map<string, GridSeries>();
 
   add(input: KpiInput): void {
     const periodMs = input.msg.period * 1000;
     const start = Math.floor(input.time / periodMs) * periodMs;
-    let buckets = this.grids.get(input.grid);
-    if (!buckets) this.grids.set(input.grid, (buckets = new Map()));
-    let bucket = buckets.get(start);
+    let grid = this.grids.get(input.grid);
+    if (!grid) this.grids.set(input.grid, (grid = { buckets: new Map(), lastStart: NaN, last: undefined }));
+    let bucket = grid.lastStart === start ? grid.last : grid.buckets.get(start);
     if (!bucket) {
       bucket = { sum: zeros(), count: zeros() };
-      buckets.set(start, bucket);
-      this.expire(buckets, start);
+      grid.buckets.set(start, bucket);
+      this.expire(grid.buckets, start);
     }
-    for (const metric of SHOWN) {
-      const value = input.msg.metrics[metric];
-      if (value === undefined) continue;
-      bucket.sum[metric] += value;
-      bucket.count[metric] += 1;
+    grid.lastStart = start;
+    grid.last = bucket;
+    // Field by field, not a loop over names: this runs for every KPI sample.
+    const { sum, count } = bucket;
+    const m = input.msg.metrics;
+    if (m.drop_rate !== undefined) {
+      sum.drop_rate += m.drop_rate;
+      count.drop_rate++;
+    }
+    if (m.setup_success !== undefined) {
+      sum.setup_success += m.setup_success;
+      count.setup_success++;
+    }
+    if (m.congestion !== undefined) {
+      sum.congestion += m.congestion;
+      count.congestion++;
+    }
+    if (m.dl_mbps !== undefined) {
+      sum.dl_mbps += m.dl_mbps;
+      count.dl_mbps++;
+    }
+    if (m.mos !== undefined) {
+      sum.mos += m.mos;
+      count.mos++;
     }
   }
 
   series(grid: string): KpiSeries {
-    const buckets = [...(this.grids.get(grid) ?? new Map<number, Bucket>()).entries()].sort(
+    const buckets = [...(this.grids.get(grid)?.buckets ?? new Map<number, Bucket>()).entries()].sort(
       (a, b) => a[0] - b[0],
     );
     const series = emptyKpiSeries();
@@ -65,7 +91,7 @@ export class KpiSeriesStore {
       }
       buckets.set(t * 1000, bucket);
     });
-    this.grids.set(grid, buckets);
+    this.grids.set(grid, { buckets, lastStart: NaN, last: undefined });
   }
 
   private expire(buckets: Map<number, Bucket>, newest: number): void {

@@ -6,10 +6,21 @@
 /** ISO-8601 date-time that names its zone (`Z` or `±hh:mm`): local times without a zone are ambiguous. */
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
+/**
+ * Inputs repeat their times (a KPI period's samples all carry its end; a storm's alarms share seconds):
+ * the texts seen last are remembered. A bounded cache of a pure function, so no answer changes.
+ */
+const parsedTimes = new Map<string, number>();
+const PARSED_TIMES_MAX = 4096;
+
 /** Epoch ms of an ISO-8601 string with a zone, or NaN when it is not one. */
 export function parseTime(text: string): number {
-  if (!ISO_WITH_ZONE.test(text)) return NaN;
-  return Date.parse(text);
+  let ms = parsedTimes.get(text);
+  if (ms !== undefined) return ms;
+  ms = ISO_WITH_ZONE.test(text) ? Date.parse(text) : NaN;
+  if (parsedTimes.size >= PARSED_TIMES_MAX) parsedTimes.clear();
+  parsedTimes.set(text, ms);
+  return ms;
 }
 
 /** The wire form of a time: UTC, millisecond precision, so output is byte-stable. */

@@ -40,6 +40,12 @@ const inputBefore = (a: Timed, b: Timed) =>
       ? TYPE_ORDER[a.type] < TYPE_ORDER[b.type]
       : a.key < b.key;
 
+const NOTHING: CoreOutput = Object.freeze({
+  transitions: Object.freeze([]),
+  rejects: Object.freeze([]),
+  replies: Object.freeze([]),
+});
+
 interface State {
   clock: number | null;
   counters: CoreCounters;
@@ -93,7 +99,7 @@ export class Core {
 
   /** Applies one input (or holds it in the reorder buffer) and returns what became due. */
   push(input: Input): CoreOutput {
-    const rejects: Reject[] = [];
+    let rejected: Reject | null = null;
     switch (input.type) {
       case 'tick':
         // Ticks are not range-checked: after a long stop the first tick is legitimately far ahead.
@@ -111,7 +117,7 @@ export class Core {
           this.clock === null ? null : checkTimeRange(input.time, this.clock, rules.maxAge, rules.maxFuture);
         if (bad) {
           this.counters.rejected++;
-          rejects.push(bad);
+          rejected = bad;
           break;
         }
         if (this.isDuplicate(input.key)) break;
@@ -123,13 +129,13 @@ export class Core {
     }
     const watermark = this.clock === null ? -Infinity : this.clock - this.ctx.rules.lateness;
     this.drain(watermark, watermark);
-    return this.output(rejects);
+    return this.output(rejected);
   }
 
   /** End of input (replay): releases the reorder buffer and fires the timers due by the clock. */
   flush(): CoreOutput {
     this.drain(Infinity, this.clock ?? -Infinity);
-    return this.output([]);
+    return this.output(null);
   }
 
   /**
@@ -263,8 +269,14 @@ export class Core {
     }
   }
 
-  private output(rejects: Reject[]): CoreOutput {
-    const out: CoreOutput = { transitions: this.w.out, rejects, replies: this.replies };
+  /** Most inputs change nothing visible at once: they all share one empty output (no allocation). */
+  private output(rejected: Reject | null): CoreOutput {
+    if (!this.w.out.length && !this.replies.length && !rejected) return NOTHING;
+    const out: CoreOutput = {
+      transitions: this.w.out,
+      rejects: rejected ? [rejected] : [],
+      replies: this.replies,
+    };
     this.w.out = [];
     this.replies = [];
     return out;

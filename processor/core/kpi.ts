@@ -14,6 +14,19 @@ type JudgedMetric = keyof Rules['kpi']['metrics'];
 /** The metrics with thresholds (traffic_erl has none), in the order of ElementKpi's arrays. */
 const JUDGED: readonly JudgedMetric[] = ['drop_rate', 'setup_success', 'congestion', 'dl_mbps', 'mos'];
 
+/** A sample's judged metrics in JUDGED's order, read field by field (a loop over names costs a keyed lookup each). */
+type Values = (number | undefined)[];
+const SCRATCH_VALUES: Values = [];
+const SCRATCH_COMPETITOR: Values = [];
+function valuesOf(m: KpiInput['msg']['metrics'], into: Values): Values {
+  into[0] = m.drop_rate;
+  into[1] = m.setup_success;
+  into[2] = m.congestion;
+  into[3] = m.dl_mbps;
+  into[4] = m.mos;
+  return into;
+}
+
 /** Float noise must not turn "leads by exactly the margin" into "leads by less". */
 const EPSILON = 1e-9;
 
@@ -65,11 +78,12 @@ export function applyKpi(w: World, input: KpiInput): void {
   const wasCritical = el.critical;
   el.degraded = false;
   el.critical = false;
+  const values = valuesOf(msg.metrics, SCRATCH_VALUES);
+  const competitor = msg.competitor && valuesOf(msg.competitor, SCRATCH_COMPETITOR);
   for (let i = 0; i < JUDGED.length; i++) {
-    const name = JUDGED[i]!;
-    const value = msg.metrics[name];
+    const value = values[i];
     if (value !== undefined) {
-      const verdict = judgeMetric(rules.metrics[name], value, msg.competitor?.[name]);
+      const verdict = judgeMetric(rules.metrics[JUDGED[i]!], value, competitor?.[i]);
       el.value[i] = value;
       el.bad[i] = verdict === 'clean' ? 0 : el.bad[i]! + 1;
       el.crit[i] = verdict === 'critical' ? el.crit[i]! + 1 : 0;

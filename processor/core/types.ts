@@ -27,11 +27,12 @@ export interface CommandResult {
   reply: CommandReply;
 }
 
+/** Read-only: an output with nothing in it is one shared object. */
 export interface CoreOutput {
-  transitions: EventTransition[];
+  readonly transitions: readonly EventTransition[];
   /** Inputs refused by the core itself (absurd time); normalize() catches everything else. */
-  rejects: Reject[];
-  replies: CommandResult[];
+  readonly rejects: readonly Reject[];
+  readonly replies: readonly CommandResult[];
 }
 
 export interface CoreCounters {
