@@ -7,6 +7,8 @@ import type { Topology } from '../config/topology.js';
 export interface BenchContext {
   /** A private nats-server started for this run. */
   natsUrl: string;
+  /** Its process id (for its CPU time). */
+  natsPid?: number;
   topology: Topology;
   /** Wall clock at the start of the run (epoch ms): input times are generated around it. */
   now: number;

@@ -6,6 +6,7 @@
  * time goes; memory rows show the peak while consuming and what a grid costs the core.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -23,6 +24,7 @@ import { STREAMS } from '../shared/subjects.js';
 import { generateDay } from '../sim/ndjson.js';
 import { generateTopology } from '../sim/topology_gen.js';
 import { alternate, timed, type BenchContext, type BenchPart, type BenchRow } from './harness.js';
+import { cpuMeter, perMessage, type CpuSplit } from './cpu.js';
 import { logMessages, mb, publishLog, resetOutputs, sampleMemory, type LogMessage } from './nats_fixture.js';
 
 /** The issue's sizes; BENCH_GRIDS / BENCH_MESSAGES change them for other runs. */
@@ -84,12 +86,13 @@ async function throughput(
   stored: number,
 ): Promise<BenchRow[]> {
   const peaks = { rss: 0, heapUsed: 0 };
+  const cpu = { bare: new CpuTotal(), processor: new CpuTotal() };
   const rates = await alternate(ctx.rounds, {
-    bare: () => bareConsume(nc, stored, config.cadre.processor.batchSize),
+    bare: () => bareConsume(nc, stored, config.cadre.processor.batchSize, cpu.bare.meter(ctx, stored)),
     processor: async () => {
       await resetOutputs(nc);
       const stop = sampleMemory();
-      const rate = await liveProcessor(ctx, nc, config, stored);
+      const rate = await liveProcessor(ctx, nc, config, stored, cpu.processor.meter(ctx, stored));
       const peak = stop();
       peaks.rss = Math.max(peaks.rss, peak.rss);
       peaks.heapUsed = Math.max(peaks.heapUsed, peak.heapUsed);
@@ -113,6 +116,18 @@ async function throughput(
     },
     {
       part: 'processor',
+      what: 'CPU per message, bare consume',
+      figure: cpu.bare.figure('—'),
+      note: 'by thread, mean of the rounds',
+    },
+    {
+      part: 'processor',
+      what: 'CPU per message, live processor',
+      figure: cpu.processor.figure('feeder'),
+      note: `${cpus().length} cores give ${((cpus().length * 1e6) / rates.bare).toFixed(1)} µs/msg at the bare rate`,
+    },
+    {
+      part: 'processor',
       what: 'peak RSS / heap used while the processor consumed',
       figure: `${mb(peaks.rss)} / ${mb(peaks.heapUsed)}`,
       note: 'whole bench process, sampled every 50 ms',
@@ -120,8 +135,41 @@ async function throughput(
   ];
 }
 
+/** CPU time by thread summed over the rounds of one measurement. */
+class CpuTotal {
+  private sum: CpuSplit | undefined;
+  private messages = 0;
+
+  /** Starts one round's meter; call the result when the round's work is done. */
+  meter(ctx: BenchContext, messages: number): () => void {
+    const stop = cpuMeter(ctx.natsPid);
+    return () => {
+      const split = stop();
+      if (!split) return;
+      this.messages += messages;
+      this.sum = this.sum
+        ? {
+            main: this.sum.main + split.main,
+            started: this.sum.started + split.started,
+            helpers: this.sum.helpers + split.helpers,
+            server: this.sum.server + split.server,
+          }
+        : split;
+    };
+  }
+
+  figure(startedName: string): string {
+    return perMessage(this.sum, this.messages, startedName);
+  }
+}
+
 /** The baseline: an ordered consumer with a callback that only decodes and parses. */
-async function bareConsume(nc: NatsConnection, total: number, batch: number): Promise<number> {
+async function bareConsume(
+  nc: NatsConnection,
+  total: number,
+  batch: number,
+  cpuDone: () => void,
+): Promise<number> {
   const consumer = await jetstream(nc).consumers.get(STREAMS.input.name);
   const decoder = new TextDecoder();
   let seen = 0;
@@ -135,6 +183,7 @@ async function bareConsume(nc: NatsConnection, total: number, batch: number): Pr
       },
     });
     await stallGuard('bare consumer', finished, () => seen);
+    cpuDone();
     await messages.close();
   });
   return rate;
@@ -172,6 +221,7 @@ async function liveProcessor(
   nc: NatsConnection,
   config: Config,
   total: number,
+  cpuDone: () => void,
 ): Promise<number> {
   const before = await consumedSoFar();
   let processor: Awaited<ReturnType<typeof startProcessor>> | undefined;
@@ -181,7 +231,7 @@ async function liveProcessor(
     for (;;) {
       await new Promise((r) => setTimeout(r, 5));
       const consumed = (await consumedSoFar()) - before;
-      if (consumed >= total && processor.caughtUp()) return;
+      if (consumed >= total && processor.caughtUp()) return cpuDone();
       if (consumed !== last.consumed) last = { consumed, at: Date.now() };
       else if (consumed < total && Date.now() - last.at > STALL_MS)
         throw new Error(

@@ -91,6 +91,7 @@ async function main(): Promise<void> {
   try {
     const ctx: BenchContext = {
       natsUrl: server.url,
+      natsPid: server.process.pid,
       topology: generateTopology(),
       now: Date.now(),
       count: args.count,

@@ -149,7 +149,14 @@ function complaint(msg: Complaint, topology: Topology): Normalized {
   const grid = topology.grid(gridId)!;
   const time = parseTime(msg.time);
   if (Number.isNaN(time)) return badTime(msg.time);
-  return ok({ type: 'complaint', time, grid: grid.id, city: grid.city, key: messageId('complaint', msg), msg });
+  return ok({
+    type: 'complaint',
+    time,
+    grid: grid.id,
+    city: grid.city,
+    key: messageId('complaint', msg),
+    msg,
+  });
 }
 
 function maintenance(msg: Maintenance, topology: Topology): Normalized {

@@ -92,10 +92,14 @@ describe('the processor after SIGKILL', () => {
       return child;
     };
     const published = () => streamCount(nats.nc, STREAMS.events.name);
+    const runsStarted = () =>
+      output.join('').match(/resuming after stream sequence \d+|starting from the beginning/g)?.length ?? 0;
 
-    for (const share of [0.2, 0.45, 0.7]) {
+    for (const [i, share] of [0.2, 0.45, 0.7].entries()) {
       const running = run();
       const exited = new Promise((resolve) => running.once('exit', resolve));
+      // Killed only once it has loaded its checkpoint (a fast run may already be past the next share).
+      await waitFor(`run ${i + 1} started`, async () => runsStarted() > i || undefined, 60_000);
       await waitFor(
         `${share * 100}% of the transitions`,
         async () => (await published()) >= expected.length * share || undefined,
@@ -105,6 +109,7 @@ describe('the processor after SIGKILL', () => {
       await exited;
     }
     run();
+    await waitFor('the last run started', async () => runsStarted() > 3 || undefined, 60_000);
     await waitFor(
       'every transition',
       async () => (await published()) >= expected.length || undefined,

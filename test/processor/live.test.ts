@@ -33,7 +33,8 @@ afterAll(async () => {
   await processor?.stop();
 });
 
-const start = async () => (processor = await startProcessor({ nc: nats.nc, natsUrl: nats.url, config, log: () => {} }));
+const start = async () =>
+  (processor = await startProcessor({ nc: nats.nc, natsUrl: nats.url, config, log: () => {} }));
 
 function complaint(id: string, extra: Record<string, unknown> = {}) {
   return {
