@@ -23,7 +23,7 @@ export class MinHeap<T> {
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (!this.before(a[i]!, a[parent]!)) break;
-      [a[i], a[parent]] = [a[parent]!, a[i]!];
+      swap(a, i, parent);
       i = parent;
     }
   }
@@ -42,9 +42,16 @@ export class MinHeap<T> {
       if (l < a.length && this.before(a[l]!, a[m]!)) m = l;
       if (r < a.length && this.before(a[r]!, a[m]!)) m = r;
       if (m === i) break;
-      [a[i], a[m]] = [a[m]!, a[i]!];
+      swap(a, i, m);
       i = m;
     }
     return top;
   }
+}
+
+/** Not `[a[i], a[j]] = [a[j], a[i]]`: that allocated an array per swap (~390 B per input in the core). */
+function swap<T>(a: T[], i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
 }

@@ -268,6 +268,7 @@ export class World {
 
   /** Ends a step: one transition per changed event, in the order they first changed. */
   endStep(): void {
+    if (this.pending.size === 0) return; // most steps change no event: no iterator to allocate
     for (const p of this.pending.values()) this.emit(p.ev, p.transition, p.at, p.by, p.text);
     this.pending.clear();
   }
