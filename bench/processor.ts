@@ -327,7 +327,7 @@ function gridCost(config: Config, log: LogMessage[]): BenchRow[] {
   });
   const h0 = heap();
   let idle: Core[] | undefined = Array.from({ length: 10 }, () => new Core(ctx));
-  const idleBytes = (heap() - h0) / idle.length / grids;
+  const idleBytes = Math.max(0, (heap() - h0) / idle.length / grids); // GC noise can dip below 0
   idle = undefined;
   let fed: Core | undefined = new Core(ctx);
   for (const input of inputs) fed.push(input);

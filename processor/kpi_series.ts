@@ -5,15 +5,18 @@
  */
 import { emptyKpiSeries, type KpiSeries } from '../shared/views.js';
 import type { KpiInput } from '../ingest/normalize.js';
+import { JUDGED_METRICS as SHOWN, judgedValues } from '../shared/schemas.js';
 
-const SHOWN = ['drop_rate', 'setup_success', 'congestion', 'dl_mbps', 'mos'] as const;
-type Shown = (typeof SHOWN)[number];
 const KEEP_MS = 24 * 3_600_000;
 
+/** Sums and counts of each shown metric, in SHOWN's order. */
 interface Bucket {
-  sum: Record<Shown, number>;
-  count: Record<Shown, number>;
+  sum: number[];
+  count: number[];
 }
+const newBucket = (): Bucket => ({ sum: [0, 0, 0, 0, 0], count: [0, 0, 0, 0, 0] });
+/** Reused for every sample (read at once). */
+const scratch: (number | undefined)[] = [];
 
 interface GridSeries {
   /** Bucket start (epoch ms) → sums; Maps keep insertion order, which is time order in practice. */
@@ -33,34 +36,19 @@ export class KpiSeriesStore {
     if (!grid) this.grids.set(input.grid, (grid = { buckets: new Map(), lastStart: NaN, last: undefined }));
     let bucket = grid.lastStart === start ? grid.last : grid.buckets.get(start);
     if (!bucket) {
-      bucket = { sum: zeros(), count: zeros() };
+      bucket = newBucket();
       grid.buckets.set(start, bucket);
       this.expire(grid.buckets, start);
     }
     grid.lastStart = start;
     grid.last = bucket;
-    // Field by field, not a loop over names: this runs for every KPI sample.
     const { sum, count } = bucket;
-    const m = input.msg.metrics;
-    if (m.drop_rate !== undefined) {
-      sum.drop_rate += m.drop_rate;
-      count.drop_rate++;
-    }
-    if (m.setup_success !== undefined) {
-      sum.setup_success += m.setup_success;
-      count.setup_success++;
-    }
-    if (m.congestion !== undefined) {
-      sum.congestion += m.congestion;
-      count.congestion++;
-    }
-    if (m.dl_mbps !== undefined) {
-      sum.dl_mbps += m.dl_mbps;
-      count.dl_mbps++;
-    }
-    if (m.mos !== undefined) {
-      sum.mos += m.mos;
-      count.mos++;
+    const values = judgedValues(input.msg.metrics, scratch);
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      if (value === undefined) continue;
+      sum[i] += value;
+      count[i]++;
     }
   }
 
@@ -71,8 +59,9 @@ export class KpiSeriesStore {
     const series = emptyKpiSeries();
     for (const [start, bucket] of buckets) {
       series.t.push(start / 1000);
-      for (const metric of SHOWN)
-        series[metric].push(bucket.count[metric] ? round(bucket.sum[metric] / bucket.count[metric]) : null);
+      SHOWN.forEach((metric, i) =>
+        series[metric].push(bucket.count[i] ? round(bucket.sum[i]! / bucket.count[i]!) : null),
+      );
     }
     return series;
   }
@@ -81,14 +70,14 @@ export class KpiSeriesStore {
   restore(grid: string, series: KpiSeries): void {
     const buckets = new Map<number, Bucket>();
     series.t.forEach((t, i) => {
-      const bucket: Bucket = { sum: zeros(), count: zeros() };
-      for (const metric of SHOWN) {
+      const bucket = newBucket();
+      SHOWN.forEach((metric, m) => {
         const v = series[metric][i];
         if (v !== null && v !== undefined) {
-          bucket.sum[metric] = v;
-          bucket.count[metric] = 1;
+          bucket.sum[m] = v;
+          bucket.count[m] = 1;
         }
-      }
+      });
       buckets.set(t * 1000, bucket);
     });
     this.grids.set(grid, { buckets, lastStart: NaN, last: undefined });
@@ -97,10 +86,6 @@ export class KpiSeriesStore {
   private expire(buckets: Map<number, Bucket>, newest: number): void {
     for (const start of buckets.keys()) if (start < newest - KEEP_MS) buckets.delete(start);
   }
-}
-
-function zeros(): Record<Shown, number> {
-  return { drop_rate: 0, setup_success: 0, congestion: 0, dl_mbps: 0, mos: 0 };
 }
 
 function round(v: number): number {

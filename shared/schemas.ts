@@ -42,6 +42,23 @@ const Metrics = Type.Object({
 });
 export type Metrics = Static<typeof Metrics>;
 
+/** The metrics with thresholds and charts, in one order everywhere (traffic_erl is only reported). */
+export const JUDGED_METRICS = ['drop_rate', 'setup_success', 'congestion', 'dl_mbps', 'mos'] as const;
+export type JudgedMetric = (typeof JUDGED_METRICS)[number];
+
+/**
+ * A sample's judged metrics in JUDGED_METRICS' order, read field by field: it runs for every KPI sample,
+ * and a loop over the names costs a keyed lookup each. `into` lets a hot caller reuse one array.
+ */
+export function judgedValues(m: Metrics, into: (number | undefined)[] = []): (number | undefined)[] {
+  into[0] = m.drop_rate;
+  into[1] = m.setup_success;
+  into[2] = m.congestion;
+  into[3] = m.dl_mbps;
+  into[4] = m.mos;
+  return into;
+}
+
 export const KpiSchema = Type.Object({
   type: Type.Optional(Type.Literal('kpi')),
   ne: Id,

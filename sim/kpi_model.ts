@@ -6,7 +6,7 @@
  * (seed, cell, quarter).
  */
 import type { NetworkElement } from '../config/topology.js';
-import type { MetricName, Metrics } from '../shared/schemas.js';
+import { JUDGED_METRICS, type JudgedMetric, type MetricName, type Metrics } from '../shared/schemas.js';
 import { MINUTE } from '../shared/time.js';
 import { formatLocal, localHour, trafficCurve, type TimedMessage } from './catalog.js';
 import { hashKeys, Rng } from './random.js';
@@ -16,11 +16,10 @@ export const KPI_PERIOD_MS = 15 * MINUTE;
 const REPORT_SPREAD_S = 180;
 
 type Quality = 'healthy' | 'warning' | 'critical';
-type Degradable = Exclude<MetricName, 'traffic_erl'>;
-const DEGRADABLE: readonly Degradable[] = ['drop_rate', 'setup_success', 'congestion', 'dl_mbps', 'mos'];
+const DEGRADABLE = JUDGED_METRICS;
 
 /** Degraded values by metric: [warning-level, critical-level] (thresholds in config/rules.ts). */
-const DEGRADED: Record<Degradable, readonly [number, number]> = {
+const DEGRADED: Record<JudgedMetric, readonly [number, number]> = {
   drop_rate: [0.028, 0.07],
   setup_success: [0.95, 0.86],
   congestion: [0.085, 0.2],
@@ -35,7 +34,7 @@ interface CellProfile {
   /** Mean carried traffic in Erlang. */
   erl: number;
   offsetMs: number;
-  chronic?: { metric: Degradable; quality: Quality };
+  chronic?: { metric: JudgedMetric; quality: Quality };
   /** Benchmark figures: none, a comfortable lead, or a lead narrower than the margin. */
   competitor: 'none' | 'lead' | 'narrow';
 }
@@ -140,7 +139,7 @@ function temporaryEpisode(
   seed: number,
   cellId: string,
   quarter: number,
-): { metric: Degradable; quality: Quality } | undefined {
+): { metric: JudgedMetric; quality: Quality } | undefined {
   const block = Math.floor(quarter / 16);
   const rng = Rng.of(seed, 'spell', cellId, block);
   if (!rng.chance(0.003)) return undefined;

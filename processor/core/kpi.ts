@@ -3,6 +3,7 @@
  * over consecutive samples; the grid's level from how many of its reporting elements are degraded.
  */
 import type { KpiInput } from '../../ingest/normalize.js';
+import { JUDGED_METRICS, judgedValues } from '../../shared/schemas.js';
 import type { KpiMetricRule, Rules } from '../../config/rules.js';
 import type { Level } from '../../shared/levels.js';
 import type { ElementKpi, GridState } from './state.js';
@@ -10,22 +11,12 @@ import { dayKey, type World } from './world.js';
 
 export type Verdict = 'clean' | 'degraded' | 'critical';
 
-type JudgedMetric = keyof Rules['kpi']['metrics'];
-/** The metrics with thresholds (traffic_erl has none), in the order of ElementKpi's arrays. */
-const JUDGED: readonly JudgedMetric[] = ['drop_rate', 'setup_success', 'congestion', 'dl_mbps', 'mos'];
+/** In the order of ElementKpi's arrays. */
+const JUDGED = JUDGED_METRICS;
 
-/** A sample's judged metrics in JUDGED's order, read field by field (a loop over names costs a keyed lookup each). */
-type Values = (number | undefined)[];
-const SCRATCH_VALUES: Values = [];
-const SCRATCH_COMPETITOR: Values = [];
-function valuesOf(m: KpiInput['msg']['metrics'], into: Values): Values {
-  into[0] = m.drop_rate;
-  into[1] = m.setup_success;
-  into[2] = m.congestion;
-  into[3] = m.dl_mbps;
-  into[4] = m.mos;
-  return into;
-}
+/** Reused for every sample: the core is single-threaded and reads them at once. */
+const SCRATCH_VALUES: (number | undefined)[] = [];
+const SCRATCH_COMPETITOR: (number | undefined)[] = [];
 
 /** Float noise must not turn "leads by exactly the margin" into "leads by less". */
 const EPSILON = 1e-9;
@@ -78,8 +69,8 @@ export function applyKpi(w: World, input: KpiInput): void {
   const wasCritical = el.critical;
   el.degraded = false;
   el.critical = false;
-  const values = valuesOf(msg.metrics, SCRATCH_VALUES);
-  const competitor = msg.competitor && valuesOf(msg.competitor, SCRATCH_COMPETITOR);
+  const values = judgedValues(msg.metrics, SCRATCH_VALUES);
+  const competitor = msg.competitor && judgedValues(msg.competitor, SCRATCH_COMPETITOR);
   for (let i = 0; i < JUDGED.length; i++) {
     const value = values[i];
     if (value !== undefined) {
