@@ -44,7 +44,12 @@ function waitForRoom(): void {
 }
 
 try {
-  const nc = await connect({ servers: config.servers, name: config.name, noAsyncTraces: true });
+  const nc = await connect({
+    servers: config.servers,
+    name: config.name,
+    noAsyncTraces: true,
+    maxReconnectAttempts: -1, // as the processor's own connection: a server restart is waited out
+  });
   const consumer = await jetstream(nc).consumers.get(config.stream, {
     name_prefix: config.namePrefix,
     filter_subjects: config.filter,
@@ -55,7 +60,7 @@ try {
   const messages = await consumer.consume({
     max_messages: config.pullBatch,
     callback: (m) => {
-      const info = m.info; // parsed from the reply subject on each access: once here
+      const info = m.info; // already parsed by the ordered consumer
       batch.add(m.subject, info.streamSequence, m.data, info.pending, info.timestampNanos / 1e6);
       if (batch.full) post();
       else if (!flushScheduled) {
@@ -66,9 +71,16 @@ try {
       if (posted - Atomics.load(control, CONSUMED) > HIGH_WATER) waitForRoom();
     },
   });
+  let stopping = false;
+  // A feed that ends by itself (the consumer gave up, the connection closed for good) is reported:
+  // the processor then starts another from its state's sequence.
+  const ended = (why: string) => !stopping && report({ type: 'failed', message: why });
+  void messages.closed().then((err) => ended(err ? err.message : 'the consumer ended'));
+  void nc.closed().then((err) => ended(`the connection closed${err ? `: ${err.message}` : ''}`));
   report({ type: 'ready' });
   port.once('message', () => {
     // The stop request: no message is delivered after close() resolves.
+    stopping = true;
     void (async () => {
       await messages.close();
       post();
