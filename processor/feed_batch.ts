@@ -111,3 +111,11 @@ export function forEachMessage(batch: FeedBatch, each: (m: FeedMessage) => void)
 
 export const transferListOf = (b: FeedBatch): ArrayBuffer[] =>
   [b.subjectOf.buffer, b.seq.buffer, b.end.buffer, b.data.buffer] as ArrayBuffer[];
+
+/**
+ * The feeder's flow control counts messages in Int32s (the shared counter is an Int32Array): a
+ * processor running for months passes 2^31 messages, so both counters wrap, and their difference,
+ * taken modulo 2^32, stays right while it is below 2^31.
+ */
+export const wrappingAdd = (counter: number, n: number): number => (counter + n) | 0;
+export const messagesBehind = (posted: number, consumed: number): number => (posted - consumed) | 0;

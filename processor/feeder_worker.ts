@@ -11,7 +11,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { connect } from '@nats-io/transport-node';
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
-import { FeedBatchWriter, transferListOf } from './feed_batch.js';
+import { FeedBatchWriter, messagesBehind, transferListOf, wrappingAdd } from './feed_batch.js';
 import { CONSUMED, STOP, type FeederConfig, type FeederReport } from './feeder.js';
 
 const config = workerData as FeederConfig;
@@ -23,14 +23,16 @@ const MAX_BATCH = 1024;
 const HIGH_WATER = 16 * MAX_BATCH;
 
 const batch = new FeedBatchWriter(MAX_BATCH);
+/** Messages posted, an Int32 that wraps like the shared CONSUMED counter (see `messagesBehind`). */
 let posted = 0;
+const behind = (consumed: number) => messagesBehind(posted, consumed);
 let flushScheduled = false;
 
 function post(): void {
   flushScheduled = false;
   if (!batch.count) return;
   const b = batch.take();
-  posted += b.count;
+  posted = wrappingAdd(posted, b.count);
   report({ type: 'batch', batch: b }, transferListOf(b));
 }
 
@@ -38,7 +40,7 @@ function post(): void {
 function waitForRoom(): void {
   for (;;) {
     const consumed = Atomics.load(control, CONSUMED);
-    if (posted - consumed <= HIGH_WATER || Atomics.load(control, STOP)) return;
+    if (behind(consumed) <= HIGH_WATER || Atomics.load(control, STOP)) return;
     Atomics.wait(control, CONSUMED, consumed, 100);
   }
 }
@@ -68,7 +70,7 @@ try {
         flushScheduled = true;
         setImmediate(post);
       }
-      if (posted - Atomics.load(control, CONSUMED) > HIGH_WATER) waitForRoom();
+      if (behind(Atomics.load(control, CONSUMED)) > HIGH_WATER) waitForRoom();
     },
   });
   let stopping = false;

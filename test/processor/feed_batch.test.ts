@@ -3,7 +3,13 @@
  * every payload byte, stream sequence and subject, in order — also when payloads outgrow the buffer.
  */
 import { describe, expect, it } from 'vitest';
-import { FeedBatchWriter, forEachMessage, type FeedMessage } from '../../processor/feed_batch.js';
+import {
+  FeedBatchWriter,
+  forEachMessage,
+  messagesBehind,
+  wrappingAdd,
+  type FeedMessage,
+} from '../../processor/feed_batch.js';
 
 describe('feed batches', () => {
   it('hand over payloads, sequences and subjects in order, growing past the first buffer', () => {
@@ -23,5 +29,15 @@ describe('feed batches', () => {
     expect(received).toEqual(sent);
     expect(batch.subjects.length).toBe(new Set(sent.map((m) => m.subject)).size);
     expect(batch.storedAtMs).toBe(1_700_000_000_000 + sent.at(-1)!.seq);
+  });
+
+  it('count how far behind the processor is across the 2^31 wrap of months of input', () => {
+    const consumed = new Int32Array(1);
+    let posted = 0;
+    for (const n of [2 ** 31 - 100, 60, 60, 1024]) posted = wrappingAdd(posted, n);
+    Atomics.add(consumed, 0, 2 ** 31 - 100);
+    Atomics.add(consumed, 0, 60);
+    expect(posted).toBeLessThan(0); // wrapped
+    expect(messagesBehind(posted, Atomics.load(consumed, 0))).toBe(60 + 1024);
   });
 });

@@ -16,7 +16,7 @@ import { startProcessor, type RunningProcessor } from '../../processor/live.js';
 import { BUCKETS, HEADERS, STREAMS, kvKey, subjects } from '../../shared/subjects.js';
 import type { EventTransition } from '../../shared/schemas.js';
 import type { CommandReply, GridDoc } from '../../shared/views.js';
-import { configDir, readStream, waitFor } from './live_helpers.js';
+import { complaint, configDir, readStream, waitFor } from './live_helpers.js';
 import { SCENARIOS } from './helpers.js';
 
 const nats = useNats();
@@ -35,18 +35,6 @@ afterAll(async () => {
 
 const start = async () =>
   (processor = await startProcessor({ nc: nats.nc, natsUrl: nats.url, config, log: () => {} }));
-
-function complaint(id: string, extra: Record<string, unknown> = {}) {
-  return {
-    type: 'complaint',
-    id,
-    time: new Date().toISOString(),
-    customer: { id: `cust-${id}`, tier: 3 },
-    category: 'data',
-    grid: 'HY-SG-0005',
-    ...extra,
-  };
-}
 
 function publish(subject: string, body: unknown, msgId?: string) {
   const h = headers();

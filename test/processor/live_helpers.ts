@@ -77,3 +77,16 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** A complaint of now in the scenarios' grid HY-SG-0005 (a tier-3 customer's data complaint). */
+export function complaint(id: string, extra: Record<string, unknown> = {}) {
+  return {
+    type: 'complaint',
+    id,
+    time: new Date().toISOString(),
+    customer: { id: `cust-${id}`, tier: 3 },
+    category: 'data',
+    grid: 'HY-SG-0005',
+    ...extra,
+  };
+}

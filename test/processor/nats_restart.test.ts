@@ -14,7 +14,7 @@ import { startProcessor, type RunningProcessor } from '../../processor/live.js';
 import { startNatsServer, type RunningNatsServer } from '../../shared/nats_server.js';
 import { HEADERS, STREAMS, subjects } from '../../shared/subjects.js';
 import type { EventTransition } from '../../shared/schemas.js';
-import { configDir, readStream, waitFor } from './live_helpers.js';
+import { complaint, configDir, readStream, waitFor } from './live_helpers.js';
 import { SCENARIOS } from './helpers.js';
 
 const storeDir = mkdtempSync(join(tmpdir(), 'cadre-restart-store-'));
@@ -32,15 +32,7 @@ afterAll(async () => {
 function publishComplaint(id: string) {
   const h = headers();
   h.set(HEADERS.msgId, `complaint:${id}`);
-  const body = {
-    type: 'complaint',
-    id,
-    time: new Date().toISOString(),
-    customer: { id: `cust-${id}`, tier: 3 },
-    category: 'data',
-    grid: 'HY-SG-0005',
-  };
-  nc!.publish(subjects.input('complaint', 'HY'), JSON.stringify(body), { headers: h });
+  nc!.publish(subjects.input('complaint', 'HY'), JSON.stringify(complaint(id)), { headers: h });
 }
 
 /** The complaint ids in the evidence of the transitions stored so far, with their count. */
