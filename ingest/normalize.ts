@@ -90,8 +90,9 @@ export function normalize(raw: unknown, expected: InputType | undefined, topolog
     case 'maintenance':
       return maintenance(raw as Maintenance, topology);
     case 'tick': {
-      const time = parseTime((raw as { time: string }).time);
-      return Number.isNaN(time) ? badTime((raw as { time: string }).time) : ok({ type: 'tick', time });
+      const text = (raw as { time: string }).time;
+      const time = parseTime(text);
+      return Number.isNaN(time) ? badTime(text) : ok({ type: 'tick', time });
     }
     case 'command': {
       const msg = raw as Command;

@@ -64,16 +64,17 @@ export async function startFeed(
   const worker = feederThread({ ...options, control });
   const progress: FeedProgress = { pending: 0, storedAtMs: 0 };
   let stopped: (() => void) | undefined;
+  let ready: { resolve(): void; reject(err: Error): void } | undefined;
+  const started = new Promise<void>((resolve, reject) => (ready = { resolve, reject }));
   let dead = false;
+  /** Before it is ready a failure rejects the start; after, it is the caller's to handle, once. */
   const fail = (message: string) => {
     if (dead) return;
     dead = true;
-    ready?.reject(new Error(message));
     stopped?.();
-    onFailure(message);
+    if (ready) ready.reject(new Error(message));
+    else onFailure(message);
   };
-  let ready: { resolve(): void; reject(err: Error): void } | undefined;
-  const started = new Promise<void>((resolve, reject) => (ready = { resolve, reject }));
 
   worker.on('message', (report: FeederReport) => {
     switch (report.type) {
@@ -100,7 +101,10 @@ export async function startFeed(
   worker.on('exit', (code) => {
     if (!stopped) fail(`the feeder thread exited (code ${code})`);
   });
-  await started;
+  await started.catch(async (err: Error) => {
+    await worker.terminate();
+    throw err;
+  });
   ready = undefined;
 
   let stopping: Promise<void> | undefined;

@@ -177,22 +177,23 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
         pullBatch: batchSize,
       },
       onMessage,
-      (why) => {
-        // The feeder lost its connection or consumer for good: start another from where the state is.
-        log(`input feed failed (${why}); restarting it after stream sequence ${appliedSeq}`);
-        restartTimer = setTimeout(() => void restartFeed(), 1000);
-      },
+      // The feeder lost its connection or consumer for good: another starts from where the state is.
+      (why) => restartLater(`failed (${why})`),
     );
   let restartTimer: NodeJS.Timeout | undefined;
   let stopping = false;
+  const restartLater = (why: string) => {
+    log(`input feed ${why}; restarting it after stream sequence ${appliedSeq}`);
+    restartTimer = setTimeout(() => void restartFeed(), 1000);
+  };
   const restartFeed = async (): Promise<void> => {
     if (stopping) return;
     await feed.stop();
-    feed = await feedFrom().catch((err: Error) => {
-      log(`input feed could not restart (${err.message}); trying again`);
-      restartTimer = setTimeout(() => void restartFeed(), 1000);
-      return feed;
-    });
+    try {
+      feed = await feedFrom();
+    } catch (err) {
+      restartLater(`could not restart (${(err as Error).message})`);
+    }
   };
   let feed = await feedFrom();
   ticker?.start();
