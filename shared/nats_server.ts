@@ -117,15 +117,21 @@ async function waitForPort(child: ChildProcess, portsDir: string, stderr: () => 
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`nats-server exited (${child.exitCode}): ${stderr()}`);
     const file = readdirSync(portsDir).find((f) => f.endsWith('.ports'));
-    if (file) {
-      const ports = JSON.parse(readFileSync(join(portsDir, file), 'utf8')) as { nats?: string[] };
-      const url = ports.nats?.[0];
-      if (url) return Number(new URL(url).port);
-    }
+    // The server creates the file before it writes it: an empty or partial file is read again.
+    const url = file ? portsOf(readFileSync(join(portsDir, file), 'utf8')) : undefined;
+    if (url) return Number(new URL(url).port);
     await new Promise((r) => setTimeout(r, 20));
   }
   child.kill('SIGKILL');
   throw new Error(`nats-server did not start within 15 s: ${stderr()}`);
+}
+
+function portsOf(text: string): string | undefined {
+  try {
+    return (JSON.parse(text) as { nats?: string[] }).nats?.[0];
+  } catch {
+    return undefined;
+  }
 }
 
 async function waitForListen(host: string, port: number): Promise<void> {
