@@ -4,11 +4,14 @@
  * lives here, beside its key.
  */
 import type { StaticDecode } from '@sinclair/typebox';
-import { duration, int, section } from './schema_helpers.js';
+import { duration, int, oneOf, section } from './schema_helpers.js';
+import { LOCALES } from '../shared/titles.js';
 
 const MiB = 1024 * 1024;
 
 export const CadreSchema = section({
+  /** The language of event titles sent out (transitions' `title`, hence SMS); screens pick their own. */
+  locale: oneOf(LOCALES, 'zh-CN'),
   http: section({
     /** The largest request body accepted, in bytes (CONTRACT.md: 413 above it). */
     bodyLimit: int(10 * MiB, { minimum: 1024 }),

@@ -21,10 +21,15 @@ function metric(warning: number, critical: number, margin: number, lowerIsWorse:
 export const RulesSchema = section({
   /** Reorder window: input up to this late (event time) is processed as if it had come in order. */
   lateness: duration('0.5s'),
-  /** Input whose time is further ahead of the clock than this is rejected as absurd. */
+  /** Live: input whose time is further ahead than this of its arrival (or of the wall clock, at HTTP ingest) is absurd. */
   maxFuture: duration('15m'),
-  /** Input older than this (against the clock) is rejected as absurd. */
-  maxAge: duration('7d'),
+  /** Replay: input further ahead than this of the latest input is absurd (quiet nights and days are not). */
+  maxGap: duration('30d'),
+  /**
+   * The duplicate horizon: dedup keys are remembered for this much event time, and input older than
+   * this against the clock is refused (a re-send that old could no longer be told from new input).
+   */
+  maxAge: duration('24h'),
   outage: section({
     debounce: duration('60s'),
     codes: Type.Array(Type.String(), {
@@ -92,9 +97,8 @@ export const RulesSchema = section({
   /** The most any deadline may be in a grid of this area tier. */
   areaCap: section({ key: duration('8h'), important: duration('12h') }),
   escalation: section({ tracking: duration('48h') }),
-  /** Memory bounds of the core's duplicate and history caches. */
+  /** Memory bounds of the core's customer and history caches (duplicates are bounded by maxAge). */
   limits: section({
-    seenMessages: int(500_000, { minimum: 1000 }),
     customers: int(500_000, { minimum: 1000 }),
     endedEvents: int(10_000, { minimum: 100 }),
   }),

@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { oneOf } from './schema_helpers.js';
+import { ELEMENT_KINDS, type ElementKind } from '../shared/schemas.js';
 
 const LonLat = Type.Tuple([
   Type.Number({ minimum: -180, maximum: 180 }),
@@ -12,8 +13,6 @@ const LonLat = Type.Tuple([
 
 export const AREA_TIERS = ['key', 'important', 'general'] as const;
 export type AreaTier = (typeof AREA_TIERS)[number];
-export const ELEMENT_KINDS = ['core', 'site', 'cell', 'transport', 'power', 'other'] as const;
-export type ElementKind = (typeof ELEMENT_KINDS)[number];
 
 export const TopologySchema = Type.Object({
   cities: Type.Array(Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]+$' }), name: Type.String() }), {

@@ -28,6 +28,8 @@ export interface RawMessage {
   /** Stream sequence in CADRE_IN. */
   seq: number;
   data: Uint8Array;
+  /** When the broker stored it (epoch ms): live, absurd times are judged against this arrival. */
+  storedAt?: number;
 }
 
 export interface IntakeOptions {
@@ -110,7 +112,18 @@ export function createIntake(options: IntakeOptions): Intake {
         return null;
       }
       const result = normalize(parsed.value, type, options.topology);
-      if (result.ok) return result.input;
+      if (result.ok) {
+        const input = result.input;
+        if (
+          msg.storedAt !== undefined &&
+          (input.type === 'alarm' ||
+            input.type === 'kpi' ||
+            input.type === 'complaint' ||
+            input.type === 'command')
+        )
+          input.arrival = msg.storedAt;
+        return input;
+      }
       deadLetter(msg, type, result.reject);
       return null;
     },

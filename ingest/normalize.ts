@@ -24,6 +24,12 @@ interface Located {
   city: string;
   /** Dedup id (also the JetStream Nats-Msg-Id). */
   key: string;
+  /**
+   * When it reached the input log (the broker's stored time, epoch ms), when known: live, a time
+   * further ahead of its own arrival than rules.maxFuture is absurd. Part of the log, so replaying
+   * the stored log judges it the same way.
+   */
+  arrival?: number;
 }
 export type AlarmInput = Located & { type: 'alarm'; msg: Alarm };
 export type KpiInput = Located & { type: 'kpi'; msg: Kpi };
@@ -43,6 +49,7 @@ export interface CommandInput {
   type: 'command';
   time: number;
   key: string;
+  arrival?: number;
   msg: Command;
 }
 export type Input = AlarmInput | KpiInput | ComplaintInput | MaintenanceInput | TickInput | CommandInput;

@@ -1,20 +1,22 @@
 /**
  * The wire form of a batch of CADRE_IN messages handed from the feeder thread to the processor: the
  * payloads back to back in one transferred buffer, with parallel typed arrays for where each ends,
- * its stream sequence and its subject (an index into the batch's few distinct subjects). One
+ * its stream sequence, when the broker stored it, and its subject (an index into the batch's few
+ * distinct subjects). One
  * `postMessage` per batch, and no per-message object crosses the thread boundary.
  */
 export interface FeedBatch {
   subjects: string[];
   subjectOf: Uint16Array;
   seq: Float64Array;
+  /** When the broker stored each message (epoch ms): the arrival time the core judges absurd times by. */
+  storedAt: Float64Array;
   /** End offset of each payload in `data` (the start is the previous end). */
   end: Uint32Array;
   data: Uint8Array;
   count: number;
-  /** Of the batch's last message: messages left in the stream after it, and when it was stored. */
+  /** Messages left in the stream after the batch's last message. */
   pending: number;
-  storedAtMs: number;
 }
 
 /** One message of a batch as the processor's intake takes it. */
@@ -22,6 +24,8 @@ export interface FeedMessage {
   subject: string;
   seq: number;
   data: Uint8Array;
+  /** Epoch ms at which the broker stored it. */
+  storedAt: number;
 }
 
 export class FeedBatchWriter {
@@ -29,12 +33,12 @@ export class FeedBatchWriter {
   private subjectIndex = new Map<string, number>();
   private subjectOf: Uint16Array;
   private seq: Float64Array;
+  private storedAt: Float64Array;
   private end: Uint32Array;
   private data: Uint8Array;
   count = 0;
   private bytes = 0;
   private pending = 0;
-  private storedAtMs = 0;
 
   constructor(
     readonly maxMessages: number,
@@ -42,6 +46,7 @@ export class FeedBatchWriter {
   ) {
     this.subjectOf = new Uint16Array(maxMessages);
     this.seq = new Float64Array(maxMessages);
+    this.storedAt = new Float64Array(maxMessages);
     this.end = new Uint32Array(maxMessages);
     this.data = new Uint8Array(initialBytes);
   }
@@ -65,10 +70,10 @@ export class FeedBatchWriter {
     this.bytes += payload.length;
     this.subjectOf[this.count] = index;
     this.seq[this.count] = seq;
+    this.storedAt[this.count] = storedAtMs;
     this.end[this.count] = this.bytes;
     this.count++;
     this.pending = pending;
-    this.storedAtMs = storedAtMs;
   }
 
   /** The batch so far (its buffers are to be transferred), and a fresh writer state. */
@@ -77,16 +82,17 @@ export class FeedBatchWriter {
       subjects: this.subjects,
       subjectOf: this.subjectOf,
       seq: this.seq,
+      storedAt: this.storedAt,
       end: this.end,
       data: this.data,
       count: this.count,
       pending: this.pending,
-      storedAtMs: this.storedAtMs,
     };
     this.subjects = [];
     this.subjectIndex = new Map();
     this.subjectOf = new Uint16Array(this.maxMessages);
     this.seq = new Float64Array(this.maxMessages);
+    this.storedAt = new Float64Array(this.maxMessages);
     this.end = new Uint32Array(this.maxMessages);
     this.data = new Uint8Array(this.initialBytes);
     this.count = 0;
@@ -103,6 +109,7 @@ export function forEachMessage(batch: FeedBatch, each: (m: FeedMessage) => void)
     each({
       subject: batch.subjects[batch.subjectOf[i]!]!,
       seq: batch.seq[i]!,
+      storedAt: batch.storedAt[i]!,
       data: batch.data.subarray(start, end),
     });
     start = end;
@@ -110,7 +117,7 @@ export function forEachMessage(batch: FeedBatch, each: (m: FeedMessage) => void)
 }
 
 export const transferListOf = (b: FeedBatch): ArrayBuffer[] =>
-  [b.subjectOf.buffer, b.seq.buffer, b.end.buffer, b.data.buffer] as ArrayBuffer[];
+  [b.subjectOf.buffer, b.seq.buffer, b.storedAt.buffer, b.end.buffer, b.data.buffer] as ArrayBuffer[];
 
 /**
  * The feeder's flow control counts messages in Int32s (the shared counter is an Int32Array): a

@@ -82,7 +82,7 @@ export async function startFeed(
         const batch = report.batch;
         forEachMessage(batch, onMessage);
         progress.pending = batch.pending;
-        progress.storedAtMs = batch.storedAtMs;
+        progress.storedAtMs = batch.storedAt[batch.count - 1] ?? progress.storedAtMs;
         Atomics.add(counters, CONSUMED, batch.count);
         Atomics.notify(counters, CONSUMED);
         break;

@@ -79,7 +79,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
   const checkpoints = await CheckpointStore.open<CoreSnapshot>(nc, partitionName);
   const checkpoint = await checkpoints.load();
   const core = new Core(
-    { rules: config.rules, topology: config.topology, clock: 'ticks' },
+    { rules: config.rules, topology: config.topology, clock: 'ticks', locale: config.cadre.locale },
     checkpoint?.state,
   );
   let appliedSeq = checkpoint?.seq ?? 0;
@@ -126,9 +126,6 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     outbox.addGrids(dirtyGrids);
     dirtyGrids.clear();
   };
-  const gridDocsTimer = setInterval(() => {
-    if (feed.progress().pending <= BEHIND_MESSAGES) queueGridDocs();
-  }, GRID_DOCS_EVERY_MS);
   const processed = new Map<string, { inc(): void }>();
 
   const flush = () => {
@@ -197,6 +194,9 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
   };
   let feed = await feedFrom();
   ticker?.start();
+  const gridDocsTimer = setInterval(() => {
+    if (feed.progress().pending <= BEHIND_MESSAGES) queueGridDocs();
+  }, GRID_DOCS_EVERY_MS);
 
   const takeCheckpoint = () => {
     queueGridDocs(); // the checkpoint covers the grid documents of its state too

@@ -6,6 +6,7 @@
 import type { Rules } from '../config/rules.js';
 import type { Topology } from '../config/topology.js';
 import { normalize, parseJson } from '../ingest/normalize.js';
+import type { Locale } from '../shared/titles.js';
 import { Core, type ClockMode, type CoreOutput } from './core/index.js';
 
 export interface ReplaySource {
@@ -19,6 +20,7 @@ export interface ReplayOptions {
   topology: Topology;
   scorecards?: boolean;
   clock?: ClockMode;
+  locale?: Locale;
 }
 
 /** Where output goes; a returned promise is awaited (back-pressure). */
@@ -47,6 +49,7 @@ export async function replay(
     rules: options.rules,
     topology: options.topology,
     clock: options.clock ?? 'input',
+    locale: options.locale,
     keepDays: Infinity,
   });
   const summary: ReplaySummary = { lines: 0, transitions: 0, rejected: 0, late: 0, duplicates: 0 };

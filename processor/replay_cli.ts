@@ -64,7 +64,13 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await replay(
       sources,
-      { rules: config.rules, topology: config.topology, scorecards: values.scorecards, clock: values.clock },
+      {
+        rules: config.rules,
+        topology: config.topology,
+        scorecards: values.scorecards,
+        clock: values.clock,
+        locale: config.cadre.locale,
+      },
       {
         out: (text) => write(process.stdout, text),
         err: (text) => write(process.stderr, text),

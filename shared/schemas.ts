@@ -13,6 +13,10 @@ const Id = Type.String({ minLength: 1, maxLength: 256 });
 const Text = Type.String({ maxLength: 4000 });
 const Fraction = Type.Number({ minimum: 0, maximum: 1 });
 
+/** Network element kinds, in the order titles and views list them. */
+export const ELEMENT_KINDS = ['core', 'site', 'cell', 'transport', 'power', 'other'] as const;
+export type ElementKind = (typeof ELEMENT_KINDS)[number];
+
 export const OUTAGE_CODES = ['CORE_DOWN', 'SITE_DOWN', 'CELL_DOWN', 'TRANSPORT_DOWN', 'POWER_DOWN'] as const;
 
 export const AlarmSchema = Type.Object({
@@ -182,6 +186,17 @@ export const EventTransitionSchema = Type.Object({
   level: LevelSchema,
   state: Type.Union(EVENT_STATES.map((s) => Type.Literal(s))),
   title: Type.String(),
+  /** Extension: what the title is made of, for screens that render it in their own language. */
+  titleParts: Type.Optional(
+    Type.Object({
+      rule: Type.Union(RULES.map((r) => Type.Literal(r))),
+      grid: Type.String(),
+      count: Type.Integer({ minimum: 0 }),
+      kinds: Type.Optional(
+        Type.Partial(Type.Record(Type.Union(ELEMENT_KINDS.map((k) => Type.Literal(k))), Type.Integer())),
+      ),
+    }),
+  ),
   openedAt: IsoTime,
   at: IsoTime,
   ackDeadline: IsoTime,

@@ -3,6 +3,7 @@
  * the partition key a scaled-out processor filters on (`cadre.in.*.<city>`).
  */
 import type { InputType, ProducerType } from './schemas.js';
+import { parseTime } from './time.js';
 
 export const SUBJECT_PREFIX = 'cadre';
 
@@ -64,16 +65,20 @@ export function typeOfSubject(subject: string): string | undefined {
   return parts.length === 4 && parts[0] === 'cadre' && parts[1] === 'in' ? parts[2] : undefined;
 }
 
-/** The dedup id of an input (JetStream `Nats-Msg-Id` and the core's own duplicate check). */
+/**
+ * The dedup id of an input (JetStream `Nats-Msg-Id` and the core's own duplicate check), by meaning:
+ * a time is keyed as its instant (epoch ms), so the same alarm re-sent with `+08:00` instead of `Z`
+ * is the same message. No grid: a re-send with another `grid` override is still the same alarm.
+ */
 export function messageId(
   type: ProducerType | 'maintenance' | 'command',
   msg: Record<string, unknown>,
 ): string {
   switch (type) {
     case 'alarm':
-      return `alarm:${msg.id}:${msg.state}:${msg.time}`;
+      return `alarm:${msg.id}:${msg.state}:${parseTime(msg.time as string)}`;
     case 'kpi':
-      return `kpi:${msg.ne}:${msg.time}`;
+      return `kpi:${msg.ne}:${parseTime(msg.time as string)}`;
     case 'complaint':
       return `complaint:${msg.id}`;
     case 'maintenance':

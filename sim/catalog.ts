@@ -3,7 +3,7 @@
  * typical duration; complaint categories and texts; the daily curves of traffic and complaints; the
  * message types the simulator emits. Data and tiny helpers only.
  */
-import type { ElementKind } from '../config/topology.js';
+import type { ElementKind } from '../shared/schemas.js';
 import type { Alarm, Complaint, ComplaintCategory, Kpi } from '../shared/schemas.js';
 import { HOUR } from '../shared/time.js';
 

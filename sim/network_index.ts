@@ -2,7 +2,8 @@
  * The lookups the traffic model and the scenarios need on top of config/topology.ts: elements by
  * kind, what hangs on what (site → cells, grid → sites), and districts.
  */
-import type { ElementKind, Grid, NetworkElement, Topology } from '../config/topology.js';
+import type { Grid, NetworkElement, Topology } from '../config/topology.js';
+import type { ElementKind } from '../shared/schemas.js';
 
 export interface District {
   city: string;

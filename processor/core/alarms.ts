@@ -1,28 +1,27 @@
 /**
  * Alarms: the grid's active-alarm table, and the two rules alarms drive — outage (debounced outage
- * alarms) and flapping (repeated raise→clear cycles).
+ * alarms) and flapping (repeated raise→clear cycles of an alarm id or of an element).
  */
 import type { AlarmInput } from '../../ingest/normalize.js';
 import type { Level } from '../../shared/levels.js';
 import type { Rules } from '../../config/rules.js';
 import type { AreaTier } from '../../config/topology.js';
 import type { AlarmState, EventState, GridState } from './state.js';
-import type { MaintenanceBook } from './maintenance.js';
 import type { Timer, World } from './world.js';
 
-/** How many cleared alarms a grid keeps for its view, and clears-before-raise it remembers. */
+/** How many cleared alarms a grid keeps for its view, and clears-before-raise the core remembers. */
 const RECENT_CLEARED = 5;
-const EARLY_CLEARS = 1000;
+const EARLY_CLEARS = 10_000;
 
-export function applyAlarm(w: World, input: AlarmInput, maintenance: MaintenanceBook): void {
-  const g = w.grid(input.grid);
-  if (input.msg.state === 'raised') raise(w, g, input, maintenance);
-  else clear(w, g, input);
+export function applyAlarm(w: World, input: AlarmInput): void {
+  if (input.msg.state === 'raised') raise(w, input);
+  else clear(w, input);
 }
 
-function raise(w: World, g: GridState, input: AlarmInput, maintenance: MaintenanceBook): void {
+function raise(w: World, input: AlarmInput): void {
   const { msg, time: at } = input;
-  if (g.alarms.has(msg.id)) return; // raised again while active: the first raise stands
+  if (w.alarmGrid.has(msg.id)) return; // raised again while active: the first raise stands
+  const g = w.grid(input.grid);
   const alarm: AlarmState = {
     id: msg.id,
     ne: msg.ne,
@@ -33,41 +32,47 @@ function raise(w: World, g: GridState, input: AlarmInput, maintenance: Maintenan
     raisedAt: at,
   };
   if (msg.text !== undefined) alarm.text = msg.text;
-  if (alarm.outage && maintenance.covers(input.grid, msg.ne, at)) alarm.maintenance = true;
+  const windowEnd = w.maintenance.coveredUntil(input.grid, msg.ne, at);
+  if (windowEnd !== undefined) alarm.maintenance = true;
 
-  const earlyClear = g.earlyClears.get(msg.id);
+  const earlyClear = w.earlyClears.get(msg.id);
   if (earlyClear !== undefined) {
-    g.earlyClears.delete(msg.id);
-    // Its clear came first (out of order): a finished cycle, never an active alarm.
-    if (earlyClear >= at) return finish(w, g, input.grid, alarm, earlyClear);
+    w.earlyClears.delete(msg.id);
+    // Its clear came first (out of order): applied again after the raise, in event-time order, so
+    // the outage the element had by event time (debounce, deadlines) happens as if both came in order.
+    if (earlyClear.time >= at) w.deferred.push(earlyClear);
   }
   g.alarms.set(msg.id, alarm);
-  if (alarm.outage && !alarm.maintenance)
-    w.setTimer('debounce', at + w.rules.outage.debounce, msg.id, { grid: input.grid, raisedAt: at });
+  w.alarmGrid.set(msg.id, input.grid);
+  if (!alarm.maintenance) g.downBy.set(msg.ne, (g.downBy.get(msg.ne) ?? 0) + 1);
+  // Raised inside a maintenance window: judged from the window's end, if still raised then.
+  if (alarm.outage)
+    w.setTimer('debounce', (windowEnd ?? at) + w.rules.outage.debounce, msg.id, {
+      grid: input.grid,
+      raisedAt: at,
+    });
 }
 
-function clear(w: World, g: GridState, input: AlarmInput): void {
+function clear(w: World, input: AlarmInput): void {
   const { msg, time: at } = input;
-  const alarm = g.alarms.get(msg.id);
-  if (!alarm) {
-    g.earlyClears.set(msg.id, at);
-    if (g.earlyClears.size > EARLY_CLEARS) g.earlyClears.delete(g.earlyClears.keys().next().value!);
+  const grid = w.alarmGrid.get(msg.id);
+  if (grid === undefined) {
+    w.earlyClears.set(msg.id, input);
+    if (w.earlyClears.size > EARLY_CLEARS) w.earlyClears.delete(w.earlyClears.keys().next().value!);
     return;
   }
+  const g = w.grid(grid);
+  const alarm = g.alarms.get(msg.id)!;
   if (at < alarm.raisedAt) return; // the clear of an earlier instance, come late
   g.alarms.delete(msg.id);
-  finish(w, g, input.grid, alarm, at);
-
-  const outage = w.activeOf(input.grid, 'outage');
-  if (outage?.out?.delete(msg.id) && outage.out.size === 0) w.end(outage, 'cleared', at);
-}
-
-/** A raise→clear cycle ended at `at`: remember it for the view; an outage alarm's cycle counts for flapping. */
-function finish(w: World, g: GridState, grid: string, alarm: AlarmState, at: number): void {
+  w.alarmGrid.delete(msg.id);
   alarm.clearedAt = at;
   g.cleared.push(alarm);
   if (g.cleared.length > RECENT_CLEARED) g.cleared.shift();
-  if (alarm.outage) countCycle(w, g, grid, alarm, at);
+  countCycles(w, g, grid, alarm, at);
+
+  const outage = w.activeOf(grid, 'outage');
+  if (outage?.out?.delete(msg.id) && outage.out.size === 0) w.end(outage, 'cleared', at);
 }
 
 // ---- outage -------------------------------------------------------------------------------------
@@ -80,10 +85,16 @@ export function onDebounce(w: World, timer: Timer): void {
   const at = timer.due;
   const grid = timer.grid!;
   const rules = w.rules.outage;
+  if (alarm.maintenance) {
+    // A window that began while it was raised, or a later one, may still cover it: wait for its end.
+    const windowEnd = w.maintenance.coveredUntil(grid, alarm.ne, at - rules.debounce);
+    if (windowEnd !== undefined)
+      return w.setTimer('debounce', windowEnd + rules.debounce, alarm.id, { grid, raisedAt: alarm.raisedAt });
+  }
   let ev = w.activeOf(grid, 'outage');
   if (!ev) {
     const level = outageLevel(rules, w.gridInfo(grid).tier, [alarm.code], 1);
-    ev = w.open(grid, 'outage', level, at, '', rules.deadline);
+    ev = w.open(grid, 'outage', level, at, rules.deadline);
     ev.out = new Map();
     ev.pairs = new Set();
     ev.multi = false;
@@ -97,7 +108,8 @@ export function onDebounce(w: World, timer: Timer): void {
   }
   const outElements = new Set(ev.out!.values()).size;
   w.lift(ev, outageLevel(rules, w.gridInfo(grid).tier, [alarm.code], outElements), at);
-  w.setTitle(ev, outageTitle(w, ev), at);
+  // Named by its evidence (which only grows), so a partial recovery is no transition of its own.
+  w.setTitle(ev, ev.elements.size, at);
 }
 
 /** CONTRACT.md: red if a red code (CORE_DOWN), ≥ redElements elements out, or a red-tier grid; else orange. */
@@ -130,31 +142,32 @@ function addPair(ev: EventState, ne: string, code: string): boolean {
   return false;
 }
 
-/** Named by its evidence (which only grows), so a partial recovery is no transition of its own. */
-function outageTitle(w: World, ev: EventState): string {
-  const n = ev.elements.size;
-  return `${w.gridInfo(ev.grid).name}: outage, ${n} element${n === 1 ? '' : 's'}`;
-}
-
 // ---- flapping -----------------------------------------------------------------------------------
 
-function countCycle(w: World, g: GridState, grid: string, alarm: AlarmState, at: number): void {
+/**
+ * A raise→clear cycle ended at `at`. It counts for flapping by its alarm id (any code), and, when it
+ * was the element's last active alarm, as one down/up cycle of the element (an outage that raised five
+ * codes together is one cycle, not five). Cycles that began or ended inside a maintenance window
+ * don't count: a planned cutover switches things on and off on purpose.
+ */
+function countCycles(w: World, g: GridState, grid: string, alarm: AlarmState, at: number): void {
+  if (alarm.maintenance) return;
+  const down = (g.downBy.get(alarm.ne) ?? 1) - 1;
+  if (down > 0) g.downBy.set(alarm.ne, down);
+  else g.downBy.delete(alarm.ne);
+  if (w.maintenance.coveredUntil(grid, alarm.ne, at) !== undefined) return;
   const rules = w.rules.flapping;
   const byAlarm = recordCycle(g.cyclesByAlarm, alarm.id, at, rules.window, rules.cycles);
-  const byNe = recordCycle(g.cyclesByNe, alarm.ne, at, rules.window, rules.cycles);
+  const byNe = down > 0 ? 0 : recordCycle(g.cyclesByNe, alarm.ne, at, rules.window, rules.cycles);
   const flapping = byAlarm >= rules.cycles || byNe >= rules.cycles;
   let ev = w.activeOf(grid, 'flapping');
   if (!ev && !flapping) return;
-  if (!ev) ev = w.open(grid, 'flapping', rules.level, at, '', rules.deadline);
+  if (!ev) ev = w.open(grid, 'flapping', rules.level, at, rules.deadline);
   else if (!flapping && !ev.elements.has(alarm.ne)) return;
   if (flapping) {
     w.addEvidence(ev, 'alarms', [alarm.id], at);
     w.addEvidence(ev, 'elements', [alarm.ne], at);
-    w.setTitle(
-      ev,
-      `${w.gridInfo(grid).name}: flapping, ${ev.elements.size} element${ev.elements.size === 1 ? '' : 's'}`,
-      at,
-    );
+    w.setTitle(ev, ev.elements.size, at);
   }
   // Any cycle of a flapping element keeps the event alive.
   if (ev.lastCycleAt === undefined || at > ev.lastCycleAt) {

@@ -61,7 +61,7 @@ export function applyComplaint(w: World, input: ComplaintInput, customers: Custo
   const ackIn = w.capped(grid, complaintAckIn(rules, msg, repeat));
   const deadlineIn = w.capped(grid, rules.deadline[msg.customer.tier]);
   let ev = w.activeOf(grid, 'complaint');
-  if (!ev) ev = w.open(grid, 'complaint', level, at, '', deadlineIn, ackIn);
+  if (!ev) ev = w.open(grid, 'complaint', level, at, deadlineIn, ackIn);
   else {
     w.lift(ev, level, at);
     w.tightenAck(ev, at + ackIn, at);
@@ -73,8 +73,7 @@ export function applyComplaint(w: World, input: ComplaintInput, customers: Custo
   const elements = [...g.alarms.values()].map((a) => a.ne);
   if (msg.ne !== undefined) elements.push(msg.ne);
   w.addEvidence(ev, 'elements', elements, at);
-  const n = ev.complaints.size;
-  w.setTitle(ev, `${w.gridInfo(grid).name}: ${n} complaint${n === 1 ? '' : 's'}`, at);
+  w.setTitle(ev, ev.complaints.size, at);
 
   if (msg.category === w.rules.planning.category) planning(w, input);
 }
@@ -102,6 +101,7 @@ function planning(w: World, input: ComplaintInput): void {
   const active = w.activeOf(grid, 'planning');
   if (active) {
     w.addEvidence(active, 'complaints', [msg.id], at);
+    w.setTitle(active, active.complaints.size, at);
     return;
   }
   if (g.coverage.length < rules.count) return;
@@ -110,18 +110,12 @@ function planning(w: World, input: ComplaintInput): void {
     !w.activeOf(grid, 'kpi') &&
     (g.netEventAt === null || g.netEventAt <= at - rules.window);
   if (!quietNetwork) return;
-  const ev = w.open(
-    grid,
-    'planning',
-    rules.level,
-    at,
-    `${w.gridInfo(grid).name}: recurring coverage complaints`,
-    rules.deadline,
-  );
+  const ev = w.open(grid, 'planning', rules.level, at, rules.deadline);
   w.addEvidence(
     ev,
     'complaints',
     g.coverage.map((c) => c.id),
     at,
   );
+  w.setTitle(ev, ev.complaints.size, at);
 }

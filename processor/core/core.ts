@@ -5,8 +5,8 @@
  * as a run that never stopped.
  */
 import { RecentMap } from './recent_map.js';
-import { checkTimeRange, type Input } from '../../ingest/normalize.js';
-import type { Reject } from '../../shared/errors.js';
+import type { AlarmInput, Input } from '../../ingest/normalize.js';
+import { reject, type Reject } from '../../shared/errors.js';
 import type { EventDoc, GridDoc } from '../../shared/views.js';
 import { applyAlarm, onDebounce, onQuiet } from './alarms.js';
 import { applyCommand } from './commands.js';
@@ -15,6 +15,7 @@ import { onAckDeadline, onDeadline, onTracking } from './escalation.js';
 import { MinHeap } from './heap.js';
 import { applyKpi } from './kpi.js';
 import { MaintenanceBook, type MaintenanceWindow } from './maintenance.js';
+import { SNAPSHOT_VERSION, upgrade } from './migrate.js';
 import { fromPlain, toPlain } from './plain.js';
 import type { EventState, GridState } from './state.js';
 import type {
@@ -25,6 +26,7 @@ import type {
   CoreSnapshot,
   Scorecard,
 } from './types.js';
+import { SeenKeys } from './seen.js';
 import { gridDocOf, scorecardsOf } from './views.js';
 import { docOf, World, type Timer } from './world.js';
 
@@ -52,10 +54,12 @@ interface State {
   timerCount: number;
   timers: Timer[];
   buffer: Timed[];
-  /** Dedup keys, least recently used first. */
-  seen: string[];
+  /** Dedup keys by bucket of event time (SeenKeys). */
+  seen: [number, string[]][];
   customers: [string, number][];
   maintenance: MaintenanceWindow[];
+  alarmGrid: Map<string, string>;
+  earlyClears: Map<string, AlarmInput>;
   grids: Map<string, GridState>;
   active: Map<string, EventState>;
   ended: Map<string, EventState>;
@@ -65,10 +69,8 @@ interface State {
 export class Core {
   private readonly w: World;
   private readonly buffer: MinHeap<Timed>;
-  /** Dedup keys, oldest first (a Set iterates in insertion order). */
-  private readonly seen = new Set<string>();
+  private readonly seen: SeenKeys;
   private readonly customers: CustomerBook;
-  private readonly maintenance: MaintenanceBook;
   private clock: number | null = null;
   private readonly counters: CoreCounters = { late: 0, duplicates: 0, rejected: 0, applied: 0 };
   private replies: CommandResult[] = [];
@@ -77,20 +79,19 @@ export class Core {
     private readonly ctx: CoreContext,
     snapshot?: CoreSnapshot,
   ) {
-    if (snapshot && snapshot.version !== 1)
-      throw new Error(`cannot restore a core snapshot of version ${String(snapshot.version)}`);
-    const s = snapshot ? fromPlain<State>(snapshot) : undefined;
-    this.w = new World(ctx, s?.timers);
+    const s = snapshot ? (upgrade(fromPlain(snapshot)) as unknown as State) : undefined;
+    this.w = new World(ctx, new MaintenanceBook(s?.maintenance ?? []), s?.timers);
     this.buffer = new MinHeap(inputBefore, s?.buffer ?? []);
+    this.seen = new SeenKeys(ctx.rules.maxAge, s?.seen);
     // `max` only: a TTL would read the wall clock.
     this.customers = new RecentMap(ctx.rules.limits.customers);
-    this.maintenance = new MaintenanceBook(s?.maintenance ?? []);
     if (!s) return;
     this.clock = s.clock;
     Object.assign(this.counters, s.counters);
     this.w.timerCount = s.timerCount;
-    for (const key of s.seen) this.seen.add(key);
     for (const [id, at] of s.customers) this.customers.set(id, at);
+    for (const [k, v] of s.alarmGrid) this.w.alarmGrid.set(k, v);
+    for (const [k, v] of s.earlyClears) this.w.earlyClears.set(k, v);
     for (const [k, v] of s.grids) this.w.grids.set(k, v);
     for (const [k, v] of s.active) this.w.active.set(k, v);
     for (const [k, v] of s.ended) this.w.ended.set(k, v);
@@ -103,33 +104,68 @@ export class Core {
     switch (input.type) {
       case 'tick':
         // Ticks are not range-checked: after a long stop the first tick is legitimately far ahead.
-        if (this.clock === null || input.time > this.clock) this.clock = input.time;
+        this.advance(input.time);
         break;
       case 'maintenance':
-        if (this.isDuplicate(input.key)) break;
-        this.maintenance.add(input);
-        if (this.clock !== null) this.maintenance.prune(this.clock - this.ctx.rules.maxAge);
+        if (this.isDuplicate(input.key, input.end, false)) break;
+        this.w.maintenance.add(input);
+        if (this.clock !== null) this.w.maintenance.prune(this.clock - this.ctx.rules.maxAge);
         this.counters.applied++;
         break;
       default: {
-        const rules = this.ctx.rules;
-        const bad =
-          this.clock === null ? null : checkTimeRange(input.time, this.clock, rules.maxAge, rules.maxFuture);
-        if (bad) {
+        rejected = this.absurdTime(input);
+        if (rejected) {
           this.counters.rejected++;
-          rejected = bad;
           break;
         }
-        if (this.isDuplicate(input.key)) break;
-        if (this.ctx.clock === 'input' && (this.clock === null || input.time > this.clock))
-          this.clock = input.time;
-        if (this.clock !== null && input.time < this.clock - rules.lateness) this.counters.late++;
+        if (this.isDuplicate(input.key, input.time, input.type === 'alarm' || input.type === 'kpi')) break;
+        this.counters.applied++;
+        if (this.ctx.clock === 'input') this.advance(input.time);
+        if (this.clock !== null && input.time < this.clock - this.ctx.rules.lateness) this.counters.late++;
         this.buffer.push(input);
       }
     }
     const watermark = this.clock === null ? -Infinity : this.clock - this.ctx.rules.lateness;
     this.drain(watermark, watermark);
     return this.output(rejected);
+  }
+
+  /**
+   * Absurd time (docs/rules.md "Absurd time"). Behind: older than the duplicate horizon (maxAge
+   * before the clock), since a re-send that old could no longer be told from new input. Ahead: live,
+   * more than maxFuture after its own arrival in the log (a clock that is off, not a backlog — a
+   * producer's backlog arrives after its event time); in replay, where the input is the clock and
+   * quiet nights and days without input are normal, more than maxGap after the latest input.
+   */
+  private absurdTime(input: Timed): Reject | null {
+    const { maxAge, maxFuture, maxGap } = this.ctx.rules;
+    if (this.clock !== null && input.time < this.clock - maxAge)
+      return reject(
+        'CADRE_ERR_TIME_RANGE',
+        `time is ${seconds(this.clock - input.time)} s behind the clock, past the ${seconds(maxAge)} s duplicate horizon (maxAge)`,
+      );
+    if (input.arrival !== undefined) {
+      if (input.time > input.arrival + maxFuture)
+        return reject(
+          'CADRE_ERR_TIME_RANGE',
+          `time is ${seconds(input.time - input.arrival)} s after the message arrived (maxFuture ${seconds(maxFuture)} s)`,
+        );
+    } else if (this.clock !== null) {
+      const ahead = this.ctx.clock === 'input' ? maxGap : maxFuture;
+      if (input.time > this.clock + ahead)
+        return reject(
+          'CADRE_ERR_TIME_RANGE',
+          `time is ${seconds(input.time - this.clock)} s ahead of the clock (${this.ctx.clock === 'input' ? 'maxGap' : 'maxFuture'} ${seconds(ahead)} s)`,
+        );
+    }
+    return null;
+  }
+
+  /** Moves the clock forward (never back) and forgets duplicate keys that fell behind the horizon. */
+  private advance(time: number): void {
+    if (this.clock !== null && time <= this.clock) return;
+    this.clock = time;
+    this.seen.expire(time - this.ctx.rules.maxAge);
   }
 
   /** End of input (replay): releases the reorder buffer and fires the timers due by the clock. */
@@ -190,31 +226,23 @@ export class Core {
       timerCount: this.w.timerCount,
       timers: this.w.timers.items,
       buffer: this.buffer.items,
-      seen: [...this.seen],
+      seen: this.seen.toJSON(),
       customers: [...this.customers.entries()],
-      maintenance: this.maintenance.windows,
+      maintenance: this.w.maintenance.windows,
+      alarmGrid: this.w.alarmGrid,
+      earlyClears: this.w.earlyClears,
       grids: this.w.grids,
       active: this.w.active,
       ended: this.w.ended,
       dirty: this.w.dirty,
     };
-    return { version: 1, ...(toPlain(state) as object) };
+    return { version: SNAPSHOT_VERSION, ...(toPlain(state) as object) };
   }
 
-  /**
-   * A key seen before is a duplicate. The oldest key is forgotten past limits.seenMessages: what a
-   * least-recently-used cache did here, since a lookup never refreshed a key — at a fraction of the
-   * cost (no preallocated slots, one hash lookup per input).
-   */
-  private isDuplicate(key: string): boolean {
-    if (this.seen.has(key)) {
-      this.counters.duplicates++;
-      return true;
-    }
-    this.seen.add(key);
-    if (this.seen.size > this.ctx.rules.limits.seenMessages)
-      this.seen.delete(this.seen.values().next().value!);
-    return false;
+  private isDuplicate(key: string, time: number, timed: boolean): boolean {
+    if (!this.seen.check(key, time, timed)) return false;
+    this.counters.duplicates++;
+    return true;
   }
 
   /**
@@ -241,10 +269,12 @@ export class Core {
   }
 
   private apply(input: Timed): void {
-    this.counters.applied++;
     switch (input.type) {
       case 'alarm':
-        return applyAlarm(this.w, input, this.maintenance);
+        applyAlarm(this.w, input);
+        // A rule may hand an input back (a late raise's early clear): it joins the event-time order.
+        while (this.w.deferred.length) this.buffer.push(this.w.deferred.pop()!);
+        return;
       case 'kpi':
         return applyKpi(this.w, input);
       case 'complaint':
@@ -282,3 +312,5 @@ export class Core {
     return out;
   }
 }
+
+const seconds = (ms: number) => Math.round(ms / 1000);

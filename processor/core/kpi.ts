@@ -83,7 +83,10 @@ export function applyKpi(w: World, input: KpiInput): void {
     if (el.crit[i]! >= rules.consecutive) el.critical = true;
   }
   if (el.degraded) countDegraded(w, g, input.grid, msg.ne, at);
-  if (el.degraded === wasDegraded && el.critical === wasCritical) return;
+  // Unchanged status needs no re-grade, unless the element is still degraded after its event was
+  // resolved by hand: then it opens a new one with this sample.
+  const unchanged = el.degraded === wasDegraded && el.critical === wasCritical;
+  if (unchanged && !(el.degraded && !w.activeOf(input.grid, 'kpi'))) return;
   regrade(w, g, input.grid, el.degraded ? msg.ne : undefined, at);
 }
 
@@ -104,7 +107,7 @@ function regrade(w: World, g: GridState, grid: string, newlyDegraded: string | u
   }
   const several = degraded.length >= 2;
   if (!ev) {
-    ev = w.open(grid, 'kpi', level, at, '', several ? rules.deadlineMulti : rules.deadline);
+    ev = w.open(grid, 'kpi', level, at, several ? rules.deadlineMulti : rules.deadline);
     w.addEvidence(ev, 'elements', degraded, at);
   } else {
     w.lift(ev, level, at);
@@ -113,8 +116,7 @@ function regrade(w: World, g: GridState, grid: string, newlyDegraded: string | u
   }
   g.netEventAt = at;
   // Named by its evidence, like outage: a partial recovery is no transition of its own.
-  const n = ev.elements.size;
-  w.setTitle(ev, `${w.gridInfo(grid).name}: KPI degraded, ${n} element${n === 1 ? '' : 's'}`, at);
+  w.setTitle(ev, ev.elements.size, at);
 }
 
 /** Scorecard: distinct elements degraded at some time of the (UTC) day. */

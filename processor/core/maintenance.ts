@@ -1,7 +1,8 @@
 /**
- * Maintenance windows: outage alarms of their elements/grids raised inside a window open no outage
- * event (they stay evidence, marked `maintenance`). A window applies from the moment it is known:
- * alarms already raised before it arrived are not revisited.
+ * Maintenance windows: alarms of their elements/grids raised inside a window are marked `maintenance`
+ * (they stay evidence); an outage alarm among them is judged from the window's end, if it is still
+ * raised then. A window applies from the moment it is known: alarms already raised before it arrived
+ * are not revisited.
  */
 import type { MaintenanceInput } from '../../ingest/normalize.js';
 
@@ -27,11 +28,16 @@ export class MaintenanceBook {
     });
   }
 
-  /** Windows are few; a linear look is cheaper than keeping indexes in step. */
-  covers(grid: string, ne: string, at: number): boolean {
-    return this.windows.some(
-      (w) => at >= w.start && at < w.end && (w.grids.includes(grid) || w.elements.includes(ne)),
-    );
+  /**
+   * The latest end of the windows covering `ne` (of `grid`) at `at`, or undefined when none does.
+   * Windows are few; a linear look is cheaper than keeping indexes in step.
+   */
+  coveredUntil(grid: string, ne: string, at: number): number | undefined {
+    let end: number | undefined;
+    for (const w of this.windows)
+      if (at >= w.start && at < w.end && (end === undefined || w.end > end))
+        if (w.grids.includes(grid) || w.elements.includes(ne)) end = w.end;
+    return end;
   }
 
   /** Drops windows that ended before `before` (older input is rejected as too old anyway). */

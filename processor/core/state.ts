@@ -5,6 +5,7 @@
 import type { Level } from '../../shared/levels.js';
 import type { EventState as EventStateName, RuleName, TransitionName } from '../../shared/schemas.js';
 import type { DayStats } from '../../shared/views.js';
+import type { TitleParts } from '../../shared/titles.js';
 
 export interface AlarmState {
   id: string;
@@ -37,15 +38,19 @@ export interface GridState {
   alarms: Map<string, AlarmState>;
   /** The most recently cleared alarms, newest last (bounded). */
   cleared: AlarmState[];
-  /** Clears that came before their raise (out of order): alarm id → clear time. */
-  earlyClears: Map<string, number>;
   /** Completion times of raise→clear cycles within the flapping window, by alarm id and by element. */
   cyclesByAlarm: Map<string, number[]>;
   cyclesByNe: Map<string, number[]>;
+  /** Active alarms per element that count for its down/up cycles (not raised in maintenance). */
+  downBy: Map<string, number>;
   /** The active event of each rule. */
   active: Partial<Record<RuleName, string>>;
-  /** Last id base per rule, to suffix an id opened in the same second. */
-  lastIdBase: Partial<Record<RuleName, { base: string; n: number }>>;
+  /**
+   * Id bases given out (`<grid>.<rule>.<second>` → how many, and that second): an id is never given
+   * twice, even to a late event opened at an earlier second than the last. Bases older than the
+   * duplicate horizon are forgotten, since no event can open that far back.
+   */
+  idBases: Map<string, { n: number; at: number }>;
   /** KPI state of each reporting element. */
   kpi: Map<string, ElementKpi>;
   /** The last complaints' times (cluster rule) and coverage complaints (planning rule), bounded. */
@@ -63,11 +68,11 @@ export function newGridState(): GridState {
   return {
     alarms: new Map(),
     cleared: [],
-    earlyClears: new Map(),
     cyclesByAlarm: new Map(),
     cyclesByNe: new Map(),
+    downBy: new Map(),
     active: {},
-    lastIdBase: {},
+    idBases: new Map(),
     kpi: new Map(),
     complaintTimes: [],
     coverage: [],
@@ -87,6 +92,7 @@ export interface EventState {
   level: Level;
   state: EventStateName;
   title: string;
+  titleParts: TitleParts;
   openedAt: number;
   ackDeadline: number;
   deadline: number;

@@ -5,6 +5,7 @@
 import type { Rules } from '../../config/rules.js';
 import type { Topology } from '../../config/topology.js';
 import type { Reject } from '../../shared/errors.js';
+import type { Locale } from '../../shared/titles.js';
 import type { EventTransition } from '../../shared/schemas.js';
 import type { CommandReply } from '../../shared/views.js';
 
@@ -18,6 +19,8 @@ export interface CoreContext {
    * `ticks` (live): only tick inputs do, so the clock is part of the input log.
    */
   clock: ClockMode;
+  /** The language of transition titles (default zh-CN; `titleParts` lets a screen render its own). */
+  locale?: Locale;
   /** Days of per-grid scorecard counters kept (default 31); replay keeps the whole input span. */
   keepDays?: number;
 }
@@ -42,14 +45,14 @@ export interface CoreCounters {
   duplicates: number;
   /** Inputs rejected by the time-range check. */
   rejected: number;
-  /** Inputs applied (alarm, kpi, complaint, maintenance, command). */
+  /** Inputs accepted (alarm, kpi, complaint, maintenance, command): neither rejected nor duplicates. */
   applied: number;
 }
 
 export type { Scorecard } from '../../shared/scorecard.js';
 
-/** The core's whole state as plain JSON (opaque to callers; `version` guards restores). */
+/** The core's whole state as plain JSON (opaque to callers; `version` says how to restore it). */
 export interface CoreSnapshot {
-  version: 1;
+  version: number;
   [key: string]: unknown;
 }

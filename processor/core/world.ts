@@ -5,10 +5,13 @@
 import { dayKey as sharedDayKey } from '../../shared/scorecard.js';
 import type { Grid } from '../../config/topology.js';
 import { levelRank, raiseLevel, type Level } from '../../shared/levels.js';
-import type { EventTransition, RuleName, TransitionName } from '../../shared/schemas.js';
+import type { ElementKind, EventTransition, RuleName, TransitionName } from '../../shared/schemas.js';
+import { renderTitle, type TitleParts } from '../../shared/titles.js';
 import type { DayStats } from '../../shared/views.js';
 import { formatTime } from '../../shared/time.js';
+import type { AlarmInput } from '../../ingest/normalize.js';
 import { MinHeap } from './heap.js';
+import type { MaintenanceBook } from './maintenance.js';
 import { emptyDay, newGridState, type EventState, type GridState } from './state.js';
 import type { CoreContext } from './types.js';
 
@@ -29,11 +32,23 @@ export interface Timer {
 
 const timerBefore = (a: Timer, b: Timer) => a.due < b.due || (a.due === b.due && a.n < b.n);
 
+/** A grid's id bases are pruned once it holds more than this many (a few events a day is usual). */
+const ID_BASES_PRUNE_AT = 32;
+
 /** The transition that folds into any other of the same step (which then carries the newer state). */
 const FOLDS_INTO_ANY: TransitionName = 'updated';
 
 export class World {
   readonly grids = new Map<string, GridState>();
+  /**
+   * The grid of each active alarm, by alarm id: a clear finds its raise whatever `grid` override it
+   * carries (or lacks), and alarm ids are the source's, unique across grids.
+   */
+  readonly alarmGrid = new Map<string, string>();
+  /** Clears that came before their raise (out of order), by alarm id, oldest first (bounded). */
+  readonly earlyClears = new Map<string, AlarmInput>();
+  /** Inputs a rule hands back to be applied in event-time order (a late raise's early clear). */
+  readonly deferred: AlarmInput[] = [];
   readonly active = new Map<string, EventState>();
   /** Ended events, oldest first, bounded by rules.limits.endedEvents (commands on them get a conflict). */
   readonly ended = new Map<string, EventState>();
@@ -49,6 +64,7 @@ export class World {
 
   constructor(
     readonly ctx: CoreContext,
+    readonly maintenance: MaintenanceBook,
     timers: Timer[] = [],
   ) {
     this.timers = new MinHeap(timerBefore, timers);
@@ -89,12 +105,12 @@ export class World {
     return Math.min(duration, cap);
   }
 
+  /** Opens an event; its rule names it (setTitle) in the same step. */
   open(
     grid: string,
     rule: RuleName,
     level: Level,
     at: number,
-    title: string,
     deadlineIn: number,
     ackIn?: number,
   ): EventState {
@@ -108,7 +124,8 @@ export class World {
       rule,
       level,
       state: 'open',
-      title,
+      title: '',
+      titleParts: { rule, grid: info.name, count: 0 },
       openedAt: at,
       ackDeadline: at + this.capped(grid, ackIn ?? this.rules.ackDeadline[level]),
       deadline: at + this.capped(grid, deadlineIn),
@@ -136,18 +153,22 @@ export class World {
 
   private newId(g: GridState, grid: string, rule: RuleName, at: number): string {
     const base = `${grid}.${rule}.${formatTime(at).slice(0, 19).replace(/[-:]/g, '')}`;
-    const last = g.lastIdBase[rule];
-    const n = last?.base === base ? last.n + 1 : 1;
-    g.lastIdBase[rule] = { base, n };
+    const n = (g.idBases.get(base)?.n ?? 0) + 1;
+    g.idBases.set(base, { n, at });
+    if (g.idBases.size > ID_BASES_PRUNE_AT)
+      for (const [key, used] of g.idBases) if (used.at < at - this.rules.maxAge - 1000) g.idBases.delete(key);
     return n === 1 ? base : `${base}-${n}`;
   }
 
-  /** Raises the level (never lowers it); an unacknowledged event then gets its level's first-response time. */
+  /**
+   * Raises the level (never lowers it). An unacknowledged event then gets the new level's first
+   * response, counted from the lift (never a deadline that has already passed), if that is sooner.
+   */
   lift(ev: EventState, level: Level, at: number): void {
     if (levelRank(level) <= levelRank(ev.level)) return;
     ev.level = level;
     if (ev.rule !== 'complaint')
-      this.tightenAck(ev, ev.openedAt + this.capped(ev.grid, this.rules.ackDeadline[level]), at);
+      this.tightenAck(ev, at + this.capped(ev.grid, this.rules.ackDeadline[level]), at);
     this.mark(ev, 'updated', at);
     this.floorComplaint(ev, at);
   }
@@ -173,10 +194,28 @@ export class World {
     this.mark(ev, 'updated', at);
   }
 
-  setTitle(ev: EventState, title: string, at: number): void {
+  /**
+   * Names the event by what it is made of: the rule's count and, for element counts, the elements'
+   * kinds. Rendered in the configured locale; the parts go out too, for screens in other languages.
+   */
+  setTitle(ev: EventState, count: number, at: number): void {
+    const parts: TitleParts = { rule: ev.rule, grid: this.gridInfo(ev.grid).name, count };
+    if (ev.rule === 'outage' || ev.rule === 'kpi' || ev.rule === 'flapping')
+      parts.kinds = this.kindsOf(ev.elements);
+    const title = renderTitle(parts, this.ctx.locale ?? 'zh-CN');
     if (ev.title === title) return;
     ev.title = title;
+    ev.titleParts = parts;
     this.mark(ev, 'updated', at);
+  }
+
+  private kindsOf(elements: Iterable<string>): Partial<Record<ElementKind, number>> {
+    const kinds: Partial<Record<ElementKind, number>> = {};
+    for (const id of elements) {
+      const kind = this.ctx.topology.element(id)?.kind ?? 'other';
+      kinds[kind] = (kinds[kind] ?? 0) + 1;
+    }
+    return kinds;
   }
 
   /** Adds evidence; marks the event updated only when something new joined. */
@@ -300,7 +339,7 @@ function iso(ms: number): string {
   return text;
 }
 
-/** Keys in the contract's order, so the JSON is byte-stable. */
+/** Keys in the contract's order, then the extensions, so the JSON is byte-stable. */
 export function transitionOf(
   ev: EventState,
   transition: TransitionName,
@@ -326,6 +365,7 @@ export function transitionOf(
     tracking: ev.tracking,
     escalationStep: ev.escalationStep,
     evidence: { alarms: [...ev.alarms], complaints: [...ev.complaints], elements: [...ev.elements] },
+    titleParts: ev.titleParts,
   };
   if (ev.assignee !== undefined) t.assignee = ev.assignee;
   if (ev.plan !== undefined) t.plan = ev.plan;

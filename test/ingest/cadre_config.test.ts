@@ -5,6 +5,7 @@ import { fixtureConfig } from './helpers.js';
 describe('cadre.yaml', () => {
   it('is optional and takes its documented defaults', () => {
     expect(fixtureConfig().cadre).toEqual({
+      locale: 'zh-CN',
       http: { bodyLimit: 10 * 1024 * 1024, loginRateLimit: { max: 10, window: 60_000 } },
       nats: {
         replicas: 1,

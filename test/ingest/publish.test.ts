@@ -21,7 +21,7 @@ describe('publishWindowed', () => {
     });
     const items = inputs.map(publishItemOf);
     expect(items[0]!.subject).toBe('cadre.in.alarm.XT');
-    expect(items[0]!.msgId).toBe('alarm:ALM-a:raised:2026-10-15T09:00:00+08:00');
+    expect(items[0]!.msgId).toBe(`alarm:ALM-a:raised:${Date.parse('2026-10-15T09:00:00+08:00')}`);
 
     const first = await publishWindowed(nats.nc, items, { window: 2 });
     expect(first.map((r) => r.ok && r.duplicate)).toEqual([false, false, false]);

@@ -2,6 +2,7 @@
  * The core's guarantees beyond single rules: order independence within the lateness, snapshot and
  * restore, duplicates, late and absurd input, out-of-order clears, the live clock mode and views.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { rulesFrom } from '../../config/load.js';
 import { Core } from '../../processor/core/index.js';
@@ -141,6 +142,25 @@ describe('snapshot and restore', () => {
     restored.push(toInput(complaint('C1', 0, 'k1', 4, 'HY-SG-0005')));
     expect(restored.stats().duplicates).toBe(1);
   });
+
+  it('resumes from a snapshot of the first release (version 1) after an upgrade', () => {
+    // Made by the first release's core: an outage of A1 (raised with a grid override), a kpi event and
+    // a complaint event open in HY-SG-0005, clock at minute 20 (fixture: core-snapshot-v1.json).
+    const v1 = JSON.parse(
+      readFileSync(new URL('../fixtures/core-snapshot-v1.json', import.meta.url), 'utf8'),
+    );
+    const core = new Core({ rules: rulesFrom({}), topology, clock: 'ticks' }, v1);
+    expect(core.activeEvents().map((e) => e.rule)).toEqual(['outage', 'kpi', 'complaint']);
+    core.push(toInput(cleared('A1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 21)));
+    core.push(toInput(raised('A9', 'HY-SG-0005-CELL1', 'CELL_DOWN', 21)));
+    const out = core.push(toInput(tick(30))).transitions;
+    expect(out.map((t) => [t.id, t.transition])).toEqual([
+      ['HY-SG-0005.outage.20261015T010100', 'cleared'],
+      ['HY-SG-0005.outage.20261015T012200', 'opened'],
+    ]);
+    expect(out[0]!.seq).toBe(2);
+    expect(JSON.parse(JSON.stringify(core.snapshot())).version).toBe(2);
+  });
 });
 
 describe('duplicates', () => {
@@ -176,15 +196,41 @@ describe('late and absurd input', () => {
     expect(of(r.transitions, 'HY-SG-0005', 'complaint').at(-1)!.evidence.alarms).toEqual(['A1']);
   });
 
-  it('rejects input too far ahead of or behind the clock, and accepts anything before the first input', () => {
+  it('in replay the input is the clock: quiet hours and days are no reject, past maxGap or the horizon is', () => {
     const core = new Core({ rules: rulesFrom({}), topology, clock: 'input' });
-    expect(core.push(toInput(raised('A1', 'HY-SG-0005-CELL1', 'HIGH_TEMP', 0))).rejects).toEqual([]);
-    const ahead = core.push(toInput(raised('A2', 'HY-SG-0005-CELL1', 'HIGH_TEMP', 16)));
-    expect(ahead.rejects).toEqual([{ code: 'CADRE_ERR_TIME_RANGE', reason: expect.stringMatching(/ahead/) }]);
-    const behind = core.push(toInput(raised('A3', 'HY-SG-0005-CELL1', 'HIGH_TEMP', -8 * 24 * 60)));
-    expect(behind.rejects[0]!.code).toBe('CADRE_ERR_TIME_RANGE');
-    expect(core.push(toInput(raised('A4', 'HY-SG-0005-CELL1', 'HIGH_TEMP', 14))).rejects).toEqual([]);
-    expect(core.stats().rejected).toBe(2);
+    const push = (id: string, minute: number) =>
+      core.push(toInput(raised(id, 'HY-SG-0005-CELL1', 'HIGH_TEMP', minute))).rejects;
+    expect(push('A1', 0)).toEqual([]);
+    expect(push('A2', 16)).toEqual([]); // a quiet quarter of an hour
+    expect(push('A3', 10 * 60)).toEqual([]); // a quiet night
+    expect(push('A4', 4 * 24 * 60)).toEqual([]); // a long weekend without input
+    expect(push('A5', 40 * 24 * 60)).toEqual([
+      { code: 'CADRE_ERR_TIME_RANGE', reason: expect.stringMatching(/ahead of the clock \(maxGap/) },
+    ]);
+    expect(push('A6', 3 * 24 * 60 - 1)).toEqual([
+      { code: 'CADRE_ERR_TIME_RANGE', reason: expect.stringMatching(/duplicate horizon/) },
+    ]);
+    expect(push('A7', 3 * 24 * 60 + 1)).toEqual([]); // late, within the 24 h horizon
+    expect(core.stats()).toMatchObject({ rejected: 2, applied: 5 });
+  });
+
+  it('live, a time is judged against its own arrival in the log: a backlog is accepted, a clock ahead is not', () => {
+    const core = new Core({ rules: rulesFrom({}), topology, clock: 'ticks' });
+    core.push(toInput(tick(0)));
+    const arriving = (id: string, minute: number, arrivedAt: number) =>
+      core.push({
+        ...toInput(raised(id, 'HY-SG-0005-CELL1', 'HIGH_TEMP', minute)),
+        arrival: T0 + arrivedAt * MIN,
+      }).rejects;
+    // The processor was down for 10 h: no tick moved its clock, the producer's input is on time.
+    expect(arriving('A1', 600, 600)).toEqual([]);
+    // A producer's backlog after its own 10 h outage: old, but within the horizon.
+    core.push(toInput(tick(1200)));
+    expect(arriving('A2', 610, 1200)).toEqual([]);
+    // A producer whose clock runs 20 min ahead.
+    expect(arriving('A3', 1221, 1201)).toEqual([
+      { code: 'CADRE_ERR_TIME_RANGE', reason: expect.stringMatching(/after the message arrived/) },
+    ]);
   });
 
   it('within the lateness, a clear before its raise is put back in order', () => {
@@ -203,20 +249,36 @@ describe('late and absurd input', () => {
     ]);
   });
 
-  it('a clear applied before its (late) raise leaves no phantom active alarm', () => {
+  it('a raise that arrives after its clear is judged by event time: the outage it was, then cleared', () => {
     const r = run([
-      cleared('A1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 5),
-      tick(6),
+      cleared('A1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 25),
+      tick(26),
       raised('A1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 0),
-      tick(10),
-      complaint('C1', 11, 'k1', 4, 'HY-SG-0005'),
-      tick(12),
+      tick(30),
+      complaint('C1', 31, 'k1', 4, 'HY-SG-0005'),
+      tick(32),
     ]);
-    expect(r.transitions.filter((t) => t.rule === 'outage')).toEqual([]);
+    // Orange at raise + 60 s, its 30-minute first response not passed when it cleared at 25.
+    expect(of(r.transitions, 'HY-SG-0005', 'outage').map((t) => [t.transition, t.openedAt, t.at])).toEqual([
+      ['opened', iso(1), iso(1)],
+      ['cleared', iso(1), iso(25)],
+    ]);
+    // No phantom active alarm: the complaint after it sweeps nothing in.
     expect(of(r.transitions, 'HY-SG-0005', 'complaint')[0]!.evidence.alarms).toEqual([]);
     expect(r.core.gridDoc('HY-SG-0005').alarms).toMatchObject([
-      { id: 'A1', raisedAt: iso(0), clearedAt: iso(5) },
+      { id: 'A1', raisedAt: iso(0), clearedAt: iso(25) },
     ]);
+  });
+
+  it('a late raise whose clear came first within the debounce opens nothing', () => {
+    const r = run([
+      cleared('A1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 0.5),
+      tick(5),
+      raised('A1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 0),
+      tick(10),
+    ]);
+    expect(r.transitions).toEqual([]);
+    expect(r.core.gridDoc('HY-SG-0005').alarms).toMatchObject([{ id: 'A1', clearedAt: iso(0.5) }]);
   });
 });
 

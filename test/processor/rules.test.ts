@@ -227,10 +227,11 @@ describe('outage', () => {
       ['cleared', 'red'],
       ['opened', 'orange'],
     ]);
-    expect(t[1]!.title).toMatch(/3 elements/);
-    // Red now: the first response shortens from 30 to 15 minutes after opening.
+    expect(t[1]!.title).toBe('石鼓区_老城：3 个小区退服');
+    expect(t[1]!.titleParts).toEqual({ rule: 'outage', grid: '石鼓区_老城', count: 3, kinds: { cell: 3 } });
+    // Red now (at minute 4): red's 15-minute first response counts from the lift.
     expect(minutesBetween(t[0]!.openedAt, t[0]!.ackDeadline)).toBe(30);
-    expect(minutesBetween(t[1]!.openedAt, t[1]!.ackDeadline)).toBe(15);
+    expect(minutesBetween(t[1]!.at, t[1]!.ackDeadline)).toBe(15);
     expect(t[3]!.id).not.toBe(t[0]!.id);
     expect(t[0]!.id).toBe('HY-SG-0005.outage.20261015T010100');
   });

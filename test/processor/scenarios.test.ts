@@ -147,6 +147,7 @@ describe('replay output', () => {
       'tracking',
       'escalationStep',
       'evidence',
+      'titleParts',
     ]);
     expect(scorecards.map((s) => s.grid)).toEqual(topology.grids.map((g) => g.id));
     const card = scorecards.find((s) => s.grid === 'HY-SG-0005')!;

@@ -4,6 +4,7 @@
  */
 import { derived, get, writable } from 'svelte/store';
 import { messages, type Lang, type MessageKey } from './messages.js';
+import { renderTitle, type TitleParts } from '../../../shared/titles.js';
 
 const KEY = 'cadre.lang';
 export const LANGS: Lang[] = ['zh-CN', 'en'];
@@ -42,6 +43,14 @@ export const t = derived(
   (l): Translate =>
     (key, params) =>
       translate(l, key, params),
+);
+
+/** An event's title in the screen's language, from its parts (older documents have only `title`). */
+export const eventTitle = derived(
+  lang,
+  (l) =>
+    (e: { title: string; titleParts?: TitleParts }): string =>
+      e.titleParts ? renderTitle(e.titleParts, l) : e.title,
 );
 
 /** For code outside components (document title, sound labels). */
