@@ -12,6 +12,8 @@ import type { Timer, World } from './world.js';
 /** How many cleared alarms a grid keeps for its view, and clears-before-raise the core remembers. */
 const RECENT_CLEARED = 5;
 const EARLY_CLEARS = 10_000;
+/** Cycle lists are swept of stale keys whenever a map reaches a multiple of this many keys. */
+const SWEEP_EVERY = 64;
 
 export function applyAlarm(w: World, input: AlarmInput): void {
   if (input.msg.state === 'raised') raise(w, input);
@@ -177,8 +179,9 @@ function countCycles(w: World, g: GridState, grid: string, alarm: AlarmState, at
 }
 
 /**
- * Adds a cycle time to `key`'s list and returns how many fall within the window. The map is kept in
- * order of last cycle (re-inserted on update), so stale keys are dropped from its head.
+ * Adds a cycle time to `key`'s list, in place, and returns how many fall within the window (at most
+ * `keep` are kept). Keys whose cycles all fell out of the window are swept from the map every
+ * SWEEP_EVERY new keys: nothing is walked per cycle.
  */
 function recordCycle(
   map: Map<string, number[]>,
@@ -187,16 +190,18 @@ function recordCycle(
   window: number,
   keep: number,
 ): number {
-  const times = map.get(key) ?? [];
-  map.delete(key);
-  times.push(at);
-  const fresh = times.filter((t) => t > at - window).slice(-keep);
-  map.set(key, fresh);
-  for (const [k, ts] of map) {
-    if (ts[ts.length - 1]! > at - window) break;
-    map.delete(k);
+  let times = map.get(key);
+  if (!times) {
+    map.set(key, (times = []));
+    if (map.size % SWEEP_EVERY === 0)
+      for (const [k, ts] of map) if (k !== key && ts.every((t) => t <= at - window)) map.delete(k);
   }
-  return fresh.length;
+  let n = 0;
+  for (const t of times) if (t > at - window) times[n++] = t;
+  times.length = n;
+  times.push(at);
+  if (times.length > keep) times.splice(0, times.length - keep);
+  return times.length;
 }
 
 /** The quiet period after the last cycle passed: the flapping event clears. */

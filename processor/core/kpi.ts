@@ -26,13 +26,11 @@ const EPSILON = 1e-9;
  * competitor by less than the margin is degraded too (DOMAIN.md, competitive comparison).
  */
 export function judgeMetric(rule: KpiMetricRule, value: number, competitor?: number): Verdict {
-  const worse = (a: number, b: number) => (rule.lowerIsWorse ? a < b : a > b);
-  if (worse(value, rule.critical)) return 'critical';
-  if (worse(value, rule.warning)) return 'degraded';
-  if (competitor !== undefined) {
-    const lead = rule.lowerIsWorse ? value - competitor : competitor - value;
-    if (lead < rule.margin - EPSILON) return 'degraded';
-  }
+  // Signed so that "worse" is always "greater": no closure per sample on the hot path.
+  const sign = rule.lowerIsWorse ? -1 : 1;
+  if (sign * value > sign * rule.critical) return 'critical';
+  if (sign * value > sign * rule.warning) return 'degraded';
+  if (competitor !== undefined && sign * (competitor - value) < rule.margin - EPSILON) return 'degraded';
   return 'clean';
 }
 

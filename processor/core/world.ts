@@ -199,6 +199,8 @@ export class World {
    * kinds. Rendered in the configured locale; the parts go out too, for screens in other languages.
    */
   setTitle(ev: EventState, count: number, at: number): void {
+    // What is counted only grows: the same count is the same set, hence the same title.
+    if (ev.title && ev.titleParts.count === count) return;
     const parts: TitleParts = { rule: ev.rule, grid: this.gridInfo(ev.grid).name, count };
     if (ev.rule === 'outage' || ev.rule === 'kpi' || ev.rule === 'flapping')
       parts.kinds = this.kindsOf(ev.elements);
