@@ -18,6 +18,7 @@ import type { TopologyFile } from '../config/topology.js';
 import { normalize, type Input } from '../ingest/normalize.js';
 import { createIntake, type RawMessage } from '../ingest/intake.js';
 import { Core } from '../processor/core/index.js';
+import { SeenKeys } from '../processor/core/seen.js';
 import { startProcessor } from '../processor/live.js';
 import { processedTotal, rejectedTotal } from '../shared/metrics.js';
 import { STREAMS } from '../shared/subjects.js';
@@ -30,8 +31,8 @@ import { logMessages, mb, publishLog, resetOutputs, sampleMemory, type LogMessag
 /** The issue's sizes; BENCH_GRIDS / BENCH_MESSAGES change them for other runs. */
 const GRIDS = Number(process.env.BENCH_GRIDS ?? 2000);
 const ELEMENTS_PER_GRID = 28;
-const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 300_000);
-const SEED = 1;
+export const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 300_000);
+export const SEED = 1;
 const STALL_MS = 15_000;
 
 /** A config folder as `cadre start` reads it: the topology plus optional extra files (rules.yaml, …). */
@@ -336,6 +337,7 @@ function gridCost(config: Config, log: LogMessage[]): BenchRow[] {
   const withFed = heap();
   fed = undefined;
   const fedBytes = (withFed - heap()) / grids;
+  const keyBytes = seenKeyBytes(config, inputs, heap);
   return [
     {
       part: 'processor',
@@ -349,5 +351,28 @@ function gridCost(config: Config, log: LogMessage[]): BenchRow[] {
       figure: `${(fedBytes / 1024).toFixed(1)} KB / ${(snapshotBytes / 1024).toFixed(1)} KB`,
       note: `÷ all ${grids} grids; incl. ${log.length} dedup keys`,
     },
+    {
+      part: 'processor',
+      what: `duplicate memory per key (horizon maxAge ${config.rules.maxAge / 3_600_000} h)`,
+      figure: `${keyBytes.toFixed(0)} B`,
+      note: `the day's keys in SeenKeys, heap delta after GC ÷ keys; at 1,000 msg/s the horizon holds ${((config.rules.maxAge / 1000) * 1000).toLocaleString('en-US')} keys = ${((keyBytes * config.rules.maxAge) / 1e9).toFixed(1)} GB`,
+    },
   ];
+}
+
+/** Heap per key of the core's duplicate memory, filled with the day's own keys. */
+function seenKeyBytes(config: Config, inputs: Input[], heap: () => number): number {
+  const keyed = inputs.filter((i) => i.type !== 'tick');
+  const before = heap();
+  let seen: SeenKeys | undefined = new SeenKeys(config.rules.maxAge);
+  // Fresh copies of the keys: the core's keys are made per input and held by nothing else.
+  for (const i of keyed)
+    seen.check(
+      JSON.parse(JSON.stringify(i.key)) as string,
+      i.type === 'maintenance' ? i.end : i.time,
+      i.type === 'alarm' || i.type === 'kpi',
+    );
+  const bytes = (heap() - before) / seen.size;
+  seen = undefined;
+  return bytes;
 }

@@ -14,8 +14,9 @@ import type { BenchContext, BenchPart, BenchRow } from './harness.js';
 import { ingestPart } from './ingest.js';
 import { processorPart } from './processor.js';
 import { latencyPart, screenPart } from './latency.js';
+import { replayPart } from './replay.js';
 
-const PARTS: BenchPart[] = [ingestPart, processorPart, latencyPart, screenPart];
+const PARTS: BenchPart[] = [ingestPart, processorPart, latencyPart, screenPart, replayPart];
 
 interface Args {
   parts: string[];

@@ -54,11 +54,13 @@ export function* replayLines(options: ReplayOptions): Generator<string> {
 
 export interface DayOptions {
   topology: Topology;
-  /** Messages to generate (tick lines come on top: one a minute). */
+  /** Messages to generate per day (tick lines come on top: one a minute). */
   messages: number;
   seed?: number;
   /** Epoch ms; default 2026-10-15T00:00:00+08:00. */
   start?: number;
+  /** Consecutive days of the same traffic (default 1): a long run at a province's steady rate. */
+  days?: number;
 }
 
 /** Shares of a realistic mixed day: KPI samples, complaints; alarms make up the rest. */
@@ -66,20 +68,21 @@ const KPI_SHARE = 0.55;
 const COMPLAINT_SHARE = 0.01;
 
 /**
- * A realistic mixed day of `messages` lines for benchmarks: KPI samples of a share of the cells,
+ * A realistic mixed day of `messages` lines for benchmarks (or `days` of them in a row): KPI samples of a share of the cells,
  * alarm noise, incidents, flapping, about one storm, complaints on their daily curve. Slightly more
  * is generated than asked for and the output stops at `messages`, so a day may end before midnight.
  */
 export function generateDay(options: DayOptions): Iterable<string> {
   const cells = options.topology.elements.filter((e) => e.kind === 'cell').length;
   const perDay = options.messages * 1.03;
+  const days = options.days ?? 1;
   return replayLines({
     topology: options.topology,
     seed: options.seed,
     start: options.start ?? Date.parse('2026-10-15T00:00:00+08:00'),
-    durationMs: DAY,
+    durationMs: days * DAY,
     rate: perDay / (DAY / 1000),
-    maxMessages: options.messages,
+    maxMessages: days * options.messages,
     traffic: {
       kpiShare: Math.min(1, (perDay * KPI_SHARE) / (cells * (DAY / KPI_PERIOD_MS))),
       complaintsPerHour: (perDay * COMPLAINT_SHARE) / 24,
