@@ -26,7 +26,12 @@ export type PublishResult =
       seq: number;
       /** JetStream already held this id: accepted, not stored again. */ duplicate: boolean;
     }
-  | { ok: false; error: Error };
+  | {
+      ok: false;
+      error: Error;
+      /** No retry can store it (the client refused it: larger than the server's max_payload). */
+      permanent?: boolean;
+    };
 
 export interface PublishOptions {
   /** Messages awaiting their ack at once. */
@@ -53,7 +58,10 @@ interface PubAck {
   error?: { code?: number; description?: string };
 }
 
-/** Publishes every item; the result at index i is item i's. Never throws for a single item's failure. */
+/**
+ * Publishes every item; the result at index i is item i's. Never throws for a single item's failure:
+ * one the client refuses is a permanent failure of that item alone.
+ */
 export async function publishWindowed(
   nc: NatsConnection,
   items: readonly PublishItem[],
@@ -104,7 +112,12 @@ export async function publishWindowed(
       const item = items[i]!;
       const h = item.msgId ? headers() : undefined;
       if (h) h.set('Nats-Msg-Id', item.msgId!);
-      nc.publish(item.subject, item.data, { reply: `${inbox}.${i}`, ...(h ? { headers: h } : {}) });
+      try {
+        nc.publish(item.subject, item.data, { reply: `${inbox}.${i}`, ...(h ? { headers: h } : {}) });
+      } catch (err) {
+        // Thrown before anything was sent (a payload over max_payload): that item, for good.
+        settle(i, { ok: false, error: err as Error, permanent: true });
+      }
       sent++;
       if (sent - settled >= window && settled < items.length)
         await new Promise<void>((resolve) => (wake = resolve));

@@ -9,6 +9,7 @@ import type { EventTransition } from '../shared/schemas.js';
 import type { CommandReply, GridDoc } from '../shared/views.js';
 import { BUCKETS, kvKey, subjects } from '../shared/subjects.js';
 import { publishWindowed, type PublishItem } from '../ingest/publish.js';
+import { outputsRefusedTotal } from '../shared/metrics.js';
 
 const MAX_BACKOFF_MS = 5000;
 
@@ -143,7 +144,13 @@ async function storeAll(
   for (let delay = 100; pending.length; delay = Math.min(delay * 2, MAX_BACKOFF_MS)) {
     const results = await publishWindowed(nc, pending);
     const failed: PublishItem[] = [];
-    results.forEach((r, i) => (r.ok ? onStored?.(r.seq) : failed.push(pending[i]!)));
+    const refused: { item: PublishItem; error: Error }[] = [];
+    results.forEach((r, i) => {
+      if (r.ok) onStored?.(r.seq);
+      else if (r.permanent) refused.push({ item: pending[i]!, error: r.error });
+      else failed.push(pending[i]!);
+    });
+    if (refused.length) await deadLetter(what, nc, refused, log);
     if (!failed.length) return;
     const first = results.find((r) => !r.ok) as { error: Error };
     log(`${what}: ${failed.length} not stored (${first.error.message}); retrying in ${delay} ms`);
@@ -151,6 +158,41 @@ async function storeAll(
     pending = failed;
   }
 }
+
+/**
+ * Outputs no retry can store (too large for the server) go to `cadre.dlq.output` as a summary — the
+ * output itself would be refused again — with the reason, and the chain goes on: one bad output
+ * must not stop every later one. The core's VIEW_LIMITS keep this from happening on valid input.
+ */
+async function deadLetter(
+  what: string,
+  nc: NatsConnection,
+  refused: { item: PublishItem; error: Error }[],
+  log: (m: string) => void,
+): Promise<void> {
+  log(`${what}: ${refused.length} refused for good (${refused[0]!.error.message}); dead-lettered`);
+  outputsRefusedTotal.inc({ what }, refused.length);
+  await storeAll(
+    'dead-letter outputs',
+    nc,
+    refused.map(({ item, error }) => ({
+      subject: subjects.dlq('output'),
+      msgId: `output:${item.msgId ?? item.subject}:${byteLength(item.data)}`,
+      data: JSON.stringify({
+        what,
+        subject: item.subject,
+        msgId: item.msgId,
+        bytes: byteLength(item.data),
+        reason: error.message,
+        head: String(item.data).slice(0, 1000),
+      }),
+    })),
+    log,
+  );
+}
+
+const byteLength = (data: string | Uint8Array) =>
+  typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
 
 function emptyPending(): Pending {
   return { transitions: [], events: new Map(), grids: new Set(), replies: [] };

@@ -93,6 +93,14 @@ export const dlqPublishedTotal = new Counter({
   registers: [registry],
 });
 
+/** Processor outputs the server refused for good (too large), dead-lettered to `cadre.dlq.output`. */
+export const outputsRefusedTotal = new Counter({
+  name: 'cadre_outputs_refused_total',
+  help: 'Processor outputs refused for good by NATS (e.g. over max_payload), dead-lettered',
+  labelNames: ['what'] as const,
+  registers: [registry],
+});
+
 let processMetricsOn = false;
 
 /** Adds Node's process metrics (CPU, memory, event-loop lag) to the registry; for the app, once. */

@@ -187,6 +187,10 @@ export const EventTransitionSchema = Type.Object({
   state: Type.Union(EVENT_STATES.map((s) => Type.Literal(s))),
   title: Type.String(),
   /** Extension: what the title is made of, for screens that render it in their own language. */
+  /** Extension: the full counts, when an evidence list is longer than the VIEW_LIMITS.evidence ids shown. */
+  evidenceTotal: Type.Optional(
+    Type.Object({ alarms: Type.Integer(), complaints: Type.Integer(), elements: Type.Integer() }),
+  ),
   titleParts: Type.Optional(
     Type.Object({
       rule: Type.Union(RULES.map((r) => Type.Literal(r))),

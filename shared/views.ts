@@ -76,8 +76,14 @@ export interface GridDoc {
   /** Worst level of the grid's active events; null when none is active. */
   level: Level | null;
   active: string[];
-  /** Active alarms, and the most recently cleared ones (bounded). */
+  /**
+   * Active alarms in the order they were raised, then the most recently cleared ones; at most the
+   * VIEW_LIMITS.alarms newest active ones (all are counted in `activeAlarms`), texts cut at
+   * VIEW_LIMITS.text characters.
+   */
   alarms: AlarmView[];
+  /** Extension: how many alarms are active in the grid, shown or not. */
+  activeAlarms?: number;
   /** Elements degraded now (kpi rule), with their worst metric. */
   degraded: { ne: string; metric: string; value: number; critical: boolean }[];
   kpi: KpiSeries;
@@ -141,6 +147,13 @@ export interface LiveStats {
 /** The reply to a command on `cadre.reply.command.<commandId>`. */
 export type CommandReply =
   { ok: true; event: EventDoc } | { ok: false; code: string; message: string; alarms?: string[] };
+
+/**
+ * Bounds of what one document or transition carries, so that no input can make a message larger
+ * than NATS takes (1 MiB by default): 200 alarms × 500 characters, 500 ids of each evidence list
+ * (ids are at most 256 characters) stay well below it. The core keeps the whole record.
+ */
+export const VIEW_LIMITS = { alarms: 200, text: 500, evidence: 500 } as const;
 
 /** The document of a grid with nothing happening: no events, alarms, samples or counters. */
 export function quietGridDoc(id: string, city: string, updatedAt: string): GridDoc {

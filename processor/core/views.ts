@@ -4,7 +4,13 @@
  */
 import { maxLevel, type Level } from '../../shared/levels.js';
 import { formatTime } from '../../shared/time.js';
-import { emptyKpiSeries, type AlarmView, type DayStats, type GridDoc } from '../../shared/views.js';
+import {
+  emptyKpiSeries,
+  VIEW_LIMITS,
+  type AlarmView,
+  type DayStats,
+  type GridDoc,
+} from '../../shared/views.js';
 import { daysBetween, scorecardOf, type Scorecard } from '../../shared/scorecard.js';
 import type { AlarmState } from './state.js';
 import { worstMetric } from './kpi.js';
@@ -36,7 +42,8 @@ export function gridDocOf(w: World, gridId: string, now: number): GridDoc {
     city: info.city,
     level,
     active,
-    alarms: g ? [...g.alarms.values(), ...g.cleared].map(alarmView) : [],
+    alarms: g ? [...newest(g.alarms.values(), VIEW_LIMITS.alarms), ...g.cleared].map(alarmView) : [],
+    activeAlarms: g?.alarms.size ?? 0,
     degraded,
     kpi: emptyKpiSeries(),
     complaints: [],
@@ -57,8 +64,14 @@ function alarmView(a: AlarmState): AlarmView {
   };
   if (a.clearedAt !== undefined) v.clearedAt = formatTime(a.clearedAt);
   if (a.maintenance) v.maintenance = true;
-  if (a.text !== undefined) v.text = a.text;
+  if (a.text !== undefined) v.text = a.text.slice(0, VIEW_LIMITS.text);
   return v;
+}
+
+/** The last `n` of an insertion-ordered collection (alarms are added as they are raised). */
+function newest<T>(items: Iterable<T>, n: number): T[] {
+  const all = [...items];
+  return all.length > n ? all.slice(all.length - n) : all;
 }
 
 /** One line per grid of the topology, over the UTC days from `from` to `to`. */

@@ -7,7 +7,7 @@ import type { Grid } from '../../config/topology.js';
 import { levelRank, raiseLevel, type Level } from '../../shared/levels.js';
 import type { ElementKind, EventTransition, RuleName, TransitionName } from '../../shared/schemas.js';
 import { renderTitle, type TitleParts } from '../../shared/titles.js';
-import type { DayStats } from '../../shared/views.js';
+import { VIEW_LIMITS, type DayStats } from '../../shared/views.js';
 import { formatTime } from '../../shared/time.js';
 import type { AlarmInput } from '../../ingest/normalize.js';
 import { MinHeap } from './heap.js';
@@ -366,14 +366,29 @@ export function transitionOf(
     deadline: iso(ev.deadline),
     tracking: ev.tracking,
     escalationStep: ev.escalationStep,
-    evidence: { alarms: [...ev.alarms], complaints: [...ev.complaints], elements: [...ev.elements] },
+    evidence: {
+      alarms: firstOf(ev.alarms),
+      complaints: firstOf(ev.complaints),
+      elements: firstOf(ev.elements),
+    },
     titleParts: ev.titleParts,
   };
+  const { alarms, complaints, elements } = ev;
+  if (Math.max(alarms.size, complaints.size, elements.size) > VIEW_LIMITS.evidence)
+    t.evidenceTotal = { alarms: alarms.size, complaints: complaints.size, elements: elements.size };
   if (ev.assignee !== undefined) t.assignee = ev.assignee;
   if (ev.plan !== undefined) t.plan = ev.plan;
   if (by !== undefined) t.by = by;
   if (text !== undefined) t.text = text;
   return t;
+}
+
+/** The first VIEW_LIMITS.evidence ids: the root of a problem joins its evidence first. */
+function firstOf(ids: Set<string>): string[] {
+  if (ids.size <= VIEW_LIMITS.evidence) return [...ids];
+  const out: string[] = [];
+  for (const id of ids) if (out.push(id) >= VIEW_LIMITS.evidence) break;
+  return out;
 }
 
 /** The UTC day `YYYY-MM-DD` of a time; the last answer is kept since input comes mostly in time order. */

@@ -41,4 +41,20 @@ describe('publishWindowed', () => {
     });
     expect(results[0]!.ok).toBe(false);
   });
+
+  it('fails an item past the server max_payload for good, alone, without throwing', async () => {
+    const big = 'x'.repeat(nats.nc.info!.max_payload + 1);
+    const results = await publishWindowed(nats.nc, [
+      { subject: 'cadre.in.alarm.XT', msgId: 'too-big', data: big },
+      publishItemOf(
+        (
+          normalize(sample.alarm('d', '2026-10-15T09:00:00+08:00'), 'alarm', config.topology) as {
+            input: AlarmInput;
+          }
+        ).input,
+      ),
+    ]);
+    expect(results[0]).toMatchObject({ ok: false, permanent: true });
+    expect(results[1]).toMatchObject({ ok: true });
+  });
 });

@@ -146,4 +146,39 @@ describe('live processor', () => {
     const after = await readStream(nats.nc, STREAMS.events.name);
     expect(after.map((m) => m.msgId)).toEqual([...before.map((m) => m.msgId), `${event.id}:3`]);
   });
+
+  it('runs on through a grid whose alarms would make a document past NATS max_payload, and after a restart', async () => {
+    // 300 active alarms with 4,000-character texts (the schema allows it): 1.2 MB of text in one grid.
+    const text = '传输中断，光缆被挖断。'.repeat(364).slice(0, 4000);
+    for (let i = 0; i < 300; i++)
+      publish(subjects.input('alarm', 'XT'), {
+        type: 'alarm',
+        id: `BIG-${i}`,
+        ne: 'XT-YT-0010-BTS1',
+        severity: 3,
+        category: 'fault',
+        code: 'HIGH_TEMP',
+        state: 'raised',
+        time: new Date().toISOString(),
+        text,
+      });
+    const swept = nextTransition('XT-YT-0010', 'XT', (t) => t.evidence.complaints.includes('BIG-C1'));
+    publish(subjects.input('complaint', 'XT'), complaint('BIG-C1', { grid: 'XT-YT-0010' }));
+    expect((await swept).evidence.alarms).toHaveLength(300);
+    const grids = await new Kvm(nats.nc).open(BUCKETS.grids);
+    const doc = await waitFor('the grid document with its alarms', async () => {
+      const entry = await grids.get('XT-YT-0010');
+      const d = entry?.json<GridDoc>();
+      return d?.activeAlarms === 300 ? { d, bytes: entry!.value.length } : undefined;
+    });
+    expect(doc.d.alarms).toHaveLength(200);
+    expect(Math.max(...doc.d.alarms.map((a) => a.text?.length ?? 0))).toBe(500);
+    expect(doc.bytes).toBeLessThan(512 * 1024);
+
+    await processor!.stop();
+    await start();
+    const again = nextTransition('XT-YT-0010', 'XT', (t) => t.evidence.complaints.includes('BIG-C2'));
+    publish(subjects.input('complaint', 'XT'), complaint('BIG-C2', { grid: 'XT-YT-0010' }));
+    expect(await again).toMatchObject({ rule: 'complaint', evidence: { complaints: ['BIG-C1', 'BIG-C2'] } });
+  });
 });

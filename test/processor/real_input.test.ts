@@ -339,3 +339,22 @@ describe('titles for people in their language', () => {
     expect(renderTitle(parts, 'en')).toBe(en);
   });
 });
+
+describe('bounded documents', () => {
+  it('a transition shows the first 500 ids of an evidence list and the full counts; a grid document its newest 200 alarms', () => {
+    const lines: Line[] = [];
+    for (let i = 0; i < 700; i++)
+      lines.push(raised(`T${i}`, cell(1 + (i % 3)), 'HIGH_TEMP', i / 1000, { text: 'x'.repeat(4000) }));
+    lines.push(complaint('C1', 1, 'cust-1', 3, G), tick(2));
+    const r = run(lines);
+    const t = of(r.transitions, G, 'complaint').at(-1)!;
+    expect(t.evidence.alarms).toHaveLength(500);
+    expect(t.evidence.alarms[0]).toBe('T0');
+    expect(t.evidenceTotal).toEqual({ alarms: 700, complaints: 1, elements: 3 });
+    const doc = r.core.gridDoc(G);
+    expect(doc.activeAlarms).toBe(700);
+    expect(doc.alarms).toHaveLength(200);
+    expect(doc.alarms[0]!.id).toBe('T500');
+    expect(doc.alarms.every((a) => a.text!.length === 500)).toBe(true);
+  });
+});
