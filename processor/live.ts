@@ -12,19 +12,16 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import { Kvm, type KV } from '@nats-io/kv';
 import type { Config } from '../config/load.js';
 import { Core, type CoreSnapshot } from './core/index.js';
 import { CheckpointStore } from './checkpoint.js';
 import { Outbox } from './outbox.js';
-import { KpiSeriesStore } from './kpi_series.js';
-import { ComplaintLog } from './complaint_log.js';
 import { Ticker } from './ticker.js';
 import { createIntake } from '../ingest/intake.js';
-import { BUCKETS, STREAMS, subjects } from '../shared/subjects.js';
+import { STREAMS, subjects } from '../shared/subjects.js';
 import { formatTime } from '../shared/time.js';
 import { LEVELS, type Level } from '../shared/levels.js';
-import type { GridDoc, ProcessorStats } from '../shared/views.js';
+import type { ProcessorStats } from '../shared/views.js';
 import { eventsTotal, processedTotal, processorLagSeconds } from '../shared/metrics.js';
 import { publishedSince } from './published_since.js';
 import { startFeed, type Feed } from './feeder.js';
@@ -75,7 +72,6 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
   const { checkpointInterval, batchSize } = config.cadre.processor;
 
   const js = jetstream(nc);
-  const gridsKv = await new Kvm(nc).open(BUCKETS.grids);
   const checkpoints = await CheckpointStore.open<CoreSnapshot>(nc, partitionName);
   const checkpoint = await checkpoints.load();
   const core = new Core(
@@ -89,12 +85,6 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
       : 'starting from the beginning of the stream',
   );
 
-  const series = new KpiSeriesStore();
-  const complaints = new ComplaintLog();
-  await restoreDisplay(gridsKv, partition, (doc) => {
-    if (doc.kpi?.t.length) series.restore(doc.id, doc.kpi);
-    if (doc.complaints?.length) complaints.restore(doc.id, doc.complaints);
-  });
   const intake = createIntake({ nc, topology: config.topology, log });
   // Transitions stored after the checkpoint, before a crash: re-running must not publish them again.
   const alreadyPublished = checkpoint ? await publishedSince(js, checkpoint.eventsSeq) : new Set<string>();
@@ -105,11 +95,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     await checkpoints.save(0, eventsSeq, checkpoints.encodeState(core.snapshot()), formatTime(now()));
   const outbox = new Outbox({
     nc,
-    gridDoc: (grid): GridDoc => ({
-      ...core.gridDoc(grid),
-      kpi: series.series(grid),
-      complaints: complaints.of(grid),
-    }),
+    gridDoc: (grid) => core.gridDoc(grid),
     alreadyPublished,
     eventsSeq,
     onPublished: (t) => eventsTotal.inc({ level: t.level, transition: t.transition }),
@@ -146,13 +132,6 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     let counter = processed.get(input.type);
     if (!counter) processed.set(input.type, (counter = processedTotal.labels(input.type)));
     counter.inc();
-    if (input.type === 'kpi') {
-      series.add(input);
-      dirtyGrids.add(input.grid);
-    } else if (input.type === 'complaint') {
-      complaints.add(input);
-      dirtyGrids.add(input.grid);
-    }
     const out = core.push(input);
     if (out.transitions.length) outbox.addTransitions(out.transitions);
     for (const r of out.replies) outbox.addReply(r.commandId, r.reply);
@@ -258,20 +237,6 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
       log(`stopped after stream sequence ${appliedSeq}`);
     },
   };
-}
-
-/** Seeds the shell's display-only stores from the grid documents a previous run wrote. */
-async function restoreDisplay(
-  gridsKv: KV,
-  partition: string | undefined,
-  restore: (doc: GridDoc) => void,
-): Promise<void> {
-  for await (const key of await gridsKv.keys()) {
-    const entry = await gridsKv.get(key);
-    if (!entry?.value.length) continue;
-    const doc = entry.json<GridDoc>();
-    if (!partition || doc.city === partition) restore(doc);
-  }
 }
 
 function countActive(core: Core): Record<Level, number> {

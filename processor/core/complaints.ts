@@ -8,6 +8,7 @@ import type { Rules } from '../../config/rules.js';
 import { maxLevel, raiseLevel, type Level } from '../../shared/levels.js';
 import type { Complaint } from '../../shared/schemas.js';
 import type { World } from './world.js';
+import { logComplaint } from './display.js';
 
 /** The level one complaint asks for: its tier, at least orange when escalated, media red, a repeat one higher. */
 export function complaintLevel(rules: Rules['complaint'], msg: Complaint, repeat: boolean): Level {
@@ -39,6 +40,7 @@ export function applyComplaint(w: World, input: ComplaintInput, customers: Custo
   const rules = w.rules.complaint;
   const { msg, time: at, grid } = input;
   const g = w.grid(grid);
+  logComplaint(g, input);
 
   const last = customers.get(msg.customer.id);
   const repeat = last !== undefined && Math.abs(at - last) <= rules.repeatWindow;

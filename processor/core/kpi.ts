@@ -8,6 +8,7 @@ import type { KpiMetricRule, Rules } from '../../config/rules.js';
 import type { Level } from '../../shared/levels.js';
 import type { ElementKpi, GridState } from './state.js';
 import { dayKey, type World } from './world.js';
+import { addSample } from './display.js';
 
 export type Verdict = 'clean' | 'degraded' | 'critical';
 
@@ -51,6 +52,7 @@ export function applyKpi(w: World, input: KpiInput): void {
   const rules = w.rules.kpi;
   const g = w.grid(input.grid);
   const { msg, time: at } = input;
+  addSample(g, input);
   let el = g.kpi.get(msg.ne);
   if (!el)
     g.kpi.set(

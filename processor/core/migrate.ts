@@ -17,7 +17,8 @@ interface V1Grid {
 /**
  * 1 → 2. Duplicate keys were the time's text (now its instant): they are dropped, and JetStream's
  * own duplicate window covers a re-send in the first minutes after the upgrade. Clears that came
- * before their raise were kept as a time only: dropped. Everything else is derived from what was kept.
+ * before their raise were kept as a time only: dropped. The KPI charts and complaint lists were kept
+ * outside the core: they start empty. Everything else is derived from what was kept.
  */
 function v1ToV2(s: Decoded): Decoded {
   const alarmGrid = new Map<string, string>();
@@ -31,7 +32,7 @@ function v1ToV2(s: Decoded): Decoded {
     for (const { base, n } of Object.values(g.lastIdBase ?? {})) idBases.set(base, { n, at: idTime(base) });
     delete g.earlyClears;
     delete g.lastIdBase;
-    Object.assign(g, { downBy, idBases });
+    Object.assign(g, { downBy, idBases, series: new Map(), complaintLog: [] });
   }
   return { ...s, version: 2, seen: [], alarmGrid, earlyClears: new Map() };
 }

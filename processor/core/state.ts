@@ -4,7 +4,7 @@
  */
 import type { Level } from '../../shared/levels.js';
 import type { EventState as EventStateName, RuleName, TransitionName } from '../../shared/schemas.js';
-import type { DayStats } from '../../shared/views.js';
+import type { ComplaintView, DayStats } from '../../shared/views.js';
 import type { TitleParts } from '../../shared/titles.js';
 
 export interface AlarmState {
@@ -58,6 +58,10 @@ export interface GridState {
   coverage: { id: string; at: number }[];
   /** The last time an outage or kpi event of the grid was active (planning rule); null: never. */
   netEventAt: number | null;
+  /** KPI buckets for the grid's charts (display.ts): period start → sums then counts. */
+  series: Map<number, number[]>;
+  /** The grid's latest complaints as desks show them, oldest first (bounded). */
+  complaintLog: ComplaintView[];
   /** Scorecard counters by UTC day `YYYY-MM-DD`, and the elements already counted degraded today. */
   days: Map<string, DayStats>;
   degradedDay: string;
@@ -77,6 +81,8 @@ export function newGridState(): GridState {
     complaintTimes: [],
     coverage: [],
     netEventAt: null,
+    series: new Map(),
+    complaintLog: [],
     days: new Map(),
     degradedDay: '',
     degradedSeen: new Set(),

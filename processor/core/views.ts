@@ -4,8 +4,8 @@
  */
 import { maxLevel, type Level } from '../../shared/levels.js';
 import { formatTime } from '../../shared/time.js';
+import { seriesOf } from './display.js';
 import {
-  emptyKpiSeries,
   VIEW_LIMITS,
   type AlarmView,
   type DayStats,
@@ -45,8 +45,8 @@ export function gridDocOf(w: World, gridId: string, now: number): GridDoc {
     alarms: g ? [...newest(g.alarms.values(), VIEW_LIMITS.alarms), ...g.cleared].map(alarmView) : [],
     activeAlarms: g?.alarms.size ?? 0,
     degraded,
-    kpi: emptyKpiSeries(),
-    complaints: [],
+    kpi: seriesOf(g),
+    complaints: g ? g.complaintLog.slice() : [],
     days,
     updatedAt: formatTime(now),
   };

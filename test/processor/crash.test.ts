@@ -1,7 +1,8 @@
 /**
  * Nothing lost, nothing doubled across a crash: the processor runs as its own process over a long
  * input, is killed with SIGKILL three times mid-stream and restarted, and the transitions it leaves
- * in CADRE_EVENTS are exactly those of an uninterrupted replay of the same input.
+ * in CADRE_EVENTS are exactly those of an uninterrupted replay of the same input, and so are the
+ * complaints and KPI series its grid documents show.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,7 +14,11 @@ import { loadConfig } from '../../config/load.js';
 import { ensureStreams } from '../../ingest/streams.js';
 import { replay } from '../../processor/replay.js';
 import { replayLines } from '../../sim/ndjson.js';
-import { STREAMS } from '../../shared/subjects.js';
+import { Kvm } from '@nats-io/kv';
+import { BUCKETS, STREAMS, kvKey } from '../../shared/subjects.js';
+import type { GridDoc } from '../../shared/views.js';
+import { normalize } from '../../ingest/normalize.js';
+import { Core } from '../../processor/core/index.js';
 import type { EventTransition } from '../../shared/schemas.js';
 import { configDir, publishLines, readStream, streamCount, waitFor } from './live_helpers.js';
 
@@ -125,5 +130,24 @@ describe('the processor after SIGKILL', () => {
     expect(transitions).toEqual(expected.map((line) => JSON.parse(line) as EventTransition));
     // The output really came from several runs: three restarts resumed from a checkpoint.
     expect(output.join('').match(/resuming after stream sequence \d+/g)?.length).toBe(3);
+
+    // What grid pages show is the uninterrupted run's too: no complaint or KPI sample applied twice.
+    const core = new Core({ rules: config.rules, topology: config.topology, clock: 'ticks' });
+    for (const line of lines) {
+      const n = normalize(JSON.parse(line), undefined, config.topology);
+      if (n.ok) core.push(n.input);
+    }
+    const gridsKv = await new Kvm(nats.nc).open(BUCKETS.grids);
+    const shown = [...new Set(transitions.filter((t) => t.rule === 'complaint').map((t) => t.grid))];
+    expect(shown.length).toBeGreaterThan(10);
+    for (const grid of shown) {
+      const want = core.gridDoc(grid);
+      const doc = await waitFor(`grid document ${grid}`, async () => {
+        const d = (await gridsKv.get(kvKey(grid)))?.json<GridDoc>();
+        return d && d.complaints.length === want.complaints.length ? d : undefined;
+      });
+      expect(doc.complaints, grid).toEqual(want.complaints);
+      expect(doc.kpi, grid).toEqual(want.kpi);
+    }
   }, 240_000);
 });
