@@ -6,16 +6,17 @@
  *
  * Why DLQ writes are JetStream publishes that are not awaited inline: the gate stays synchronous
  * (the consumer callback is never held up by a rare reject), yet nothing is lost silently. Every
- * DLQ publish is tracked until its PubAck; a failure is counted
- * (`cadre_dlq_published_total{outcome="failed"}`) and logged, and `flush()` — which the processor
- * awaits before it acks or checkpoints a batch — rejects, so the batch is redelivered and the
- * reject written again. `Nats-Msg-Id` = the original's stream sequence makes that rewrite a no-op
- * when the first attempt did land. A core publish would have been cheaper but is silently dropped
- * when no stream answers, which the contract ("never lost, counted") does not allow.
+ * DLQ publish is tracked until its PubAck; a failed one is counted
+ * (`cadre_dlq_published_total{outcome="failed"}`), logged and kept, and `flush()` — which the
+ * processor awaits before a checkpoint passes the rejected message — writes the kept ones again
+ * with back-off until the stream has them all: with CADRE_DLQ unavailable for a while, the
+ * checkpoint waits and no reject is lost. `Nats-Msg-Id` = the original's stream sequence makes a
+ * rewrite a no-op when the first attempt did land. A core publish would have been cheaper but is
+ * silently dropped when no stream answers, which the contract ("never lost, counted") does not allow.
  */
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import { CadreError, reasonLabel, reject as makeReject, type Reject } from '../shared/errors.js';
+import { reasonLabel, reject as makeReject, type Reject } from '../shared/errors.js';
 import { HEADERS, STREAMS, subjects, typeOfSubject } from '../shared/subjects.js';
 import { INPUT_TYPES, type InputType } from '../shared/schemas.js';
 import { dlqPublishedTotal, rejectedTotal } from '../shared/metrics.js';
@@ -45,8 +46,8 @@ export interface Intake {
   /** Dead-letters a message the processor itself refuses (e.g. a time outside the accepted range). */
   reject(msg: RawMessage, why: Reject): void;
   /**
-   * Resolves once every DLQ write started so far is stored; rejects (CADRE_ERR_UNAVAILABLE) when any
-   * failed. Await it before acking or checkpointing the messages it covers.
+   * Resolves once every DLQ write started so far is stored, writing failed ones again (with back-off)
+   * until they are. Await it before a checkpoint passes the messages it covers.
    */
   flush(): Promise<void>;
   /** DLQ writes not yet acknowledged. */
@@ -54,6 +55,13 @@ export interface Intake {
 }
 
 const KNOWN_TYPES = new Set<string>(INPUT_TYPES);
+const MAX_RETRY_DELAY_MS = 5000;
+
+interface DeadLetter {
+  msg: RawMessage;
+  type: string;
+  why: Reject;
+}
 /** Header values may not hold line breaks, and a reason longer than this helps nobody. */
 const MAX_REASON = 1000;
 
@@ -64,7 +72,8 @@ export function createIntake(options: IntakeOptions): Intake {
   // Few distinct subjects (types × cities): resolve each one's type once.
   const typeBySubject = new Map<string, InputType | undefined>();
   const inFlight = new Set<Promise<void>>();
-  let failures = 0;
+  /** Dead letters whose write failed, to be written again by flush(). */
+  let failed: DeadLetter[] = [];
 
   const typeOf = (subject: string): InputType | undefined => {
     if (typeBySubject.has(subject)) return typeBySubject.get(subject);
@@ -74,25 +83,31 @@ export function createIntake(options: IntakeOptions): Intake {
     return type;
   };
 
-  const deadLetter = (msg: RawMessage, type: string, why: Reject): void => {
-    rejectedTotal.inc({ type, reason: reasonLabel(why.code) });
+  const write = (letter: DeadLetter): void => {
+    const { msg, type, why } = letter;
     const h = headers();
     h.set(HEADERS.rejectReason, why.reason.replace(/[\r\n]+/g, ' ').slice(0, MAX_REASON));
     h.set(HEADERS.rejectCode, why.code);
     h.set(HEADERS.originalSubject, msg.subject);
     h.set(HEADERS.originalSeq, String(msg.seq));
-    const write = js
+    const done = js
       .publish(subjects.dlq(type), msg.data, { headers: h, msgID: `${STREAMS.input.name}:${msg.seq}` })
       .then(
         () => void dlqPublishedTotal.inc({ type, outcome: 'stored' }),
         (err: Error) => {
-          failures++;
+          failed.push(letter);
           dlqPublishedTotal.inc({ type, outcome: 'failed' });
           log(`cadre intake: could not dead-letter ${msg.subject} #${msg.seq} (${why.code}): ${err.message}`);
         },
       )
-      .finally(() => inFlight.delete(write));
-    inFlight.add(write);
+      .finally(() => inFlight.delete(done));
+    inFlight.add(done);
+  };
+
+  const deadLetter = (msg: RawMessage, type: string, why: Reject): void => {
+    rejectedTotal.inc({ type, reason: reasonLabel(why.code) });
+    // The payload is copied: a feeder batch's buffer is reused once its messages are handed over.
+    write({ msg: { subject: msg.subject, seq: msg.seq, data: msg.data.slice() }, type, why });
   };
 
   return {
@@ -131,14 +146,14 @@ export function createIntake(options: IntakeOptions): Intake {
       deadLetter(msg, typeOf(msg.subject) ?? 'unknown', why);
     },
     async flush() {
-      while (inFlight.size) await Promise.all(inFlight);
-      if (failures) {
-        const count = failures;
-        failures = 0;
-        throw new CadreError(
-          'CADRE_ERR_UNAVAILABLE',
-          `${count} rejected message(s) could not be written to ${STREAMS.dlq.name}`,
-        );
+      for (let delay = 100; ; delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS)) {
+        while (inFlight.size) await Promise.all(inFlight);
+        if (!failed.length) return;
+        const again = failed;
+        failed = [];
+        log(`cadre intake: writing ${again.length} dead letter(s) again in ${delay} ms`);
+        await new Promise((r) => setTimeout(r, delay));
+        again.forEach(write);
       }
     },
     get pending() {

@@ -1,7 +1,7 @@
 /**
  * Everything the processor says, written in order: transitions to CADRE_EVENTS, the latest event and
  * grid documents to KV, command replies, and — behind all of them — checkpoints. One chain of writes,
- * so a checkpoint at sequence S is stored only after every output produced up to S is.
+ * and a checkpoint at sequence S is stored only after every output produced up to S is.
  * A failed write is retried with back-off, never dropped: the chain waits.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -35,6 +35,7 @@ interface Pending {
 export class Outbox {
   private pending: Pending = emptyPending();
   private tail: Promise<void> = Promise.resolve();
+  private checkpoints: Promise<void> = Promise.resolve();
   private writesInFlight = 0;
   /** The highest CADRE_EVENTS sequence a publish of ours was stored at. */
   private eventsSeq: number;
@@ -70,10 +71,19 @@ export class Outbox {
     return this.enqueue(() => this.write(batch));
   }
 
-  /** Runs `save` after everything queued so far is written (flushing what is pending first). */
+  /**
+   * Runs `save` after everything queued so far is written (flushing what is pending first), with the
+   * events stream's sequence reached then. Checkpoints run one after another on a chain of their own:
+   * one that waits (for the dead-letter stream, say) holds back later checkpoints, not the outputs.
+   */
   checkpoint(save: (eventsSeq: number) => Promise<void>): Promise<void> {
     this.flush();
-    return this.enqueue(() => retry('checkpoint', () => save(this.eventsSeq), this.targets.log));
+    let eventsSeq = 0;
+    const reached = this.enqueue(async () => void (eventsSeq = this.eventsSeq));
+    this.checkpoints = this.checkpoints
+      .then(() => reached)
+      .then(() => retry('checkpoint', () => save(eventsSeq), this.targets.log));
+    return this.checkpoints;
   }
 
   /** True while writes are queued or running (for lag/readiness and shutdown). */

@@ -5,12 +5,7 @@
 import { maxLevel, type Level } from '../../shared/levels.js';
 import { formatTime } from '../../shared/time.js';
 import { seriesOf } from './display.js';
-import {
-  VIEW_LIMITS,
-  type AlarmView,
-  type DayStats,
-  type GridDoc,
-} from '../../shared/views.js';
+import { VIEW_LIMITS, type AlarmView, type DayStats, type GridDoc } from '../../shared/views.js';
 import { daysBetween, scorecardOf, type Scorecard } from '../../shared/scorecard.js';
 import type { AlarmState } from './state.js';
 import { worstMetric } from './kpi.js';

@@ -112,12 +112,18 @@ describe('intake', () => {
     expect(dlq[1]!.header.get('Cadre-Reject-Code')).toBe('CADRE_ERR_UNKNOWN_TYPE');
   });
 
-  it('makes flush fail, not forget, when the DLQ cannot store a reject', async () => {
+  it('makes flush wait, not forget, while the DLQ cannot store a reject', async () => {
     const jsm = await jetstreamManager(nats.nc);
     await jsm.streams.delete('CADRE_DLQ');
     const intake = createIntake({ nc: nats.nc, topology: config.topology, log: () => {} });
     intake.accept((await through('cadre.in.alarm.XT', 'not json')).msg);
-    await expect(intake.flush()).rejects.toMatchObject({ code: 'CADRE_ERR_UNAVAILABLE' });
+    let flushed = false;
+    const flush = intake.flush().then(() => (flushed = true));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(flushed).toBe(false);
     await ensureStreams(nats.nc, config);
+    await flush;
+    const stored = await jsm.streams.getMessage('CADRE_DLQ', { last_by_subj: 'cadre.dlq.alarm' });
+    expect(new TextDecoder().decode(stored.data)).toBe('not json');
   });
 });
