@@ -121,7 +121,8 @@ export async function replay(
         to = Math.max(to, input.time);
       }
       write(result, source.name, line);
-      await flushOut();
+      // Awaited only when there is a chunk to write: an await per line costs more than the line.
+      if (out.length >= CHUNK || err.length >= CHUNK) await flushOut();
     }
   }
   write(core.flush(), sources.at(-1)?.name ?? '', 0);
