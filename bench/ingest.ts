@@ -83,8 +83,13 @@ async function natsAndHttp(ctx: BenchContext, nc: NatsConnection): Promise<Bench
         return timed(ctx.count, async () => {
           let total = 0;
           for (const { type, body } of bodies) {
-            const { valid } = screenBatch(splitBatch(body, 'ndjson'), type, config, Date.now());
-            total += stored(await publishWindowed(nc, valid.map(publishItemOf)));
+            const { valid } = screenBatch(splitBatch(body, 'ndjson'), type, config, Date.now(), 256 * 1024);
+            total += stored(
+              await publishWindowed(
+                nc,
+                valid.map((v) => v.item),
+              ),
+            );
           }
           expectAll(total);
         });

@@ -17,6 +17,12 @@ export const CadreSchema = section({
     bodyLimit: int(10 * MiB, { minimum: 1024 }),
     /** Login attempts allowed per client address within `window`. */
     loginRateLimit: section({ max: int(10, { minimum: 1 }), window: duration('1m') }),
+    /** Per HTTP ingest request: items taken, bytes of one item (its JSON), rejects listed by index. */
+    ingest: section({
+      maxItems: int(10_000, { minimum: 1 }),
+      maxItemBytes: int(256 * 1024, { minimum: 1024, maximum: 900 * 1024 }),
+      maxRejectsListed: int(1000, { minimum: 1 }),
+    }),
   }),
   nats: section({
     /** Replicas of every stream and bucket (1 on a single server, 3 or 5 in a cluster). */

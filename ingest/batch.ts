@@ -3,11 +3,11 @@
  * one gate (normalize + the time range against the clock). Pure. A body that is not JSON at all is
  * the request's fault (400); one bad NDJSON line is only that item's.
  */
-import { CadreError, type ErrorCode, type Reject } from '../shared/errors.js';
+import { CadreError, reject, type ErrorCode, type Reject } from '../shared/errors.js';
 import type { ProducerType } from '../shared/schemas.js';
 import type { Config } from '../config/load.js';
 import { checkTimeRange, normalize, parseJson } from './normalize.js';
-import type { ProducerInput } from './publish.js';
+import { publishItemOf, type ProducerInput, type PublishItem } from './publish.js';
 
 /** An item of a batch by its index: the array index, or the 0-based line number in NDJSON. */
 export type BatchItem = { index: number; value: unknown } | { index: number; reject: Reject };
@@ -51,16 +51,22 @@ function jsonItems(text: string): BatchItem[] {
 }
 
 export interface ScreenedBatch {
-  valid: ProducerInput[];
+  /** Valid inputs with their messages as stored (serialized once, here). */
+  valid: { input: ProducerInput; item: PublishItem }[];
   rejected: { index: number; reason: string; code: ErrorCode }[];
 }
 
-/** Normalizes each item as `type` and checks its time against `now`; keeps the rejects by index. */
+/**
+ * Normalizes each item as `type`, checks its time against `now` and its size against
+ * `maxItemBytes` (a message NATS would refuse must be one item's reject, not the request's); keeps
+ * the rejects by index.
+ */
 export function screenBatch(
   items: readonly BatchItem[],
   type: ProducerType,
   config: Pick<Config, 'topology' | 'rules'>,
   now: number,
+  maxItemBytes: number,
 ): ScreenedBatch {
   const { maxAge, maxFuture } = config.rules;
   const screened: ScreenedBatch = { valid: [], rejected: [] };
@@ -78,8 +84,21 @@ export function screenBatch(
     }
     const input = result.input as ProducerInput;
     const late = checkTimeRange(input.time, now, maxAge, maxFuture);
-    if (late) refuse(item.index, late);
-    else screened.valid.push(input);
+    if (late) {
+      refuse(item.index, late);
+      continue;
+    }
+    const stored = publishItemOf(input);
+    const bytes = Buffer.byteLength(stored.data as string);
+    if (bytes > maxItemBytes)
+      refuse(
+        item.index,
+        reject(
+          'CADRE_ERR_TOO_LARGE',
+          `the item is ${bytes} bytes, more than ${maxItemBytes} (cadre.yaml http.ingest.maxItemBytes)`,
+        ),
+      );
+    else screened.valid.push({ input, item: stored });
   }
   return screened;
 }

@@ -6,7 +6,11 @@ describe('cadre.yaml', () => {
   it('is optional and takes its documented defaults', () => {
     expect(fixtureConfig().cadre).toEqual({
       locale: 'zh-CN',
-      http: { bodyLimit: 10 * 1024 * 1024, loginRateLimit: { max: 10, window: 60_000 } },
+      http: {
+        bodyLimit: 10 * 1024 * 1024,
+        loginRateLimit: { max: 10, window: 60_000 },
+        ingest: { maxItems: 10_000, maxItemBytes: 256 * 1024, maxRejectsListed: 1000 },
+      },
       nats: {
         replicas: 1,
         inputMaxAge: 7 * 86_400_000,

@@ -180,3 +180,49 @@ describe('HTTP ingest', () => {
     });
   });
 });
+
+describe('HTTP ingest limits per request', () => {
+  const nats = useNats();
+  const config = fixtureConfig({
+    'access.yaml': access,
+    'cadre.yaml': 'http: {ingest: {maxItems: 50, maxItemBytes: 2048, maxRejectsListed: 3}}\n',
+  });
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    await ensureStreams(nats.nc, config);
+    app = Fastify();
+    await app.register(ingestHttp, { nc: nats.nc, config, now: () => NOW });
+  });
+  afterAll(() => app.close());
+  const post = (payload: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/api/ingest/alarms',
+      payload,
+      headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/x-ndjson' },
+    });
+  const lines = (items: unknown[]) => items.map((i) => JSON.stringify(i)).join('\n');
+
+  it('rejects an item too large to store by its index and stores the rest (it failed the whole batch, for good)', async () => {
+    const big = { ...sample.alarm('big', TIME), extra: 'x'.repeat(3000) };
+    const res = await post(lines([sample.alarm('s1', TIME), big, sample.alarm('s2', TIME)]));
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({
+      accepted: 2,
+      rejected: [{ index: 1, code: 'CADRE_ERR_TOO_LARGE', reason: expect.stringContaining('maxItemBytes') }],
+    });
+  });
+
+  it('refuses more items than a request may carry at once, and lists only the first rejects with their count', async () => {
+    const many = await post(lines(Array.from({ length: 51 }, () => ({}))));
+    expect(many.statusCode).toBe(413);
+    expect(many.json()).toMatchObject({
+      error: 'CADRE_ERR_TOO_LARGE',
+      message: expect.stringContaining('maxItems'),
+    });
+    const bad = await post(lines(Array.from({ length: 10 }, () => ({}))));
+    expect(bad.statusCode).toBe(202);
+    expect(bad.json()).toMatchObject({ accepted: 0, rejectedCount: 10 });
+    expect(bad.json().rejected).toHaveLength(3);
+  });
+});
