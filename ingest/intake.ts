@@ -129,14 +129,7 @@ export function createIntake(options: IntakeOptions): Intake {
       const result = normalize(parsed.value, type, options.topology);
       if (result.ok) {
         const input = result.input;
-        if (
-          msg.storedAt !== undefined &&
-          (input.type === 'alarm' ||
-            input.type === 'kpi' ||
-            input.type === 'complaint' ||
-            input.type === 'command')
-        )
-          input.arrival = msg.storedAt;
+        if (msg.storedAt !== undefined && input.type !== 'maintenance') input.arrival = msg.storedAt;
         return input;
       }
       deadLetter(msg, type, result.reject);

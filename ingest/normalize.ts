@@ -44,6 +44,8 @@ export interface MaintenanceInput {
 export interface TickInput {
   type: 'tick';
   time: number;
+  /** As on every input from the log: when the broker stored it. */
+  arrival?: number;
 }
 export interface CommandInput {
   type: 'command';

@@ -103,8 +103,15 @@ export class Core {
     let rejected: Reject | null = null;
     switch (input.type) {
       case 'tick':
-        // Ticks are not range-checked: after a long stop the first tick is legitimately far ahead.
-        this.advance(input.time);
+        // A tick may be far ahead of the clock (the first after a long stop), never of its own
+        // arrival: one tick of 2099 would escalate every event and make all later input "too old".
+        if (input.arrival !== undefined && input.time > input.arrival + this.ctx.rules.maxFuture) {
+          this.counters.rejected++;
+          rejected = reject(
+            'CADRE_ERR_TIME_RANGE',
+            `tick ${seconds(input.time - input.arrival)} s after it arrived (maxFuture ${seconds(this.ctx.rules.maxFuture)} s)`,
+          );
+        } else this.advance(input.time);
         break;
       case 'maintenance':
         if (this.isDuplicate(input.key, input.end, false)) break;

@@ -233,6 +233,27 @@ describe('late and absurd input', () => {
     ]);
   });
 
+  it('live, a tick far ahead of its own arrival is refused: the clock and every deadline stay as they were', () => {
+    const core = new Core({ rules: rulesFrom({}), topology, clock: 'ticks' });
+    core.push({ ...toInput(tick(0)), arrival: T0 });
+    core.push({ ...toInput(raised('A1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 0)), arrival: T0 });
+    core.push({ ...toInput(tick(2)), arrival: T0 + 2 * MIN });
+    const bogus = core.push({
+      type: 'tick',
+      time: Date.parse('2099-01-01T00:00:00Z'),
+      arrival: T0 + 3 * MIN,
+    });
+    expect(bogus.rejects).toEqual([
+      { code: 'CADRE_ERR_TIME_RANGE', reason: expect.stringMatching(/tick .* after it arrived/) },
+    ]);
+    expect(bogus.transitions).toEqual([]);
+    expect(core.now()).toBe(T0 + 2 * MIN);
+    // After a long stop, a tick far ahead of the clock but on time for its arrival is taken.
+    const back = core.push({ ...toInput(tick(600)), arrival: T0 + 600 * MIN });
+    expect(back.rejects).toEqual([]);
+    expect(back.transitions.map((t) => t.transition)).toContain('escalated');
+  });
+
   it('within the lateness, a clear before its raise is put back in order', () => {
     const r = run(
       [
