@@ -17,7 +17,7 @@
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { reasonLabel, reject as makeReject, type Reject } from '../shared/errors.js';
-import { HEADERS, STREAMS, subjects, typeOfSubject } from '../shared/subjects.js';
+import { HEADERS, STREAMS, cityOfSubject, subjects, typeOfSubject } from '../shared/subjects.js';
 import { INPUT_TYPES, type InputType } from '../shared/schemas.js';
 import { dlqPublishedTotal, rejectedTotal } from '../shared/metrics.js';
 import { normalize, parseJson, type Input } from './normalize.js';
@@ -75,6 +75,14 @@ export function createIntake(options: IntakeOptions): Intake {
   /** Dead letters whose write failed, to be written again by flush(). */
   let failed: DeadLetter[] = [];
 
+  const cityBySubject = new Map<string, string | undefined>();
+  const cityOf = (subject: string): string | undefined => {
+    if (cityBySubject.has(subject)) return cityBySubject.get(subject);
+    const city = cityOfSubject(subject);
+    if (cityBySubject.size < 10_000) cityBySubject.set(subject, city);
+    return city;
+  };
+
   const typeOf = (subject: string): InputType | undefined => {
     if (typeBySubject.has(subject)) return typeBySubject.get(subject);
     const token = typeOfSubject(subject);
@@ -129,6 +137,19 @@ export function createIntake(options: IntakeOptions): Intake {
       const result = normalize(parsed.value, type, options.topology);
       if (result.ok) {
         const input = result.input;
+        // The subject's city is the partition key: input of another city's grid would be processed
+        // by the wrong partition (or by none), and the read models would disagree with the stream.
+        if ('city' in input && input.city !== cityOf(msg.subject)) {
+          deadLetter(
+            msg,
+            type,
+            makeReject(
+              'CADRE_ERR_WRONG_CITY',
+              `published on ${msg.subject}, but grid ${input.grid} is in city ${input.city}: publish on ${subjects.input(type, input.city)}`,
+            ),
+          );
+          return null;
+        }
         if (msg.storedAt !== undefined && input.type !== 'maintenance') input.arrival = msg.storedAt;
         return input;
       }

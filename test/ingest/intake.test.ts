@@ -126,4 +126,20 @@ describe('intake', () => {
     const stored = await jsm.streams.getMessage('CADRE_DLQ', { last_by_subj: 'cadre.dlq.alarm' });
     expect(new TextDecoder().decode(stored.data)).toBe('not json');
   });
+
+  it("dead-letters input published under another city than its grid's, which the wrong partition would take", async () => {
+    const intake = createIntake({ nc: nats.nc, topology: config.topology });
+    const before = (await dlqMessages()).length;
+    const wrong = await through('cadre.in.alarm.HY', JSON.stringify(sample.alarm('wrong-city', TIME)));
+    expect(intake.accept(wrong.msg)).toBeNull();
+    const unknown = await through('cadre.in.alarm.ZZZ', JSON.stringify(sample.alarm('no-city', TIME)));
+    expect(intake.accept(unknown.msg)).toBeNull();
+    await intake.flush();
+    const dlq = (await dlqMessages()).slice(before);
+    expect(dlq.map((m) => m.header.get('Cadre-Reject-Code'))).toEqual([
+      'CADRE_ERR_WRONG_CITY',
+      'CADRE_ERR_WRONG_CITY',
+    ]);
+    expect(dlq[0]!.header.get('Cadre-Reject-Reason')).toContain('publish on cadre.in.alarm.XT');
+  });
 });
