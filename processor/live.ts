@@ -128,14 +128,17 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     appliedSeq = m.seq;
     const input = intake.accept(m);
     if (!input) return;
-    counts[input.type] = (counts[input.type] ?? 0) + 1;
-    let counter = processed.get(input.type);
-    if (!counter) processed.set(input.type, (counter = processedTotal.labels(input.type)));
-    counter.inc();
     const out = core.push(input);
     if (out.transitions.length) outbox.addTransitions(out.transitions);
     for (const r of out.replies) outbox.addReply(r.commandId, r.reply);
+    // The core's rejects (absurd time) are counted as rejected by intake, not as processed too.
     for (const r of out.rejects) intake.reject(m, r);
+    if (!out.rejects.length) {
+      counts[input.type] = (counts[input.type] ?? 0) + 1;
+      let counter = processed.get(input.type);
+      if (!counter) processed.set(input.type, (counter = processedTotal.labels(input.type)));
+      counter.inc();
+    }
     if (outbox.size >= FLUSH_AT_SIZE && !outbox.busy) flush();
     else flushTimer ??= setTimeout(flush, FLUSH_EVERY_MS);
   };
