@@ -2,7 +2,9 @@
  * What every HTTP response gets: security headers (set by hand: @fastify/helmet is not installed) and
  * errors as `{error, message}` with the registry's status, whatever raised them.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CadreError, ERRORS, type ErrorCode } from '../shared/errors.js';
 
 /**
@@ -54,9 +56,45 @@ export function errorResponse(err: unknown): { status: number; body: ErrorBody }
   }
   if (e instanceof SyntaxError) return coded('CADRE_ERR_BAD_JSON', e.message);
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
+  // Fastify's routing errors quote the URL: a fixed text instead, so no request is echoed back.
+  if (status === 414)
+    return { status, body: { error: 'CADRE_ERR_TOO_LARGE', message: 'the URL is too long' } };
+  if (e.code === 'FST_ERR_BAD_URL') return coded('CADRE_ERR_BAD_REQUEST', 'the URL is malformed');
   if (status >= 400 && status < 500)
     return { status, body: { error: 'CADRE_ERR_BAD_REQUEST', message: e.message } };
   return coded('CADRE_ERR_INTERNAL', ERRORS.CADRE_ERR_INTERNAL.message);
+}
+
+/**
+ * Fastify's own errors before routing (a malformed URL: FST_ERR_BAD_URL), in cadre's format, for
+ * Fastify's `frameworkErrors` option. No hook runs for these replies: the headers are set here.
+ */
+export function frameworkError(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = errorResponse(err);
+  void reply.code(status).headers(SECURITY_HEADERS).send(body);
+}
+
+/**
+ * Errors Node's HTTP parser meets before Fastify sees a request (headers too large: 431, a URL too
+ * long: 414, garbage), for Fastify's `clientErrorHandler`: the same format and headers, and never
+ * the request echoed back.
+ */
+export function clientError(err: NodeJS.ErrnoException & { code?: string }, socket: Socket): void {
+  if (!socket.writable) return void socket.destroy();
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'HPE_URI_TOO_LONG' ? 414 : 400;
+  const code: ErrorCode = status === 400 ? 'CADRE_ERR_BAD_REQUEST' : 'CADRE_ERR_TOO_LARGE';
+  const message =
+    status === 431 ? 'request headers too large' : status === 414 ? 'URL too long' : 'malformed request';
+  const body = JSON.stringify({ error: code, message });
+  const headers = Object.entries({
+    ...SECURITY_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+  })
+    .map(([name, value]) => `${name}: ${value}`)
+    .join('\r\n');
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${headers}\r\n\r\n${body}`);
 }
 
 export function httpBasics(app: FastifyInstance): void {

@@ -14,7 +14,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Config } from '../config/load.js';
 import { auth, type AccessUser } from './auth.js';
 import type { GatewayContext } from './context.js';
-import { httpBasics } from './http_basics.js';
+import { clientError, frameworkError, httpBasics } from './http_basics.js';
 import { attachLive, originCheck } from './live.js';
 import { complaintRoutes } from './routes_complaints.js';
 import { eventRoutes } from './routes_events.js';
@@ -75,6 +75,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     trustProxy: options.trustProxy ?? false,
     // A line per request drowns the lines that matter: the audit of logins and actions, and errors.
     logController: new LogController({ disableRequestLogging: true }),
+    frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
   }) as unknown as FastifyInstance;
   const model = new ReadModel({ nc, now, log: app.log });
   await model.start();
