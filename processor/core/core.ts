@@ -127,7 +127,11 @@ export class Core {
         }
         if (this.isDuplicate(input.key, input.time, input.type === 'alarm' || input.type === 'kpi')) break;
         this.counters.applied++;
+        // Replay: the input's time is the clock. Live: the broker's stored time is a reading of the
+        // wall clock that is in the log, so the clock moves with input too and nothing waits for a
+        // tick's round trip; ticks move it when no input comes.
         if (this.ctx.clock === 'input') this.advance(input.time);
+        else if (this.ctx.clock === 'live' && input.arrival !== undefined) this.advance(input.arrival);
         if (this.clock !== null && input.time < this.clock - this.ctx.rules.lateness) this.counters.late++;
         this.buffer.push(input);
       }

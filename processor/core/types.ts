@@ -9,14 +9,16 @@ import type { Locale } from '../../shared/titles.js';
 import type { EventTransition } from '../../shared/schemas.js';
 import type { CommandReply } from '../../shared/views.js';
 
-export type ClockMode = 'input' | 'ticks';
+export type ClockMode = 'input' | 'ticks' | 'live';
 
 export interface CoreContext {
   rules: Rules;
   topology: Topology;
   /**
    * `input` (replay): tick inputs and the event times of inputs advance the clock.
-   * `ticks` (live): only tick inputs do, so the clock is part of the input log.
+   * `live`: tick inputs and the arrival (broker-stored) times of inputs do — both are in the input
+   * log, so a restart or a replay of the log moves it alike, and no input waits for a tick.
+   * `ticks`: only tick inputs do (re-running a recorded log whose ticks are in it).
    */
   clock: ClockMode;
   /** The language of transition titles (default zh-CN; `titleParts` lets a screen render its own). */

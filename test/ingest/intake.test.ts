@@ -14,6 +14,14 @@ async function rejectedCount(type: string, reason: string): Promise<number> {
   return metric.find((v) => v.labels.type === type && v.labels.reason === reason)?.value ?? 0;
 }
 
+/** Polls `done` every 50 ms for up to 10 s. */
+async function waitUntil(done: () => Promise<boolean>): Promise<void> {
+  for (const end = Date.now() + 10_000; !(await done());) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('intake', () => {
   const nats = useNats();
   const config = fixtureConfig();
@@ -50,7 +58,7 @@ describe('intake', () => {
       type: 'command',
       key: 'command:cmd-1',
     });
-    await intake.flush();
+    await intake.settled();
     expect(intake.pending).toBe(0);
   });
 
@@ -73,7 +81,7 @@ describe('intake', () => {
       (await through('cadre.in.alarm.XT', JSON.stringify(sample.alarm('late', TIME)))).msg,
       reject('CADRE_ERR_TIME_RANGE', 'time is 9 days older than the clock allows'),
     );
-    await intake.flush();
+    await intake.settled();
 
     const dlq = await dlqMessages();
     expect(dlq.map((m) => m.subject)).toEqual([
@@ -106,23 +114,20 @@ describe('intake', () => {
     intake.accept(bad.msg); // the processor crashed before acking: the same message comes again
     const weird = await through('cadre.in.gossip.XT', '{}');
     expect(intake.accept(weird.msg)).toBeNull();
-    await intake.flush();
+    await intake.settled();
     const dlq = (await dlqMessages()).slice(before);
     expect(dlq.map((m) => m.subject)).toEqual(['cadre.dlq.kpi', 'cadre.dlq.unknown']);
     expect(dlq[1]!.header.get('Cadre-Reject-Code')).toBe('CADRE_ERR_UNKNOWN_TYPE');
   });
 
-  it('makes flush wait, not forget, while the DLQ cannot store a reject', async () => {
+  it('keeps and writes again, not forgets, a reject the DLQ cannot store yet, and says so until it is stored', async () => {
     const jsm = await jetstreamManager(nats.nc);
     await jsm.streams.delete('CADRE_DLQ');
     const intake = createIntake({ nc: nats.nc, topology: config.topology, log: () => {} });
     intake.accept((await through('cadre.in.alarm.XT', 'not json')).msg);
-    let flushed = false;
-    const flush = intake.flush().then(() => (flushed = true));
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(flushed).toBe(false);
+    expect(await intake.settled()).toBe(false);
     await ensureStreams(nats.nc, config);
-    await flush;
+    await waitUntil(() => intake.settled());
     const stored = await jsm.streams.getMessage('CADRE_DLQ', { last_by_subj: 'cadre.dlq.alarm' });
     expect(new TextDecoder().decode(stored.data)).toBe('not json');
   });
@@ -134,7 +139,7 @@ describe('intake', () => {
     expect(intake.accept(wrong.msg)).toBeNull();
     const unknown = await through('cadre.in.alarm.ZZZ', JSON.stringify(sample.alarm('no-city', TIME)));
     expect(intake.accept(unknown.msg)).toBeNull();
-    await intake.flush();
+    await intake.settled();
     const dlq = (await dlqMessages()).slice(before);
     expect(dlq.map((m) => m.header.get('Cadre-Reject-Code'))).toEqual([
       'CADRE_ERR_WRONG_CITY',

@@ -19,7 +19,6 @@ import {
   topology,
   T0,
   MIN,
-  later,
 } from './helpers.js';
 
 type Line = Record<string, unknown>;
@@ -305,7 +304,7 @@ describe('late and absurd input', () => {
 
 describe('the live clock mode (ticks)', () => {
   it('holds input until a tick passes it, and says when the next tick is due', () => {
-    const core = new Core({ rules: rulesFrom({}), topology, clock: 'ticks' });
+    const core = new Core({ rules: rulesFrom({ lateness: '0.5s' }), topology, clock: 'ticks' });
     core.push(toInput(tick(0)));
     expect(core.push(toInput(raised('A1', 'HY-ZH-0002-CELL1', 'CELL_DOWN', 0.1))).transitions).toEqual([]);
     expect(core.nextDue()).toBe(T0 + 0.1 * MIN + 500);
@@ -316,6 +315,20 @@ describe('the live clock mode (ticks)', () => {
     expect(core.push({ type: 'tick', time: due - 1 }).transitions).toEqual([]);
     const out = core.push({ type: 'tick', time: due + 30_000 });
     expect(out.transitions).toMatchObject([{ transition: 'opened', level: 'red', at: iso(1.1) }]);
+  });
+
+  it('live, the arrival times in the log move the clock: an input applies on arrival, its timers fire with later arrivals', () => {
+    const core = new Core({ rules: rulesFrom({}), topology, clock: 'live' });
+    core.push({ ...toInput(tick(0)), arrival: T0 });
+    const at = (minute: number) => T0 + minute * MIN;
+    const media = {
+      ...toInput(complaint('C1', 0.1, 'k1', 1, 'HY-SG-0005', { media: true })),
+      arrival: at(0.1),
+    };
+    expect(core.push(media).transitions).toMatchObject([{ transition: 'opened', level: 'red' }]);
+    // No tick for 40 minutes: the tier-1 first response (30 min) passes with the next arrival.
+    const next = { ...toInput(kpi('XT-YT-0010-CELL1', 40, { drop_rate: 0.01 })), arrival: at(40) };
+    expect(core.push(next).transitions).toMatchObject([{ transition: 'escalated', at: iso(30.1) }]);
   });
 
   it('answers commands when they are applied', () => {
@@ -365,8 +378,8 @@ describe('views', () => {
     const r = run([
       complaint('C1', 0, 'k1', 4, 'HY-SG-0005'),
       complaint('C2', 5, 'k1', 4, 'HY-SG-0005', { category: 'data' }),
-      ...later({ type: 'command', id: 'K1', action: 'ack', event: id, by: 'd', time: iso(20) }),
-      ...later({ type: 'command', id: 'K2', action: 'resolve', event: id, by: 'd', time: iso(30) }),
+      { type: 'command', id: 'K1', action: 'ack', event: id, by: 'd', time: iso(20) },
+      { type: 'command', id: 'K2', action: 'resolve', event: id, by: 'd', time: iso(30) },
     ]);
     const card = r.core.scorecards(T0, T0 + 30 * MIN).find((s) => s.grid === 'HY-SG-0005')!;
     expect(card).toMatchObject({

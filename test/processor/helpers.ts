@@ -60,13 +60,6 @@ export function complaint(
 export function tick(minute: number): Line {
   return { type: 'tick', time: iso(minute) };
 }
-/**
- * A line far after the previous ones: a tick first, since input more than rules.maxFuture ahead of the
- * clock is rejected as absurd.
- */
-export function later(line: Line): Line[] {
-  return [{ type: 'tick', time: line.time }, line];
-}
 export function command(id: string, action: string, event: string, minute: number, extra: Line = {}): Line {
   return { type: 'command', id, action, event, by: 'disp-1', time: iso(minute), ...extra };
 }

@@ -12,7 +12,6 @@ import {
   command,
   complaint,
   kpi,
-  later,
   minutesBetween,
   of,
   raised,
@@ -264,7 +263,7 @@ describe('maintenance', () => {
     const r = run([
       window,
       raised('A2', cell(2), 'CELL_DOWN', 0),
-      ...later(raised('A1', cell(1), 'CELL_DOWN', 200)),
+      raised('A1', cell(1), 'CELL_DOWN', 200),
       tick(205),
     ]);
     expect(of(r.transitions, G, 'outage')[0]!.evidence.alarms).toEqual(['A2']);
@@ -324,7 +323,7 @@ describe('complaint: level and deadlines of one complaint (general grid)', () =>
     const r = run([
       complaint('C1', 0, 'k1', 4, G),
       command('K1', 'resolve', 'HY-SG-0005.complaint.20261015T010000', 10),
-      ...later(complaint('C2', 6 * 24 * 60, 'k1', 4, G)),
+      complaint('C2', 6 * 24 * 60, 'k1', 4, G),
       tick(6 * 24 * 60 + 1),
     ]);
     const second = of(r.transitions, G, 'complaint').filter((t) => t.transition === 'opened')[1]!;
@@ -332,7 +331,7 @@ describe('complaint: level and deadlines of one complaint (general grid)', () =>
     expect(minutesBetween(second.openedAt, second.ackDeadline)).toBe(12 * 60);
     const late = run([
       complaint('C1', 0, 'k1', 4, G),
-      ...later(complaint('C2', 8 * 24 * 60, 'k1', 4, 'XT-YT-0010')),
+      complaint('C2', 8 * 24 * 60, 'k1', 4, 'XT-YT-0010'),
       tick(8 * 24 * 60 + 1),
     ]);
     expect(of(late.transitions, 'XT-YT-0010', 'complaint')[0]!.level).toBe('yellow');
@@ -353,7 +352,7 @@ describe('complaint: the grid', () => {
   });
 
   it('3 complaints over more than 60 min stay yellow', () => {
-    const lines = [0, 40, 80].flatMap((m, i) => later(complaint(`C${i}`, m, `k${i}`, 4, G)));
+    const lines = [0, 40, 80].flatMap((m, i) => [complaint(`C${i}`, m, `k${i}`, 4, G)]);
     expect(of(run([...lines, tick(90)]).transitions, G, 'complaint').at(-1)!.level).toBe('yellow');
   });
 
@@ -391,7 +390,7 @@ describe('complaint: the grid', () => {
 
   it('tightens the first response when a tier-1 complaint joins an open event', () => {
     const t = of(
-      run([complaint('C1', 0, 'k1', 4, G), ...later(complaint('C2', 60, 'k2', 1, G)), tick(61)]).transitions,
+      run([complaint('C1', 0, 'k1', 4, G), complaint('C2', 60, 'k2', 1, G), tick(61)]).transitions,
       G,
       'complaint',
     );
@@ -502,11 +501,8 @@ describe('escalation and tracking', () => {
   it('an acknowledgement in time stops the first-response escalation, not the deadline one; red stays red', () => {
     const id = 'HY-SG-0005.complaint.20261015T010000';
     const t = of(
-      run([
-        complaint('C1', 0, 'k1', 1, G, { media: true }),
-        ...later(command('K1', 'ack', id, 30)),
-        tick(9 * 60),
-      ]).transitions,
+      run([complaint('C1', 0, 'k1', 1, G, { media: true }), command('K1', 'ack', id, 30), tick(9 * 60)])
+        .transitions,
       G,
       'complaint',
     );
@@ -529,8 +525,9 @@ describe('escalation and tracking', () => {
 });
 
 describe('planning', () => {
-  const coverage = (id: string, day: number, grid = G) =>
-    later(complaint(id, day * 24 * 60, `k-${id}`, 4, grid, { category: 'coverage' }));
+  const coverage = (id: string, day: number, grid = G) => [
+    complaint(id, day * 24 * 60, `k-${id}`, 4, grid, { category: 'coverage' }),
+  ];
 
   it('opens a blue event at the 3rd coverage complaint within 30 days, deadline 30 days', () => {
     const t = of(
@@ -556,8 +553,8 @@ describe('planning', () => {
     expect(of(spread.transitions, G, 'planning')).toEqual([]);
     const outage = run([
       ...coverage('V1', 0),
-      ...later(raised('A1', cell(1), 'CELL_DOWN', 60)),
-      ...later(cleared('A1', cell(1), 'CELL_DOWN', 120)),
+      raised('A1', cell(1), 'CELL_DOWN', 60),
+      cleared('A1', cell(1), 'CELL_DOWN', 120),
       ...coverage('V2', 1),
       ...coverage('V3', 2),
       tick(2 * 24 * 60 + 1),
