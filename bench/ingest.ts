@@ -9,7 +9,8 @@ import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jets
 import { cadreFrom, rulesFrom } from '../config/load.js';
 import type { Access } from '../config/access.js';
 import { hashApiKey } from '../shared/passwords.js';
-import { STREAMS } from '../shared/subjects.js';
+import { STREAMS, subjects } from '../shared/subjects.js';
+import type { Topology } from '../config/topology.js';
 import type { ProducerType } from '../shared/schemas.js';
 import { ensureStreams } from '../ingest/streams.js';
 import { normalize } from '../ingest/normalize.js';
@@ -136,7 +137,8 @@ async function intakeGate(ctx: BenchContext, nc: NatsConnection): Promise<BenchR
   const count = ctx.count * 10;
   const messages: RawMessage[] = mixedLines(ctx.topology, { count, now: ctx.now, tag: 'i' }).map(
     (l, seq) => ({
-      subject: `cadre.in.${l.type}.XX`,
+      // On its city's subject, as producers publish (intake refuses another city's).
+      subject: subjects.input(l.type, cityOf(ctx.topology, l)),
       seq,
       data: encoder.encode(l.line),
     }),
@@ -238,4 +240,10 @@ async function postAll(address: string, bodies: Batch[]): Promise<number> {
   };
   await Promise.all(Array.from({ length: HTTP_IN_FLIGHT }, lane));
   return accepted;
+}
+
+function cityOf(topology: Topology, l: MixedLine): string {
+  const n = normalize(JSON.parse(l.line), l.type, topology);
+  if (!n.ok || !('city' in n.input)) throw new Error('bench: generated input rejected');
+  return n.input.city;
 }

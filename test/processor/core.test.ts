@@ -20,17 +20,14 @@ import {
   T0,
   MIN,
 } from './helpers.js';
+import { Rng } from '../../sim/random.js';
 
 type Line = Record<string, unknown>;
 
-/** Seeded PRNG (mulberry32): the test's randomness is reproducible. */
+/** Seeded PRNG (the simulator's): the test's randomness is reproducible. */
 function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 /** Three hours of a busy province: flapping and lasting outages, KPI samples, complaints; sorted by time. */

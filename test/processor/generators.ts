@@ -10,6 +10,7 @@
  */
 import fc from 'fast-check';
 import { run, topology, T0 } from './helpers.js';
+import { Rng } from '../../sim/random.js';
 
 export type Line = Record<string, unknown>;
 
@@ -44,14 +45,10 @@ export function zoned(ms: number, zone: number, withMs: boolean): string {
   return text + z.suffix;
 }
 
-/** Seeded PRNG (mulberry32) for the cosmetic choices (zone texts): reproducible from the spec. */
+/** Seeded PRNG (the simulator's) for the cosmetic choices (zone texts): reproducible from the spec. */
 function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 // ---- specs --------------------------------------------------------------------------------------
