@@ -17,10 +17,15 @@ const KEEP_MS = 24 * 3_600_000;
 const COMPLAINTS_PER_GRID = 200;
 
 /**
- * A bucket is the sums of the shown metrics, then their counts (SHOWN's order): one flat array, so
- * 24 h of a grid's buckets are few objects in the heap and the snapshot.
+ * A grid's series is one flat array of doubles: SLOTS periods, each its start (epoch ms, -1 when
+ * empty), the sums of the shown metrics, then their counts (SHOWN's order). A period goes to slot
+ * `period number mod SLOTS`, so 24 h of 15-minute samples (and the period in progress) fit and a new
+ * period replaces the one a day older. One array per grid: the first layout, an array per period in
+ * a Map, cost ~15 KB and ~200 objects a grid and made the core ~50% slower through the GC.
  */
+const SLOTS = 97;
 const width = SHOWN.length;
+const STRIDE = 1 + 2 * width;
 
 /** Reused for every sample (read at once). */
 const scratch: (number | undefined)[] = [];
@@ -28,32 +33,40 @@ const scratch: (number | undefined)[] = [];
 export function addSample(g: GridState, input: KpiInput): void {
   const periodMs = input.msg.period * 1000;
   const start = Math.floor(input.time / periodMs) * periodMs;
-  let bucket = g.series.get(start);
-  if (!bucket) {
-    g.series.set(start, (bucket = new Array<number>(2 * width).fill(0)));
-    for (const t of g.series.keys()) if (t < start - KEEP_MS) g.series.delete(t);
+  const series = (g.series ??= new Array<number>(SLOTS * STRIDE)
+    .fill(0)
+    .map((v, i) => (i % STRIDE ? v : -1)));
+  const base = (Math.floor(start / periodMs) % SLOTS) * STRIDE;
+  if (series[base] !== start) {
+    if (series[base]! > start) return; // a sample older than the day the series holds
+    series[base] = start;
+    series.fill(0, base + 1, base + STRIDE);
   }
   const values = judgedValues(input.msg.metrics, scratch);
   for (let i = 0; i < width; i++) {
     const value = values[i];
     if (value === undefined) continue;
-    bucket[i]! += value;
-    bucket[width + i]!++;
+    series[base + 1 + i]! += value;
+    series[base + 1 + width + i]!++;
   }
 }
 
 export function seriesOf(g: GridState | undefined): KpiSeries {
-  const series = emptyKpiSeries();
-  if (!g) return series;
-  const newest = Math.max(-Infinity, ...g.series.keys());
-  const buckets = [...g.series].filter(([t]) => t >= newest - KEEP_MS).sort((a, b) => a[0] - b[0]);
-  for (const [start, bucket] of buckets) {
-    series.t.push(start / 1000);
-    SHOWN.forEach((metric, i) =>
-      series[metric].push(bucket[width + i] ? round(bucket[i]! / bucket[width + i]!) : null),
-    );
+  const out = emptyKpiSeries();
+  const series = g?.series;
+  if (!series) return out;
+  const starts: number[] = [];
+  for (let base = 0; base < series.length; base += STRIDE) if (series[base]! >= 0) starts.push(base);
+  const newest = Math.max(...starts.map((b) => series[b]!));
+  const shown = starts.filter((b) => series[b]! >= newest - KEEP_MS).sort((a, b) => series[a]! - series[b]!);
+  for (const base of shown) {
+    out.t.push(series[base]! / 1000);
+    SHOWN.forEach((metric, i) => {
+      const count = series[base + 1 + width + i]!;
+      out[metric].push(count ? round(series[base + 1 + i]! / count) : null);
+    });
   }
-  return series;
+  return out;
 }
 
 export function logComplaint(g: GridState, input: ComplaintInput): void {

@@ -32,7 +32,7 @@ function v1ToV2(s: Decoded): Decoded {
     for (const { base, n } of Object.values(g.lastIdBase ?? {})) idBases.set(base, { n, at: idTime(base) });
     delete g.earlyClears;
     delete g.lastIdBase;
-    Object.assign(g, { downBy, idBases, series: new Map(), complaintLog: [] });
+    Object.assign(g, { downBy, idBases, complaintLog: [] });
   }
   return { ...s, version: 2, seen: [], alarmGrid, earlyClears: new Map() };
 }

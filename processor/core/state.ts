@@ -58,8 +58,8 @@ export interface GridState {
   coverage: { id: string; at: number }[];
   /** The last time an outage or kpi event of the grid was active (planning rule); null: never. */
   netEventAt: number | null;
-  /** KPI buckets for the grid's charts (display.ts): period start → sums then counts. */
-  series: Map<number, number[]>;
+  /** The grid's KPI chart (display.ts): a flat array of periods, made on its first sample. */
+  series?: number[];
   /** The grid's latest complaints as desks show them, oldest first (bounded). */
   complaintLog: ComplaintView[];
   /** Scorecard counters by UTC day `YYYY-MM-DD`, and the elements already counted degraded today. */
@@ -81,7 +81,6 @@ export function newGridState(): GridState {
     complaintTimes: [],
     coverage: [],
     netEventAt: null,
-    series: new Map(),
     complaintLog: [],
     days: new Map(),
     degradedDay: '',
