@@ -19,8 +19,13 @@ function metric(warning: number, critical: number, margin: number, lowerIsWorse:
 }
 
 export const RulesSchema = section({
-  /** Reorder window: input up to this late (event time) is processed as if it had come in order. */
-  lateness: duration('0.5s'),
+  /**
+   * Reorder window: input up to this late (event time) is processed as if it had come in order. 0 by
+   * default: the input log's order is an order too (live and in a replay of the log alike), a clear
+   * that comes before its raise is judged by event time anyway, and every input held here is a
+   * transition that much later on every screen.
+   */
+  lateness: duration('0s'),
   /** Live: input whose time is further ahead than this of its arrival (or of the wall clock, at HTTP ingest) is absurd. */
   maxFuture: duration('15m'),
   /** Replay: input further ahead than this of the latest input is absurd (quiet nights and days are not). */
