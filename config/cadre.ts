@@ -17,6 +17,8 @@ export const CadreSchema = section({
     bodyLimit: int(10 * MiB, { minimum: 1024 }),
     /** Login attempts allowed per client address within `window`. */
     loginRateLimit: section({ max: int(10, { minimum: 1 }), window: duration('1m') }),
+    /** Socket.IO `subscribe` calls allowed per connection within `window` (each sends a snapshot). */
+    subscribeRateLimit: section({ max: int(10, { minimum: 1 }), window: duration('10s') }),
     /** Per HTTP ingest request: items taken, bytes of one item (its JSON), rejects listed by index. */
     ingest: section({
       maxItems: int(10_000, { minimum: 1 }),

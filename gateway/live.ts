@@ -14,6 +14,7 @@ import { CoalescingFeed } from './live_feed.js';
 import { socketClients } from '../shared/metrics.js';
 import { canRead, inScope, narrowScope, readScope, type Principal } from './principal.js';
 import type { ReadModel, Stats } from './state.js';
+import { SlidingWindowLimiter } from './rate_limit.js';
 
 export const LIVE_NAMESPACE = '/live';
 /** A connection holding this many unsent packets is slow: its next batch waits (and coalesces more). */
@@ -24,6 +25,8 @@ export interface LiveOptions {
   authenticator: Authenticator;
   now: () => number;
   batchIntervalMs?: number;
+  /** `subscribe` calls per connection within a window: each one sends a whole snapshot. */
+  subscribeLimit?: { max: number; windowMs: number };
 }
 
 interface ClientData {
@@ -56,6 +59,8 @@ export function originCheck(allowed: string[] = []) {
 
 export function attachLive(io: Server, options: LiveOptions): Live {
   const { model, authenticator, now } = options;
+  const limit = options.subscribeLimit ?? { max: 10, windowMs: 10_000 };
+  const subscribes = new SlidingWindowLimiter(limit.max, limit.windowMs);
   const nsp = io.of(LIVE_NAMESPACE);
 
   nsp.use((socket, next) => {
@@ -81,9 +86,18 @@ export function attachLive(io: Server, options: LiveOptions): Live {
     socket.emit('snapshot', snapshot(data.scope));
 
     socket.on('subscribe', (msg: unknown, ack?: unknown) => {
+      const answer = typeof ack === 'function' ? (ack as (r: object) => void) : () => {};
+      // 2,000 subscribes from one anonymous viewer once made 104 MB of snapshots in 6 s.
+      if (!subscribes.take(socket.id, now())) {
+        answer({
+          ok: false,
+          error: 'CADRE_ERR_RATE_LIMITED',
+          message: 'Too many subscribe calls; wait a little',
+        });
+        return;
+      }
       const city = (msg as { city?: unknown } | null)?.city ?? null;
       const scope = typeof city === 'string' || city === null ? narrowScope(data.principal, city) : undefined;
-      const answer = typeof ack === 'function' ? (ack as (r: object) => void) : () => {};
       if (scope === undefined) {
         answer({ ok: false, error: 'CADRE_ERR_FORBIDDEN', message: `Not allowed to follow ${String(city)}` });
         return;

@@ -116,6 +116,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     authenticator: app.authenticator,
     now,
     batchIntervalMs: options.batchIntervalMs,
+    subscribeLimit: {
+      max: config.cadre.http.subscribeRateLimit.max,
+      windowMs: config.cadre.http.subscribeRateLimit.window,
+    },
   });
   // Socket.IO closes the HTTP server it shares with Fastify, after dropping its own connections.
   app.addHook('preClose', async () => {

@@ -196,6 +196,22 @@ describe('handshake', () => {
   });
 });
 
+describe('subscribe flood', () => {
+  it('sends a snapshot for at most 10 subscribes per connection in 10 s, and refuses the rest', async () => {
+    const admin = await openScreen(tokens.admin);
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 200 }, () => admin.socket.emitWithAck('subscribe', { city: 'HY' })),
+      );
+      expect(answers.filter((a) => a.ok)).toHaveLength(10);
+      expect(answers.filter((a) => a.error === 'CADRE_ERR_RATE_LIMITED')).toHaveLength(190);
+      expect(admin.snapshots).toBe(11); // the one on connect, and ten
+    } finally {
+      admin.socket.close();
+    }
+  });
+});
+
 describe('scope', () => {
   it('holds a viewer of one city to it, and lets an admin narrow with subscribe', async () => {
     const xt = await openScreen(tokens['xt-viewer']);
