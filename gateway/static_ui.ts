@@ -39,9 +39,11 @@ export function staticUi(uiDir: string | undefined) {
     if (!file) throw new CadreError('CADRE_ERR_NOT_FOUND', `No route ${request.method} ${path}`);
     const immutable = path.startsWith('/assets/');
     reply
-      .type(TYPES[extname(file)] ?? 'application/octet-stream')
-      .header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
-    return reply.send(request.method === 'HEAD' ? '' : createReadStream(file));
+      .type(TYPES[extname(file.path)] ?? 'application/octet-stream')
+      .header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
+      // A HEAD answers the length a GET would send (it said 0).
+      .header('content-length', String(file.size));
+    return reply.send(request.method === 'HEAD' ? undefined : createReadStream(file.path));
   };
 }
 
@@ -54,13 +56,14 @@ function decodePath(url: string): string {
   }
 }
 
-/** The regular file at `path` inside root; never anything outside it. */
-function fileUnder(root: string, path: string): string | undefined {
+/** The regular file at `path` inside root, with its size; never anything outside it. */
+function fileUnder(root: string, path: string): { path: string; size: number } | undefined {
   if (path.includes('\0')) return undefined;
   const file = join(root, normalize(path));
   if (file !== root && !file.startsWith(root + sep)) return undefined;
   try {
-    return statSync(file).isFile() ? file : undefined;
+    const stat = statSync(file);
+    return stat.isFile() ? { path: file, size: stat.size } : undefined;
   } catch {
     return undefined;
   }

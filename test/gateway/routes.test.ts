@@ -438,6 +438,11 @@ describe('HTTP basics', () => {
     }
     const asset = await gw.app.inject({ url: '/assets/app-1234.js' });
     expect(asset.headers['cache-control']).toContain('immutable');
+    expect(asset.headers['content-length']).toBe(String('console.log(1)'.length));
+    const head = await gw.app.inject({ method: 'HEAD', url: '/assets/app-1234.js' });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['content-length']).toBe(String('console.log(1)'.length));
+    expect(head.body).toBe('');
     expect((await gw.app.inject({ url: '/assets/../../etc/passwd' })).statusCode).toBe(404);
     expect((await gw.app.inject({ url: '/%2e%2e/%2e%2e/etc/passwd' })).statusCode).toBe(404);
     expect((await gw.app.inject({ url: '/random-page' })).statusCode).toBe(404);
