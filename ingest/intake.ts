@@ -134,7 +134,8 @@ export function createIntake(options: IntakeOptions): Intake {
 
   const deadLetter = (msg: RawMessage, type: string, why: Reject): void => {
     rejectedTotal.inc({ type, reason: reasonLabel(why.code) });
-    // The payload is copied: a feeder batch's buffer is reused once its messages are handed over.
+    // The payload is copied: a view into a feeder batch would keep the whole batch's buffer
+    // (~600 KB) alive for as long as the write waits or is retried.
     write({ msg: { subject: msg.subject, seq: msg.seq, data: msg.data.slice() }, type, why });
   };
 

@@ -88,8 +88,8 @@ export class Outbox {
   /**
    * Runs `save` after everything queued so far is written (flushing what is pending, documents
    * included, first), with the events stream's sequence reached then. It is in the chain: while it
-   * runs, later outputs gather into one larger write (in an alarm storm, 3–4× fewer writes and the
-   * storm caught up that much sooner than with checkpoints beside the chain).
+   * runs, later outputs gather into one larger write (with checkpoints beside the chain, the bench's
+   * 100k-alarm storm reached a screen in 84 s instead of 21 s).
    */
   checkpoint(save: (eventsSeq: number) => Promise<void>): Promise<void> {
     this.flushDocs();
