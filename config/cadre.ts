@@ -4,7 +4,7 @@
  * lives here, beside its key.
  */
 import type { StaticDecode } from '@sinclair/typebox';
-import { duration, int, oneOf, section } from './schema_helpers.js';
+import { duration, int, oneOf, section, timeZone } from './schema_helpers.js';
 import { LOCALES } from '../shared/titles.js';
 
 const MiB = 1024 * 1024;
@@ -12,6 +12,8 @@ const MiB = 1024 * 1024;
 export const CadreSchema = section({
   /** The language of event titles sent out (transitions' `title`, hence SMS); screens pick their own. */
   locale: oneOf(LOCALES, 'zh-CN'),
+  /** The operator's zone: every day boundary (scorecards, reports) and every time a screen shows. */
+  timeZone: timeZone('Asia/Shanghai'),
   http: section({
     /** The largest request body accepted, in bytes (CONTRACT.md: 413 above it). */
     bodyLimit: int(10 * MiB, { minimum: 1024 }),

@@ -98,7 +98,14 @@ function decode<T extends TSchema>(
   let checker = checkers.get(schema) as TypeCheck<T> | undefined;
   if (!checker) checkers.set(schema, (checker = TypeCompiler.Compile(schema)));
   const withDefaults = defaults(fresh ? raw : structuredClone(raw));
-  if (checker.Check(withDefaults)) return checker.Decode(withDefaults) as StaticDecode<T>;
+  if (checker.Check(withDefaults)) {
+    try {
+      return checker.Decode(withDefaults) as StaticDecode<T>;
+    } catch (e) {
+      // A transform (a duration, a time zone) refused a value the schema's shape allowed.
+      throw configError(file, [(e as Error).message]);
+    }
+  }
   const deepest = new Map<string, string>();
   for (const e of Value.Errors(schema, withDefaults))
     if (!deepest.has(e.path)) deepest.set(e.path, e.message);

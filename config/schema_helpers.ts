@@ -35,3 +35,16 @@ export function oneOf<const T extends readonly string[]>(values: T, defaultValue
     defaultValue === undefined ? {} : { default: defaultValue },
   ) as unknown as TSchema & { static: T[number] };
 }
+
+/** An IANA time zone name ("Asia/Shanghai"), checked against the runtime's own zone data. */
+export function timeZone(defaultValue: string) {
+  return Type.Transform(Type.String({ default: defaultValue, description: 'an IANA time zone name such as "Asia/Shanghai"' }))
+    .Decode((name) => {
+      try {
+        return new Intl.DateTimeFormat('en', { timeZone: name }).resolvedOptions().timeZone;
+      } catch {
+        throw new Error(`unknown time zone "${name}" (an IANA name such as "Asia/Shanghai")`);
+      }
+    })
+    .Encode((name) => name);
+}

@@ -6,6 +6,7 @@ describe('cadre.yaml', () => {
   it('is optional and takes its documented defaults', () => {
     expect(fixtureConfig().cadre).toEqual({
       locale: 'zh-CN',
+      timeZone: 'Asia/Shanghai',
       http: {
         bodyLimit: 10 * 1024 * 1024,
         loginRateLimit: { max: 10, window: 60_000 },
@@ -39,5 +40,12 @@ describe('cadre.yaml', () => {
     }
     expect(error?.code).toBe('CADRE_ERR_CONFIG');
     expect(error?.message).toMatch(/^cadre\.yaml: \/nats\/replicas: /);
+  });
+
+  it('takes an IANA time zone in any case and refuses an unknown one by name', () => {
+    expect(fixtureConfig({ 'cadre.yaml': 'timeZone: europe/paris\n' }).cadre.timeZone).toBe('Europe/Paris');
+    expect(() => fixtureConfig({ 'cadre.yaml': 'timeZone: Mars/Olympus\n' })).toThrow(
+      /cadre\.yaml: unknown time zone "Mars\/Olympus"/,
+    );
   });
 });
