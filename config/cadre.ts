@@ -3,7 +3,7 @@
  * limits, the retention of the NATS streams and buckets, the processor's batching. Every default
  * lives here, beside its key.
  */
-import type { StaticDecode } from '@sinclair/typebox';
+import { Type, type StaticDecode } from '@sinclair/typebox';
 import { duration, int, oneOf, section, timeZone } from './schema_helpers.js';
 import { LOCALES } from '../shared/titles.js';
 
@@ -17,6 +17,13 @@ export const CadreSchema = section({
   http: section({
     /** The largest request body accepted, in bytes (CONTRACT.md: 413 above it). */
     bodyLimit: int(10 * MiB, { minimum: 1024 }),
+    /** Responses at least this many bytes are compressed (br, gzip) for clients that accept it. */
+    compressThreshold: int(1024, { minimum: 0 }),
+    /**
+     * Origins allowed to show the UI in a frame (CSP frame-ancestors), e.g. an operator portal's
+     * "https://portal.example"; none by default (the UI is never framed).
+     */
+    frameAncestors: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
     /** Login attempts allowed per client address within `window`. */
     loginRateLimit: section({ max: int(10, { minimum: 1 }), window: duration('1m') }),
     /** Socket.IO `subscribe` calls allowed per connection within `window` (each sends a snapshot). */

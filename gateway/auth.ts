@@ -1,6 +1,7 @@
 /**
  * Authentication and authorization: login (scrypt), signed tokens, API keys for ingest, the
- * anonymous wall-screen viewer, a per-IP login rate limit, and the `authenticate` / `requireRole`
+ * anonymous wall-screen viewer, a per-IP login rate limit (@fastify/rate-limit, registered by
+ * http_basics.ts), and the `authenticate` / `requireRole`
  * decorators every route uses. Principal resolution is shared with Socket.IO's handshake.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
@@ -10,9 +11,8 @@ import { CadreError } from '../shared/errors.js';
 import { hashPassword, randomSecret, verifyPassword } from '../shared/passwords.js';
 import { apiKeyAuthenticator, type Principal as IngestPrincipal } from '../ingest/api_keys.js';
 import { formatTime } from '../shared/time.js';
-import { globalPlugin } from './fastify_global.js';
+import fp from 'fastify-plugin';
 import { ANONYMOUS_VIEWER, READER_ROLES, type Principal } from './principal.js';
-import { SlidingWindowLimiter } from './rate_limit.js';
 import { TokenSigner } from './tokens.js';
 
 export type AccessUser = Access['users'][number];
@@ -113,7 +113,6 @@ export function bearerOf(header: string | undefined): string | undefined {
 async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<void> {
   const authenticator = new Authenticator(options);
   const limit = options.loginRateLimit ?? { max: 10, windowMs: 60_000 };
-  const limiter = new SlidingWindowLimiter(limit.max, limit.windowMs);
 
   app.decorate('authenticator', authenticator);
   app.decorateRequest('principal', null as unknown as Principal);
@@ -139,12 +138,12 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<v
 
   app.post<{ Body: Static<typeof LoginBody> }>(
     '/api/login',
-    { schema: { body: LoginBody } },
+    {
+      schema: { body: LoginBody },
+      // Per client address (request.ip: X-Forwarded-For only with trustProxy), before the body is read.
+      config: { rateLimit: { max: limit.max, timeWindow: limit.windowMs } },
+    },
     async (request, reply) => {
-      if (!limiter.take(request.ip, options.now())) {
-        reply.header('retry-after', Math.ceil(limit.windowMs / 1000));
-        throw new CadreError('CADRE_ERR_RATE_LIMITED', 'Too many login attempts; try again later');
-      }
       const { username, password } = request.body;
       const user = await authenticator.login(username, password);
       if (!user) {
@@ -166,7 +165,8 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<v
   });
 }
 
-export const auth = globalPlugin(authPlugin);
+/** Not encapsulated: its decorators serve the routes of every other plugin. */
+export const auth = fp(authPlugin, { name: 'cadre-auth' });
 
 /** The roles that read (events, grids, scorecards, topology). */
 export const READERS = READER_ROLES as Role[];

@@ -1,4 +1,7 @@
-/** A sliding-window counter per key (login attempts per IP). The clock is passed in. */
+/**
+ * A sliding-window counter per key: Socket.IO `subscribe` calls per connection. HTTP routes use
+ * @fastify/rate-limit instead; it cannot see messages inside a WebSocket. The clock is passed in.
+ */
 export class SlidingWindowLimiter {
   private readonly hits = new Map<string, number[]>();
 

@@ -14,7 +14,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Config } from '../config/load.js';
 import { auth, type AccessUser } from './auth.js';
 import type { GatewayContext } from './context.js';
-import { clientError, frameworkError, httpBasics } from './http_basics.js';
+import { clientError, frameworkError, httpBasics, securityHeaders } from './http_basics.js';
 import { attachLive, originCheck } from './live.js';
 import { complaintRoutes } from './routes_complaints.js';
 import { eventRoutes } from './routes_events.js';
@@ -23,6 +23,7 @@ import { healthRoutes } from './routes_health.js';
 import { maintenanceRoutes } from './routes_maintenance.js';
 import { ReadModel } from './state.js';
 import { staticUi } from './static_ui.js';
+import { CadreError } from '../shared/errors.js';
 import { loadOrCreateSecret } from './tokens.js';
 
 export interface GatewayOptions {
@@ -75,7 +76,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     trustProxy: options.trustProxy ?? false,
     // A line per request drowns the lines that matter: the audit of logins and actions, and errors.
     logController: new LogController({ disableRequestLogging: true }),
-    frameworkErrors: frameworkError,
+    frameworkErrors: frameworkError(securityHeaders(config.cadre.http)),
     clientErrorHandler: clientError,
   }) as unknown as FastifyInstance;
   const model = new ReadModel({ nc, now, log: app.log });
@@ -92,7 +93,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ready: options.ready ?? { maxPending: 1000, maxLagSeconds: 30 },
   };
 
-  httpBasics(app);
+  await httpBasics(app, config.cadre.http);
   await app.register(auth, {
     access: config.access,
     extraUsers: options.extraUsers,
@@ -103,7 +104,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   for (const routes of [eventRoutes, gridRoutes, complaintRoutes, maintenanceRoutes, healthRoutes])
     await app.register(routes, ctx);
   if (options.register) await app.register(async (scope) => options.register!(scope));
-  app.setNotFoundHandler(staticUi(options.uiDir));
+  if (options.uiDir) await app.register(async (scope) => staticUi(scope, options.uiDir!));
+  app.setNotFoundHandler(async (request) => {
+    throw new CadreError('CADRE_ERR_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`);
+  });
 
   const io = new SocketServer(app.server, {
     path: '/socket.io',

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { useNats } from '../helpers/nats.js';
 import type { Gateway } from '../../gateway/server.js';
@@ -26,6 +27,7 @@ let admin: string;
 let xtDispatcher: string;
 const auditLines: string[] = [];
 const NOW = Date.parse('2025-03-10T12:00:00Z');
+const BIG_ASSET = 'console.log("cadre");\n'.repeat(500);
 
 async function login(username: string): Promise<string> {
   const res = await gw.app.inject({
@@ -97,6 +99,7 @@ beforeAll(async () => {
   mkdirSync(join(uiDir, 'assets'));
   writeFileSync(join(uiDir, 'index.html'), '<!doctype html><title>cadre</title>');
   writeFileSync(join(uiDir, 'assets', 'app-1234.js'), 'console.log(1)');
+  writeFileSync(join(uiDir, 'assets', 'big-5678.js'), BIG_ASSET);
   gw = await startGateway(nats.nc, {
     config: await testConfig(),
     now: () => NOW,
@@ -407,6 +410,20 @@ describe('HTTP basics', () => {
     expect(res.headers['referrer-policy']).toBe('no-referrer');
   });
 
+  it('compresses what is worth it for clients that accept it', async () => {
+    const big = await gw.app.inject({ url: '/assets/big-5678.js', headers: { 'accept-encoding': 'br, gzip' } });
+    expect(big.statusCode).toBe(200);
+    expect(big.headers['content-encoding']).toBe('br');
+    expect(big.headers['cache-control']).toContain('immutable');
+    expect(brotliDecompressSync(big.rawPayload).toString()).toBe(BIG_ASSET);
+    const gzip = await gw.app.inject({ url: '/api/topology', headers: { ...bearer(admin), 'accept-encoding': 'gzip' } });
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(gunzipSync(gzip.rawPayload).toString()).cities.length).toBeGreaterThan(0);
+    const plain = await gw.app.inject({ url: '/assets/big-5678.js' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe(BIG_ASSET);
+  });
+
   it('maps bad JSON and too-large bodies to {error, message}', async () => {
     const badJson = await gw.app.inject({
       method: 'POST',
@@ -443,6 +460,9 @@ describe('HTTP basics', () => {
     expect(head.statusCode).toBe(200);
     expect(head.headers['content-length']).toBe(String('console.log(1)'.length));
     expect(head.body).toBe('');
+    const index = await gw.app.inject({ url: '/wall' });
+    expect(index.headers['cache-control']).toBe('no-cache');
+    expect(index.headers['content-security-policy']).toContain("script-src 'self'");
     expect((await gw.app.inject({ url: '/assets/../../etc/passwd' })).statusCode).toBe(404);
     expect((await gw.app.inject({ url: '/%2e%2e/%2e%2e/etc/passwd' })).statusCode).toBe(404);
     expect((await gw.app.inject({ url: '/random-page' })).statusCode).toBe(404);

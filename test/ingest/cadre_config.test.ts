@@ -9,6 +9,8 @@ describe('cadre.yaml', () => {
       timeZone: 'Asia/Shanghai',
       http: {
         bodyLimit: 10 * 1024 * 1024,
+        compressThreshold: 1024,
+        frameAncestors: [],
         loginRateLimit: { max: 10, window: 60_000 },
         subscribeRateLimit: { max: 10, window: 10_000 },
         ingest: { maxItems: 10_000, maxItemBytes: 256 * 1024, maxRejectsListed: 1000 },
