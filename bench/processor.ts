@@ -365,13 +365,8 @@ function seenKeyBytes(config: Config, inputs: Input[], heap: () => number): numb
   const keyed = inputs.filter((i) => i.type !== 'tick');
   const before = heap();
   let seen: SeenKeys | undefined = new SeenKeys(config.rules.maxAge);
-  // Fresh copies of the keys: the core's keys are made per input and held by nothing else.
-  for (const i of keyed)
-    seen.check(
-      JSON.parse(JSON.stringify(i.key)) as string,
-      i.type === 'maintenance' ? i.end : i.time,
-      i.type === 'alarm' || i.type === 'kpi',
-    );
+  // Fresh copies of the inputs: the strings the memory keeps are the parsed message's own.
+  for (const i of keyed) seen.check(JSON.parse(JSON.stringify(i)) as typeof i);
   const bytes = (heap() - before) / seen.size;
   seen = undefined;
   return bytes;

@@ -38,7 +38,9 @@ export function oneOf<const T extends readonly string[]>(values: T, defaultValue
 
 /** An IANA time zone name ("Asia/Shanghai"), checked against the runtime's own zone data. */
 export function timeZone(defaultValue: string) {
-  return Type.Transform(Type.String({ default: defaultValue, description: 'an IANA time zone name such as "Asia/Shanghai"' }))
+  return Type.Transform(
+    Type.String({ default: defaultValue, description: 'an IANA time zone name such as "Asia/Shanghai"' }),
+  )
     .Decode((name) => {
       try {
         return new Intl.DateTimeFormat('en', { timeZone: name }).resolvedOptions().timeZone;

@@ -22,8 +22,6 @@ interface Located {
   time: number;
   grid: string;
   city: string;
-  /** Dedup id (also the JetStream Nats-Msg-Id). */
-  key: string;
   /**
    * When it reached the input log (the broker's stored time, epoch ms), when known: live, a time
    * further ahead of its own arrival than rules.maxFuture is absurd. Part of the log, so replaying
@@ -33,7 +31,13 @@ interface Located {
 }
 export type AlarmInput = Located & { type: 'alarm'; msg: Alarm };
 export type KpiInput = Located & { type: 'kpi'; msg: Kpi };
-export type ComplaintInput = Located & { type: 'complaint'; msg: Complaint };
+/** Alarms and KPI samples are duplicates by id and instant (core/seen.ts); the rest by `key`. */
+export type ComplaintInput = Located & {
+  type: 'complaint';
+  /** Dedup id (also the JetStream Nats-Msg-Id). */
+  key: string;
+  msg: Complaint;
+};
 export interface MaintenanceInput {
   type: 'maintenance';
   key: string;
@@ -124,7 +128,7 @@ function alarm(msg: Alarm, topology: Topology): Normalized {
   if (!grid) return fail(reject('CADRE_ERR_UNKNOWN_GRID', `unknown grid ${gridId}`));
   const time = parseTime(msg.time);
   if (Number.isNaN(time)) return badTime(msg.time);
-  return ok({ type: 'alarm', time, grid: grid.id, city: grid.city, key: messageId('alarm', msg), msg });
+  return ok({ type: 'alarm', time, grid: grid.id, city: grid.city, msg });
 }
 
 function kpi(msg: Kpi, topology: Topology): Normalized {
@@ -133,7 +137,7 @@ function kpi(msg: Kpi, topology: Topology): Normalized {
   const grid = topology.grid(element.grid)!;
   const time = parseTime(msg.time);
   if (Number.isNaN(time)) return badTime(msg.time);
-  return ok({ type: 'kpi', time, grid: grid.id, city: grid.city, key: messageId('kpi', msg), msg });
+  return ok({ type: 'kpi', time, grid: grid.id, city: grid.city, msg });
 }
 
 function complaint(msg: Complaint, topology: Topology): Normalized {

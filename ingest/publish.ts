@@ -7,7 +7,7 @@
  * retried batch stores nothing twice. A window bounds the messages awaiting their ack.
  */
 import { createInbox, headers, type NatsConnection } from '@nats-io/transport-node';
-import { subjects } from '../shared/subjects.js';
+import { messageId, subjects } from '../shared/subjects.js';
 import type { AlarmInput, ComplaintInput, KpiInput } from './normalize.js';
 
 export const DEFAULT_PUBLISH_WINDOW = 1000;
@@ -46,7 +46,7 @@ export type ProducerInput = AlarmInput | KpiInput | ComplaintInput;
 export function publishItemOf(input: ProducerInput): PublishItem {
   return {
     subject: subjects.input(input.type, input.city),
-    msgId: input.key,
+    msgId: messageId(input.type, input.msg),
     data: JSON.stringify(input.msg),
   };
 }

@@ -26,21 +26,35 @@ import type {
   CoreSnapshot,
   Scorecard,
 } from './types.js';
-import { SeenKeys } from './seen.js';
+import { SeenKeys, type Keyed, type SeenJSON } from './seen.js';
 import { gridDocOf, scorecardsOf } from './views.js';
 import { docOf, World, type Timer } from './world.js';
 
 /** An input waiting in the reorder buffer. */
 type Timed = Exclude<Input, { type: 'maintenance' } | { type: 'tick' }>;
 
-/** Ties in event time are broken by type, then dedup key: the order never depends on arrival. */
+/**
+ * Ties in event time are broken by type, then by what makes an input itself (two inputs equal in
+ * all of it are duplicates, of which only the first is held): the order never depends on arrival.
+ */
 const TYPE_ORDER: Record<Timed['type'], number> = { alarm: 0, kpi: 1, complaint: 2, command: 3 };
 const inputBefore = (a: Timed, b: Timed) =>
   a.time !== b.time
     ? a.time < b.time
     : a.type !== b.type
       ? TYPE_ORDER[a.type] < TYPE_ORDER[b.type]
-      : a.key < b.key;
+      : identity(a) < identity(b);
+
+function identity(input: Timed): string {
+  switch (input.type) {
+    case 'alarm':
+      return `${input.msg.id}\u0000${input.msg.state}`;
+    case 'kpi':
+      return input.msg.ne;
+    default:
+      return input.key;
+  }
+}
 
 const NOTHING: CoreOutput = Object.freeze({
   transitions: Object.freeze([]),
@@ -54,8 +68,8 @@ interface State {
   timerCount: number;
   timers: Timer[];
   buffer: Timed[];
-  /** Dedup keys by bucket of event time (SeenKeys). */
-  seen: [number, string[]][];
+  /** The duplicate memory by bucket of event time (SeenKeys). */
+  seen: SeenJSON;
   customers: [string, number][];
   maintenance: MaintenanceWindow[];
   alarmGrid: Map<string, string>;
@@ -114,7 +128,7 @@ export class Core {
         } else this.advance(input.time);
         break;
       case 'maintenance':
-        if (this.isDuplicate(input.key, input.end, false)) break;
+        if (this.isDuplicate(input)) break;
         this.w.maintenance.add(input);
         if (this.clock !== null) this.w.maintenance.prune(this.clock - this.ctx.rules.maxAge);
         this.counters.applied++;
@@ -125,7 +139,7 @@ export class Core {
           this.counters.rejected++;
           break;
         }
-        if (this.isDuplicate(input.key, input.time, input.type === 'alarm' || input.type === 'kpi')) break;
+        if (this.isDuplicate(input)) break;
         this.counters.applied++;
         // Replay: the input's time is the clock. Live: the broker's stored time is a reading of the
         // wall clock that is in the log, so the clock moves with input too and nothing waits for a
@@ -250,8 +264,8 @@ export class Core {
     return { version: SNAPSHOT_VERSION, ...(toPlain(state) as object) };
   }
 
-  private isDuplicate(key: string, time: number, timed: boolean): boolean {
-    if (!this.seen.check(key, time, timed)) return false;
+  private isDuplicate(input: Keyed): boolean {
+    if (!this.seen.check(input)) return false;
     this.counters.duplicates++;
     return true;
   }

@@ -3,8 +3,9 @@
  * the last checkpoint instead of refusing it. Each step turns version n into n + 1 on decoded state.
  */
 import type { GridState } from './state.js';
+import type { SeenJSON } from './seen.js';
 
-export const SNAPSHOT_VERSION = 2;
+export const SNAPSHOT_VERSION = 3;
 
 type Decoded = Record<string, unknown> & { version: number };
 
@@ -50,7 +51,42 @@ function idTime(base: string): number {
   );
 }
 
-const STEPS: Record<number, (s: Decoded) => Decoded> = { 1: v1ToV2 };
+/**
+ * 2 → 3. The duplicate memory kept alarms and KPI samples as key strings (`alarm:<id>:<state>:<ms>`,
+ * `kpi:<ne>:<ms>`, shared/subjects.ts messageId); it keeps them as id and instant now. Ids may hold
+ * ':', so a key is read from its end.
+ */
+function v2ToV3(s: Decoded): Decoded {
+  const seen: SeenJSON = { keys: [], alarm: [], kpi: [] };
+  for (const [index, keys] of s.seen as [number, string[]][]) {
+    const other: string[] = [];
+    const timed = { alarm: new Map<string, number[]>(), kpi: new Map<string, number[]>() };
+    for (const key of keys) {
+      const kind = key.startsWith('alarm:') ? 'alarm' : key.startsWith('kpi:') ? 'kpi' : undefined;
+      if (!kind) {
+        other.push(key);
+        continue;
+      }
+      const timeAt = key.lastIndexOf(':');
+      let id = key.slice(kind.length + 1, timeAt);
+      let variant = 0;
+      if (kind === 'alarm') {
+        const stateAt = id.lastIndexOf(':');
+        variant = id.slice(stateAt + 1) === 'raised' ? 0 : 1;
+        id = id.slice(0, stateAt);
+      }
+      const instants = timed[kind].get(id) ?? timed[kind].set(id, []).get(id)!;
+      instants.push(Number(key.slice(timeAt + 1)) * 2 + variant);
+    }
+    if (other.length) seen.keys.push([index, other]);
+    for (const kind of ['alarm', 'kpi'] as const)
+      if (timed[kind].size)
+        seen[kind].push([index, [...timed[kind]].map(([id, t]) => [id, t.length === 1 ? t[0]! : t])]);
+  }
+  return { ...s, version: 3, seen };
+}
+
+const STEPS: Record<number, (s: Decoded) => Decoded> = { 1: v1ToV2, 2: v2ToV3 };
 
 export function upgrade(s: Decoded): Decoded {
   while (s.version !== SNAPSHOT_VERSION) {

@@ -9,6 +9,8 @@ import { Core } from '../../processor/core/index.js';
 import {
   cleared,
   complaint,
+  continueRun,
+  HOUR,
   iso,
   kpi,
   of,
@@ -155,9 +157,46 @@ describe('snapshot and restore', () => {
       ['HY-SG-0005.outage.20261015T012200', 'opened'],
     ]);
     expect(out[0]!.seq).toBe(2);
-    expect(JSON.parse(JSON.stringify(core.snapshot())).version).toBe(2);
+    expect(JSON.parse(JSON.stringify(core.snapshot())).version).toBe(3);
+  });
+
+  it('keeps the duplicate memory of a version 2 snapshot (keys as text) after an upgrade', () => {
+    // Made by version 2's core from `lines` up to the tick of minute 5 (fixture: core-snapshot-v2.json);
+    // the id "A:1" holds the key's separator.
+    const lines = [
+      raised('A:1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 0),
+      { ...raised('A2', 'HY-SG-0005-CELL2', 'HIGH_TEMP', 1), severity: 3 },
+      { ...cleared('A2', 'HY-SG-0005-CELL2', 'HIGH_TEMP', 2), severity: 3 },
+      kpi('HY-SG-0005-CELL3', 0, { drop_rate: 0.03 }),
+      complaint('C1', 3, 'k1', 4, 'HY-SG-0005'),
+      tick(5),
+    ];
+    const v2 = JSON.parse(
+      readFileSync(new URL('../fixtures/core-snapshot-v2.json', import.meta.url), 'utf8'),
+    );
+    const ctx = { rules: rulesFrom({}), topology, clock: 'ticks' as const };
+    const upgraded = new Core(ctx, v2);
+    const again = lines.slice(0, -1).map((l) => ({ ...l, time: shanghai(l.time as string) }));
+    for (const line of again) upgraded.push(toInput(line));
+    expect(upgraded.stats().duplicates).toBe(again.length);
+    const rest = [
+      kpi('HY-SG-0005-CELL3', 15, { drop_rate: 0.03 }),
+      cleared('A:1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 20),
+      tick(30),
+    ];
+    const whole = run([...lines, ...rest], {}, 'ticks');
+    const continued = continueRun({ core: upgraded, transitions: [], outputs: [] }, rest, true);
+    const afterFive = whole.transitions.filter((t) => Date.parse(t.at) > T0 + 5 * MIN);
+    expect(afterFive.length).toBeGreaterThan(0);
+    expect(JSON.stringify(continued.transitions)).toBe(JSON.stringify(afterFive));
   });
 });
+
+/** The same instant written in +08:00. */
+function shanghai(isoZ: string): string {
+  const local = new Date(Date.parse(isoZ) + 8 * HOUR).toISOString().slice(0, 19);
+  return `${local}+08:00`;
+}
 
 describe('duplicates', () => {
   it('change nothing: the same alarm raise/clear, complaint id or kpi sample again', () => {
