@@ -2,6 +2,7 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Config } from '../config/load.js';
+import type { DayCalendar } from '../shared/calendar.js';
 import type { ReadModel } from './state.js';
 
 export interface GatewayContext {
@@ -11,6 +12,8 @@ export interface GatewayContext {
   jsm: JetStreamManager;
   model: ReadModel;
   now: () => number;
+  /** The operator's days (cadre.yaml `timeZone`): scorecard periods and reports. */
+  calendar: DayCalendar;
   /** How long an action waits for the processor's reply before answering 503. */
   commandTimeoutMs: number;
   /** When the processor counts as caught up for /readyz. */

@@ -82,10 +82,13 @@ export async function gridRoutes(app: FastifyInstance, ctx: GatewayContext): Pro
       const now = ctx.now();
       const lines = topology.grids
         .filter((g) => (!city || g.city === city) && (!grid || g.id === grid))
-        .map((g) => scorecardLine(g, ctx.model.grid(g.id), topology.elementsOf(g.id).length, period, now));
+        .map((g) =>
+          scorecardLine(g, ctx.model.grid(g.id), topology.elementsOf(g.id).length, period, now, ctx.calendar),
+        );
       if (sort === 'worst') lines.sort(worstFirst);
       const scorecards = lines.slice(0, limit ?? lines.length);
-      return { period, from: formatTime(periodDays(period, now).from), to: formatTime(now), scorecards };
+      const from = formatTime(periodDays(period, now, ctx.calendar).from);
+      return { period, from, to: formatTime(now), scorecards };
     },
   );
 }

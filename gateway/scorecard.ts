@@ -1,10 +1,11 @@
 /**
- * `/api/scorecards` periods over the processor's daily counters (GridDoc.days): P1D is today (UTC),
- * P7D today and the six days before, P30D likewise. The figures are shared/scorecard.ts's.
+ * `/api/scorecards` periods over the processor's daily counters (GridDoc.days, keyed by local day in
+ * cadre.yaml `timeZone`): P1D is today, P7D today and the six days before, P30D likewise — days that
+ * start at the operator's midnight. The figures are shared/scorecard.ts's.
  */
 import type { Grid } from '../config/topology.js';
+import { addDays, type DayCalendar } from '../shared/calendar.js';
 import { scorecardOf, type Scorecard } from '../shared/scorecard.js';
-import { DAY, formatTime } from '../shared/time.js';
 import type { GridDoc } from '../shared/views.js';
 
 export const PERIODS = { P1D: 1, P7D: 7, P30D: 30 } as const;
@@ -13,13 +14,12 @@ export type Period = keyof typeof PERIODS;
 /** CONTRACT.md's scorecard line without `kind` (the API names its array). */
 export type ScorecardLine = Omit<Scorecard, 'kind'>;
 
-/** The UTC days of the period ending today. */
-export function periodDays(period: Period, now: number): { days: string[]; from: number } {
-  const today = Math.floor(now / DAY) * DAY;
-  const from = today - (PERIODS[period] - 1) * DAY;
+/** The local days of the period ending today, and the instant its first day starts. */
+export function periodDays(period: Period, now: number, calendar: DayCalendar): { days: string[]; from: number } {
+  const today = calendar.key(now);
   const days: string[] = [];
-  for (let d = from; d <= today; d += DAY) days.push(formatTime(d).slice(0, 10));
-  return { days, from };
+  for (let i = PERIODS[period] - 1; i >= 0; i--) days.push(addDays(today, -i));
+  return { days, from: calendar.startOf(days[0]!) };
 }
 
 export function scorecardLine(
@@ -28,8 +28,9 @@ export function scorecardLine(
   elements: number,
   period: Period,
   now: number,
+  calendar: DayCalendar,
 ): ScorecardLine {
-  const { days, from } = periodDays(period, now);
+  const { days, from } = periodDays(period, now, calendar);
   const { kind: _kind, ...line } = scorecardOf(grid, elements, (key) => doc?.days[key], days, from, now);
   return line;
 }

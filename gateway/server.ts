@@ -23,6 +23,7 @@ import { healthRoutes } from './routes_health.js';
 import { maintenanceRoutes } from './routes_maintenance.js';
 import { ReadModel } from './state.js';
 import { staticUi } from './static_ui.js';
+import { DayCalendar } from '../shared/calendar.js';
 import { CadreError } from '../shared/errors.js';
 import { loadOrCreateSecret } from './tokens.js';
 
@@ -89,6 +90,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     jsm: await jetstreamManager(nc),
     model,
     now,
+    calendar: new DayCalendar(config.cadre.timeZone),
     commandTimeoutMs: options.commandTimeoutMs ?? 5000,
     ready: options.ready ?? { maxPending: 1000, maxLagSeconds: 30 },
   };

@@ -82,6 +82,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
       // Its own ticks and the log's arrival times move the clock; a recorded log's ticks alone.
       clock: options.ticks === false ? 'ticks' : 'live',
       locale: config.cadre.locale,
+      timeZone: config.cadre.timeZone,
     },
     checkpoint?.state,
   );

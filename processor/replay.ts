@@ -21,6 +21,8 @@ export interface ReplayOptions {
   scorecards?: boolean;
   clock?: ClockMode;
   locale?: Locale;
+  /** The zone of scorecard days (cadre.yaml `timeZone`); UTC when not given. */
+  timeZone?: string;
 }
 
 /** Where output goes; a returned promise is awaited (back-pressure). */
@@ -50,6 +52,7 @@ export async function replay(
     topology: options.topology,
     clock: options.clock ?? 'input',
     locale: options.locale,
+    timeZone: options.timeZone,
     keepDays: Infinity,
   });
   const summary: ReplaySummary = { lines: 0, transitions: 0, rejected: 0, late: 0, duplicates: 0 };

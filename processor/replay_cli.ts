@@ -70,6 +70,7 @@ export async function main(argv: string[]): Promise<number> {
         scorecards: values.scorecards,
         clock: values.clock,
         locale: config.cadre.locale,
+        timeZone: config.cadre.timeZone,
       },
       {
         out: (text) => write(process.stdout, text),

@@ -6,7 +6,7 @@
 import type { Grid } from '../config/topology.js';
 import type { Level } from './levels.js';
 import type { ComplaintCategory } from './schemas.js';
-import { DAY, formatTime } from './time.js';
+import { formatTime } from './time.js';
 import type { DayStats } from './views.js';
 
 export interface Scorecard {
@@ -41,18 +41,6 @@ export function emptyDay(): DayStats {
     slaDue: 0,
     degradedElements: 0,
   };
-}
-
-/** The UTC day key (`YYYY-MM-DD`) of a time. */
-export function dayKey(ms: number): string {
-  return formatTime(Math.floor(ms / DAY) * DAY).slice(0, 10);
-}
-
-/** The day keys from `from`'s day to `to`'s day, both included. */
-export function daysBetween(from: number, to: number): string[] {
-  const keys: string[] = [];
-  for (let d = Math.floor(from / DAY) * DAY; d <= to; d += DAY) keys.push(dayKey(d));
-  return keys;
 }
 
 /**

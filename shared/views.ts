@@ -23,7 +23,7 @@ export interface AlarmView {
   text?: string;
 }
 
-/** One day (UTC) of a grid's scorecard counters; the gateway sums days into P1D/P7D/P30D. */
+/** One local day (cadre.yaml `timeZone`) of a grid's scorecard counters; the gateway sums days into periods. */
 export interface DayStats {
   complaints: number;
   byCategory: Record<ComplaintCategory, number>;
@@ -89,7 +89,7 @@ export interface GridDoc {
   kpi: KpiSeries;
   /** The grid's most recent complaints (bounded), newest last. */
   complaints: ComplaintView[];
-  /** Last 31 days, key `YYYY-MM-DD` (UTC). */
+  /** Last 31 days, key `YYYY-MM-DD`: the local date in cadre.yaml `timeZone`. */
   days: Record<string, DayStats>;
   updatedAt: string;
 }

@@ -7,7 +7,7 @@ import { JUDGED_METRICS, judgedValues } from '../../shared/schemas.js';
 import type { KpiMetricRule, Rules } from '../../config/rules.js';
 import type { Level } from '../../shared/levels.js';
 import type { ElementKpi, GridState } from './state.js';
-import { dayKey, type World } from './world.js';
+import type { World } from './world.js';
 import { addSample } from './display.js';
 
 export type Verdict = 'clean' | 'degraded' | 'critical';
@@ -128,9 +128,9 @@ function regrade(w: World, g: GridState, grid: string, newlyDegraded: string | u
   w.setTitle(ev, ev.elements.size, at);
 }
 
-/** Scorecard: distinct elements degraded at some time of the (UTC) day. */
+/** Scorecard: distinct elements degraded at some time of the (local) day. */
 function countDegraded(w: World, g: GridState, grid: string, ne: string, at: number): void {
-  const day = dayKey(at);
+  const day = w.calendar.key(at);
   if (g.degradedDay !== day) {
     g.degradedDay = day;
     g.degradedSeen.clear();

@@ -23,6 +23,8 @@ export interface CoreContext {
   clock: ClockMode;
   /** The language of transition titles (default zh-CN; `titleParts` lets a screen render its own). */
   locale?: Locale;
+  /** The zone of the scorecard counters' days (cadre.yaml `timeZone`); UTC when not given. */
+  timeZone?: string;
   /** Days of per-grid scorecard counters kept (default 31); replay keeps the whole input span. */
   keepDays?: number;
 }

@@ -6,10 +6,10 @@ import { maxLevel, type Level } from '../../shared/levels.js';
 import { formatTime } from '../../shared/time.js';
 import { seriesOf } from './display.js';
 import { VIEW_LIMITS, type AlarmView, type DayStats, type GridDoc } from '../../shared/views.js';
-import { daysBetween, scorecardOf, type Scorecard } from '../../shared/scorecard.js';
+import { scorecardOf, type Scorecard } from '../../shared/scorecard.js';
 import type { AlarmState } from './state.js';
 import { worstMetric } from './kpi.js';
-import { dayKey, type World } from './world.js';
+import type { World } from './world.js';
 
 const VIEW_DAYS = 31;
 
@@ -27,7 +27,7 @@ export function gridDocOf(w: World, gridId: string, now: number): GridDoc {
     const worst = el.degraded ? worstMetric(w.rules.kpi, el) : undefined;
     if (worst) degraded.push({ ne, ...worst });
   }
-  const oldest = dayKey(now - (VIEW_DAYS - 1) * 86_400_000);
+  const oldest = w.calendar.key(now - (VIEW_DAYS - 1) * 86_400_000);
   const days: Record<string, DayStats> = {};
   // Copies: the core keeps counting into its own after this document is handed out.
   for (const [key, d] of g?.days ?? [])
@@ -69,9 +69,9 @@ function newest<T>(items: Iterable<T>, n: number): T[] {
   return all.length > n ? all.slice(all.length - n) : all;
 }
 
-/** One line per grid of the topology, over the UTC days from `from` to `to`. */
+/** One line per grid of the topology, over the local days from `from` to `to`. */
 export function scorecardsOf(w: World, from: number, to: number): Scorecard[] {
-  const days = daysBetween(from, to);
+  const days = w.calendar.between(from, to);
   return w.ctx.topology.grids.map((grid) =>
     scorecardOf(
       grid,

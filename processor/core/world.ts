@@ -2,7 +2,7 @@
  * The state every rule works on, and the event lifecycle they share: opening (with a stable id),
  * changes coalesced into one transition per event per step, ending, timers, and scorecard counters.
  */
-import { dayKey as sharedDayKey } from '../../shared/scorecard.js';
+import { DayCalendar } from '../../shared/calendar.js';
 import type { Grid } from '../../config/topology.js';
 import { levelRank, raiseLevel, type Level } from '../../shared/levels.js';
 import type { ElementKind, EventTransition, RuleName, TransitionName } from '../../shared/schemas.js';
@@ -61,6 +61,8 @@ export class World {
     { ev: EventState; transition: TransitionName; at: number; by?: string; text?: string }
   >();
   out: EventTransition[] = [];
+  /** The operator's days: scorecard counters split at local midnight. */
+  readonly calendar: DayCalendar;
 
   constructor(
     readonly ctx: CoreContext,
@@ -68,6 +70,7 @@ export class World {
     timers: Timer[] = [],
   ) {
     this.timers = new MinHeap(timerBefore, timers);
+    this.calendar = new DayCalendar(ctx.timeZone ?? 'UTC');
   }
 
   get rules() {
@@ -276,7 +279,7 @@ export class World {
 
   day(grid: string, at: number): DayStats {
     const g = this.grid(grid);
-    const key = dayKey(at);
+    const key = this.calendar.key(at);
     let d = g.days.get(key);
     if (!d) {
       g.days.set(key, (d = emptyDay()));
@@ -288,7 +291,7 @@ export class World {
   private pruneDays(g: GridState, at: number): void {
     const keep = this.ctx.keepDays ?? 31;
     if (!Number.isFinite(keep) || g.days.size <= keep) return;
-    const oldest = dayKey(at - (keep - 1) * 86_400_000);
+    const oldest = this.calendar.key(at - (keep - 1) * 86_400_000);
     for (const key of g.days.keys()) if (key < oldest) g.days.delete(key);
   }
 
@@ -389,16 +392,4 @@ function firstOf(ids: Set<string>): string[] {
   const out: string[] = [];
   for (const id of ids) if (out.push(id) >= VIEW_LIMITS.evidence) break;
   return out;
-}
-
-/** The UTC day `YYYY-MM-DD` of a time; the last answer is kept since input comes mostly in time order. */
-let lastDay = NaN;
-let lastDayKey = '';
-export function dayKey(at: number): string {
-  const day = Math.floor(at / 86_400_000);
-  if (day !== lastDay) {
-    lastDay = day;
-    lastDayKey = sharedDayKey(at);
-  }
-  return lastDayKey;
 }

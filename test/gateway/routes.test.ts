@@ -319,7 +319,7 @@ describe('grids, topology, scorecards, complaints', () => {
     });
     expect(week.statusCode).toBe(200);
     const body = week.json();
-    expect(body.from).toBe('2025-03-04T00:00:00.000Z');
+    expect(body.from).toBe('2025-03-03T16:00:00.000Z'); // local midnight in Asia/Shanghai
     expect(body.to).toBe('2025-03-10T12:00:00.000Z');
     const [first, second] = body.scorecards;
     // XT-YH-0003: 26 complaints / 26,000 subscribers = 10 per 10k; HY-SG-0005: 14 / 7,000 = 20 per 10k.
