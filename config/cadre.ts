@@ -5,6 +5,9 @@
  */
 import { Type, type StaticDecode } from '@sinclair/typebox';
 import { duration, int, oneOf, section, timeZone } from './schema_helpers.js';
+
+/** Label (or annotation) names tried in order. */
+const names = (defaults: string[]) => Type.Array(Type.String({ minLength: 1 }), { default: defaults });
 import { LOCALES } from '../shared/titles.js';
 
 const MiB = 1024 * 1024;
@@ -34,6 +37,24 @@ export const CadreSchema = section({
       maxItemBytes: int(256 * 1024, { minimum: 1024, maximum: 900 * 1024 }),
       maxRejectsListed: int(1000, { minimum: 1 }),
     }),
+  }),
+  /**
+   * How `POST /api/ingest/alertmanager` makes an alarm of an Alertmanager alert: each field from the
+   * first of its labels (annotations for `text`) that the alert carries.
+   */
+  alertmanager: section({
+    ne: names(['ne', 'instance']),
+    /** Overrides the topology's grid of `ne` (as an alarm's `grid` does). */
+    grid: names(['grid']),
+    code: names(['alertname']),
+    severity: names(['severity']),
+    /** Severity label values → cadre severity 1 (worst) … 4. */
+    severities: Type.Record(Type.String(), Type.Union([1, 2, 3, 4].map((n) => Type.Literal(n))), {
+      default: { critical: 1, major: 2, minor: 3, warning: 3, info: 4 },
+    }),
+    /** `fault` or `performance`; alerts without one of these labels are `fault`. */
+    category: names(['category']),
+    text: names(['summary', 'description']),
   }),
   nats: section({
     /** Replicas of every stream and bucket (1 on a single server, 3 or 5 in a cluster). */

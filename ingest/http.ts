@@ -1,6 +1,6 @@
 /**
  * HTTP ingest (CONTRACT.md, "HTTP API"): `POST /api/ingest/alarms|kpis|complaints` with a JSON array
- * or NDJSON. Each item goes through the same gate as every other path (normalize + the time-range
+ * or NDJSON, and `POST /api/ingest/alertmanager` with Alertmanager's webhook payload (ingest/alertmanager.ts). Each item goes through the same gate as every other path (normalize + the time-range
  * check against the wall clock); valid items are stored in CADRE_IN, and the answer — 202 with the
  * rejects by index — is sent only once JetStream has acknowledged every accepted item.
  *
@@ -20,7 +20,9 @@ import {
   rejectedTotal,
 } from '../shared/metrics.js';
 import type { Config } from '../config/load.js';
-import { mediaTypeOf, screenBatch, splitBatch, type ScreenedBatch } from './batch.js';
+import { alarmsOfWebhook } from './alertmanager.js';
+import { mediaTypeOf, screenBatch, splitBatch, type BatchItem, type ScreenedBatch } from './batch.js';
+import { parseJson } from './normalize.js';
 import { publishWindowed } from './publish.js';
 import { apiKeyAuthenticator, bearerToken, type Principal } from './api_keys.js';
 
@@ -77,51 +79,61 @@ export const ingestHttp: FastifyPluginAsync<IngestHttpOptions> = async (app, opt
       throw new CadreError('CADRE_ERR_FORBIDDEN', `role ${principal.role} may not ingest`);
   });
 
-  for (const [path, type] of Object.entries(ROUTES)) {
-    app.post(`/api/ingest/${path}`, { bodyLimit }, async (request, reply) => {
-      const stopTimer = ingestRequestSeconds.startTimer({ type });
-      const items = splitBatch(
-        typeof request.body === 'string' ? request.body : '',
-        mediaTypeOf(request.headers['content-type']),
+  /** Screens the items as `type`, stores the valid ones, and answers 202 (or 503 when some were not stored). */
+  const ingest = async (request: FastifyRequest, reply: FastifyReply, type: ProducerType, items: BatchItem[]) => {
+    const stopTimer = ingestRequestSeconds.startTimer({ type });
+    // Refused before any work: 3M `{}` items once took 40 s and answered a 338 MB list of rejects.
+    if (items.length > limits.maxItems)
+      throw new CadreError(
+        'CADRE_ERR_TOO_LARGE',
+        `${items.length} items, more than ${limits.maxItems} a request (cadre.yaml http.ingest.maxItems): send smaller batches`,
       );
-      // Refused before any work: 3M `{}` items once took 40 s and answered a 338 MB list of rejects.
-      if (items.length > limits.maxItems)
-        throw new CadreError(
-          'CADRE_ERR_TOO_LARGE',
-          `${items.length} items, more than ${limits.maxItems} a request (cadre.yaml http.ingest.maxItems): send smaller batches`,
-        );
-      const { valid, rejected } = screenBatch(items, type, config, now(), limits.maxItemBytes);
-      for (const r of rejected) rejectedTotal.inc({ type, reason: reasonLabel(r.code) });
+    const { valid, rejected } = screenBatch(items, type, config, now(), limits.maxItemBytes);
+    for (const r of rejected) rejectedTotal.inc({ type, reason: reasonLabel(r.code) });
 
-      const results = await publishWindowed(
-        options.nc,
-        valid.map((v) => v.item),
-        { window: options.publishWindow },
-      );
-      let accepted = 0;
-      let duplicates = 0;
-      let lastError: Error | undefined;
-      for (const r of results) {
-        if (r.ok) {
-          accepted++;
-          if (r.duplicate) duplicates++;
-        } else lastError = r.error;
-      }
-      ingestedTotal.inc({ type }, accepted);
-      if (duplicates) ingestDuplicatesTotal.inc({ type }, duplicates);
-      stopTimer();
-      const body: IngestResponse = { accepted, rejected: rejected.slice(0, limits.maxRejectsListed) };
-      if (rejected.length > limits.maxRejectsListed) body.rejectedCount = rejected.length;
-      if (lastError) {
-        const failed = results.length - accepted;
-        ingestStoreFailuresTotal.inc({ type }, failed);
-        request.log.error({ err: lastError, failed }, 'ingest: items could not be stored in JetStream');
-        const message = `${failed} valid item(s) could not be stored (${lastError.message}); retrying the whole request is safe`;
-        return reply.code(503).send({ error: 'CADRE_ERR_UNAVAILABLE', message, ...body });
-      }
-      return reply.code(202).send(body);
-    });
+    const results = await publishWindowed(
+      options.nc,
+      valid.map((v) => v.item),
+      { window: options.publishWindow },
+    );
+    let accepted = 0;
+    let duplicates = 0;
+    let lastError: Error | undefined;
+    for (const r of results) {
+      if (r.ok) {
+        accepted++;
+        if (r.duplicate) duplicates++;
+      } else lastError = r.error;
+    }
+    ingestedTotal.inc({ type }, accepted);
+    if (duplicates) ingestDuplicatesTotal.inc({ type }, duplicates);
+    stopTimer();
+    const body: IngestResponse = { accepted, rejected: rejected.slice(0, limits.maxRejectsListed) };
+    if (rejected.length > limits.maxRejectsListed) body.rejectedCount = rejected.length;
+    if (lastError) {
+      const failed = results.length - accepted;
+      ingestStoreFailuresTotal.inc({ type }, failed);
+      request.log.error({ err: lastError, failed }, 'ingest: items could not be stored in JetStream');
+      const message = `${failed} valid item(s) could not be stored (${lastError.message}); retrying the whole request is safe`;
+      return reply.code(503).send({ error: 'CADRE_ERR_UNAVAILABLE', message, ...body });
+    }
+    return reply.code(202).send(body);
+  };
+  const bodyText = (request: FastifyRequest) => (typeof request.body === 'string' ? request.body : '');
+
+  for (const [path, type] of Object.entries(ROUTES)) {
+    app.post(`/api/ingest/${path}`, { bodyLimit }, async (request, reply) =>
+      ingest(request, reply, type, splitBatch(bodyText(request), mediaTypeOf(request.headers['content-type']))),
+    );
   }
+
+  // Alertmanager's webhook receiver (`http_config.authorization` carries the ingest key as bearer).
+  // A 202 even when every alert is rejected: any other answer makes Alertmanager resend it for ever.
+  app.post('/api/ingest/alertmanager', { bodyLimit }, async (request, reply) => {
+    const parsed = parseJson(bodyText(request));
+    if (!parsed.ok) throw new CadreError('CADRE_ERR_BAD_JSON', parsed.reject.reason);
+    return ingest(request, reply, 'alarm', alarmsOfWebhook(parsed.value, config.cadre.alertmanager));
+  });
 };
 
 function toCadreError(err: FastifyError, request: FastifyRequest, bodyLimit: number): CadreError {

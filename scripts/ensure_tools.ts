@@ -1,9 +1,10 @@
 /**
- * Run before the tests: finds or installs what cadre's tests need beyond npm — nats-server, and
- * Chromium for the browser tests — and says clearly how to get them when it cannot.
+ * Run before the tests: finds or installs what cadre's tests need beyond npm — nats-server,
+ * Chromium for the browser tests, Prometheus's Alertmanager and promtool for the tests against the
+ * real tools — and says clearly how to get them when it cannot.
  */
 import { ensureNatsServer } from '../shared/nats_server.js';
-import { CHROMIUM, ensureTool } from '../shared/tools.js';
+import { ALERTMANAGER, CHROMIUM, ensureTool, PROMTOOL, type ToolSpec } from '../shared/tools.js';
 import { CadreError } from '../shared/errors.js';
 
 const log = (line: string) => console.log(`ensure-tools: ${line}`);
@@ -14,12 +15,19 @@ try {
   console.error(err instanceof CadreError ? err.message : err);
   failed = true;
 }
-const chromium = ensureTool(CHROMIUM, log);
-if (chromium) log(`chromium at ${chromium}`);
-else {
-  console.error(
-    'The browser tests need Chromium: sudo apt-get install chromium (Debian/Ubuntu), or set CHROMIUM_PATH.',
-  );
-  failed = true;
+const needs: [ToolSpec, string][] = [
+  [CHROMIUM, 'The browser tests need Chromium'],
+  [ALERTMANAGER, "The Alertmanager ingest test needs Prometheus's Alertmanager"],
+  [PROMTOOL, "The /metrics test needs Prometheus's promtool"],
+];
+for (const [spec, why] of needs) {
+  const path = ensureTool(spec, log);
+  if (path) log(`${spec.names[0]} at ${path}`);
+  else {
+    console.error(
+      `${why}: sudo apt-get install ${spec.debianPackage} (Debian/Ubuntu), or set ${spec.envVar} to the executable.`,
+    );
+    failed = true;
+  }
 }
 process.exit(failed ? 1 : 0);

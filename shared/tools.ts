@@ -1,5 +1,6 @@
 /**
- * Finding the programs cadre needs beyond npm (nats-server; Chromium for the browser tests), and
+ * Finding the programs cadre needs beyond npm (nats-server; Chromium for the browser tests;
+ * Alertmanager and promtool for the tests against Prometheus's own tools), and
  * installing Debian's package for one when it is missing and apt-get can be used (as root).
  */
 import { spawnSync } from 'node:child_process';
@@ -22,6 +23,20 @@ export const CHROMIUM: ToolSpec = {
   names: ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'],
   envVar: 'CHROMIUM_PATH',
   debianPackage: 'chromium',
+};
+
+/** Prometheus's Alertmanager, for the test that sends cadre real webhook notifications. */
+export const ALERTMANAGER: ToolSpec = {
+  names: ['prometheus-alertmanager', 'alertmanager'],
+  envVar: 'ALERTMANAGER_PATH',
+  debianPackage: 'prometheus-alertmanager',
+};
+
+/** Prometheus's promtool (Debian's `prometheus` package), for the test that checks `/metrics`. */
+export const PROMTOOL: ToolSpec = {
+  names: ['promtool'],
+  envVar: 'PROMTOOL_PATH',
+  debianPackage: 'prometheus',
 };
 
 /** The executable's path, or undefined when it is nowhere to be found. */

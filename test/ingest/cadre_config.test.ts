@@ -15,6 +15,15 @@ describe('cadre.yaml', () => {
         subscribeRateLimit: { max: 10, window: 10_000 },
         ingest: { maxItems: 10_000, maxItemBytes: 256 * 1024, maxRejectsListed: 1000 },
       },
+      alertmanager: {
+        ne: ['ne', 'instance'],
+        grid: ['grid'],
+        code: ['alertname'],
+        severity: ['severity'],
+        severities: { critical: 1, major: 2, minor: 3, warning: 3, info: 4 },
+        category: ['category'],
+        text: ['summary', 'description'],
+      },
       nats: {
         replicas: 1,
         inputMaxAge: 7 * 86_400_000,

@@ -1,0 +1,158 @@
+/**
+ * Prometheus's real Alertmanager in front of cadre: alerts posted to its v2 API reach
+ * `POST /api/ingest/alertmanager` through a webhook receiver with the ingest key as bearer
+ * (`http_config.authorization`), become alarms (fingerprint = alarm id), open an outage event, and
+ * clear it when Alertmanager sends the resolve. Everything is real: nats-server, cadre's three roles
+ * in this process, Alertmanager as its own process.
+ */
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type RunningApp } from '../../app/app.js';
+import { loadConfig } from '../../config/load.js';
+import { hashApiKey, hashPassword } from '../../shared/passwords.js';
+import type { EventDoc, GridDoc } from '../../shared/views.js';
+import { startAlertmanager, type RunningAlertmanager } from '../helpers/alertmanager.js';
+import { useNats } from '../helpers/nats.js';
+
+const INGEST_KEY = 'alertmanager-ingest-key-0123456789';
+const PASSWORD = 'alertmanager-test';
+const GRID = 'HY-SG-0005';
+const SITE = 'HY-SG-0005-BTS1';
+
+const nats = useNats();
+let app: RunningApp;
+let am: RunningAlertmanager;
+let token: string;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  const configDir = mkdtempSync(join(tmpdir(), 'cadre-am-config-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'cadre-am-data-'));
+  dirs.push(configDir, dataDir);
+  copyFileSync(new URL('../fixtures/topology.json', import.meta.url), join(configDir, 'topology.json'));
+  // A short debounce: the outage opens a second after the alert instead of a minute.
+  writeFileSync(join(configDir, 'rules.yaml'), 'outage: {debounce: 1s}\n');
+  writeFileSync(
+    join(configDir, 'access.yaml'),
+    JSON.stringify({
+      users: [{ name: 'admin', role: 'admin', passwordHash: await hashPassword(PASSWORD) }],
+      apiKeys: [{ name: 'alertmanager', role: 'ingest', keyHash: hashApiKey(INGEST_KEY) }],
+    }),
+  );
+  const env = { port: 0, host: '127.0.0.1', natsUrl: nats.url, configDir, dataDir };
+  app = await startApp({
+    env,
+    config: loadConfig(configDir),
+    roles: new Set(['ingest', 'processor', 'gateway']),
+    log: () => {},
+  });
+  const login = await fetch(`${app.url}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+  });
+  token = ((await login.json()) as { token: string }).token;
+  // Every alert its own group, sent at once and its resolve within a second.
+  am = await startAlertmanager(
+    JSON.stringify({
+      route: { receiver: 'cadre', group_by: ['...'], group_wait: '0s', group_interval: '1s', repeat_interval: '1h' },
+      receivers: [
+        {
+          name: 'cadre',
+          webhook_configs: [
+            {
+              url: `${app.url}/api/ingest/alertmanager`,
+              send_resolved: true,
+              http_config: { authorization: { type: 'Bearer', credentials: INGEST_KEY } },
+            },
+          ],
+        },
+      ],
+    }),
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await am?.stop();
+  await app?.stop();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+}, 30_000);
+
+async function get<T>(path: string): Promise<T> {
+  const res = await fetch(`${app.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  expect(res.status, path).toBe(200);
+  return (await res.json()) as T;
+}
+
+async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await probe();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`not in ${timeoutMs / 1000} s: ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const siteDown = {
+  labels: { alertname: 'SITE_DOWN', ne: SITE, severity: 'critical', job: 'enodeb' },
+  annotations: { summary: 'eNodeB unreachable' },
+};
+
+describe('Alertmanager → cadre', () => {
+  it('a firing alert becomes an alarm and an outage; its resolve clears the outage', async () => {
+    const startsAt = new Date().toISOString();
+    await am.postAlerts([
+      { ...siteDown, startsAt },
+      // No ne and no instance label: cadre rejects it, naming the labels.
+      { labels: { alertname: 'SITE_DOWN', severity: 'critical' }, startsAt },
+    ]);
+    const [alert] = await eventually(async () => {
+      const alerts = (await (await fetch(`${am.url}/api/v2/alerts?filter=ne="${SITE}"`)).json()) as {
+        fingerprint: string;
+      }[];
+      return alerts.length ? alerts : undefined;
+    }, 'Alertmanager holds the alert');
+
+    const alarm = await eventually(async () => {
+      const { status } = await get<{ status: GridDoc }>(`/api/grids/${GRID}`);
+      return status.alarms.find((a) => a.id === alert!.fingerprint);
+    }, 'the alarm in the grid');
+    expect(alarm).toMatchObject({ ne: SITE, code: 'SITE_DOWN', severity: 1, outage: true, text: 'eNodeB unreachable' });
+    expect(alarm.clearedAt).toBeUndefined();
+
+    const outage = await eventually(async () => {
+      const { events } = await get<{ events: EventDoc[] }>(`/api/events?grid=${GRID}&rule=outage`);
+      return events.find((e) => e.evidence.alarms.includes(alert!.fingerprint));
+    }, 'an outage event');
+    expect(outage.state).toBe('open');
+
+    await am.postAlerts([{ ...siteDown, startsAt, endsAt: new Date().toISOString() }]);
+    const cleared = await eventually(async () => {
+      const { events } = await get<{ events: EventDoc[] }>(`/api/events?state=all&grid=${GRID}&rule=outage`);
+      const e = events.find((x) => x.id === outage.id);
+      return e?.state === 'cleared' ? e : undefined;
+    }, 'the outage cleared');
+    expect(cleared.transition).toBe('cleared');
+
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toMatch(/cadre_rejected_total\{type="alarm",reason="missing_label"\} [1-9]/);
+  }, 90_000);
+
+  it('answers 401 to a webhook without the ingest key, and 400 to a payload that is not version 4', async () => {
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${app.url}/api/ingest/alertmanager`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    const anonymous = await post({ version: '4', alerts: [] });
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toMatchObject({ error: 'CADRE_ERR_UNAUTHORIZED' });
+    const old = await post({ version: '3', alerts: [] }, { authorization: `Bearer ${INGEST_KEY}` });
+    expect(old.status).toBe(400);
+    expect((await old.json()).message).toContain('version "4"');
+  });
+});
