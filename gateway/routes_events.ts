@@ -16,6 +16,7 @@ import type { GatewayContext } from './context.js';
 import { readHistory } from './history.js';
 import { canActOn } from './principal.js';
 import { isActive } from './state.js';
+import { uiRoutes } from './routes_ui.js';
 
 const ListQuery = Type.Object({
   state: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('all')])),
@@ -53,6 +54,8 @@ const ACTION_BODIES = {
 
 export async function eventRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   const { model } = ctx;
+  // The screens' own routes (settings, activity, an event's "why") live beside the events'.
+  await uiRoutes(app, ctx);
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/api/events',

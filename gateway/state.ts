@@ -16,6 +16,7 @@ import { BUCKETS, STREAMS } from '../shared/subjects.js';
 import { formatTime } from '../shared/time.js';
 import type { EventDoc, GridDoc, ProcessorStats } from '../shared/views.js';
 import { MinuteSeries } from './series.js';
+import { rebuildSeries } from './series_history.js';
 
 export const PROCESSOR_STATS_SUBJECT = 'cadre.stats.processor.>';
 const MAINTENANCE_FILTER = 'cadre.in.maintenance.*';
@@ -98,6 +99,9 @@ export class ReadModel {
     await this.watch(gridsKv, (e) => this.applyGrid(e.json<GridDoc>(), e.revision));
     await loadAll(eventsKv, (e) => this.applyEvent(e.json<EventDoc>()));
     await loadAll(gridsKv, (e) => this.applyGrid(e.json<GridDoc>(), e.revision));
+    // The wall's chart survives a gateway restart: the last hour is read back from the streams
+    // (transitions up to lastSeq; the live consumer below starts after it).
+    await rebuildSeries(js, this.series, this.options.now, lastSeq, this.options.log);
 
     const transitions = await js.consumers.get(STREAMS.events.name, { opt_start_seq: lastSeq + 1 });
     this.follow(await transitions.consume({ callback: (m) => this.onTransition(m) }));
@@ -211,9 +215,7 @@ export class ReadModel {
   private onTransition(m: JsMsg): void {
     const doc = parseOr<EventDoc>(m, this.options.log);
     if (!doc) return;
-    if (doc.transition === 'opened' || doc.transition === 'escalated') {
-      if (LEVELS.includes(doc.level)) this.series.countTransition(this.options.now(), doc.level);
-    }
+    if (LEVELS.includes(doc.level) && typeof doc.id === 'string') this.series.countTransition(this.options.now(), doc);
     this.applyEvent(doc);
   }
 

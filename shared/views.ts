@@ -39,6 +39,22 @@ export interface DayStats {
   slaDue: number;
   /** Distinct elements of the grid degraded (kpi rule) at some time that day. */
   degradedElements: number;
+  /**
+   * Deal (second release). Work orders whose first response / contact deadline passed or that were
+   * contacted (due), and those contacted by it (met); promises given, moved and broken; satisfaction
+   * answers; deferrals; resolves that named evidence alarms unrelated. Absent in older snapshots: read as 0.
+   */
+  firstResponseDue: number;
+  firstResponseMet: number;
+  contactDue: number;
+  contactMet: number;
+  promises: number;
+  promisesMoved: number;
+  promisesBroken: number;
+  satisfied: number;
+  dissatisfied: number;
+  deferred: number;
+  resolvedUnrelated: number;
 }
 
 /** Columnar KPI series of a grid (uPlot's `[xs, ...ys]`): grid mean per sample period, last 24 h. */
@@ -107,19 +123,26 @@ export interface ProcessorStats {
   active: Record<Level, number>;
 }
 
-/** The wall screen's per-minute series (Socket.IO `snapshot.series`), columnar for uPlot. */
+/**
+ * The wall screen's per-minute series (Socket.IO `snapshot.series`, `GET /api/activity`), columnar
+ * for uPlot. Minutes of the transitions' own time (`at`).
+ */
 export interface Series {
   /** Minute starts, epoch seconds. */
   t: number[];
-  /** Transitions `opened` + `escalated` per minute, by level. */
+  /** Events opened per minute, by their opening level. */
   red: number[];
   orange: number[];
   yellow: number[];
   blue: number[];
-  /** Mean input messages per second. */
-  input: number[];
-  /** Max processing lag, seconds. */
-  lag: number[];
+  /** Events escalated (a deadline passed) per minute, any level; apart from the openings. */
+  escalated: number[];
+  /** Events whose level rose by an `updated` (more complaints, an outage in the grid) per minute. */
+  lifted: number[];
+  /** Mean input messages per second; null for a minute nobody measured. */
+  input: (number | null)[];
+  /** Max processing lag, seconds; null for a minute this gateway did not watch. */
+  lag: (number | null)[];
 }
 
 /** The current minute of `Series`, carried by each `stats` push. */
@@ -129,8 +152,17 @@ export interface SeriesPoint {
   orange: number;
   yellow: number;
   blue: number;
-  input: number;
-  lag: number;
+  escalated: number;
+  lifted: number;
+  input: number | null;
+  lag: number | null;
+}
+
+/** Sums over a `Series`: opened by opening level, escalated and lifted by their new level. */
+export interface ActivityTotals {
+  opened: Record<Level, number>;
+  escalated: Record<Level, number>;
+  lifted: Record<Level, number>;
 }
 
 /** The Socket.IO `stats` payload (about once a second). */
