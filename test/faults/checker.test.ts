@@ -1,0 +1,45 @@
+/** The checker itself finds what it counts: a lost, a doubled, a skipped and a changed transition, a reject not in the DLQ, a notice twice. */
+import { describe, expect, it } from 'vitest';
+import { Core } from '../../processor/core/index.js';
+import type { EventTransition } from '../../shared/schemas.js';
+import { HEADERS } from '../../shared/subjects.js';
+import { compare, type Expected, type Stored } from './checker.js';
+
+const t = (id: string, seq: number, state = 'open') =>
+  ({ id, seq, state, level: 'red' }) as unknown as EventTransition;
+const dead = (seq: number): Stored => ({
+  seq: 1,
+  subject: 'cadre.dlq.alarm',
+  text: '',
+  headers: { [HEADERS.originalSeq]: String(seq) },
+});
+
+describe('the fault checker', () => {
+  it('counts each kind of damage once, and nothing on a clean run', () => {
+    const expected: Expected = {
+      transitions: [t('a', 1), t('a', 2), t('a', 3), t('b', 1)],
+      rejectedSeqs: new Set([7, 9]),
+      core: undefined as unknown as Core,
+    };
+    const clean = compare(expected, expected.transitions, [dead(7), dead(9)]);
+    expect(Object.values(clean).filter((v) => Array.isArray(v) && v.length)).toEqual([]);
+
+    const notice = (id: string, status = 200) => ({ headers: { 'webhook-id': id }, status });
+    const report = compare(
+      expected,
+      [t('a', 1), t('a', 3), t('a', 3), { ...t('b', 1), level: 'blue' } as EventTransition],
+      [dead(7)],
+      {
+        notices: [notice('n1'), notice('n1', 500), notice('n2'), notice('n2')],
+        screens: [{ name: 'wall', digest: () => ['a:3'] }],
+      },
+    );
+    expect(report.lost).toEqual(['a:2']);
+    expect(report.duplicated).toEqual(['a:3']);
+    expect(report.gaps).toEqual(['a:2']);
+    expect(report.unexpected).toEqual(['b:1']);
+    expect(report.rejectsWithoutDlq).toEqual([9]);
+    expect(report.noticesTwice).toEqual(['n2']);
+    expect(report.screensOff).toEqual(['wall']);
+  });
+});

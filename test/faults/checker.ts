@@ -1,0 +1,263 @@
+/**
+ * The one checker of the fault suite. It reads every sink a province sees — the transitions in
+ * CADRE_EVENTS, the KV read models, the DLQ, webhook receivers, Socket.IO screens — and compares
+ * them with `cadre replay` of the same stored input (CADRE_IN as the broker holds it, so whatever a
+ * fault did to publishing, the reference is what was really stored). Counted per event id: lost,
+ * duplicated (`id:seq`), gaps in `seq`, unexpected transitions, rejects without a DLQ entry, and
+ * notices delivered more than once (by `webhook-id`). Every fault test ends in `expectClean`.
+ */
+import { expect } from 'vitest';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import type { Config } from '../../config/load.js';
+import { normalize, parseJson } from '../../ingest/normalize.js';
+import { Core } from '../../processor/core/index.js';
+import { replay } from '../../processor/replay.js';
+import type { EventTransition } from '../../shared/schemas.js';
+import { BUCKETS, HEADERS, STREAMS, kvKey } from '../../shared/subjects.js';
+import type { GridDoc } from '../../shared/views.js';
+
+export interface Stored {
+  seq: number;
+  subject: string;
+  text: string;
+  msgId?: string;
+  headers: Record<string, string>;
+}
+
+/** Every message of a stream in order, with its stream sequence and headers. */
+export async function readAll(nc: NatsConnection, stream: string): Promise<Stored[]> {
+  const { messages: count, first_seq } = (await (await jetstreamManager(nc)).streams.info(stream)).state;
+  const out: Stored[] = [];
+  if (count === 0) return out;
+  const consumer = await jetstream(nc).consumers.get(stream, {
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: first_seq,
+  });
+  while (out.length < count) {
+    const batch = await consumer.fetch({
+      max_messages: Math.min(count - out.length, 10_000),
+      expires: 10_000,
+    });
+    let got = 0;
+    for await (const m of batch) {
+      got++;
+      const headers: Record<string, string> = {};
+      for (const key of m.headers?.keys() ?? []) headers[key] = m.headers!.get(key);
+      out.push({ seq: m.seq, subject: m.subject, text: m.string(), msgId: headers[HEADERS.msgId], headers });
+      if (out.length === count) break;
+    }
+    if (got === 0) break;
+  }
+  return out;
+}
+
+/** What an uninterrupted run makes of the stored input. */
+export interface Expected {
+  transitions: EventTransition[];
+  /** CADRE_IN sequences of the inputs replay rejects. */
+  rejectedSeqs: Set<number>;
+  /** The core after the whole input, for the grid documents. */
+  core: Core;
+}
+
+/**
+ * `cadre replay` (clock from the log's ticks, as a `--no-ticks` processor runs) of CADRE_IN as
+ * stored, plus a core fed the same way for what grid documents must show. The input must end in a
+ * tick past its last message (as time going on would live): replay flushes at the end, live does not.
+ */
+export async function expectedOf(input: readonly Stored[], config: Config): Promise<Expected> {
+  const options = { rules: config.rules, topology: config.topology, clock: 'ticks' as const };
+  const transitions: EventTransition[] = [];
+  const rejectedLines: number[] = [];
+  await replay(
+    [
+      {
+        name: 'CADRE_IN',
+        lines: (async function* () {
+          // A line break inside a stored message would shift replay's line numbers: none is one line.
+          for (const m of input) yield m.text.replace(/[\r\n]/g, ' ');
+        })(),
+      },
+    ],
+    { ...options, locale: config.cadre.locale, timeZone: config.cadre.timeZone },
+    {
+      out: (text) => {
+        for (const line of text.split('\n')) if (line) transitions.push(JSON.parse(line) as EventTransition);
+      },
+      err: (text) => {
+        for (const line of text.split('\n'))
+          if (line) rejectedLines.push((JSON.parse(line) as { line: number }).line);
+      },
+    },
+  );
+  const core = new Core({ ...options, locale: config.cadre.locale, timeZone: config.cadre.timeZone });
+  for (const m of input) {
+    const parsed = parseJson(m.text);
+    const n = parsed.ok ? normalize(parsed.value, undefined, config.topology) : parsed;
+    if (n.ok) core.push(n.input);
+  }
+  const rejectedSeqs = new Set(rejectedLines.filter((l) => l > 0).map((l) => input[l - 1]!.seq));
+  // An empty line is skipped by replay but is a reject (bad JSON) live.
+  for (const m of input) if (!m.text.trim()) rejectedSeqs.add(m.seq);
+  return { transitions, rejectedSeqs, core };
+}
+
+/** A webhook request as a receiver recorded it. */
+export interface Notice {
+  headers: Record<string, string | string[] | undefined>;
+  status: number;
+}
+
+/** What a screen shows at the end: id:seq of every active event. */
+export interface ScreenView {
+  name: string;
+  digest(): string[];
+}
+
+export interface Report {
+  transitions: number;
+  /** Expected id:seq missing from CADRE_EVENTS. */
+  lost: string[];
+  /** id:seq stored more than once. */
+  duplicated: string[];
+  /** id:seq missing between two stored seqs of one event. */
+  gaps: string[];
+  /** Stored id:seq that replay does not make, or makes differently. */
+  unexpected: string[];
+  /** CADRE_IN sequences that replay rejects and CADRE_DLQ does not hold. */
+  rejectsWithoutDlq: number[];
+  /** Event documents in KV that are not the event's last transition. */
+  staleEventDocs: string[];
+  /** Grid documents whose complaints or KPI series differ from the uninterrupted run's. */
+  wrongGridDocs: string[];
+  /** webhook-ids answered 2xx more than once. */
+  noticesTwice: string[];
+  /** Screens whose active events differ from the uninterrupted run's. */
+  screensOff: string[];
+}
+
+export interface CheckOptions {
+  config: Config;
+  /** Grid documents to compare (all grids with a complaint transition when omitted; [] for none). */
+  grids?: string[];
+  notices?: readonly Notice[];
+  screens?: readonly ScreenView[];
+}
+
+const key = (t: EventTransition) => `${t.id}:${t.seq}`;
+
+/** Reads every sink and counts what differs from replay of the stored input. */
+export async function check(nc: NatsConnection, options: CheckOptions): Promise<Report> {
+  const input = await readAll(nc, STREAMS.input.name);
+  const expected = await expectedOf(input, options.config);
+  const stored = (await readAll(nc, STREAMS.events.name)).map((m) => JSON.parse(m.text) as EventTransition);
+  const dlq = await readAll(nc, STREAMS.dlq.name);
+  const report = compare(expected, stored, dlq, options);
+
+  const eventsKv = await new Kvm(nc).open(BUCKETS.events);
+  const last = new Map<string, EventTransition>();
+  for (const t of expected.transitions) last.set(t.id, t);
+  for (const [id, t] of last) {
+    const doc = (await eventsKv.get(kvKey(id)))?.json<EventTransition>();
+    if (!doc || doc.seq !== t.seq) report.staleEventDocs.push(`${id}: ${doc ? doc.seq : 'none'} ≠ ${t.seq}`);
+  }
+  const gridsKv = await new Kvm(nc).open(BUCKETS.grids);
+  const grids = options.grids ?? [
+    ...new Set(expected.transitions.filter((t) => t.rule === 'complaint').map((t) => t.grid)),
+  ];
+  for (const grid of grids) {
+    const want = expected.core.gridDoc(grid);
+    const doc = (await gridsKv.get(kvKey(grid)))?.json<GridDoc>();
+    if (
+      !doc ||
+      JSON.stringify(doc.complaints) !== JSON.stringify(want.complaints) ||
+      JSON.stringify(doc.kpi) !== JSON.stringify(want.kpi)
+    )
+      report.wrongGridDocs.push(grid);
+  }
+  return report;
+}
+
+/** The pure part of `check`: replay's output against what the sinks hold. */
+export function compare(
+  expected: Expected,
+  stored: readonly EventTransition[],
+  dlq: readonly Stored[],
+  options: Pick<CheckOptions, 'notices' | 'screens'> = {},
+): Report {
+  const want = new Map(expected.transitions.map((t) => [key(t), JSON.stringify(t)]));
+  const seen = new Map<string, number>();
+  const seqs = new Map<string, number[]>();
+  const report: Report = {
+    transitions: stored.length,
+    lost: [],
+    duplicated: [],
+    gaps: [],
+    unexpected: [],
+    rejectsWithoutDlq: [],
+    staleEventDocs: [],
+    wrongGridDocs: [],
+    noticesTwice: [],
+    screensOff: [],
+  };
+  for (const t of stored) {
+    const k = key(t);
+    seen.set(k, (seen.get(k) ?? 0) + 1);
+    if (seen.get(k) === 2) report.duplicated.push(k);
+    if (want.get(k) !== JSON.stringify(t)) report.unexpected.push(k);
+    (seqs.get(t.id) ?? seqs.set(t.id, []).get(t.id)!).push(t.seq);
+  }
+  for (const k of want.keys()) if (!seen.has(k)) report.lost.push(k);
+  for (const [id, list] of seqs) {
+    const present = new Set(list);
+    for (let s = 1; s < Math.max(...list); s++) if (!present.has(s)) report.gaps.push(`${id}:${s}`);
+  }
+  const dead = new Set(dlq.map((m) => Number(m.headers[HEADERS.originalSeq])));
+  for (const seq of expected.rejectedSeqs) if (!dead.has(seq)) report.rejectsWithoutDlq.push(seq);
+
+  const delivered = new Map<string, number>();
+  for (const n of options.notices ?? []) {
+    if (n.status < 200 || n.status >= 300) continue;
+    const id = String(n.headers['webhook-id']);
+    delivered.set(id, (delivered.get(id) ?? 0) + 1);
+    if (delivered.get(id) === 2) report.noticesTwice.push(id);
+  }
+  if (options.screens?.length) {
+    const active = activeDigest(expected.transitions);
+    for (const s of options.screens)
+      if (JSON.stringify(s.digest()) !== JSON.stringify(active)) report.screensOff.push(s.name);
+  }
+  return report;
+}
+
+/** id:seq of the events an uninterrupted run leaves active, sorted as screens give theirs. */
+export function activeDigest(transitions: readonly EventTransition[]): string[] {
+  const last = new Map<string, EventTransition>();
+  for (const t of transitions) last.set(t.id, t);
+  return [...last.values()]
+    .filter((t) => t.state === 'open' || t.state === 'acknowledged')
+    .map(key)
+    .sort();
+}
+
+/** One line for the test output and docs/reliability.md. */
+export function summary(name: string, report: Report, recoveryMs: number[]): string {
+  const worst = recoveryMs.length ? Math.max(...recoveryMs) : 0;
+  const mean = recoveryMs.length ? recoveryMs.reduce((a, b) => a + b, 0) / recoveryMs.length : 0;
+  return (
+    `fault ${name}: ${report.transitions} transitions, lost ${report.lost.length}, duplicated ` +
+    `${report.duplicated.length}, gaps ${report.gaps.length}, unexpected ${report.unexpected.length}, ` +
+    `rejects without DLQ ${report.rejectsWithoutDlq.length}, notices twice ${report.noticesTwice.length}; ` +
+    `recovery ${recoveryMs.length}× mean ${Math.round(mean)} ms, worst ${Math.round(worst)} ms`
+  );
+}
+
+/** Every count 0; the report printed first so that a failure shows all of it. */
+export function expectClean(report: Report): void {
+  const dirty = Object.fromEntries(
+    Object.entries(report).filter(([k, v]) => k !== 'transitions' && (v as unknown[]).length),
+  );
+  expect(dirty).toEqual({});
+}
