@@ -11,7 +11,7 @@ import type { EventDoc } from '../shared/views.js';
 import { levelRank, type Level } from '../shared/levels.js';
 import type { Authenticator } from './auth.js';
 import { CoalescingFeed } from './live_feed.js';
-import { socketClients } from '../shared/metrics.js';
+import { socketClients, transitionToScreenSeconds } from '../shared/metrics.js';
 import { canRead, inScope, narrowScope, readScope, type Principal } from './principal.js';
 import type { ReadModel, Stats } from './state.js';
 import { SlidingWindowLimiter } from './rate_limit.js';
@@ -75,7 +75,14 @@ export function attachLive(io: Server, options: LiveOptions): Live {
   nsp.on('connection', (socket: Socket) => {
     const data = socket.data as ClientData;
     socketClients.inc();
-    const feed = new CoalescingFeed((batch) => socket.emit('events', batch), {
+    const feed = new CoalescingFeed((batch) => {
+      socket.emit('events', batch);
+      const sentAt = now();
+      for (const t of batch) {
+        const storedAt = model.storedAtOf(t);
+        if (storedAt !== undefined) transitionToScreenSeconds.observe(Math.max(0, sentAt - storedAt) / 1000);
+      }
+    }, {
       now,
       intervalMs: options.batchIntervalMs,
       congested: () => unsent(socket) > CONGESTED_PACKETS,

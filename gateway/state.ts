@@ -57,6 +57,7 @@ export class ReadModel {
   private readonly processors = new Map<string, { stats: ProcessorStats; receivedAt: number }>();
   private readonly maintenance = new LRUCache<string, Maintenance>({ max: 10_000 });
   private readonly listeners = new Set<Listener>();
+  private readonly storedAt = new WeakMap<EventDoc, number>();
   private readonly stops: (() => unknown)[] = [];
   private sampler: NodeJS.Timeout | undefined;
   private started = false;
@@ -216,7 +217,13 @@ export class ReadModel {
     const doc = parseOr<EventDoc>(m, this.options.log);
     if (!doc) return;
     if (LEVELS.includes(doc.level) && typeof doc.id === 'string') this.series.countTransition(this.options.now(), doc);
+    this.storedAt.set(doc, nanosToMs(m.info.timestampNanos));
     this.applyEvent(doc);
+  }
+
+  /** When a transition heard on CADRE_EVENTS was stored there (epoch ms); undefined for KV-loaded docs. */
+  storedAtOf(doc: EventDoc): number | undefined {
+    return this.storedAt.get(doc);
   }
 
   private onMaintenance(m: JsMsg): void {
@@ -246,6 +253,10 @@ export class ReadModel {
   private follow(messages: ConsumerMessages): void {
     this.stops.push(() => messages.stop());
   }
+}
+
+function nanosToMs(nanos: number): number {
+  return Math.floor(nanos / 1e6);
 }
 
 /** The current value of every key; deleted keys are skipped. */

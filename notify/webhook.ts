@@ -6,7 +6,7 @@
  */
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { Notify, Subscriber } from '../config/notify.js';
-import { notificationsTotal } from '../shared/metrics.js';
+import { notificationsTotal, webhookDeliverySeconds } from '../shared/metrics.js';
 import { postJson } from './http_post.js';
 import { keepFailed } from './queue.js';
 import { afterFailure } from './retry.js';
@@ -46,18 +46,22 @@ export function deliverWebhooks({ js, notify, now, log }: WebhookStage) {
     const headers: Record<string, string> = { 'webhook-id': id, 'webhook-timestamp': String(timestamp) };
     if (subscriber.secret) headers['webhook-signature'] = sign(subscriber.secret, id, timestamp, body);
 
+    const took = webhookDeliverySeconds.startTimer();
     const result = await postJson(subscriber.url, body, headers, notify.webhook.timeout);
     if (result.ok) {
       m.ack();
       count('sent');
+      took({ outcome: 'sent' });
       return;
     }
     const next = afterFailure(attempt, notify.webhook.retryDelays);
     if ('retryIn' in next) {
       m.nak(next.retryIn);
       count('retried');
+      took({ outcome: 'retried' });
       return;
     }
+    took({ outcome: 'failed' });
     log(`webhook: gave up ${task.id} to ${subscriber.name} after ${attempt} attempts: ${result.error}`);
     await keepFailed(js, task, result.error, attempt);
     m.ack();

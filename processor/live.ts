@@ -22,7 +22,8 @@ import { STREAMS, subjects } from '../shared/subjects.js';
 import { formatTime } from '../shared/time.js';
 import { LEVELS, type Level } from '../shared/levels.js';
 import type { ProcessorStats } from '../shared/views.js';
-import { eventsTotal, processedTotal, processorLagSeconds } from '../shared/metrics.js';
+import type { EventTransition } from '../shared/schemas.js';
+import { eventsTotal, inputToTransitionSeconds, processedTotal, processorLagSeconds } from '../shared/metrics.js';
 import { publishedSince } from './published_since.js';
 import { startFeed, type Feed } from './feeder.js';
 import type { FeedMessage } from './feed_batch.js';
@@ -106,7 +107,11 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     gridDoc: (grid) => core.gridDoc(grid),
     alreadyPublished,
     eventsSeq,
-    onPublished: (t) => eventsTotal.inc({ level: t.level, transition: t.transition }),
+    onPublished: (t) => {
+      eventsTotal.inc({ level: t.level, transition: t.transition });
+      const storedAt = causedAt.get(t);
+      if (storedAt !== undefined) inputToTransitionSeconds.observe(Math.max(0, now() - storedAt) / 1000);
+    },
     log,
   });
   const ticker = options.ticks === false ? undefined : new Ticker(nc, partition, now, () => core.nextDue());
@@ -119,6 +124,8 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     void outbox.flushDocs();
   };
   const processed = new Map<string, { inc(): void }>();
+  /** The input log time of the input behind each transition not yet published (for the latency histogram). */
+  const causedAt = new WeakMap<EventTransition, number>();
 
   const flush = () => {
     flushTimer = undefined;
@@ -135,7 +142,10 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     const input = intake.accept(m);
     if (!input) return;
     const out = core.push(input);
-    if (out.transitions.length) outbox.addTransitions(out.transitions);
+    if (out.transitions.length) {
+      for (const t of out.transitions) causedAt.set(t, m.storedAt);
+      outbox.addTransitions(out.transitions);
+    }
     for (const r of out.replies) outbox.addReply(r.commandId, r.reply);
     // The core's rejects (absurd time) are counted as rejected by intake, not as processed too.
     for (const r of out.rejects) intake.reject(m, r);

@@ -101,6 +101,36 @@ export const outputsRefusedTotal = new Counter({
   registers: [registry],
 });
 
+// ---- Latency histograms (seconds): what an operator is promised — a change on screen within seconds.
+
+/** Buckets from 5 ms to 1 min: live paths are sub-second; catching up on a backlog is minutes. */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** From an input's arrival in CADRE_IN (its JetStream time) to the transition it caused stored in CADRE_EVENTS. */
+export const inputToTransitionSeconds = new Histogram({
+  name: 'cadre_input_to_transition_seconds',
+  help: 'Seconds from an input stored in the input log to the event transition it caused stored in CADRE_EVENTS',
+  buckets: LATENCY_BUCKETS,
+  registers: [registry],
+});
+
+/** From a transition stored in CADRE_EVENTS to its `events` batch written to a screen's socket (per screen). */
+export const transitionToScreenSeconds = new Histogram({
+  name: 'cadre_transition_to_screen_seconds',
+  help: 'Seconds from an event transition stored in CADRE_EVENTS to its Socket.IO events batch sent to a screen',
+  buckets: LATENCY_BUCKETS,
+  registers: [registry],
+});
+
+/** One webhook POST, from sending to the subscriber's answer (or the timeout), by outcome sent|retried|failed. */
+export const webhookDeliverySeconds = new Histogram({
+  name: 'cadre_webhook_delivery_seconds',
+  help: 'Seconds one webhook delivery attempt took until the subscriber answered, by outcome',
+  labelNames: ['outcome'] as const,
+  buckets: LATENCY_BUCKETS,
+  registers: [registry],
+});
+
 let processMetricsOn = false;
 
 /** Adds Node's process metrics (CPU, memory, event-loop lag) to the registry; for the app, once. */
@@ -108,4 +138,8 @@ export function enableProcessMetrics(): void {
   if (processMetricsOn) return;
   processMetricsOn = true;
   collectDefaultMetrics({ register: registry, prefix: 'cadre_' });
+  // Gauges named like counters fail `promtool check metrics`; the same figures stay in
+  // cadre_nodejs_active_{handles,requests,resources}{type}, which these only sum.
+  for (const name of ['handles', 'requests', 'resources'])
+    registry.removeSingleMetric(`cadre_nodejs_active_${name}_total`);
 }
