@@ -10,7 +10,7 @@ import type { Config } from '../config/load.js';
 import type { Env } from '../config/env.js';
 import { ensureStreams } from '../ingest/streams.js';
 import { ingestHttp } from '../ingest/http.js';
-import { startOwnership, type Ownership } from '../processor/ownership.js';
+import { startProcessor, type RunningProcessor } from '../processor/live.js';
 import { createGateway, type Gateway } from '../gateway/server.js';
 import { startNotifier } from '../notify/notifier.js';
 import { bearerOf } from '../gateway/auth.js';
@@ -19,8 +19,6 @@ import { startDemo } from './demo.js';
 import { enableProcessMetrics, registry } from '../shared/metrics.js';
 import { ensureDemoUsers, type DemoCredentials } from './demo_users.js';
 import { resolveNats } from './nats.js';
-import { untilDone } from '../shared/broker_waits.js';
-import { processorHttp } from './processor_http.js';
 
 export type Role = 'ingest' | 'processor' | 'gateway';
 
@@ -43,8 +41,7 @@ export interface RunningApp {
   natsUrl: string;
   url?: string;
   credentials?: DemoCredentials;
-  /** The processor role: the partitions this instance owns and their processors. */
-  processor?: Ownership;
+  processor?: RunningProcessor;
   gateway?: Gateway;
   simulation?: Simulation;
   stop(): Promise<void>;
@@ -70,56 +67,38 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       : { url: env.natsUrl ?? 'nats://127.0.0.1:4222', embedded: undefined };
     if (nats.embedded) stops.push(() => nats.embedded!.stop());
     const nc = await connect({
-      // NATS_URL may list several servers of a cluster (comma-separated): any one will do.
-      servers: nats.url.split(','),
+      servers: nats.url,
       name: `cadre-${[...roles].join('-')}`,
       maxReconnectAttempts: -1,
-      // A cluster still coming up is waited for, not a reason to exit.
-      waitOnFirstConnect: true,
       // No stack trace captured in advance for every request: it cost ~2% of the processor's time.
       noAsyncTraces: true,
     });
     stops.push(() => nc.drain());
+    await ensureStreams(nc, config);
     const app: RunningApp = { natsUrl: nats.url, stop };
-    if (roles.has('processor') && !roles.has('gateway')) {
-      // Up before anything waits on the broker: /readyz says what the role is waiting for.
-      const http = await processorHttp(nc, () => app.processor);
-      stops.push(() => http.close());
-      app.url = await http.listen({ port: env.port, host: env.host });
-    }
-    await untilDone('streams', () => ensureStreams(nc, config), log);
 
     if (roles.has('gateway')) {
       // Before the processor: a first start's notifier consumer must exist before the first transition.
-      const notifier = await untilDone(
-        'notifier',
-        () => startNotifier({ nc, config, log: (m) => log(`notify: ${m}`) }),
-        log,
-      );
+      const notifier = await startNotifier({ nc, config, log: (m) => log(`notify: ${m}`) });
       stops.push(() => notifier.stop());
     }
     if (roles.has('processor')) {
-      app.processor = await untilDone(
-        'leases',
-        () =>
-          startOwnership({
-            nc,
-            natsUrl: nats.url,
-            config,
-            partition: options.partition,
-            ticks: options.ticks,
-            log: (m) => log(`processor: ${m}`),
-          }),
-        log,
-      );
+      app.processor = await startProcessor({
+        nc,
+        natsUrl: nats.url,
+        config,
+        partition: options.partition,
+        ticks: options.ticks,
+        log: (m) => log(`processor: ${m}`),
+      });
       stops.push(() => app.processor!.stop());
     }
     if (options.demo) app.credentials = await ensureDemoUsers(env.dataDir, [config.topology.cities[0]!.id]);
     if (roles.has('gateway')) {
-      app.gateway = await untilDone('gateway', () => gatewayRole(nc, options, app.credentials), log);
+      app.gateway = await gatewayRole(nc, options, app.credentials);
       stops.push(() => app.gateway!.close());
       app.url = await app.gateway.start(env.port, env.host);
-    } else if (roles.has('ingest') && !roles.has('processor')) {
+    } else if (roles.has('ingest')) {
       const ingest = await ingestRole(nc, config);
       stops.push(() => ingest.close());
       app.url = await ingest.listen({ port: env.port, host: env.host });
