@@ -14,7 +14,7 @@ import { startApp, type RunningApp } from '../../app/app.js';
 import { loadConfig, type Config } from '../../config/load.js';
 import { hashPassword } from '../../shared/passwords.js';
 import { messageId, subjects } from '../../shared/subjects.js';
-import type { Alarm, Complaint } from '../../shared/schemas.js';
+import type { Alarm, Complaint, Kpi } from '../../shared/schemas.js';
 import { useNats } from '../helpers/nats.js';
 import { launchBrowser, type LaunchedBrowser } from '../helpers/browser.js';
 
@@ -22,6 +22,8 @@ const SHIPPED_CONFIG = new URL('../../config/', import.meta.url).pathname;
 const BUILT_UI = new URL('../../ui/dist/index.html', import.meta.url).pathname;
 export const PASSWORD = 'wall-and-desk-test';
 export const RESULTS = 'test-results';
+/** The screenshots the docs show (docs/ui.md), taken by these tests. */
+export const SCREENSHOTS = 'docs/screenshots';
 /** Per test: page loads on a loaded 2-core machine are slow; only publish → red is held to 2 s. */
 export const TEST_TIMEOUT = 120_000;
 
@@ -41,10 +43,19 @@ export interface Stack {
   /** Publishes one input on `cadre.in.<type>.<city>` with its Nats-Msg-Id, as a producer does. */
   publish(type: 'complaint', city: string, msg: Complaint): Promise<void>;
   publish(type: 'alarm', city: string, msg: Alarm): Promise<void>;
+  publish(type: 'kpi', city: string, msg: Kpi): Promise<void>;
+  /** With `splitGateway`: stops the gateway alone (ingest and processor go on), and starts it again on the same port. */
+  stopGateway(): Promise<void>;
+  startGateway(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** The gateway in a process of its own (another startApp), so a test can stop and restart it. */
+  splitGateway?: boolean;
 }
 
 /** Registers beforeAll/afterAll hooks; the returned object is filled in before the first test runs. */
-export function useStack(): Stack {
+export function useStack(options: StackOptions = {}): Stack {
   const nats = useNats();
   const stack = {} as Stack;
   const dirs: string[] = [];
@@ -59,24 +70,44 @@ export function useStack(): Stack {
     dirs.push(configDir, dataDir);
     await writeConfig(configDir);
     stack.config = loadConfig(configDir);
-    stack.app = await startApp({
-      env: { port: 0, host: '127.0.0.1', natsUrl: nats.url, configDir, dataDir },
-      config: stack.config,
-      roles: new Set(['ingest', 'processor', 'gateway']),
-      log: () => {},
-    });
-    stack.url = stack.app.url!;
+    const env = { port: 0, host: '127.0.0.1', natsUrl: nats.url, configDir, dataDir };
+    if (options.splitGateway) {
+      stack.app = await startApp({ env, config: stack.config, roles: new Set(['ingest', 'processor']), log: () => {} });
+      let gateway: RunningApp | undefined = await startApp({ env, config: stack.config, roles: new Set(['gateway']), log: () => {} });
+      stack.url = gateway.url!;
+      const port = Number(new URL(stack.url).port);
+      stack.stopGateway = async () => {
+        await gateway?.stop();
+        gateway = undefined;
+      };
+      stack.startGateway = async () => {
+        gateway = await startApp({ env: { ...env, port }, config: stack.config, roles: new Set(['gateway']), log: () => {} });
+      };
+      stopExtra = () => stack.stopGateway();
+    } else {
+      stack.app = await startApp({
+        env,
+        config: stack.config,
+        roles: new Set(['ingest', 'processor', 'gateway']),
+        log: () => {},
+      });
+      stack.url = stack.app.url!;
+      stack.stopGateway = stack.startGateway = () => Promise.reject(new Error('useStack({ splitGateway: true }) only'));
+    }
     const js = jetstream(nats.nc);
-    stack.publish = async (type: 'complaint' | 'alarm', city: string, msg: Complaint | Alarm) => {
+    stack.publish = async (type: 'complaint' | 'alarm' | 'kpi', city: string, msg: Complaint | Alarm | Kpi) => {
       await js.publish(subjects.input(type, city), JSON.stringify(msg), {
         msgID: messageId(type, msg as unknown as Record<string, unknown>),
       });
     };
     stack.browser = await launchBrowser();
     mkdirSync(RESULTS, { recursive: true });
+    mkdirSync(SCREENSHOTS, { recursive: true });
   }, 120_000);
+  let stopExtra: () => Promise<void> = async () => {};
   afterAll(async () => {
     await stack.browser?.close();
+    await stopExtra();
     await stack.app?.stop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }, 60_000);

@@ -1,10 +1,14 @@
 /**
  * The wall screen against the real system: a complaint published on NATS turns its grid red on the
- * map within 2 s, and the wall is photographed with events of every kind on it.
+ * map within 2 s; the events chart counts openings apart from lifts and agrees with GET /api/activity;
+ * no text is below the documented minimum at 1920×1080 and 3840×2160 and no row is cut; the wall is
+ * photographed in Chinese, in English and at 4K (docs/screenshots/).
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { collectPageErrors, complaintNow, RESULTS, TEST_TIMEOUT, useStack } from './stack.js';
+import type { Activity } from '../../ui/src/lib/types.js';
+import { collectPageErrors, complaintNow, SCREENSHOTS, TEST_TIMEOUT, useStack } from './stack.js';
+import { checkWallText } from './wall_checks.js';
 
 const stack = useStack();
 
@@ -13,11 +17,35 @@ function gridOf(city: string, index = 0): string {
   return stack.config.topology.grids.filter((g) => g.city === city)[index]!.id;
 }
 
-async function openWall(page: Page): Promise<void> {
-  await page.goto(`${stack.url}/wall`, { timeout: 60_000 });
+async function openWall(page: Page, query = ''): Promise<void> {
+  await page.goto(`${stack.url}/wall${query}`, { timeout: 60_000 });
   await page.waitForSelector('[data-testid="grid-map"]:not([data-drawn="0"])', { timeout: 60_000 });
   await page.waitForSelector('[data-testid="connection-state"][data-state="connected"]', { timeout: 60_000 });
 }
+
+async function activity(): Promise<Activity> {
+  const res = await fetch(`${stack.url}/api/activity`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as Activity;
+}
+
+/** The events chart's sums as the page draws them. */
+async function chartTotals(page: Page) {
+  const chart = page.getByTestId('events-chart');
+  const read = async (name: string) => Number(await chart.getAttribute(name));
+  return {
+    opened: {
+      red: await read('data-opened-red'),
+      orange: await read('data-opened-orange'),
+      yellow: await read('data-opened-yellow'),
+      blue: await read('data-opened-blue'),
+    },
+    escalated: await read('data-escalated'),
+    lifted: await read('data-lifted'),
+  };
+}
+
+const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
 
 describe('wall screen on the real stack', () => {
   it(
@@ -60,7 +88,41 @@ describe('wall screen on the real stack', () => {
   );
 
   it(
-    'shows every level in several cities (screenshot test-results/wall.png)',
+    'counts openings apart from lifts in the events chart, as GET /api/activity does; the ticker says "橙→红"',
+    async () => {
+      const page = await stack.browser.context.newPage();
+      const errors = collectPageErrors(page);
+      await openWall(page);
+      const grids = [200, 201, 202, 203].map((i) => gridOf('CS', i));
+      const before = await activity();
+      // Four tier-2 complaints: four orange events opened.
+      for (const grid of grids)
+        await stack.publish('complaint', 'CS', complaintNow(grid, { customer: { id: `t2-${grid}`, tier: 2 } }));
+      await expect.poll(async () => (await activity()).totals.opened.orange - before.totals.opened.orange, { timeout: 20_000 }).toBe(4);
+      // A media complaint in each: the same four events lift to red — no new red event opens.
+      for (const grid of grids) await stack.publish('complaint', 'CS', complaintNow(grid, { media: true }));
+      await expect.poll(async () => sum((await activity()).totals.lifted) - sum(before.totals.lifted), { timeout: 20_000 }).toBe(4);
+      const after = await activity();
+      expect(after.totals.lifted.red - before.totals.lifted.red).toBe(4);
+      expect(after.totals.opened.red).toBe(before.totals.opened.red);
+      expect(sum(after.totals.escalated)).toBe(sum(before.totals.escalated));
+
+      // The chart draws what the API says (its current minute comes with each stats push).
+      await expect
+        .poll(async () => chartTotals(page), { timeout: 15_000, interval: 250 })
+        .toEqual({ opened: after.totals.opened, escalated: sum(after.totals.escalated), lifted: sum(after.totals.lifted) });
+      const lifted = page.locator('[data-testid="ticker-row"][data-change="lifted"][data-level="red"]');
+      await expect.poll(() => lifted.count(), { timeout: 10_000 }).toBe(4);
+      await expect(page.locator('[data-testid="ticker-row"][data-change="lifted"]').first().textContent()).resolves.toContain('橙→红');
+      await page.waitForSelector('[data-testid="counter-red"][data-count="5"]');
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'shows every level in several cities with no text below the minimum at 1920×1080 (screenshots wall-zh-CN.png, wall-en.png)',
     async () => {
       const page = await stack.browser.context.newPage();
       const errors = collectPageErrors(page);
@@ -78,14 +140,68 @@ describe('wall screen on the real stack', () => {
       ];
       for (const { city, grid, extra } of inputs)
         await stack.publish('complaint', city, complaintNow(grid, extra));
-      // The first test's red grid plus these: 3 red, 3 orange, 4 yellow.
-      await page.waitForSelector('[data-testid="grid-map"][data-red="3"][data-orange="3"][data-yellow="4"]', {
+      // Earlier tests' five red grids plus these: 7 red, 3 orange, 4 yellow.
+      await page.waitForSelector('[data-testid="grid-map"][data-red="7"][data-orange="3"][data-yellow="4"]', {
         timeout: 30_000,
       });
       await page.waitForSelector('[data-testid="map-city"][data-city="HY"][data-red="1"]');
-      await page.screenshot({ path: `${RESULTS}/wall.png` });
+      // Every clock on the wall is the province's (cadre.yaml timeZone), whatever the browser's zone.
+      await expect(page.getByTestId('clock').getAttribute('data-zone')).resolves.toBe('Asia/Shanghai');
+      await expect(page.getByTestId('clock-zone').textContent()).resolves.toBe('UTC+8');
+      await page.waitForTimeout(1500);
+
+      const zh = await checkWallText(page);
+      console.log(`wall 1920×1080: min text ${zh.min} px, map labels ${zh.labelPx} px, chart ticks ${zh.chartPx} px`);
+      expect(zh.min).toBeGreaterThanOrEqual(26.8);
+      expect(zh.small).toEqual([]);
+      expect(zh.labelPx).toBeGreaterThanOrEqual(zh.min);
+      expect(zh.chartPx).toBeGreaterThanOrEqual(zh.min);
+      expect(zh.rows).toBeGreaterThan(0);
+      expect(zh.cutRows).toBe(0);
+      await page.screenshot({ path: `${SCREENSHOTS}/wall-zh-CN.png` });
+
+      await page.getByTestId('lang-switch').click();
+      await page.waitForTimeout(800);
+      const en = await checkWallText(page);
+      expect(en.small).toEqual([]);
+      expect(en.cutRows).toBe(0);
+      await expect(page.getByTestId('wall-scope').textContent()).resolves.not.toMatch(/\b1 grids\b/);
+      await page.screenshot({ path: `${SCREENSHOTS}/wall-en.png` });
+      await page.getByTestId('lang-switch').click();
       expect(errors).toEqual([]);
       await page.close();
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'keeps every text above the minimum at 3840×2160 in a UTC browser, kiosk mode (screenshot wall-4k.png)',
+    async () => {
+      const context = await stack.browser.browser.newContext({
+        viewport: { width: 3840, height: 2160 },
+        locale: 'zh-CN',
+        timezoneId: 'UTC',
+      });
+      const page = await context.newPage();
+      const errors = collectPageErrors(page);
+      await openWall(page, '?kiosk');
+      await page.waitForTimeout(1500);
+      const k = await checkWallText(page);
+      console.log(`wall 3840×2160: min text ${k.min} px, map labels ${k.labelPx} px, chart ticks ${k.chartPx} px`);
+      expect(k.min).toBeGreaterThanOrEqual(53.7);
+      expect(k.small).toEqual([]);
+      expect(k.labelPx).toBeGreaterThanOrEqual(k.min);
+      expect(k.chartPx).toBeGreaterThanOrEqual(k.min);
+      expect(k.cutRows).toBe(0);
+      // A UTC browser shows the province's time: the clock's hour is Shanghai's.
+      const shown = (await page.getByTestId('clock').textContent()) ?? '';
+      const shanghaiHour = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', hourCycle: 'h23' }).format(new Date());
+      expect(shown).toContain(`${shanghaiHour}:`);
+      expect(shown).toContain('UTC+8');
+      await expect(page.getByTestId('lang-switch').count()).resolves.toBe(0);
+      await page.screenshot({ path: `${SCREENSHOTS}/wall-4k.png` });
+      expect(errors).toEqual([]);
+      await context.close();
     },
     TEST_TIMEOUT,
   );

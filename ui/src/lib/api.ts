@@ -4,7 +4,7 @@
  * screens can send the user to /login.
  */
 import { session } from './session.svelte.js';
-import type { EventResponse, GridResponse, Me, Session, Topology, EventDoc } from './types.js';
+import type { Activity, EventResponse, GridResponse, Me, Session, Settings, Topology, EventDoc, Why } from './types.js';
 import type { Period, ScorecardLine } from './scorecard.js';
 
 export class ApiError extends Error {
@@ -65,6 +65,9 @@ export const api = {
     const q = new URLSearchParams(Object.entries(query).filter((kv): kv is [string, string] => !!kv[1]));
     return request<{ events: EventDoc[] }>('GET', `/api/events?${q}`);
   },
+  settings: () => request<Settings>('GET', '/api/settings'),
+  activity: () => request<Activity>('GET', '/api/activity'),
+  why: (id: string) => request<{ why: Why }>('GET', `/api/events/${encodeURIComponent(id)}/why`),
   event: (id: string) => request<EventResponse>('GET', `/api/events/${encodeURIComponent(id)}`),
   grid: (id: string) => request<GridResponse>('GET', `/api/grids/${encodeURIComponent(id)}`),
   scorecard: (grid: string, period: Period) =>

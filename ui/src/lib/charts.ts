@@ -2,10 +2,14 @@
  * uPlot options for cadre's charts: dark axes, level colours, no animation. Data stays columnar as
  * the server sends it (`[t, ...ys]`); nothing is aggregated here.
  */
-import type uPlot from 'uplot';
+import uPlot from 'uplot';
+import { hm, md, timeZone } from './format.js';
 import { LEVEL_COLOR, LEVELS } from './levels.js';
 
 const AXIS = '#9ba8bb';
+
+/** uPlot aligns time ticks (hours, days) in the configured zone, not the browser's. */
+const tzDate = (ts: number) => uPlot.tzDate(new Date(ts * 1e3), timeZone());
 const GRID = 'rgba(255,255,255,0.07)';
 
 function axis(extra: Partial<uPlot.Axis> = {}): uPlot.Axis {
@@ -20,29 +24,31 @@ function fitSize(fontPx: number, extra = 0): uPlot.Axis.Size {
   };
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
-/** 24-hour clock labels (operations rooms do not read am/pm). */
-function timeAxis(font: string, fontPx: number): uPlot.Axis {
+/** 24-hour clock labels in the configured zone (operations rooms do not read am/pm). */
+function timeAxis(font: string, fontPx: number, withDate = false): uPlot.Axis {
   return axis({
     font,
-    size: fontPx * 2.4,
-    space: fontPx * 5,
-    values: (_u, splits) =>
-      splits.map((s) => {
-        const d = new Date(s * 1000);
-        return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-      }),
+    size: Math.ceil(fontPx * 2.2),
+    space: fontPx * (withDate ? 7 : 4.5),
+    values: (_u, splits) => splits.map((s) => (withDate && hm(s * 1000) === '00:00' ? md(s * 1000) : hm(s * 1000))),
   });
 }
 
 export interface ChartLabels {
   levels: Record<(typeof LEVELS)[number], string>;
+  /** The escalations and lifts, drawn apart from the openings. */
+  up: string;
 }
 
-/** Events opened/escalated per minute, one line per level. */
+/**
+ * The wall's events chart: events **opened** per minute, one line per opening level, and apart from
+ * them the events that went **up** (escalated or lifted, any level) as white bars — an escalation of a
+ * red event is not a new red. Series order: [t, red, orange, yellow, blue, up].
+ */
 export function levelRateOpts(labels: ChartLabels, fontPx = 12): Omit<uPlot.Options, 'width' | 'height'> {
   const font = `${fontPx}px system-ui, sans-serif`;
   return {
+    tzDate,
     legend: { show: false },
     cursor: { show: false },
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.15))] } },
@@ -52,10 +58,18 @@ export function levelRateOpts(labels: ChartLabels, fontPx = 12): Omit<uPlot.Opti
       ...LEVELS.map((l) => ({
         label: labels.levels[l],
         stroke: LEVEL_COLOR[l],
-        width: 2,
+        width: Math.max(2, fontPx / 8),
         fill: LEVEL_COLOR[l] + '1f',
         points: { show: false },
       })),
+      {
+        label: labels.up,
+        stroke: '#e8edf4',
+        fill: 'rgba(232,237,244,0.35)',
+        width: 1,
+        paths: uPlot.paths.bars!({ size: [0.5, 12], align: 0 }),
+        points: { show: false },
+      },
     ],
   };
 }
@@ -68,6 +82,7 @@ export function inputLagOpts(
 ): Omit<uPlot.Options, 'width' | 'height'> {
   const font = `${fontPx}px system-ui, sans-serif`;
   return {
+    tzDate,
     legend: { show: false },
     cursor: { show: false },
     scales: {
@@ -109,22 +124,53 @@ export function inputLagOpts(
   };
 }
 
-/** One KPI metric over 24 h, with its warning/critical thresholds as dashed bands. */
+/**
+ * One KPI metric over the last 24 h (the x range is always that day, so a single sample sits at its
+ * time and the axis shows real times), with its warning/critical thresholds as dashed lines. A
+ * sparse series draws its points (one sample is a dot, not nothing); gaps stay gaps.
+ */
 export function kpiOpts(
   label: string,
-  format: (v: number) => string,
+  format: (v: number, step?: number) => string,
   thresholds: { warn: number; crit: number },
-  compact = false,
+  options: { compact?: boolean; now: number; samples: number; fontPx?: number },
 ): Omit<uPlot.Options, 'width' | 'height'> {
+  const { compact = false, now, samples } = options;
+  const fontPx = options.fontPx ?? 12;
+  const font = `${fontPx}px system-ui, sans-serif`;
+  const to = Math.ceil(now / 1000);
+  const from = to - 24 * 3600;
   return {
+    tzDate,
     legend: { show: false },
     cursor: { show: !compact, points: { size: 6 } },
-    scales: { x: { time: true } },
+    scales: {
+      x: { time: true, range: () => [from, to] },
+      y: {
+        range: (_u, min, max) => {
+          // The thresholds are always in view: a healthy line is seen against them.
+          const lo = Math.min(min ?? thresholds.warn, thresholds.warn, thresholds.crit);
+          const hi = Math.max(max ?? thresholds.warn, thresholds.warn, thresholds.crit);
+          const padding = (hi - lo || Math.abs(hi) || 1) * 0.12;
+          return [Math.max(0, lo - padding), hi + padding];
+        },
+      },
+    },
     axes: compact
       ? [{ show: false }, { show: false }]
       : [
-          timeAxis('12px system-ui, sans-serif', 12),
-          axis({ size: 56, values: (_u, vals) => vals.map((v) => format(v)) }),
+          timeAxis(font, fontPx),
+          axis({
+            font,
+            size: (_u, values) => {
+              const longest = (values ?? []).reduce((n, v) => Math.max(n, String(v).length), 4);
+              return Math.ceil(longest * fontPx * 0.62 + fontPx * 1.4);
+            },
+            values: (_u, vals) => {
+              const step = vals.length > 1 ? Math.abs(vals[1]! - vals[0]!) : 0;
+              return vals.map((v) => format(v, step));
+            },
+          }),
         ],
     series: [
       {},
@@ -132,7 +178,7 @@ export function kpiOpts(
         label,
         stroke: '#7ea6ff',
         width: compact ? 1.5 : 2,
-        points: { show: false },
+        points: { show: samples <= 24, size: compact ? 4 : 6, fill: '#7ea6ff' },
         spanGaps: false,
         value: (_u, v) => (v === null ? '—' : format(v)),
       },
@@ -163,11 +209,21 @@ export function kpiOpts(
   };
 }
 
-/** Contract defaults (rules.yaml kpi thresholds), for the reference lines only. */
+/** The KPI metrics in display order; which are fractions (shown as %). Thresholds: GET /api/settings. */
 export const KPI_METRICS = [
-  { key: 'drop_rate', warn: 0.02, crit: 0.05, fraction: true },
-  { key: 'setup_success', warn: 0.97, crit: 0.9, fraction: true },
-  { key: 'congestion', warn: 0.05, crit: 0.15, fraction: true },
-  { key: 'dl_mbps', warn: 5, crit: 1, fraction: false },
-  { key: 'mos', warn: 3.5, crit: 3.0, fraction: false },
+  { key: 'drop_rate', fraction: true },
+  { key: 'setup_success', fraction: true },
+  { key: 'congestion', fraction: true },
+  { key: 'dl_mbps', fraction: false },
+  { key: 'mos', fraction: false },
 ] as const;
+
+/** Tick label of a metric: a percentage with as many decimals as the tick step needs. */
+export function metricFormat(fraction: boolean): (v: number, step?: number) => string {
+  return (v, step) => {
+    const scaled = fraction ? v * 100 : v;
+    const s = step === undefined ? undefined : fraction ? step * 100 : step;
+    const digits = s === undefined || s === 0 ? (fraction ? 2 : 1) : Math.min(3, Math.max(0, Math.ceil(-Math.log10(s) + 0.001)));
+    return `${scaled.toFixed(digits)}${fraction ? '%' : ''}`;
+  };
+}

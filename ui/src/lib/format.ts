@@ -1,32 +1,108 @@
-/** Display formats: local wall-clock times and short human durations. */
+/**
+ * Display formats. Every time is shown in the configured time zone (cadre.yaml `timeZone`, from
+ * GET /api/settings; Asia/Shanghai until it loads), never the browser's: a wall in a UTC browser
+ * shows the province's time. 24-hour clock everywhere (operations rooms do not read am/pm).
+ */
 import type { Translate } from './i18n.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
+let zone = 'Asia/Shanghai';
+let parts: Intl.DateTimeFormat = makeParts(zone);
+let offsetFmt: Intl.DateTimeFormat = makeOffset(zone);
+/** Bumped on every zone change: reactive callers can depend on it. */
+export let zoneVersion = 0;
+
+function makeParts(tz: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: tz,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  });
+}
+
+function makeOffset(tz: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'shortOffset' });
+}
+
+export function setTimeZone(tz: string): void {
+  try {
+    parts = makeParts(tz);
+    offsetFmt = makeOffset(tz);
+    zone = tz;
+    zoneVersion++;
+  } catch {
+    // an unknown zone keeps the last good one
+  }
+}
+
+export function timeZone(): string {
+  return zone;
+}
+
+export interface ZonedParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/** The wall-clock fields of an instant in the configured zone. */
+export function zoned(ms: number): ZonedParts {
+  const out: Record<string, number> = {};
+  for (const p of parts.formatToParts(new Date(ms))) if (p.type !== 'literal') out[p.type] = Number(p.value);
+  return out as unknown as ZonedParts;
+}
+
+/** `UTC+8` for Asia/Shanghai: shown beside every clock, so nobody has to guess the zone. */
+export function zoneLabel(ms: number = Date.now()): string {
+  const name = offsetFmt.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  return name.replace('GMT', 'UTC') === 'UTC' ? 'UTC' : name.replace('GMT', 'UTC');
+}
+
 export function hms(ms: number): string {
-  const d = new Date(ms);
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const d = zoned(ms);
+  return `${pad(d.hour)}:${pad(d.minute)}:${pad(d.second)}`;
 }
 
 export function hm(ms: number): string {
-  const d = new Date(ms);
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const d = zoned(ms);
+  return `${pad(d.hour)}:${pad(d.minute)}`;
 }
 
-/** `MM-DD HH:mm`, or just the time when it is today. */
+/** `MM-DD` in the zone. */
+export function md(ms: number): string {
+  const d = zoned(ms);
+  return `${pad(d.month)}-${pad(d.day)}`;
+}
+
+/** `YYYY-MM-DD` in the zone. */
+export function dateLong(ms: number): string {
+  const d = zoned(ms);
+  return `${d.year}-${pad(d.month)}-${pad(d.day)}`;
+}
+
+/** `MM-DD HH:mm`, or just the time when it is today (in the zone). */
 export function when(iso: string | undefined, now: number = Date.now()): string {
   if (!iso) return '—';
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return iso;
-  const d = new Date(ms);
-  const today = new Date(now);
-  const sameDay = d.toDateString() === today.toDateString();
-  return sameDay ? hm(ms) : `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hm(ms)}`;
+  return dateLong(ms) === dateLong(now) ? hm(ms) : `${md(ms)} ${hm(ms)}`;
 }
 
-export function dateLong(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+/** `MM-DD HH:mm:ss`, or the time with seconds today. */
+export function whenSeconds(iso: string | undefined, now: number = Date.now()): string {
+  if (!iso) return '—';
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  return dateLong(ms) === dateLong(now) ? hms(ms) : `${md(ms)} ${hms(ms)}`;
 }
 
 /** A duration in the two most significant units: `2小时05分`, `45s`, `3d 4h`. */
@@ -42,6 +118,24 @@ export function duration(ms: number, t: Translate): string {
   return t('dur.s', { n: sec });
 }
 
+/** The largest unit only (`4分`, `3小时`, `2天`): a narrow column on the wall. */
+export function durationShort(ms: number, t: Translate): string {
+  const s = Math.max(0, Math.floor(Math.abs(ms) / 1000));
+  if (s >= 86400) return t('dur.d', { n: Math.floor(s / 86400) });
+  if (s >= 3600) return t('dur.h', { n: Math.floor(s / 3600) });
+  if (s >= 60) return t('dur.m', { n: Math.floor(s / 60) });
+  return t('dur.s', { n: s });
+}
+
+/** A configured duration (ms) in its largest whole unit: `30分钟`, `8小时`, `30天`. */
+export function span(ms: number, t: Translate): string {
+  const min = Math.round(ms / 60_000);
+  if (min % 1440 === 0 && min >= 1440) return t('dur.d', { n: min / 1440 });
+  if (min % 60 === 0 && min >= 60) return t('dur.h', { n: min / 60 });
+  if (min >= 1) return t('dur.m', { n: min });
+  return t('dur.s', { n: Math.round(ms / 1000) });
+}
+
 export function percent(fraction: number | null | undefined, digits = 1): string {
   if (fraction === null || fraction === undefined || Number.isNaN(fraction)) return '—';
   return `${(fraction * 100).toFixed(digits)}%`;
@@ -49,5 +143,5 @@ export function percent(fraction: number | null | undefined, digits = 1): string
 
 export function num(n: number | null | undefined, digits = 0): string {
   if (n === null || n === undefined || Number.isNaN(n)) return '—';
-  return n.toLocaleString(undefined, { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }

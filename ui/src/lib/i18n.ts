@@ -3,7 +3,7 @@
  * the choice is kept in localStorage. A Svelte store (not a rune) so plain .ts modules can use it too.
  */
 import { derived, get, writable } from 'svelte/store';
-import { messages, type Lang, type MessageKey } from './messages.js';
+import { messages, singular, type Lang, type MessageKey } from './messages.js';
 import { renderTitle, type TitleParts } from '../../../shared/titles.js';
 
 const KEY = 'cadre.lang';
@@ -33,7 +33,8 @@ export type Params = Record<string, string | number>;
 export type Translate = (key: MessageKey, params?: Params) => string;
 
 function translate(l: Lang, key: MessageKey, params?: Params): string {
-  const text = messages[l][key] ?? messages['zh-CN'][key] ?? key;
+  const one = params && Number(params.n) === 1 ? singular[l]?.[key] : undefined;
+  const text = one ?? messages[l][key] ?? messages['zh-CN'][key] ?? key;
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }

@@ -7,7 +7,8 @@
  * - `events`: a transition replaces the held one only when its seq is newer; resolved/cleared
  *   transitions leave the active set.
  * - `stats` updates counters, appends/replaces the current minute of the series, and feeds the
- *   stale check (no stats for 5 s = stale).
+ *   stale check: no `stats` for STALE_AFTER_MS — the server stopped, the network dropped, or the
+ *   gateway lost its feed — and the screen says its data is stale, however the socket feels.
  */
 import { io, type Socket } from 'socket.io-client';
 import { session } from './session.svelte.js';
@@ -25,17 +26,24 @@ import type {
 
 export type ConnState = 'connecting' | 'connected' | 'reconnecting' | 'unauthorized';
 
+/** What a transition did, as the wall and the desk say it: a lift is an `updated` that raised the level. */
+export type Change = EventTransition['transition'] | 'lifted';
+
 export interface TickerRow {
   key: string;
   id: string;
   grid: string;
   level: Level;
+  /** The level before, when this change moved it. */
+  from?: Level;
   rule: EventTransition['rule'];
   transition: EventTransition['transition'];
+  change: Change;
   at: string;
 }
 
-export const STALE_AFTER_MS = 5000;
+/** `stats` come once a second: three missed ones are a stale screen (shown within 4 s). */
+export const STALE_AFTER_MS = 3000;
 const TICKER_ROWS = 20;
 const SERIES_MINUTES = 60;
 /** Ended events whose last seq is remembered, so a late older transition cannot revive them. */
@@ -49,8 +57,10 @@ type Pending =
 class LiveStore {
   status = $state<ConnState>('connecting');
   attempts = $state(0);
-  /** Epoch ms of the last `stats` (or snapshot); null before the first. */
+  /** Epoch ms (this browser's clock) of the last `stats` (or snapshot); null before the first. */
   lastStatsAt = $state<number | null>(null);
+  /** The server's time of the last `stats`: "data as of". */
+  dataAt = $state<string | null>(null);
   stats = $state.raw<Stats | null>(null);
   series = $state.raw<Series | null>(null);
   /** Active events in scope (open or acknowledged). */
@@ -154,7 +164,7 @@ class LiveStore {
     let statsChanged: Stats | null = null;
     let series = this.series;
     const touchedGrids = new Set<string>();
-    const ticker: EventTransition[] = [];
+    const ticker: TickerRow[] = [];
     const newRed: EventDoc[] = [];
 
     for (const p of pending) {
@@ -173,7 +183,7 @@ class LiveStore {
           if (!this.#apply(tr)) continue;
           eventsChanged = true;
           touchedGrids.add(tr.grid);
-          ticker.push(tr);
+          ticker.push(tickerRow(tr, before?.level));
           if (tr.level === 'red' && isActive(tr) && before?.level !== 'red') newRed.push(tr);
         }
       } else {
@@ -191,6 +201,7 @@ class LiveStore {
     if (statsChanged) {
       this.stats = statsChanged;
       this.lastStatsAt = Date.now();
+      this.dataAt = statsChanged.at;
     }
     if (series !== this.series) this.series = series;
     if (newRed.length) for (const l of this.#newRedListeners) l(newRed);
@@ -205,7 +216,7 @@ class LiveStore {
     // Grids with held events but missing from the list still get their level.
     for (const gridId of this.#byGrid.keys()) if (!this.#gridLevels.has(gridId)) this.#recomputeGrid(gridId);
     const latest = [...s.events].sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, TICKER_ROWS);
-    this.ticker = latest.map(tickerRow);
+    this.ticker = latest.map((e) => tickerRow(e, undefined));
   }
 
   /** Applies one transition; false when it is not newer than what is held. */
@@ -247,32 +258,41 @@ class LiveStore {
   }
 }
 
-function tickerRow(tr: EventTransition): TickerRow {
+/** `updated` that raised the level is a lift; the level before is known when the event was held. */
+export function changeOf(tr: Pick<EventTransition, 'transition' | 'level'>, before: Level | undefined): Change {
+  if (tr.transition === 'updated' && before && levelIndex(tr.level) < levelIndex(before)) return 'lifted';
+  return tr.transition;
+}
+
+function tickerRow(tr: EventTransition, before: Level | undefined): TickerRow {
+  const change = changeOf(tr, before);
   return {
     key: `${tr.id}:${tr.seq}`,
     id: tr.id,
     grid: tr.grid,
     level: tr.level,
+    ...(before && before !== tr.level ? { from: before } : {}),
     rule: tr.rule,
     transition: tr.transition,
+    change,
     at: tr.at,
   };
 }
 
 /** Newest first; only the last rows of a big batch are ever visible, so only those are built. */
-function mergeTicker(batch: EventTransition[], old: TickerRow[]): TickerRow[] {
-  const fresh = batch.slice(-TICKER_ROWS).reverse().map(tickerRow);
+function mergeTicker(batch: TickerRow[], old: TickerRow[]): TickerRow[] {
+  const fresh = batch.slice(-TICKER_ROWS).reverse();
   const seen = new Set(fresh.map((r) => r.key));
   return [...fresh, ...old.filter((r) => !seen.has(r.key))].slice(0, TICKER_ROWS);
 }
 
-const SERIES_KEYS = ['red', 'orange', 'yellow', 'blue', 'input', 'lag'] as const;
+const SERIES_KEYS = ['red', 'orange', 'yellow', 'blue', 'escalated', 'lifted', 'input', 'lag'] as const;
 
 function trimSeries(s: Series): Series {
   if (s.t.length <= SERIES_MINUTES) return s;
   const from = s.t.length - SERIES_MINUTES;
   const out = { t: s.t.slice(from) } as Series;
-  for (const k of SERIES_KEYS) out[k] = s[k].slice(from);
+  for (const k of SERIES_KEYS) (out as unknown as Record<string, unknown[]>)[k] = (s[k] ?? []).slice(from);
   return out;
 }
 
@@ -282,16 +302,25 @@ function withPoint(s: Series, p: SeriesPoint): Series {
   if (last >= 0 && p.t < s.t[last]!) return s;
   const same = last >= 0 && s.t[last] === p.t;
   const out = { t: same ? [...s.t.slice(0, last), p.t] : [...s.t, p.t] } as Series;
-  for (const k of SERIES_KEYS) out[k] = same ? [...s[k].slice(0, last), p[k]] : [...s[k], p[k]];
+  const cols = out as unknown as Record<string, unknown[]>;
+  for (const k of SERIES_KEYS) cols[k] = same ? [...(s[k] ?? []).slice(0, last), p[k] ?? null] : [...(s[k] ?? []), p[k] ?? null];
   return trimSeries(out);
 }
 
 export const live = new LiveStore();
 
-/** What the connection badge shows. */
-export function connectionView(now: number): { kind: ConnState | 'stale'; attempts: number; ageMs: number } {
-  const age = live.lastStatsAt === null ? 0 : now - live.lastStatsAt;
-  if (live.status === 'connected' && live.ready && age > STALE_AFTER_MS)
-    return { kind: 'stale', attempts: 0, ageMs: age };
-  return { kind: live.status, attempts: live.attempts, ageMs: age };
+export interface ConnectionView {
+  kind: ConnState | 'stale';
+  attempts: number;
+  ageMs: number;
+  /** True once data has been shown and no `stats` came for STALE_AFTER_MS, connected or not. */
+  stale: boolean;
+}
+
+/** What the connection badge and the wall's stale state show. */
+export function connectionView(now: number): ConnectionView {
+  const age = live.lastStatsAt === null ? 0 : Math.max(0, now - live.lastStatsAt);
+  const stale = live.lastStatsAt !== null && age > STALE_AFTER_MS;
+  if (live.status === 'connected' && live.ready && stale) return { kind: 'stale', attempts: 0, ageMs: age, stale };
+  return { kind: live.status, attempts: live.attempts, ageMs: age, stale };
 }

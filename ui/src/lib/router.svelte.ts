@@ -37,9 +37,9 @@ class Router {
     this.route = parseRoute(url.pathname, url.search);
   }
 
-  /** To /login, coming back here afterwards. */
+  /** To /login, coming back here afterwards — with the query (`/desk?event=…` keeps its event). */
   toLogin(): void {
-    this.navigate(`/login?next=${encodeURIComponent(location.pathname)}`, true);
+    this.navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, true);
   }
 }
 

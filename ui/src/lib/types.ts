@@ -99,3 +99,35 @@ export interface EventResponse {
   event: EventDoc;
   history: EventTransition[];
 }
+
+export type { Why, WhyReason, WhyKpiRow, WhyDeadline } from '../../../gateway/why.js';
+import type { ActivityTotals } from '../../../shared/views.js';
+export type { ActivityTotals };
+
+export interface KpiThreshold {
+  warning: number;
+  critical: number;
+  margin: number;
+  lowerIsWorse: boolean;
+}
+
+export type KpiMetricName = 'drop_rate' | 'setup_success' | 'congestion' | 'dl_mbps' | 'mos';
+
+/** GET /api/settings */
+export interface Settings {
+  timeZone: string;
+  locale: 'zh-CN' | 'en';
+  kpi: Record<KpiMetricName, KpiThreshold>;
+  assignees: {
+    teams: { name: string; cities?: string[] }[];
+    people: { name: string; team?: string; cities?: string[] }[];
+  };
+}
+
+/** GET /api/activity */
+export interface Activity {
+  at: string;
+  minutes: number;
+  series: Series;
+  totals: ActivityTotals;
+}
