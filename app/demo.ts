@@ -15,8 +15,11 @@ export interface DemoOptions {
   every?: number;
 }
 
-/** Played at start: a key customer (orange at once), the grid sweep case, the competitor comparison. */
-const OPENING = ['vip', 'shuguang', 'kpi-competitor', 'flapping'];
+/**
+ * Played at start: the province's usual mix within the first minute (red among orange, yellow and
+ * blue), a key customer, the grid sweep case, the competitor comparison, a flapping element.
+ */
+const OPENING = ['mix', 'vip', 'shuguang', 'kpi-competitor', 'flapping'];
 
 export function startDemo(nc: NatsConnection, topology: Topology, options: DemoOptions = {}): Simulation {
   const simulation = startSimulation({
@@ -27,7 +30,7 @@ export function startDemo(nc: NatsConnection, topology: Topology, options: DemoO
     traffic: { complaintsPerHour: 240, stormsPerDay: 12 },
   });
   for (const name of OPENING) simulation.trigger(name);
-  const cycle = Object.keys(SCENARIOS);
+  const cycle = Object.keys(SCENARIOS).filter((name) => name !== 'mix');
   let next = 0;
   const timer = setInterval(
     () => simulation.trigger(cycle[next++ % cycle.length]!),

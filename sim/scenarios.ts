@@ -331,8 +331,59 @@ const coreDown: Scenario = {
   },
 };
 
+/**
+ * The province's usual picture, played in the demo's first minute: a new wall shows some red among
+ * orange, yellow and blue at once, not 1–3 yellow events for seven minutes. Across the cities, within
+ * 50 s: two media complaints (red), five tier-1/2 customers (orange), eight ordinary complaints
+ * (yellow), and twice three coverage complaints in a quiet grid (a planning event: blue).
+ */
+const mix: Scenario = {
+  name: 'mix',
+  description: 'the usual mix in the first minute: 2 red, 5 orange, 8 yellow complaints and 2 blue planning cases across the cities',
+  build(ctx) {
+    const { topology } = ctx.index;
+    const rng = Rng.of(ctx.seed, 'mix');
+    const cities = topology.cities.map((c) => c.id);
+    // Grids spread over the cities, away from the other scripted cases' grids (general tier: no area cap).
+    const pool = cities.map((city) => topology.grids.filter((g) => g.city === city && g.tier === 'general'));
+    const used = new Set<string>();
+    let n = 0;
+    const pick = (cityIndex: number): Grid => {
+      const grids = pool[cityIndex % pool.length]!;
+      for (let tries = 0; tries < grids.length; tries++) {
+        const g = grids[Math.floor(rng.next() * grids.length)]!;
+        if (!used.has(g.id)) {
+          used.add(g.id);
+          return g;
+        }
+      }
+      return grids[0]!;
+    };
+    const messages: TimedMessage[] = [];
+    // Numbered from 900: the other cases started in the same second number their complaints from 1.
+    const add = (grid: Grid, at: number, fields: Omit<SimComplaint, 'type' | 'id' | 'time' | 'grid'>) =>
+      messages.push(complaint(ctx, grid, 900 + ++n, at, { ...fields, grid: grid.id }));
+    const at = (i: number, of: number) => Math.round(4 * SECOND + (i / of) * 44 * SECOND);
+    [0, 3].forEach((c, i) =>
+      add(pick(c), at(i, 2), { customer: { id: `CUST-MIX-R${i}`, tier: 3 }, category: 'voice', media: true, text: '媒体曝光：通话频繁中断' }),
+    );
+    [0, 1, 2, 4, 5].forEach((c, i) =>
+      add(pick(c), at(i, 5), { customer: { id: `CUST-MIX-O${i}`, tier: i % 2 ? 2 : 1 }, category: 'data', text: '重要客户：上网慢' }),
+    );
+    [0, 0, 1, 2, 3, 4, 5, 6].forEach((c, i) =>
+      add(pick(c), at(i, 8), { customer: { id: `CUST-MIX-Y${i}`, tier: 4 }, category: i % 2 ? 'voice' : 'data', text: '信号差' }),
+    );
+    [1, 6].forEach((c, k) => {
+      const grid = pick(c);
+      for (let i = 0; i < 3; i++)
+        add(grid, at(k * 3 + i, 6), { customer: { id: `CUST-MIX-B${k}-${i}`, tier: 4 }, category: 'coverage', text: '室内无信号' });
+    });
+    return { messages };
+  },
+};
+
 export const SCENARIOS: Readonly<Record<string, Scenario>> = Object.fromEntries(
-  [shuguang, storm, flapping, vip, kpiCompetitor, media, coreDown].map((s) => [s.name, s]),
+  [shuguang, storm, flapping, vip, kpiCompetitor, media, coreDown, mix].map((s) => [s.name, s]),
 );
 
 /** The named scenario's run from `start`; unknown names are an error that lists the known ones. */
