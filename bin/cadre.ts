@@ -28,6 +28,10 @@ const COMMANDS: Record<string, { load: () => Promise<{ main: Main }>; help: stri
     load: () => import('../processor/replay_cli.js'),
     help: 'FILE... [--config DIR] [--scorecards]: replay NDJSON input offline',
   },
+  report: {
+    load: () => import('../app/report_cli.js'),
+    help: 'day|week|month --date YYYY-MM-DD FILE... [--city ID] [--format json|csv]: complaint report of replayed input',
+  },
   simulate: {
     load: () => import('../sim/simulate_cli.js'),
     help: 'publish a simulated province on NATS (see --help)',

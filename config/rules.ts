@@ -102,6 +102,17 @@ export const RulesSchema = section({
   /** The most any deadline may be in a grid of this area tier. */
   areaCap: section({ key: duration('8h'), important: duration('12h') }),
   escalation: section({ tracking: duration('48h') }),
+  /**
+   * Evaluate: the target of each figure of reports and scorecards, and its red/amber/green status
+   * (shared/targets.ts). Lower is better except `deadlineCompliance`; `amber` is how far past the
+   * target, as a fraction of it, a figure is amber before it is red.
+   */
+  targets: section({
+    complaintsPer10k: num(6, { minimum: 0 }),
+    repeatRate: num(0.1, { minimum: 0, maximum: 1 }),
+    deadlineCompliance: num(0.9, { minimum: 0, maximum: 1 }),
+    amber: num(0.2, { minimum: 0, maximum: 10 }),
+  }),
   /** Memory bounds of the core's customer and history caches (duplicates are bounded by maxAge). */
   limits: section({
     customers: int(500_000, { minimum: 1000 }),

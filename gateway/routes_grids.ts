@@ -7,8 +7,10 @@ import { formatTime } from '../shared/time.js';
 import { quietGridDoc, type EventDoc } from '../shared/views.js';
 import { READERS } from './auth.js';
 import type { GatewayContext } from './context.js';
-import { PERIODS, periodDays, scorecardLine, type Period } from './scorecard.js';
+import { PERIODS, periodDays, scorecardLine, type Period, type ScorecardLine } from './scorecard.js';
+import { ROLLUP_LEVELS, rollUp, type RollupLine } from '../shared/rollup.js';
 import { worstFirst } from '../shared/scorecard.js';
+import { statuses } from '../shared/targets.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) });
 const ScorecardQuery = Type.Object({
@@ -16,6 +18,8 @@ const ScorecardQuery = Type.Object({
   city: Type.Optional(Type.String()),
   /** Extension: one grid's line (the grid page). */
   grid: Type.Optional(Type.String()),
+  /** Grid lines, or their roll-ups (sums of the grids' counters) per district, city or the province. */
+  level: Type.Optional(Type.Union(ROLLUP_LEVELS.map((l) => Type.Literal(l)))),
   sort: Type.Optional(Type.Literal('worst')),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
 });
@@ -78,17 +82,41 @@ export async function gridRoutes(app: FastifyInstance, ctx: GatewayContext): Pro
     { schema: { querystring: ScorecardQuery }, preHandler: app.requireRole(...READERS) },
     async (request) => {
       const period = (request.query.period ?? 'P7D') as Period;
-      const { city, grid, sort, limit } = request.query;
+      const { city, grid, sort, limit, level = 'grid' } = request.query;
       const now = ctx.now();
-      const lines = topology.grids
-        .filter((g) => (!city || g.city === city) && (!grid || g.id === grid))
-        .map((g) =>
-          scorecardLine(g, ctx.model.grid(g.id), topology.elementsOf(g.id).length, period, now, ctx.calendar),
-        );
+      const grids = topology.grids.filter((g) => (!city || g.city === city) && (!grid || g.id === grid));
+      const { days, from } = periodDays(period, now, ctx.calendar);
+      const lines: (ScorecardLine | RollupLine)[] =
+        level === 'grid'
+          ? grids.map((g) =>
+              scorecardLine(
+                g,
+                ctx.model.grid(g.id),
+                topology.elementsOf(g.id).length,
+                period,
+                now,
+                ctx.calendar,
+              ),
+            )
+          : rollUp(
+              grids.map((g) => ({
+                grid: g,
+                elements: topology.elementsOf(g.id).length,
+                byDay: (key: string) => ctx.model.grid(g.id)?.days[key],
+              })),
+              level,
+              (id) => topology.cities.find((c) => c.id === id)?.name,
+              days,
+              from,
+              now,
+            );
       if (sort === 'worst') lines.sort(worstFirst);
-      const scorecards = lines.slice(0, limit ?? lines.length);
-      const from = formatTime(periodDays(period, now, ctx.calendar).from);
-      return { period, from, to: formatTime(now), scorecards };
+      const { targets } = ctx.config.rules;
+      const scorecards = lines.slice(0, limit ?? lines.length).map((line) => ({
+        ...line,
+        status: statuses({ ...line, deadlineCompliance: line.slaMetPct }, targets),
+      }));
+      return { period, level, from: formatTime(from), to: formatTime(now), scorecards };
     },
   );
 }

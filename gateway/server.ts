@@ -21,6 +21,7 @@ import { eventRoutes } from './routes_events.js';
 import { gridRoutes } from './routes_grids.js';
 import { healthRoutes } from './routes_health.js';
 import { maintenanceRoutes } from './routes_maintenance.js';
+import { reportRoutes } from './routes_reports.js';
 import { ReadModel } from './state.js';
 import { staticUi } from './static_ui.js';
 import { DayCalendar } from '../shared/calendar.js';
@@ -103,7 +104,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     now,
     loginRateLimit: options.loginRateLimit,
   });
-  for (const routes of [eventRoutes, gridRoutes, complaintRoutes, maintenanceRoutes, healthRoutes])
+  for (const routes of [
+    eventRoutes,
+    gridRoutes,
+    complaintRoutes,
+    maintenanceRoutes,
+    reportRoutes,
+    healthRoutes,
+  ])
     await app.register(routes, ctx);
   if (options.register) await app.register(async (scope) => options.register!(scope));
   if (options.uiDir) await app.register(async (scope) => staticUi(scope, options.uiDir!));

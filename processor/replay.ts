@@ -5,7 +5,7 @@
  */
 import type { Rules } from '../config/rules.js';
 import type { Topology } from '../config/topology.js';
-import { normalize, parseJson } from '../ingest/normalize.js';
+import { normalize, parseJson, type Input } from '../ingest/normalize.js';
 import type { Locale } from '../shared/titles.js';
 import { Core, type ClockMode, type CoreOutput } from './core/index.js';
 
@@ -23,6 +23,8 @@ export interface ReplayOptions {
   locale?: Locale;
   /** The zone of scorecard days (cadre.yaml `timeZone`); UTC when not given. */
   timeZone?: string;
+  /** Sees every input the core took, and the core once the input ends (`cadre report`). */
+  inspect?: { input(input: Input): void; end(core: Core): void };
 }
 
 /** Where output goes; a returned promise is awaited (back-pressure). */
@@ -119,6 +121,7 @@ export async function replay(
       const input = normalized.input;
       if (input.type === 'command') commandLines.set(input.msg.id, { file: source.name, line });
       const result = core.push(input);
+      if (result.rejects.length === 0) options.inspect?.input(input);
       if (input.type !== 'maintenance' && result.rejects.length === 0) {
         from = Math.min(from, input.time);
         to = Math.max(to, input.time);
@@ -131,6 +134,7 @@ export async function replay(
   write(core.flush(), sources.at(-1)?.name ?? '', 0);
   if (options.scorecards && from <= to)
     for (const card of core.scorecards(from, to)) out += JSON.stringify(card) + '\n';
+  options.inspect?.end(core);
   const stats = core.stats();
   summary.late = stats.late;
   summary.duplicates = stats.duplicates;

@@ -81,12 +81,16 @@ export function scorecardOf(
   };
 }
 
-/** Worst first: complaints per 10k subscribers, then red events, then grid id (stable). */
-export function worstFirst(a: Omit<Scorecard, 'kind'>, b: Omit<Scorecard, 'kind'>): number {
+/** A grid's scorecard line, or an area's (shared/rollup.ts, named by `id`). */
+export type Ranked = Pick<Scorecard, 'complaintsPer10k' | 'events'> & ({ grid: string } | { id: string });
+
+/** Worst first: complaints per 10k subscribers, then red events, then grid or area id (stable). */
+export function worstFirst(a: Ranked, b: Ranked): number {
+  const id = (l: Ranked) => ('grid' in l ? l.grid : l.id);
   return (
     (b.complaintsPer10k ?? 0) - (a.complaintsPer10k ?? 0) ||
     b.events.red - a.events.red ||
-    a.grid.localeCompare(b.grid)
+    id(a).localeCompare(id(b))
   );
 }
 

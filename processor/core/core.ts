@@ -7,7 +7,7 @@
 import { RecentMap } from './recent_map.js';
 import type { AlarmInput, Input } from '../../ingest/normalize.js';
 import { reject, type Reject } from '../../shared/errors.js';
-import type { EventDoc, GridDoc } from '../../shared/views.js';
+import type { DayStats, EventDoc, GridDoc } from '../../shared/views.js';
 import { applyAlarm, onDebounce, onQuiet } from './alarms.js';
 import { applyCommand } from './commands.js';
 import { applyComplaint, type CustomerBook } from './complaints.js';
@@ -241,6 +241,11 @@ export class Core {
 
   scorecards(from: number, to: number): Scorecard[] {
     return scorecardsOf(this.w, from, to);
+  }
+
+  /** A grid's scorecard counters of one local day (read only; `cadre report` over a replay). */
+  dayStats(gridId: string, day: string): Readonly<DayStats> | undefined {
+    return this.w.grids.get(gridId)?.days.get(day);
   }
 
   /** The whole state as plain JSON; `new Core(ctx, snapshot)` continues exactly where this left off. */

@@ -13,12 +13,31 @@ const nats = useNats();
 const gateways: Gateway[] = [];
 const day = (complaints: number): DayStats => ({ ...emptyDay(), complaints });
 
+const stats = (complaints: number, repeats: number, red: number, slaMet: number, slaDue: number): DayStats => ({
+  ...emptyDay(),
+  complaints,
+  repeats,
+  byCategory: { ...emptyDay().byCategory, voice: complaints - 1, data: 1 },
+  events: { red, orange: 1, yellow: 0, blue: 0 },
+  slaMet,
+  slaDue,
+});
+// Fixture grids: XT 雨湖区 XT-YH-0003 (26,000 subscribers), XT 岳塘区 XT-YT-0010 (11,000),
+// HY 蒸湘区 HY-ZH-0002 (18,000), HY 石鼓区 HY-SG-0005 (7,000).
+const CARDS: Record<string, DayStats> = {
+  'XT-YT-0010': stats(4, 1, 1, 1, 2),
+  'HY-ZH-0002': stats(3, 0, 2, 2, 2),
+  'HY-SG-0005': stats(7, 3, 0, 0, 1),
+};
+
 beforeAll(async () => {
   await ensureCadreStreams(nats.nc);
   await putGridDoc(nats.nc, {
     ...quietGridDoc('XT-YH-0003', 'XT', '2025-03-10T16:30:00.000Z'),
     days: { '2025-03-10': day(5), '2025-03-11': day(2) },
   });
+  for (const [id, d] of Object.entries(CARDS))
+    await putGridDoc(nats.nc, { ...quietGridDoc(id, id.slice(0, 2), '2025-03-10T16:30:00.000Z'), days: { '2025-03-10': d } });
 });
 afterAll(() => Promise.all(gateways.map((g) => g.close())));
 
@@ -26,7 +45,7 @@ async function gatewayAt(iso: string): Promise<Gateway> {
   const config = await testConfig({ anonymousViewer: true });
   const gw = await startGateway(nats.nc, { config, now: () => Date.parse(iso) });
   gateways.push(gw);
-  await until(() => gw.model.grid('XT-YH-0003') !== undefined);
+  await until(() => ['XT-YH-0003', ...Object.keys(CARDS)].every((id) => gw.model.grid(id) !== undefined));
   return gw;
 }
 
@@ -47,5 +66,78 @@ describe('scorecard periods in the operator zone', () => {
       from: '2025-03-10T16:00:00.000Z',
       complaints: 2,
     });
+  });
+});
+
+type Line = {
+  id?: string;
+  grid?: string;
+  subscribers: number;
+  complaints: number;
+  complaintsPer10k: number | null;
+  repeatRate: number | null;
+  slaMetPct: number | null;
+  byCategory: Record<string, number>;
+  events: Record<string, number>;
+  grids?: number;
+  name?: string;
+  status: Record<string, string | null>;
+};
+
+describe('scorecard roll-ups', () => {
+  it('district, city and province lines are the sums of their grids; rates come from the sums', async () => {
+    const gw = await gatewayAt('2025-03-10T12:00:00Z'); // the 10th in Changsha
+    const at = async (level: string): Promise<Line[]> =>
+      (await gw.app.inject({ url: `/api/scorecards?period=P1D&level=${level}` })).json().scorecards;
+    const grids = await at('grid');
+    const sum = (lines: Line[], pick: (l: Line) => number) => lines.reduce((n, l) => n + pick(l), 0);
+    for (const level of ['district', 'city', 'province']) {
+      const areas = await at(level);
+      // Every count of the level adds up to the grids' (complaints, categories, events, subscribers).
+      for (const pick of [
+        (l: Line) => l.complaints,
+        (l: Line) => l.subscribers,
+        (l: Line) => l.byCategory.voice!,
+        (l: Line) => l.byCategory.data!,
+        (l: Line) => l.events.red!,
+        (l: Line) => l.events.orange!,
+        (l: Line) => l.grids ?? 1,
+      ])
+        expect(sum(areas, pick), level).toBe(sum(grids, pick));
+    }
+    const cities = await at('city');
+    const xt = cities.find((c) => c.id === 'XT')!;
+    expect(xt).toMatchObject({
+      level: 'city',
+      name: '湘潭',
+      grids: 2,
+      subscribers: 37_000,
+      complaints: 9, // 5 + 4
+      complaintsPer10k: 2.432432, // 9 / 37,000 × 10,000 — not the mean of the grids' rates
+      repeatRate: 0.111111, // 1 of 9
+      slaMetPct: 0.5, // 1 of 2 due
+    });
+    const [province] = await at('province');
+    expect(province).toMatchObject({
+      id: 'province',
+      name: '全省',
+      grids: 4,
+      subscribers: 62_000,
+      complaints: 19,
+      complaintsPer10k: 3.064516, // 19 / 62,000 × 10,000
+      repeatRate: 0.210526, // 4 of 19
+      slaMetPct: 0.6, // 3 of 5
+      // Against the shipped targets: ≤ 6 per 10k green; repeats 0.21 > 0.12 red; 0.6 < 0.72 red.
+      status: { complaintsPer10k: 'green', repeatRate: 'red', deadlineCompliance: 'red' },
+    });
+    const districts = await at('district');
+    expect(districts.map((d) => [d.id, d.name]).sort()).toEqual([
+      ['HY/石鼓区', '衡阳 石鼓区'],
+      ['HY/蒸湘区', '衡阳 蒸湘区'],
+      ['XT/岳塘区', '湘潭 岳塘区'],
+      ['XT/雨湖区', '湘潭 雨湖区'],
+    ]);
+    const worst = await gw.app.inject({ url: '/api/scorecards?period=P1D&level=city&sort=worst' });
+    expect(worst.json().scorecards.map((l: Line) => l.id)).toEqual(['HY', 'XT']); // 10 / 25,000 = 4 per 10k
   });
 });
