@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Alarm } from '../../shared/schemas.js';
-import { collectPageErrors, complaintNow, logIn, RESULTS, TEST_TIMEOUT, USERS, useStack } from './stack.js';
+import { collectPageErrors, complaintNow, logIn, PASSWORD, RESULTS, SCREENSHOTS, TEST_TIMEOUT, USERS, useStack } from './stack.js';
 
 const stack = useStack();
 const DESK = { width: 1600, height: 960 };
@@ -156,6 +156,77 @@ describe('dispatch desk on the real stack', () => {
       });
       expect(res.status).toBe(403);
       await expect(detailState(page).getAttribute('data-state')).resolves.toBe('open');
+      expect(errors).toEqual([]);
+      await context.close();
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'opens /desk?event=ID after the login it leads to; says why; assigns from the configured list; the history says what changed (screenshots desk.png, desk-1366.png)',
+    async () => {
+      const grid = gridOf(130);
+      const element = stack.config.topology.elements.find((e) => e.grid === grid)!.id;
+      await stack.publish('alarm', 'CS', {
+        id: `ui-alarm-why-${process.pid}`,
+        ne: element,
+        severity: 3,
+        category: 'fault',
+        code: 'VSWR_ALARM_WITH_A_LONG_NAME',
+        state: 'raised',
+        time: new Date(Date.now() - 3000).toISOString(),
+      });
+      await stack.publish('complaint', 'CS', complaintNow(grid, { customer: { id: 'why-1', tier: 2 }, category: 'voice' }));
+      let id = '';
+      await expect
+        .poll(async () => {
+          const r = (await (await fetch(`${stack.url}/api/events?grid=${grid}`)).json()) as { events: { id: string }[] };
+          id = r.events[0]?.id ?? '';
+          return id;
+        }, { timeout: 30_000 })
+        .not.toBe('');
+      await stack.publish('complaint', 'CS', complaintNow(grid, { customer: { id: 'why-2', tier: 4 } }));
+
+      // A link to the event, opened without a session: login, then that very event.
+      const context = await stack.browser.newContext({ viewport: { width: 1920, height: 1080 } });
+      const page = await context.newPage();
+      const errors = collectPageErrors(page);
+      await page.goto(`${stack.url}/desk?event=${encodeURIComponent(id)}`, { timeout: 60_000 });
+      await page.waitForURL((u) => u.pathname === '/login', { timeout: 30_000 });
+      await page.getByTestId('login-username').fill(USERS.dispatcher);
+      await page.getByTestId('login-password').fill(PASSWORD);
+      await page.getByTestId('login-submit').click();
+      await page.waitForURL((u) => u.pathname === '/desk' && u.searchParams.get('event') === id, { timeout: 30_000 });
+      await page.waitForSelector(`[data-testid="event-detail"][data-event-id="${id}"] [data-testid="detail-state"]`, { timeout: 30_000 });
+
+      // Why: the tier-2 customer's complaint makes it orange; the deadlines name their table.
+      await page.waitForSelector('[data-testid="why-reason"][data-code="complaint.tier"]', { timeout: 30_000 });
+      await expect(page.getByTestId('why-ack').getAttribute('data-basis')).resolves.toBe('ack.other');
+      await expect(page.getByTestId('why-fix').getAttribute('data-basis')).resolves.toBe('fix.tier2');
+      // The history says what the second complaint changed.
+      await expect
+        .poll(async () => (await page.getByTestId('history-diff').allTextContents()).join(' '), { timeout: 30_000 })
+        .toContain('+1 条投诉');
+
+      // Assign from the configured teams and people of the city.
+      await page.getByTestId('action-assign').click();
+      const options = await page.getByTestId('action-assign-pick').locator('option').allTextContents();
+      expect(options.join('|')).toContain('长沙芙蓉网格组');
+      expect(options.join('|')).not.toContain('湘潭网格组');
+      await page.getByTestId('action-assign-pick').selectOption('长沙芙蓉网格组');
+      await page.getByTestId('action-assign-submit').click();
+      await page.waitForSelector('[data-testid="history-row"][data-transition="assigned"]', { timeout: 30_000 });
+      await page.waitForSelector(`[data-testid="alarm-row"][data-alarm-id="ui-alarm-why-${process.pid}"]`, { timeout: 30_000 });
+      await page.screenshot({ path: `${SCREENSHOTS}/desk.png` });
+
+      // 1366×768: alarm cells stay on one line (they wrapped into columns of characters).
+      await page.setViewportSize({ width: 1366, height: 768 });
+      await page.waitForTimeout(500);
+      const row = page.locator('[data-testid="alarm-row"]').first();
+      const height = (await row.boundingBox())!.height;
+      const fontPx = Number(await row.evaluate((el) => parseFloat(getComputedStyle(el).fontSize)));
+      expect(height).toBeLessThan(fontPx * 3);
+      await page.screenshot({ path: `${SCREENSHOTS}/desk-1366.png` });
       expect(errors).toEqual([]);
       await context.close();
     },

@@ -77,4 +77,46 @@ describe('grid page on the real stack', () => {
     },
     TEST_TIMEOUT,
   );
+
+  it(
+    "explains a kpi event by the bad cell's value against its thresholds and the competitor's (GET /api/events/:id/why)",
+    async () => {
+      const grid = stack.config.topology.grids.filter((g) => g.city === 'CS' && stack.config.topology.elementsOf(g.id).length >= 2)[5]!;
+      const cell = stack.config.topology.elementsOf(grid.id).find((e) => e.kind === 'cell') ?? stack.config.topology.elementsOf(grid.id)[0]!;
+      const period = 900;
+      const last = Math.floor(Date.now() / (period * 1000)) * period * 1000 - period * 1000;
+      // Two consecutive samples past critical congestion (0.15); the competitor is fine.
+      for (const start of [last - period * 1000, last])
+        await stack.publish('kpi', 'CS', {
+          ne: cell.id,
+          time: new Date(start).toISOString(),
+          period,
+          metrics: { congestion: 0.21 },
+          competitor: { congestion: 0.03 },
+        });
+      let id = '';
+      await expect
+        .poll(async () => {
+          const r = (await (await fetch(`${stack.url}/api/events?grid=${grid.id}&rule=kpi`)).json()) as { events: { id: string }[] };
+          id = r.events[0]?.id ?? '';
+          return id;
+        }, { timeout: 30_000 })
+        .not.toBe('');
+      type Why = { level: string; reasons: { code: string }[]; kpi: { ne: string; metric: string; value: number; competitor?: number; warning: number; critical: number; basis: string }[] };
+      let why: Why | undefined;
+      // The grid's document (its degraded elements) follows the event's transition by a moment.
+      await expect
+        .poll(async () => {
+          why = ((await (await fetch(`${stack.url}/api/events/${encodeURIComponent(id)}/why`)).json()) as { why: Why }).why;
+          return why.kpi.length;
+        }, { timeout: 15_000 })
+        .toBe(1);
+      if (!why) throw new Error('no why');
+      expect(why.reasons.map((r) => r.code)).toContain('kpi.critical');
+      expect(why.kpi).toEqual([
+        expect.objectContaining({ ne: cell.id, metric: 'congestion', value: 0.21, competitor: 0.03, warning: 0.05, critical: 0.15, basis: 'critical' }),
+      ]);
+    },
+    TEST_TIMEOUT,
+  );
 });

@@ -127,6 +127,10 @@ async function writeConfig(dir: string): Promise<void> {
       { name: USERS.dispatcher2, passwordHash, role: 'dispatcher', cities: ['CS'] },
       { name: USERS.viewer, passwordHash, role: 'viewer' },
     ],
+    assignees: {
+      teams: [{ name: '长沙芙蓉网格组', cities: ['CS'] }, { name: '湘潭网格组', cities: ['XT'] }, { name: '省网优中心' }],
+      people: [{ name: '王磊', team: '长沙芙蓉网格组', cities: ['CS'] }],
+    },
   };
   writeFileSync(join(dir, 'access.yaml'), JSON.stringify(access));
 }

@@ -130,7 +130,7 @@ export function durationShort(ms: number, t: Translate): string {
 /** A configured duration (ms) in its largest whole unit: `30分钟`, `8小时`, `30天`. */
 export function span(ms: number, t: Translate): string {
   const min = Math.round(ms / 60_000);
-  if (min % 1440 === 0 && min >= 1440) return t('dur.d', { n: min / 1440 });
+  if (min % 1440 === 0 && min >= 2880) return t('dur.d', { n: min / 1440 });
   if (min % 60 === 0 && min >= 60) return t('dur.h', { n: min / 60 });
   if (min >= 1) return t('dur.m', { n: min });
   return t('dur.s', { n: Math.round(ms / 1000) });
