@@ -6,6 +6,7 @@
 import { session } from './session.svelte.js';
 import type { Activity, EventResponse, GridResponse, Me, Session, Settings, Topology, EventDoc, Why } from './types.js';
 import type { Period, ScorecardLine } from './scorecard.js';
+import type { Report, ReportPeriod } from '../../../shared/report.js';
 
 export class ApiError extends Error {
   constructor(
@@ -54,6 +55,17 @@ function safeJson(text: string): unknown {
   }
 }
 
+/** A report as the live route answers it: shared/report.ts's, with what the sources covered. */
+export type LiveReport = Report & { coverage: { counters: boolean; complaints: boolean } };
+
+function reportPath(period: ReportPeriod, query: { date?: string; city?: string }, format?: 'csv'): string {
+  const q = new URLSearchParams();
+  if (query.date) q.set('date', query.date);
+  if (query.city) q.set('city', query.city);
+  if (format) q.set('format', format);
+  return `/api/reports/${period}?${q}`;
+}
+
 export type ActionName = 'ack' | 'assign' | 'comment' | 'plan' | 'resolve';
 
 export const api = {
@@ -75,6 +87,18 @@ export const api = {
       'GET',
       `/api/scorecards?period=${period}&grid=${encodeURIComponent(grid)}`,
     ),
+  report: (period: ReportPeriod, query: { date?: string; city?: string }) =>
+    request<LiveReport>('GET', reportPath(period, query)),
+  /** The CSV with the session's token (a plain link would carry none), and the server's file name. */
+  reportCsv: async (period: ReportPeriod, query: { date?: string; city?: string }) => {
+    const token = session.current?.token;
+    const res = await fetch(reportPath(period, query, 'csv'), {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    if (!res.ok) throw new ApiError(res.status, `HTTP_${res.status}`, res.statusText);
+    const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'cadre-report.csv';
+    return { blob: await res.blob(), name };
+  },
   act: (id: string, action: ActionName, body: Record<string, unknown> = {}) =>
     request<{ event: EventDoc }>('POST', `/api/events/${encodeURIComponent(id)}/${action}`, body),
 };

@@ -5,6 +5,7 @@
 export type Route =
   | { name: 'wall' }
   | { name: 'desk' }
+  | { name: 'reports' }
   | { name: 'grid'; id: string }
   | { name: 'login'; next: string }
   | { name: 'notFound' };
@@ -13,6 +14,7 @@ export function parseRoute(pathname: string, search = ''): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
   if (path === '/' || path === '/wall') return { name: 'wall' };
   if (path === '/desk') return { name: 'desk' };
+  if (path === '/reports') return { name: 'reports' };
   if (path === '/login') {
     const next = new URLSearchParams(search).get('next');
     return { name: 'login', next: next && next.startsWith('/') && !next.startsWith('//') ? next : '/desk' };
