@@ -45,6 +45,7 @@ async function natsAndHttp(ctx: BenchContext, nc: NatsConnection): Promise<Bench
     users: [],
     apiKeys: [{ name: 'bench', keyHash: hashApiKey(API_KEY), role: 'ingest' }],
     anonymousViewer: false,
+    unrelatedResolve: ['dispatcher', 'admin'],
     tokenTtl: 0,
   };
   await ensureStreams(nc, { cadre });

@@ -24,6 +24,8 @@ export const AccessSchema = section({
     { default: [] },
   ),
   anonymousViewer: Type.Boolean({ default: false }),
+  /** Deal: the roles that may resolve an event naming evidence alarms unrelated to it. */
+  unrelatedResolve: Type.Array(oneOf(['dispatcher', 'admin'] as const), { default: ['dispatcher', 'admin'] }),
   /**
    * Extension: the people and teams a dispatcher assigns events to (the desk's assign list). A team
    * or person without `cities` is offered for every city. No phone numbers here: notify.yaml has them.

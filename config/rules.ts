@@ -101,6 +101,15 @@ export const RulesSchema = section({
   }),
   /** The most any deadline may be in a grid of this area tier. */
   areaCap: section({ key: duration('8h'), important: duration('12h') }),
+  /** Deal (second release): the customer's side of a complaint event. */
+  deal: section({
+    /** A complaint's customer must be contacted within this of the complaint (work order). */
+    contactWithin: duration('1h'),
+    /** Status page (`GET /api/complaints/:id/status`) answers per client address per minute. */
+    statusRateLimit: int(10, { minimum: 1 }),
+    /** The level a complaint event reopened by a dissatisfied customer has at least. */
+    reopenLevel: level('orange'),
+  }),
   escalation: section({ tracking: duration('48h') }),
   /**
    * Evaluate: the target of each figure of reports and scorecards, and its red/amber/green status

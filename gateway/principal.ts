@@ -3,6 +3,7 @@
  * HTTP routes and Socket.IO.
  */
 import type { Role } from '../config/access.js';
+import type { Action } from '../shared/schemas.js';
 
 export interface Principal {
   name: string;
@@ -21,9 +22,13 @@ export function canRead(p: Principal): boolean {
   return READER_ROLES.includes(p.role);
 }
 
-/** May this principal act (ack, assign, …) on an event of `city`? */
-export function canActOn(p: Principal, city: string): boolean {
+/**
+ * May this principal act (ack, assign, …) on an event of `city`? A customer's satisfaction answer
+ * also comes from the SMS gateway's callback, with an ingest key.
+ */
+export function canActOn(p: Principal, city: string, action?: Action): boolean {
   if (p.role === 'admin') return true;
+  if (action === 'satisfaction' && p.role === 'ingest') return true;
   return p.role === 'dispatcher' && p.cities.includes(city);
 }
 

@@ -4,10 +4,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Role } from '../config/access.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { CadreError, ERRORS, type ErrorCode } from '../shared/errors.js';
 import { LEVELS } from '../shared/levels.js';
-import { RULES, type Action, type Command } from '../shared/schemas.js';
+import {
+  CONTACT_CHANNELS,
+  CONTACT_OUTCOMES,
+  DEFER_REASONS,
+  RULES,
+  type Action,
+  type Command,
+} from '../shared/schemas.js';
 import { formatTime } from '../shared/time.js';
 import type { EventDoc } from '../shared/views.js';
 import { READERS } from './auth.js';
@@ -19,7 +27,8 @@ import { isActive } from './state.js';
 import { uiRoutes } from './routes_ui.js';
 
 const ListQuery = Type.Object({
-  state: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('all')])),
+  // deferred (Deal): events that may wait, off the active list until new evidence brings them back.
+  state: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('all'), Type.Literal('deferred')])),
   city: Type.Optional(Type.String()),
   grid: Type.Optional(Type.String()),
   level: Type.Optional(Type.Union(LEVELS.map((l) => Type.Literal(l)))),
@@ -31,7 +40,10 @@ const IsoTime = Type.String({
   pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:?\\d{2})$',
 });
 
-/** The body of each action, and how it becomes the command's fields. */
+const Note = Type.Optional(Type.String({ maxLength: 4000 }));
+const Reason = Type.String({ minLength: 1, maxLength: 4000 });
+
+/** The body of each event action, and how it becomes the command's fields. */
 const ACTION_BODIES = {
   ack: { body: Type.Object({}), fields: () => ({}) },
   assign: {
@@ -42,15 +54,60 @@ const ACTION_BODIES = {
     body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 4000 }) }),
     fields: (b: { text: string }) => ({ text: b.text }),
   },
+  // Deal: the first plan of a complaint is its promise; moving one needs a reason (the core says 400).
   plan: {
-    body: Type.Object({ at: IsoTime, scenario: Type.String({ minLength: 1, maxLength: 1000 }) }),
-    fields: (b: { at: string; scenario: string }) => ({ plan: { at: b.at, scenario: b.scenario } }),
+    body: Type.Object({
+      at: IsoTime,
+      scenario: Type.String({ minLength: 1, maxLength: 1000 }),
+      complaint: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+      reason: Type.Optional(Reason),
+    }),
+    fields: (b: { at: string; scenario: string; complaint?: string; reason?: string }) => ({
+      plan: { at: b.at, scenario: b.scenario },
+      ...(b.complaint ? { complaint: b.complaint } : {}),
+      ...(b.reason ? { reason: b.reason } : {}),
+    }),
   },
   resolve: {
-    body: Type.Object({ note: Type.Optional(Type.String({ maxLength: 4000 })) }),
-    fields: (b: { note?: string }) => (b.note ? { text: b.note } : {}),
+    body: Type.Object({
+      note: Note,
+      when: Type.Optional(Type.Literal('cleared')),
+      unrelated: Type.Optional(
+        Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 500 }),
+      ),
+      reason: Type.Optional(Reason),
+    }),
+    fields: (b: { note?: string; when?: 'cleared'; unrelated?: string[]; reason?: string }) => ({
+      ...(b.note ? { text: b.note } : {}),
+      ...(b.when ? { when: b.when } : {}),
+      ...(b.unrelated ? { unrelated: b.unrelated } : {}),
+      ...(b.reason ? { reason: b.reason } : {}),
+    }),
+  },
+  contact: {
+    body: Type.Object({
+      complaint: Type.String({ minLength: 1, maxLength: 256 }),
+      channel: Type.Union(CONTACT_CHANNELS.map((c) => Type.Literal(c))),
+      outcome: Type.Union(CONTACT_OUTCOMES.map((o) => Type.Literal(o))),
+      note: Note,
+    }),
+    fields: (b: { complaint: string; channel: string; outcome: string; note?: string }) =>
+      ({
+        complaint: b.complaint,
+        channel: b.channel,
+        outcome: b.outcome,
+        ...(b.note ? { text: b.note } : {}),
+      }) as Partial<Command>,
+  },
+  defer: {
+    body: Type.Object({ reason: Type.Union(DEFER_REASONS.map((r) => Type.Literal(r))), note: Note }),
+    fields: (b: { reason: string; note?: string }) => ({
+      reason: b.reason,
+      ...(b.note ? { text: b.note } : {}),
+    }),
   },
 } as const;
+type EventAction = keyof typeof ACTION_BODIES;
 
 export async function eventRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   const { model } = ctx;
@@ -63,7 +120,11 @@ export async function eventRoutes(app: FastifyInstance, ctx: GatewayContext): Pr
     async (request) => {
       const q = request.query;
       const pool =
-        q.state === 'all' ? [...model.activeEvents(), ...model.endedEvents()] : [...model.activeEvents()];
+        q.state === 'all'
+          ? [...model.activeEvents(), ...model.deferredEvents(), ...model.endedEvents()]
+          : q.state === 'deferred'
+            ? [...model.deferredEvents()]
+            : [...model.activeEvents()];
       const events = pool
         .filter(
           (e) =>
@@ -87,27 +148,40 @@ export async function eventRoutes(app: FastifyInstance, ctx: GatewayContext): Pr
     },
   );
 
-  for (const [action, spec] of Object.entries(ACTION_BODIES) as [Action, (typeof ACTION_BODIES)[Action]][]) {
-    app.post<{ Params: Static<typeof IdParams>; Body: Record<string, string> }>(
+  const unrelatedRoles: readonly Role[] = ctx.config.access.unrelatedResolve;
+  for (const [action, spec] of Object.entries(ACTION_BODIES) as [
+    EventAction,
+    (typeof ACTION_BODIES)[EventAction],
+  ][]) {
+    app.post<{ Params: Static<typeof IdParams>; Body: Record<string, unknown> }>(
       `/api/events/:id/${action}`,
       { schema: { params: IdParams, body: spec.body }, preHandler: app.requireRole('dispatcher', 'admin') },
-      async (request) => {
-        const fields = (spec.fields as (b: Record<string, string>) => Partial<Command>)(request.body ?? {});
-        return { event: await act(ctx, request, action, fields) };
+      async (request, reply) => {
+        const fields = (spec.fields as (b: Record<string, unknown>) => Partial<Command>)(request.body ?? {});
+        if (fields.unrelated && !unrelatedRoles.includes(request.principal.role))
+          throw new CadreError(
+            'CADRE_ERR_FORBIDDEN',
+            `Role ${request.principal.role} may not judge evidence alarms unrelated (access.yaml unrelatedResolve)`,
+          );
+        const event = await act(ctx, request, knownEvent(ctx, request.params.id), action, fields);
+        // Accepted, not done: the event resolves itself when its last evidence alarm clears.
+        if (event.resolvePending) reply.code(202);
+        return { event };
       },
     );
   }
 }
 
-async function act(
+/** Sends one action on `event` as a command through the input log; the event as the processor left it. */
+export async function act(
   ctx: GatewayContext,
-  request: FastifyRequest<{ Params: { id: string } }>,
+  request: FastifyRequest,
+  event: EventDoc,
   action: Action,
   fields: Partial<Command>,
 ): Promise<EventDoc> {
-  const event = knownEvent(ctx, request.params.id);
   const who = request.principal;
-  if (!canActOn(who, event.city))
+  if (!canActOn(who, event.city, action))
     throw new CadreError('CADRE_ERR_FORBIDDEN', `${who.name} may not act on events of ${event.city}`);
   const command: Command = {
     type: 'command',
@@ -119,7 +193,8 @@ async function act(
     ...fields,
   };
   const audit = { by: who.name, role: who.role, action, event: event.id, command: command.id };
-  if (!isActive(event)) {
+  // A deferred event is still the dispatcher's; the customer's answer comes after the end.
+  if (!isActive(event) && event.state !== 'deferred' && action !== 'satisfaction') {
     request.log.info({ audit: { ...audit, outcome: 'conflict' } }, 'event action refused: event has ended');
     throw new CadreError('CADRE_ERR_CONFLICT', `Event ${event.id} has ended (${event.state})`, {
       alarms: [],

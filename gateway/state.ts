@@ -51,6 +51,8 @@ type Listener = (doc: EventDoc) => void;
 export class ReadModel {
   readonly series = new MinuteSeries();
   private readonly active = new Map<string, EventDoc>();
+  /** Deal: events that may wait — off the active board, never evicted like ended ones. */
+  private readonly deferred = new Map<string, EventDoc>();
   private readonly ended: LRUCache<string, EventDoc>;
   private readonly complaintIndex: LRUCache<string, string>;
   private readonly grids = new Map<string, { doc: GridDoc; revision: number }>();
@@ -129,14 +131,13 @@ export class ReadModel {
 
   /** Applies an event doc when its seq is newer than the one held; true when it changed something. */
   applyEvent(doc: EventDoc): boolean {
-    const held = this.active.get(doc.id) ?? this.ended.peek(doc.id);
+    const held = this.active.get(doc.id) ?? this.deferred.get(doc.id) ?? this.ended.peek(doc.id);
     if (held && held.seq >= doc.seq) return false;
-    if (isActive(doc)) {
-      this.active.set(doc.id, doc);
-    } else {
-      this.active.delete(doc.id);
-      this.ended.set(doc.id, doc);
-    }
+    this.active.delete(doc.id);
+    this.deferred.delete(doc.id);
+    if (isActive(doc)) this.active.set(doc.id, doc);
+    else if (doc.state === 'deferred') this.deferred.set(doc.id, doc);
+    else this.ended.set(doc.id, doc);
     for (const complaint of doc.evidence.complaints) this.complaintIndex.set(complaint, doc.id);
     for (const listener of this.listeners) listener(doc);
     return true;
@@ -149,7 +150,11 @@ export class ReadModel {
   }
 
   event(id: string): EventDoc | undefined {
-    return this.active.get(id) ?? this.ended.get(id);
+    return this.active.get(id) ?? this.deferred.get(id) ?? this.ended.get(id);
+  }
+
+  deferredEvents(): IterableIterator<EventDoc> {
+    return this.deferred.values();
   }
 
   activeEvents(): IterableIterator<EventDoc> {
@@ -216,7 +221,8 @@ export class ReadModel {
   private onTransition(m: JsMsg): void {
     const doc = parseOr<EventDoc>(m, this.options.log);
     if (!doc) return;
-    if (LEVELS.includes(doc.level) && typeof doc.id === 'string') this.series.countTransition(this.options.now(), doc);
+    if (LEVELS.includes(doc.level) && typeof doc.id === 'string')
+      this.series.countTransition(this.options.now(), doc);
     this.storedAt.set(doc, nanosToMs(m.info.timestampNanos));
     this.applyEvent(doc);
   }

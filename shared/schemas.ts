@@ -83,6 +83,8 @@ export const ComplaintSchema = Type.Object({
   customer: Type.Object({
     id: Id,
     tier: Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3), Type.Literal(4)]),
+    /** Deal (second release): for the satisfaction SMS and the status page's last four digits. */
+    phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9 -]{4,20}$' })),
   }),
   grid: Type.Optional(Id),
   ne: Type.Optional(Id),
@@ -113,8 +115,32 @@ export type Maintenance = Static<typeof MaintenanceSchema>;
 export const TickSchema = Type.Object({ type: Type.Literal('tick'), time: IsoTime });
 export type Tick = Static<typeof TickSchema>;
 
-export const ACTIONS = ['ack', 'assign', 'comment', 'plan', 'resolve'] as const;
+export const ACTIONS = [
+  'ack',
+  'assign',
+  'comment',
+  'plan',
+  'resolve',
+  // Deal (second release, CONTRACT.md): the customer's side of an event.
+  'contact',
+  'defer',
+  'satisfaction',
+] as const;
 export type Action = (typeof ACTIONS)[number];
+
+export const CONTACT_CHANNELS = ['phone', 'sms', 'visit', 'other'] as const;
+export const CONTACT_OUTCOMES = ['reached', 'unreachable'] as const;
+export type ContactChannel = (typeof CONTACT_CHANNELS)[number];
+export type ContactOutcome = (typeof CONTACT_OUTCOMES)[number];
+/** The seed's reasons to let a problem wait (暂不解决). */
+export const DEFER_REASONS = [
+  'customer-accepted',
+  'few-affected',
+  'low-traffic-site',
+  'competitor-same',
+] as const;
+export type DeferReason = (typeof DEFER_REASONS)[number];
+const literals = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
 
 /**
  * Extension: a dispatcher's action as an input message, so actions are ordered with the rest of the
@@ -130,6 +156,19 @@ export const CommandSchema = Type.Object({
   to: Type.Optional(Id),
   text: Type.Optional(Text),
   plan: Type.Optional(Type.Object({ at: IsoTime, scenario: Type.String({ minLength: 1, maxLength: 1000 }) })),
+  /** contact, plan, satisfaction: the complaint (work order) it is about. */
+  complaint: Type.Optional(Id),
+  /** contact. */
+  channel: Type.Optional(literals(CONTACT_CHANNELS)),
+  outcome: Type.Optional(literals(CONTACT_OUTCOMES)),
+  /** plan (moving a promise), resolve with unrelated alarms, defer: why. */
+  reason: Type.Optional(Text),
+  /** resolve: "cleared" resolves when the last evidence alarm clears. */
+  when: Type.Optional(Type.Literal('cleared')),
+  /** resolve: evidence alarms judged unrelated to the event. */
+  unrelated: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: 500 })),
+  /** satisfaction. */
+  satisfied: Type.Optional(Type.Boolean()),
 });
 export type Command = Static<typeof CommandSchema>;
 
@@ -162,11 +201,46 @@ export const TRANSITIONS = [
   'planned',
   'resolved',
   'cleared',
+  // Deal (second release).
+  'contacted',
+  'deferred',
+  'resumed',
 ] as const;
 export type TransitionName = (typeof TRANSITIONS)[number];
 
-export const EVENT_STATES = ['open', 'acknowledged', 'resolved', 'cleared'] as const;
+export const EVENT_STATES = ['open', 'acknowledged', 'resolved', 'cleared', 'deferred'] as const;
 export type EventState = (typeof EVENT_STATES)[number];
+
+/**
+ * One complaint's work order inside its complaint event: its own first-response deadline (the tier
+ * table) and contact deadline (`deal.contactWithin`), the contact, the promise made to the customer
+ * and the customer's answer. `phone4`: the last four digits only; the full number stays in the input.
+ */
+function WorkOrderSchema() {
+  return Type.Object({
+    complaint: Type.String(),
+    customer: Type.String(),
+    tier: Type.Integer({ minimum: 1, maximum: 4 }),
+    phone4: Type.Optional(Type.String()),
+    receivedAt: IsoTime,
+    ackDeadline: IsoTime,
+    contactDeadline: IsoTime,
+    contactedAt: Type.Optional(IsoTime),
+    contact: Type.Optional(
+      Type.Object({
+        channel: literals(CONTACT_CHANNELS),
+        outcome: literals(CONTACT_OUTCOMES),
+        by: Type.String(),
+      }),
+    ),
+    scenario: Type.Optional(Type.String()),
+    promise: Type.Optional(Type.Object({ at: IsoTime, moves: Type.Integer({ minimum: 0 }) })),
+    /** The promise passed with the event unresolved. */
+    promiseBroken: Type.Optional(Type.Boolean()),
+    satisfied: Type.Optional(Type.Boolean()),
+  });
+}
+export type WorkOrder = Static<ReturnType<typeof WorkOrderSchema>>;
 
 const LevelSchema = Type.Union([
   Type.Literal('red'),
@@ -217,5 +291,16 @@ export const EventTransitionSchema = Type.Object({
   // Extensions: who caused a dispatcher transition, and its text (comment or resolve note).
   by: Type.Optional(Type.String()),
   text: Type.Optional(Type.String()),
+  // Deal (second release, CONTRACT.md "Deal").
+  workOrders: Type.Optional(Type.Array(WorkOrderSchema())),
+  /** Resolved by a dispatcher with `when: "cleared"`, waiting for the last evidence alarm to clear. */
+  resolvePending: Type.Optional(Type.Boolean()),
+  /** A resolve that judged these evidence alarms unrelated, and why. */
+  unrelated: Type.Optional(Type.Array(Type.String())),
+  reason: Type.Optional(Type.String()),
+  /** deferred: the seed's reason. */
+  deferReason: Type.Optional(literals(DEFER_REASONS)),
+  /** A complaint event opened by a dissatisfied answer about this (resolved) event. */
+  reopenOf: Type.Optional(Type.String()),
 });
 export type EventTransition = Static<typeof EventTransitionSchema>;

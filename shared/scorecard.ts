@@ -25,6 +25,15 @@ export interface Scorecard {
   mttrMinutes: number | null;
   slaMetPct: number | null;
   degradedElementsPct: number | null;
+  /** Deal (second release; formulas in docs/rules.md "Deal"). */
+  firstResponseMetPct: number | null;
+  contactMetPct: number | null;
+  promises: number;
+  promisesMoved: number;
+  promisesBroken: number;
+  satisfactionPct: number | null;
+  deferred: number;
+  resolvedUnrelated: number;
 }
 
 export function emptyDay(): DayStats {
@@ -40,8 +49,25 @@ export function emptyDay(): DayStats {
     slaMet: 0,
     slaDue: 0,
     degradedElements: 0,
+    ...DEAL_ZERO,
   };
 }
+
+const DEAL_ZERO = {
+  firstResponseDue: 0,
+  firstResponseMet: 0,
+  contactDue: 0,
+  contactMet: 0,
+  promises: 0,
+  promisesMoved: 0,
+  promisesBroken: 0,
+  satisfied: 0,
+  dissatisfied: 0,
+  deferred: 0,
+  resolvedUnrelated: 0,
+};
+type DealCounter = keyof typeof DEAL_ZERO;
+const DEAL_COUNTERS = Object.keys(DEAL_ZERO) as DealCounter[];
 
 /**
  * The scorecard of a grid over the days `days` (keys) of `byDay`, reported as the span `from`–`to`.
@@ -78,6 +104,15 @@ export function scorecardOf(
     slaMetPct: sum.slaDue > 0 ? round(sum.slaMet / sum.slaDue) : null,
     degradedElementsPct:
       elements > 0 && days.length > 0 ? round(sum.degradedElements / (elements * days.length)) : null,
+    firstResponseMetPct: sum.firstResponseDue > 0 ? round(sum.firstResponseMet / sum.firstResponseDue) : null,
+    contactMetPct: sum.contactDue > 0 ? round(sum.contactMet / sum.contactDue) : null,
+    promises: sum.promises,
+    promisesMoved: sum.promisesMoved,
+    promisesBroken: sum.promisesBroken,
+    satisfactionPct:
+      sum.satisfied + sum.dissatisfied > 0 ? round(sum.satisfied / (sum.satisfied + sum.dissatisfied)) : null,
+    deferred: sum.deferred,
+    resolvedUnrelated: sum.resolvedUnrelated,
   };
 }
 
@@ -107,6 +142,7 @@ function addDay(total: DayStats, d: DayStats): void {
   total.slaMet += d.slaMet;
   total.slaDue += d.slaDue;
   total.degradedElements += d.degradedElements;
+  for (const k of DEAL_COUNTERS) total[k] += d[k] ?? 0;
 }
 
 /** Six decimals: stable text, no float noise. */

@@ -7,6 +7,7 @@ import type { Level } from '../../shared/levels.js';
 import type { Rules } from '../../config/rules.js';
 import type { AreaTier } from '../../config/topology.js';
 import type { AlarmState, EventState, GridState } from './state.js';
+import { settlePending } from './commands.js';
 import type { Timer, World } from './world.js';
 
 /** How many cleared alarms a grid keeps for its view, and clears-before-raise the core remembers. */
@@ -72,6 +73,7 @@ function clear(w: World, input: AlarmInput): void {
   g.cleared.push(alarm);
   if (g.cleared.length > RECENT_CLEARED) g.cleared.shift();
   countCycles(w, g, grid, alarm, at);
+  settlePending(w, g, at);
 
   const outage = w.activeOf(grid, 'outage');
   if (outage?.out?.delete(msg.id) && outage.out.size === 0) w.end(outage, 'cleared', at);

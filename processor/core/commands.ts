@@ -1,11 +1,13 @@
 /**
- * Dispatcher commands (ack, assign, comment, plan, resolve) as inputs: each gives a transition and a
+ * Dispatcher commands (ack, assign, comment, plan, resolve; Deal's contact, defer, satisfaction) as inputs: each gives a transition and a
  * reply. Role and city checks are the gateway's; the core checks the event's state and the rules.
  */
 import type { CommandInput } from '../../ingest/normalize.js';
 import { ERRORS, type ErrorCode } from '../../shared/errors.js';
 import type { CommandReply } from '../../shared/views.js';
-import { isEnded, type EventState } from './state.js';
+import { DEFER_REASONS, type Command, type RuleName } from '../../shared/schemas.js';
+import { acknowledged, contact, defer, plan, satisfaction } from './deal.js';
+import { isEnded, type EventState, type GridState } from './state.js';
 import { docOf, type World } from './world.js';
 
 const fail = (code: ErrorCode, message: string = ERRORS[code].message, alarms?: string[]): CommandReply =>
@@ -15,12 +17,25 @@ export function applyCommand(w: World, input: CommandInput): CommandReply {
   const { msg, time: at } = input;
   const ev = w.event(msg.event);
   if (!ev) return fail('CADRE_ERR_UNKNOWN_EVENT', `no event ${msg.event}`);
-  if (isEnded(ev)) return fail('CADRE_ERR_CONFLICT', `event ${ev.id} is ${ev.state}`);
+  // The customer's answer comes after the resolution, by design (deal.ts).
+  if (isEnded(ev) && msg.action !== 'satisfaction')
+    return fail('CADRE_ERR_CONFLICT', `event ${ev.id} is ${ev.state}`);
+  const failure = act(w, ev, msg, at);
+  if (failure) return fail(failure.code, failure.message, failure.alarms);
+  w.endStep();
+  return { ok: true, event: docOf(ev) };
+}
+
+type Failure = { code: ErrorCode; message: string; alarms?: string[] };
+
+function act(w: World, ev: EventState, msg: Command, at: number): Failure | undefined {
   switch (msg.action) {
     case 'ack':
       // Acknowledging twice is harmless: the first acknowledgement stands.
-      if (ev.state === 'acknowledged') break;
+      if (ev.state === 'acknowledged') return undefined;
+      if (ev.state === 'deferred') return conflict(`event ${ev.id} is deferred: new evidence brings it back`);
       ev.state = 'acknowledged';
+      acknowledged(w, ev, at);
       if (!ev.acked) {
         ev.acked = true;
         const day = w.day(ev.grid, at);
@@ -28,32 +43,82 @@ export function applyCommand(w: World, input: CommandInput): CommandReply {
         day.acked++;
       }
       w.dispatcher(ev, 'acknowledged', at, msg.by);
-      break;
+      return undefined;
     case 'assign':
-      if (!msg.to) return fail('CADRE_ERR_BAD_REQUEST', 'assign needs `to`');
+      if (!msg.to) return badRequest('assign needs `to`');
       ev.assignee = msg.to;
       w.dispatcher(ev, 'assigned', at, msg.by);
-      break;
+      return undefined;
     case 'comment':
-      if (!msg.text) return fail('CADRE_ERR_BAD_REQUEST', 'comment needs `text`');
+      if (!msg.text) return badRequest('comment needs `text`');
       w.dispatcher(ev, 'commented', at, msg.by, msg.text);
-      break;
+      return undefined;
     case 'plan':
-      if (!msg.plan) return fail('CADRE_ERR_BAD_REQUEST', 'plan needs `plan: {at, scenario}`');
-      ev.plan = { at: msg.plan.at, scenario: msg.plan.scenario };
-      w.dispatcher(ev, 'planned', at, msg.by);
-      break;
-    case 'resolve': {
-      const uncleared = unclearedAlarms(w, ev);
-      if (uncleared.length)
-        return fail('CADRE_ERR_CONFLICT', `${uncleared.length} evidence alarm(s) not cleared yet`, uncleared);
-      w.end(ev, 'resolved', at, msg.by, msg.text);
-      break;
-    }
+      if (!msg.plan) return badRequest('plan needs `plan: {at, scenario}`');
+      return plan(w, ev, msg, at);
+    case 'resolve':
+      return resolve(w, ev, msg, at);
+    case 'contact':
+      return contact(w, ev, msg, at);
+    case 'defer':
+      if (!msg.reason || !(DEFER_REASONS as readonly string[]).includes(msg.reason))
+        return badRequest(`defer needs a \`reason\`: one of ${DEFER_REASONS.join(', ')}`);
+      return defer(w, ev, msg, at);
+    case 'satisfaction':
+      return satisfaction(w, ev, msg, at);
   }
-  w.endStep();
-  return { ok: true, event: docOf(ev) };
 }
+
+/**
+ * `resolve {note}` once every evidence alarm has cleared (409 naming the others); with `unrelated`
+ * (and a `reason`) those alarms are not waited for; with `when: "cleared"` the event waits for the
+ * last one and resolves itself then (settlePending).
+ */
+function resolve(w: World, ev: EventState, msg: Command, at: number): Failure | undefined {
+  const unrelated = msg.unrelated ?? [];
+  if (unrelated.length) {
+    if (!msg.reason) return badRequest('a resolve that names unrelated alarms needs a `reason`');
+    const unknown = unrelated.filter((id) => !ev.alarms.has(id));
+    if (unknown.length) return badRequest(`not evidence of ${ev.id}: ${unknown.join(', ')}`);
+  }
+  const uncleared = unclearedAlarms(w, ev).filter((id) => !unrelated.includes(id));
+  if (uncleared.length && msg.when !== 'cleared')
+    return {
+      code: 'CADRE_ERR_CONFLICT',
+      message: `${uncleared.length} evidence alarm(s) not cleared yet`,
+      alarms: uncleared,
+    };
+  if (unrelated.length) {
+    ev.unrelated = unrelated;
+    ev.resolveReason = msg.reason;
+  }
+  if (uncleared.length) {
+    ev.resolvePending = { by: msg.by, ...(msg.text !== undefined ? { text: msg.text } : {}) };
+    w.dispatcher(ev, 'updated', at, msg.by, msg.text);
+    return undefined;
+  }
+  if (unrelated.length) w.day(ev.grid, at).resolvedUnrelated++;
+  w.end(ev, 'resolved', at, msg.by, msg.text);
+  return undefined;
+}
+
+/** An alarm of `grid` cleared: events waiting to resolve when their evidence has cleared may now. */
+export function settlePending(w: World, g: GridState, at: number): void {
+  // for…in over the grid's few active rules: this runs on every clear, and allocates nothing.
+  for (const rule in g.active) {
+    const ev = w.active.get(g.active[rule as RuleName]!);
+    const pending = ev?.resolvePending;
+    if (!ev || !pending) continue;
+    const unrelated = ev.unrelated ?? [];
+    if (unclearedAlarms(w, ev).some((a) => !unrelated.includes(a))) continue;
+    delete ev.resolvePending;
+    if (unrelated.length) w.day(ev.grid, at).resolvedUnrelated++;
+    w.end(ev, 'resolved', at, pending.by, pending.text);
+  }
+}
+
+const badRequest = (message: string): Failure => ({ code: 'CADRE_ERR_BAD_REQUEST', message });
+const conflict = (message: string): Failure => ({ code: 'CADRE_ERR_CONFLICT', message });
 
 /** Evidence alarms still active in the grid: an event may be resolved only once they have all cleared. */
 export function unclearedAlarms(w: World, ev: EventState): string[] {

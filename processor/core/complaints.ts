@@ -8,6 +8,7 @@ import type { Rules } from '../../config/rules.js';
 import { maxLevel, raiseLevel, type Level } from '../../shared/levels.js';
 import type { Complaint } from '../../shared/schemas.js';
 import type { World } from './world.js';
+import { addWorkOrder } from './deal.js';
 import { logComplaint } from './display.js';
 
 /** The level one complaint asks for: its tier, at least orange when escalated, media red, a repeat one higher. */
@@ -71,6 +72,7 @@ export function applyComplaint(w: World, input: ComplaintInput, customers: Custo
   }
   // The grid sweep: every alarm active in the grid now, whatever its code or severity.
   w.addEvidence(ev, 'complaints', [msg.id], at);
+  addWorkOrder(w, ev, input, ackIn);
   w.addEvidence(ev, 'alarms', g.alarms.keys(), at);
   const elements = [...g.alarms.values()].map((a) => a.ne);
   if (msg.ne !== undefined) elements.push(msg.ne);

@@ -11,6 +11,7 @@ import type { DayStats, EventDoc, GridDoc } from '../../shared/views.js';
 import { applyAlarm, onDebounce, onQuiet } from './alarms.js';
 import { applyCommand } from './commands.js';
 import { applyComplaint, type CustomerBook } from './complaints.js';
+import { onContactDeadline, onFirstResponse, onPromise } from './deal.js';
 import { onAckDeadline, onDeadline, onTracking } from './escalation.js';
 import { MinHeap } from './heap.js';
 import { applyKpi } from './kpi.js';
@@ -326,6 +327,12 @@ export class Core {
         return onTracking(this.w, timer);
       case 'quiet':
         return onQuiet(this.w, timer);
+      case 'firstResponse':
+        return onFirstResponse(this.w, timer);
+      case 'contact':
+        return onContactDeadline(this.w, timer);
+      case 'promise':
+        return onPromise(this.w, timer);
     }
   }
 

@@ -13,7 +13,8 @@ export function onAckDeadline(w: World, timer: Timer): void {
 
 export function onDeadline(w: World, timer: Timer): void {
   const ev = w.active.get(timer.ref);
-  if (!ev || ev.deadlineEscalated || ev.deadline !== timer.due) return;
+  // A deferred event waits by decision; resumed, a deadline passed meanwhile falls due then (deal.ts).
+  if (!ev || ev.state === 'deferred' || ev.deadlineEscalated || ev.deadline !== timer.due) return;
   ev.deadlineEscalated = true;
   if (!ev.slaCounted) {
     ev.slaCounted = true;

@@ -3,7 +3,14 @@
  * and per-event state. Plain data only (Maps, Sets, arrays, numbers): `plain.ts` snapshots it.
  */
 import type { Level } from '../../shared/levels.js';
-import type { EventState as EventStateName, RuleName, TransitionName } from '../../shared/schemas.js';
+import type {
+  ContactChannel,
+  ContactOutcome,
+  DeferReason,
+  EventState as EventStateName,
+  RuleName,
+  TransitionName,
+} from '../../shared/schemas.js';
 import type { ComplaintView, DayStats } from '../../shared/views.js';
 import type { TitleParts } from '../../shared/titles.js';
 
@@ -88,6 +95,28 @@ export function newGridState(): GridState {
   };
 }
 
+/** A complaint's work order inside its complaint event (deal.ts); times are epoch ms. */
+export interface WorkOrderState {
+  complaint: string;
+  customer: string;
+  tier: 1 | 2 | 3 | 4;
+  /** Kept for the satisfaction SMS; transitions carry its last four digits only. */
+  phone?: string;
+  receivedAt: number;
+  ackDeadline: number;
+  contactDeadline: number;
+  /** The first contact attempt (the first response), and the first that reached the customer. */
+  respondedAt?: number;
+  contactedAt?: number;
+  contact?: { channel: ContactChannel; outcome: ContactOutcome; by: string };
+  scenario?: string;
+  promise?: { at: number; moves: number };
+  promiseBroken?: boolean;
+  satisfied?: boolean;
+  /** A missed deadline of this work order escalated the event (once per work order). */
+  escalated?: boolean;
+}
+
 export interface EventState {
   id: string;
   seq: number;
@@ -121,6 +150,15 @@ export interface EventState {
   last?: { transition: TransitionName; at: number; by?: string; text?: string };
   /** flapping: the last cycle that kept the event alive. */
   lastCycleAt?: number;
+  /** complaint: one work order per complaint, in the order they joined. */
+  workOrders?: Map<string, WorkOrderState>;
+  /** A resolve waiting for evidence alarms to clear (`when: "cleared"`), by whom, with its note. */
+  resolvePending?: { by: string; text?: string; unrelated?: string[]; reason?: string };
+  /** A resolve that judged evidence alarms unrelated, and why (kept for the history). */
+  unrelated?: string[];
+  resolveReason?: string;
+  deferReason?: DeferReason;
+  reopenOf?: string;
 }
 
 export function isEnded(ev: EventState): boolean {

@@ -20,7 +20,8 @@ export function gridDocOf(w: World, gridId: string, now: number): GridDoc {
   let level: Level | null = null;
   for (const id of active) {
     const ev = w.active.get(id)!;
-    level = level ? maxLevel(level, ev.level) : ev.level;
+    // A deferred event has left the board (deal.ts): it does not colour its grid.
+    if (ev.state !== 'deferred') level = level ? maxLevel(level, ev.level) : ev.level;
   }
   const degraded: GridDoc['degraded'] = [];
   for (const [ne, el] of g?.kpi ?? []) {

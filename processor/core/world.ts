@@ -5,17 +5,33 @@
 import { DayCalendar } from '../../shared/calendar.js';
 import type { Grid } from '../../config/topology.js';
 import { levelRank, raiseLevel, type Level } from '../../shared/levels.js';
-import type { ElementKind, EventTransition, RuleName, TransitionName } from '../../shared/schemas.js';
+import type {
+  ElementKind,
+  EventTransition,
+  RuleName,
+  TransitionName,
+  WorkOrder,
+} from '../../shared/schemas.js';
 import { renderTitle, type TitleParts } from '../../shared/titles.js';
 import { VIEW_LIMITS, type DayStats } from '../../shared/views.js';
 import { formatTime } from '../../shared/time.js';
 import type { AlarmInput } from '../../ingest/normalize.js';
+import { resume } from './deal.js';
 import { MinHeap } from './heap.js';
 import type { MaintenanceBook } from './maintenance.js';
-import { emptyDay, newGridState, type EventState, type GridState } from './state.js';
+import { emptyDay, newGridState, type EventState, type GridState, type WorkOrderState } from './state.js';
 import type { CoreContext } from './types.js';
 
-export type TimerKind = 'debounce' | 'ack' | 'deadline' | 'tracking' | 'quiet';
+export type TimerKind =
+  | 'debounce'
+  | 'ack'
+  | 'deadline'
+  | 'tracking'
+  | 'quiet'
+  // Deal: a work order's deadlines and promise (deal.ts).
+  | 'firstResponse'
+  | 'contact'
+  | 'promise';
 
 /** A due time; stale entries (their target changed since) are skipped when they come up. */
 export interface Timer {
@@ -28,6 +44,8 @@ export interface Timer {
   grid?: string;
   /** debounce: the raise time the timer belongs to. */
   raisedAt?: number;
+  /** Deal timers: the work order's complaint id. */
+  complaint?: string;
 }
 
 const timerBefore = (a: Timer, b: Timer) => a.due < b.due || (a.due === b.due && a.n < b.n);
@@ -233,7 +251,9 @@ export class World {
     const set = ev[kind];
     const before = set.size;
     for (const id of ids) set.add(id);
-    if (set.size !== before) this.mark(ev, 'updated', at);
+    if (set.size === before) return;
+    this.mark(ev, 'updated', at);
+    if (ev.state === 'deferred') resume(this, ev, at);
   }
 
   /** Ends an event (cleared by its rule, or resolved by a dispatcher). */
@@ -383,7 +403,39 @@ export function transitionOf(
   if (ev.plan !== undefined) t.plan = ev.plan;
   if (by !== undefined) t.by = by;
   if (text !== undefined) t.text = text;
+  if (ev.workOrders) t.workOrders = workOrdersOf(ev.workOrders);
+  if (ev.resolvePending) t.resolvePending = true;
+  if (ev.unrelated) {
+    t.unrelated = ev.unrelated;
+    if (ev.resolveReason !== undefined) t.reason = ev.resolveReason;
+  }
+  if (ev.deferReason !== undefined) t.deferReason = ev.deferReason;
+  if (ev.reopenOf !== undefined) t.reopenOf = ev.reopenOf;
   return t;
+}
+
+/** The first VIEW_LIMITS.evidence work orders, as the contract writes them (the phone's last four digits only). */
+function workOrdersOf(orders: Map<string, WorkOrderState>): WorkOrder[] {
+  const out: WorkOrder[] = [];
+  for (const o of orders.values()) {
+    const v: WorkOrder = {
+      complaint: o.complaint,
+      customer: o.customer,
+      tier: o.tier,
+      receivedAt: iso(o.receivedAt),
+      ackDeadline: iso(o.ackDeadline),
+      contactDeadline: iso(o.contactDeadline),
+    };
+    if (o.phone !== undefined) v.phone4 = o.phone.replace(/\D/g, '').slice(-4);
+    if (o.contactedAt !== undefined) v.contactedAt = iso(o.contactedAt);
+    if (o.contact) v.contact = { ...o.contact };
+    if (o.scenario !== undefined) v.scenario = o.scenario;
+    if (o.promise) v.promise = { at: iso(o.promise.at), moves: o.promise.moves };
+    if (o.promiseBroken) v.promiseBroken = true;
+    if (o.satisfied !== undefined) v.satisfied = o.satisfied;
+    if (out.push(v) >= VIEW_LIMITS.evidence) break;
+  }
+  return out;
 }
 
 /** The first VIEW_LIMITS.evidence ids: the root of a problem joins its evidence first. */

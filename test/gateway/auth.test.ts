@@ -27,6 +27,17 @@ const event = transition({
   city: 'XT',
   grid: 'XT-YH-0003',
   evidence: { alarms: [], complaints: ['C-1'], elements: [] },
+  workOrders: [
+    {
+      complaint: 'C-1',
+      customer: 'k1',
+      tier: 3,
+      phone4: '1234',
+      receivedAt: '2025-03-11T01:00:00.000Z',
+      ackDeadline: '2025-03-12T01:00:00.000Z',
+      contactDeadline: '2025-03-11T02:00:00.000Z',
+    },
+  ],
 });
 
 type Who = 'anonymous' | 'viewer' | 'xt-dispatcher' | 'hy-dispatcher' | 'admin' | 'ingest';
@@ -89,13 +100,28 @@ const ROUTES: {
   payload?: object;
   expect: Expect;
   anonymousRead?: boolean;
+  /** What a presented but bad credential gets, when not 401 (200 on public routes). */
+  badCredential?: number;
 }[] = [
   { method: 'GET', url: '/api/events', expect: READ, anonymousRead: true },
   { method: 'GET', url: '/api/events/ev-xt', expect: READ, anonymousRead: true },
   { method: 'GET', url: '/api/grids/XT-YH-0003', expect: READ, anonymousRead: true },
   { method: 'GET', url: '/api/topology', expect: READ, anonymousRead: true },
   { method: 'GET', url: '/api/scorecards?period=P7D', expect: READ, anonymousRead: true },
-  { method: 'GET', url: '/api/complaints/C-1/status', expect: READ, anonymousRead: true },
+  // The customer's status page: the phone's last four digits instead of a login; without them, readers only.
+  { method: 'GET', url: '/api/complaints/C-1/status?phone4=1234', expect: PUBLIC },
+  {
+    method: 'GET',
+    url: '/api/complaints/C-1/status',
+    expect: { ...READ, anonymous: 404, ingest: 404 },
+    badCredential: 404,
+  },
+  {
+    method: 'POST',
+    url: '/api/complaints/C-1/satisfaction',
+    payload: { satisfied: true },
+    expect: { ...ACT, ingest: 200 },
+  },
   { method: 'POST', url: '/api/events/ev-xt/ack', payload: {}, expect: ACT },
   { method: 'POST', url: '/api/events/ev-xt/assign', payload: { to: 'li.wei' }, expect: ACT },
   { method: 'POST', url: '/api/events/ev-xt/comment', payload: { text: 'on site' }, expect: ACT },
@@ -113,6 +139,10 @@ const ROUTES: {
   { method: 'GET', url: '/healthz', expect: PUBLIC },
   { method: 'GET', url: '/metrics', expect: PUBLIC },
 ];
+
+/** A client address per request: the status page is rate-limited per address, the matrix is not about that. */
+let addresses = 0;
+const nextAddress = () => `10.1.${(++addresses >> 8) & 255}.${addresses & 255}`;
 
 let closed: Gateway;
 let open: Gateway;
@@ -202,6 +232,7 @@ describe('auth matrix', () => {
             url: route.url,
             payload: route.payload,
             headers: headers(tokens[who]),
+            remoteAddress: nextAddress(),
           });
           const expected =
             who === 'anonymous' && anonymousViewer && route.anonymousRead ? 200 : route.expect[who];
@@ -217,9 +248,10 @@ describe('auth matrix', () => {
             url: route.url,
             payload: route.payload,
             headers: headers(tokens[bad]),
+            remoteAddress: nextAddress(),
           });
           seen.push(`${label} ${bad}: ${res.statusCode}`);
-          want.push(`${label} ${bad}: ${route.expect === PUBLIC ? 200 : 401}`);
+          want.push(`${label} ${bad}: ${route.badCredential ?? (route.expect === PUBLIC ? 200 : 401)}`);
         }
       }
       expect(seen).toEqual(want);

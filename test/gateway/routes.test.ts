@@ -59,12 +59,34 @@ const complaintEvent = transition({
   openedAt: '2025-03-10T11:00:00.000Z',
   at: '2025-03-10T11:00:00.000Z',
 });
+// A complaint with a promise, for the status page (no test acts on it); deferred, so off the active lists.
+const statusEvent = transition({
+  id: 'ev-status',
+  state: 'deferred',
+  transition: 'deferred',
+  rule: 'complaint',
+  grid: 'XT-YT-0010',
+  evidence: { alarms: [], complaints: ['C-88'], elements: [] },
+  workOrders: [
+    {
+      complaint: 'C-88',
+      customer: 'k88',
+      tier: 3,
+      receivedAt: '2025-03-10T11:00:00.000Z',
+      ackDeadline: '2025-03-11T11:00:00.000Z',
+      contactDeadline: '2025-03-10T12:00:00.000Z',
+      promise: { at: '2025-03-11T02:00:00.000Z', moves: 0 },
+    },
+  ],
+  at: '2025-03-10T11:00:00.000Z',
+});
 const hyEvent = transition({ id: 'ev-hy', city: 'HY', grid: 'HY-ZH-0002', level: 'red' });
 
 beforeAll(async () => {
   await ensureCadreStreams(nats.nc);
-  await publishTransitions(nats.nc, [complaintEvent, hyEvent]);
+  await publishTransitions(nats.nc, [complaintEvent, statusEvent, hyEvent]);
   await putEventDoc(nats.nc, complaintEvent);
+  await putEventDoc(nats.nc, statusEvent);
   await putEventDoc(nats.nc, hyEvent);
   await putGridDoc(
     nats.nc,
@@ -347,19 +369,21 @@ describe('grids, topology, scorecards, complaints', () => {
     ]);
   });
 
-  it('gives the customer-facing status of a complaint', async () => {
-    const res = await gw.app.inject({ url: '/api/complaints/C-77/status', headers: bearer(admin) });
+  it('gives the customer-facing status of a complaint to a reader, in plain Chinese', async () => {
+    const res = await gw.app.inject({ url: '/api/complaints/C-88/status', headers: bearer(admin) });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({
-      complaint: 'C-77',
-      grid: 'XT-YT-0010',
-      event: 'ev-complaint',
-      acknowledged: true,
-      level: 'yellow',
+    expect(res.json()).toEqual({
+      complaint: 'C-88',
+      status: 'planned',
+      plannedAt: '2025-03-11T02:00:00.000Z',
+      updatedAt: '2025-03-10T11:00:00.000Z',
+      text: '您的问题已预约在 3月11日 10:00 前解决。',
     });
     expect(
       (await gw.app.inject({ url: '/api/complaints/C-0/status', headers: bearer(admin) })).statusCode,
     ).toBe(404);
+    const deferred = await gw.app.inject({ url: '/api/events?state=deferred', headers: bearer(admin) });
+    expect(deferred.json().events.map((e: { id: string }) => e.id)).toEqual(['ev-status']);
   });
 });
 
@@ -411,12 +435,18 @@ describe('HTTP basics', () => {
   });
 
   it('compresses what is worth it for clients that accept it', async () => {
-    const big = await gw.app.inject({ url: '/assets/big-5678.js', headers: { 'accept-encoding': 'br, gzip' } });
+    const big = await gw.app.inject({
+      url: '/assets/big-5678.js',
+      headers: { 'accept-encoding': 'br, gzip' },
+    });
     expect(big.statusCode).toBe(200);
     expect(big.headers['content-encoding']).toBe('br');
     expect(big.headers['cache-control']).toContain('immutable');
     expect(brotliDecompressSync(big.rawPayload).toString()).toBe(BIG_ASSET);
-    const gzip = await gw.app.inject({ url: '/api/topology', headers: { ...bearer(admin), 'accept-encoding': 'gzip' } });
+    const gzip = await gw.app.inject({
+      url: '/api/topology',
+      headers: { ...bearer(admin), 'accept-encoding': 'gzip' },
+    });
     expect(gzip.headers['content-encoding']).toBe('gzip');
     expect(JSON.parse(gunzipSync(gzip.rawPayload).toString()).cities.length).toBeGreaterThan(0);
     const plain = await gw.app.inject({ url: '/assets/big-5678.js' });

@@ -23,6 +23,9 @@ const rules = rulesFrom({});
 const G = 'HY-SG-0005';
 const cell = (n: number, grid = G) => `${grid}-CELL${n}`;
 
+/** The first release's ladder alone, without Deal's contact deadline (1 h; test/processor/deal.test.ts). */
+const NO_CONTACT = { deal: { contactWithin: '30d' } };
+
 describe('kpi: the competitive comparison and thresholds (one sample)', () => {
   it.each([
     ['congestion past warning (seed: ours 6%)', 'congestion', 0.06, undefined, 'degraded'],
@@ -346,14 +349,16 @@ describe('complaint: the grid', () => {
     [10, 'red'],
   ] as const)('%i complaints within 60 min make the event %s', (n, level) => {
     const lines = Array.from({ length: n }, (_, i) => complaint(`C${i}`, i * 5, `k${i}`, 4, G));
-    const t = of(run([...lines, tick(60)]).transitions, G, 'complaint');
+    const t = of(run([...lines, tick(60)], NO_CONTACT).transitions, G, 'complaint');
     expect(t.at(-1)!.level).toBe(level);
     expect(t.at(-1)!.evidence.complaints).toHaveLength(n);
   });
 
   it('3 complaints over more than 60 min stay yellow', () => {
     const lines = [0, 40, 80].flatMap((m, i) => [complaint(`C${i}`, m, `k${i}`, 4, G)]);
-    expect(of(run([...lines, tick(90)]).transitions, G, 'complaint').at(-1)!.level).toBe('yellow');
+    expect(of(run([...lines, tick(90)], NO_CONTACT).transitions, G, 'complaint').at(-1)!.level).toBe(
+      'yellow',
+    );
   });
 
   it('sweeps every alarm active in the grid at arrival (any code and severity), not cleared or later ones', () => {
@@ -390,7 +395,8 @@ describe('complaint: the grid', () => {
 
   it('tightens the first response when a tier-1 complaint joins an open event', () => {
     const t = of(
-      run([complaint('C1', 0, 'k1', 4, G), complaint('C2', 60, 'k2', 1, G), tick(61)]).transitions,
+      run([complaint('C1', 0, 'k1', 4, G), complaint('C2', 60, 'k2', 1, G), tick(61)], NO_CONTACT)
+        .transitions,
       G,
       'complaint',
     );
@@ -461,14 +467,17 @@ describe('complaint resolution', () => {
 describe('dispatcher commands', () => {
   it('acknowledge, assign, comment and plan, each a transition with who did it', () => {
     const id = 'HY-SG-0005.complaint.20261015T010000';
-    const r = run([
-      complaint('C1', 0, 'k1', 1, G),
-      command('K1', 'ack', id, 10),
-      command('K2', 'assign', id, 11, { to: 'team-7' }),
-      command('K3', 'comment', id, 12, { text: 'on site' }),
-      command('K4', 'plan', id, 13, { plan: { at: '2026-10-16T01:00:00Z', scenario: 'new site' } }),
-      tick(60),
-    ]);
+    const r = run(
+      [
+        complaint('C1', 0, 'k1', 1, G),
+        command('K1', 'ack', id, 10),
+        command('K2', 'assign', id, 11, { to: 'team-7' }),
+        command('K3', 'comment', id, 12, { text: 'on site' }),
+        command('K4', 'plan', id, 13, { plan: { at: '2026-10-16T01:00:00Z', scenario: 'new site' } }),
+        tick(60),
+      ],
+      NO_CONTACT,
+    );
     const t = of(r.transitions, G, 'complaint');
     expect(t.map((x) => [x.seq, x.transition, x.state])).toEqual([
       [1, 'opened', 'open'],
@@ -487,7 +496,11 @@ describe('dispatcher commands', () => {
 describe('escalation and tracking', () => {
   it('escalates once when the first response passes, again when the deadline passes, then tracks at 48 h', () => {
     // A tier-3 complaint in a general grid: yellow, ack 24 h, deadline 36 h.
-    const t = of(run([complaint('C1', 0, 'k1', 3, G), tick(50 * 60)]).transitions, G, 'complaint');
+    const t = of(
+      run([complaint('C1', 0, 'k1', 3, G), tick(50 * 60)], NO_CONTACT).transitions,
+      G,
+      'complaint',
+    );
     expect(
       t.map((x) => [x.transition, x.level, x.escalationStep, x.tracking, minutesBetween(x.openedAt, x.at)]),
     ).toEqual([
@@ -501,8 +514,10 @@ describe('escalation and tracking', () => {
   it('an acknowledgement in time stops the first-response escalation, not the deadline one; red stays red', () => {
     const id = 'HY-SG-0005.complaint.20261015T010000';
     const t = of(
-      run([complaint('C1', 0, 'k1', 1, G, { media: true }), command('K1', 'ack', id, 30), tick(9 * 60)])
-        .transitions,
+      run(
+        [complaint('C1', 0, 'k1', 1, G, { media: true }), command('K1', 'ack', id, 30), tick(9 * 60)],
+        NO_CONTACT,
+      ).transitions,
       G,
       'complaint',
     );

@@ -148,6 +148,8 @@ describe('replay output', () => {
       'escalationStep',
       'evidence',
       'titleParts',
+      // Extensions after the contract's keys: a complaint event's work orders (Deal).
+      'workOrders',
     ]);
     expect(scorecards.map((s) => s.grid)).toEqual(topology.grids.map((g) => g.id));
     const card = scorecards.find((s) => s.grid === 'HY-SG-0005')!;
@@ -173,6 +175,14 @@ describe('replay output', () => {
       'mttrMinutes',
       'slaMetPct',
       'degradedElementsPct',
+      'firstResponseMetPct',
+      'contactMetPct',
+      'promises',
+      'promisesMoved',
+      'promisesBroken',
+      'satisfactionPct',
+      'deferred',
+      'resolvedUnrelated',
     ]);
     expect(Date.parse(card.to as string) - Date.parse(card.from as string)).toBe(31 * MIN);
   });
