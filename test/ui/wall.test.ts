@@ -184,7 +184,7 @@ describe('wall screen on the real stack', () => {
       });
       const page = await context.newPage();
       const errors = collectPageErrors(page);
-      await openWall(page, '?kiosk');
+      await openWall(page, '?kiosk&rotate=5');
       await page.waitForTimeout(1500);
       const k = await checkWallText(page);
       console.log(`wall 3840×2160: min text ${k.min} px, map labels ${k.labelPx} px, chart ticks ${k.chartPx} px`);
@@ -200,6 +200,30 @@ describe('wall screen on the real stack', () => {
       expect(shown).toContain('UTC+8');
       await expect(page.getByTestId('lang-switch').count()).resolves.toBe(0);
       await page.screenshot({ path: `${SCREENSHOTS}/wall-4k.png` });
+      // Rotation: province → each city, every 5 s here.
+      await expect(page.getByTestId('wall-scope').textContent()).resolves.toContain('全省');
+      await expect.poll(() => page.getByTestId('wall-scope').textContent(), { timeout: 10_000 }).toContain('长沙');
+      expect(errors).toEqual([]);
+      await context.close();
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'keeps every text above the minimum and no row cut at 1366×768 (zh-CN and English)',
+    async () => {
+      const context = await stack.browser.newContext({ viewport: { width: 1366, height: 768 } });
+      const page = await context.newPage();
+      const errors = collectPageErrors(page);
+      await openWall(page);
+      await page.waitForTimeout(1000);
+      for (const lang of ['zh-CN', 'en']) {
+        const c = await checkWallText(page);
+        expect(c.small, lang).toEqual([]);
+        expect(c.cutRows, lang).toBe(0);
+        await page.getByTestId('lang-switch').click();
+        await page.waitForTimeout(500);
+      }
       expect(errors).toEqual([]);
       await context.close();
     },

@@ -52,7 +52,8 @@ export function levelRateOpts(labels: ChartLabels, fontPx = 12): Omit<uPlot.Opti
     legend: { show: false },
     cursor: { show: false },
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.15))] } },
-    axes: [timeAxis(font, fontPx), axis({ font, size: fitSize(fontPx) })],
+    // Counts of events: whole-number ticks only.
+    axes: [timeAxis(font, fontPx), axis({ font, size: fitSize(fontPx), space: fontPx * 1.6, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] })],
     series: [
       {},
       ...LEVELS.map((l) => ({
@@ -87,13 +88,14 @@ export function inputLagOpts(
     cursor: { show: false },
     scales: {
       x: { time: true },
-      lag: { range: (_u, _min, max) => [0, Math.max(2, max * 1.2)] },
-      y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.15)] },
+      lag: { range: (_u, _min, max) => [0, Math.max(2.4, max * 1.25)] },
+      y: { range: (_u, _min, max) => [0, Math.max(12, max * 1.25)] },
     },
     axes: [
       timeAxis(font, fontPx),
       axis({
         font,
+        space: fontPx * 1.6,
         size: fitSize(fontPx, fontPx * 1.6),
         label: inputLabel,
         labelFont: font,
@@ -103,6 +105,7 @@ export function inputLagOpts(
         font,
         scale: 'lag',
         side: 1,
+        space: fontPx * 1.6,
         grid: { show: false },
         size: fitSize(fontPx, fontPx * 1.6),
         label: lagLabel,
