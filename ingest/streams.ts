@@ -72,7 +72,7 @@ export async function ensureStreams(
   // Buckets are created through their own clients (they own the subject layout and flags), then
   // reconciled like streams so a changed ttl or replica count in cadre.yaml takes effect.
   const kvm = new Kvm(js);
-  for (const bucket of [BUCKETS.events, BUCKETS.grids]) {
+  for (const bucket of [BUCKETS.events, BUCKETS.grids, BUCKETS.contacts]) {
     outcomes[`KV_${bucket}`] = await ensureBucket(
       jsm,
       { name: `KV_${bucket}`, ...common, max_age: nanos(nats.eventsMaxAge), max_msgs_per_subject: 1 },
@@ -85,6 +85,13 @@ export async function ensureStreams(
         }),
     );
   }
+  // Leases expire by the bucket's max_age: its ttl is the failover time (shared/leases.ts).
+  const { ttl } = config.cadre.leases;
+  outcomes[`KV_${BUCKETS.leases}`] = await ensureBucket(
+    jsm,
+    { name: `KV_${BUCKETS.leases}`, ...common, max_age: nanos(ttl), duplicate_window: nanos(ttl) },
+    () => kvm.create(BUCKETS.leases, { history: 1, ttl, replicas: nats.replicas, storage: StorageType.File }),
+  );
   const objm = new Objm(js);
   outcomes[`OBJ_${BUCKETS.checkpoints}`] = await ensureBucket(
     jsm,

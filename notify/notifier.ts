@@ -8,11 +8,13 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { Config } from '../config/load.js';
-import { STREAMS, subjects } from '../shared/subjects.js';
+import { Kvm } from '@nats-io/kv';
+import { BUCKETS, STREAMS, subjects } from '../shared/subjects.js';
 import { consumeDurable, ensureDurable, type Consuming, type DurableSpec } from './queue.js';
 import { routeTransitions } from './router.js';
 import { deliverWebhooks } from './webhook.js';
 import { smsSender } from './sms.js';
+import { rememberPhones } from './surveys.js';
 
 export interface NotifierOptions {
   nc: NatsConnection;
@@ -30,6 +32,8 @@ export interface RunningNotifier {
 /** Durable consumer names: the delivery state of cadre's notifications lives in them. */
 export const NOTIFY_CONSUMERS = {
   router: 'cadre_notify_router',
+  /** Complaints' phones for the satisfaction SMS (surveys.ts). */
+  contacts: 'cadre_notify_contacts',
   webhook: 'cadre_notify_webhook',
   sms: 'cadre_notify_sms',
 } as const;
@@ -69,7 +73,15 @@ export async function startNotifier(options: NotifierOptions): Promise<RunningNo
     // SMS tasks are held for the fold window before their text is sent.
     ackWaitMs: notify.sms.foldWindow + notify.webhook.timeout + ACK_MARGIN_MS,
   };
-  for (const spec of [router, webhook, sms]) await ensureDurable(jsm, spec);
+  const contacts: DurableSpec = {
+    stream: STREAMS.input.name,
+    name: NOTIFY_CONSUMERS.contacts,
+    filter: subjects.input('complaint', '*'),
+    ackWaitMs: ACK_MARGIN_MS,
+  };
+  for (const spec of [router, webhook, sms, contacts]) await ensureDurable(jsm, spec);
+  // The bucket is made with the others (ingest/streams.ts); it is only bound here.
+  const phones = await new Kvm(js).open(BUCKETS.contacts);
 
   const texts = smsSender({
     js,
@@ -92,9 +104,12 @@ export async function startNotifier(options: NotifierOptions): Promise<RunningNo
         js,
         router,
         ROUTER_CONCURRENCY,
-        routeTransitions(js, notify.subscribers, log),
+        routeTransitions(js, notify.subscribers, phones, log),
         log,
       ),
+    );
+    running.push(
+      await consumeDurable(js, contacts, ROUTER_CONCURRENCY, rememberPhones(phones, topology, log), log),
     );
     running.push(
       await consumeDurable(js, webhook, WEBHOOK_CONCURRENCY, deliverWebhooks({ js, notify, now, log }), log),

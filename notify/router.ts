@@ -1,14 +1,17 @@
 /**
  * The outbox stage: follows CADRE_EVENTS with a durable consumer and turns each transition into one
- * task per matching subscriber on the CADRE_NOTIFY work queue. The transition is acknowledged only
+ * task per matching subscriber on the CADRE_NOTIFY work queue (and a resolved complaint event one
+ * satisfaction SMS per customer with a phone, surveys.ts). The transition is acknowledged only
  * once all its tasks are stored, and a task's Nats-Msg-Id is its id, so a transition routed again
  * after a crash adds nothing: every notice is queued exactly once.
  */
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
 import type { Subscriber } from '../config/notify.js';
 import type { EventTransition } from '../shared/schemas.js';
 import { subjects } from '../shared/subjects.js';
 import { recipients } from './match.js';
+import { surveyTasks } from './surveys.js';
 import { taskFor } from './task.js';
 
 /** A transition whose tasks could not all be stored is offered again after this long. */
@@ -17,6 +20,7 @@ const STORE_RETRY_MS = 2000;
 export function routeTransitions(
   js: JetStreamClient,
   subscribers: readonly Subscriber[],
+  contacts: KV,
   log: (line: string) => void,
 ) {
   return async (m: JsMsg): Promise<void> => {
@@ -29,11 +33,14 @@ export function routeTransitions(
       return;
     }
     try {
+      const tasks = [
+        ...recipients(subscribers, transition).map((s) => taskFor(transition, s)),
+        ...(await surveyTasks(contacts, transition)),
+      ];
       await Promise.all(
-        recipients(subscribers, transition).map((s) => {
-          const task = taskFor(transition, s);
-          return js.publish(subjects.notify(s.channel), JSON.stringify(task), { msgID: task.id });
-        }),
+        tasks.map((task) =>
+          js.publish(subjects.notify(task.channel), JSON.stringify(task), { msgID: task.id }),
+        ),
       );
       m.ack();
     } catch (err) {

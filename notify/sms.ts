@@ -11,6 +11,7 @@ import { postJson } from './http_post.js';
 import { keepFailed } from './queue.js';
 import { afterFailure } from './retry.js';
 import { loneText, summaryText, type Names } from './sms_text.js';
+import { surveyText } from './surveys.js';
 import { deliveryId, taskOf, type NotifyTask } from './task.js';
 
 /** Tasks back from a retry were folded already: they wait only for their siblings of the same fold. */
@@ -50,12 +51,13 @@ export function smsSender({ js, notify, names, log }: SmsStage): SmsSender {
     count('failed');
   };
 
-  const send = async (phone: string, held: Fold['held']) => {
+  const send = async (phone: string, held: Fold['held'], own?: string) => {
     const transitions = held.map(({ task }) => task.transition);
     const text =
-      held.length === 1
+      own ??
+      (held.length === 1
         ? loneText(transitions[0]!, notify.sms.maxLength)
-        : summaryText(transitions, names, notify.sms.maxLength);
+        : summaryText(transitions, names, notify.sms.maxLength));
     const url = notify.sms.gateway.url;
     if (!url) return giveUp(held, 'no sms.gateway.url in notify.yaml');
     const body = JSON.stringify({ to: phone, text, id: deliveryId(held.map(({ task }) => task.id)) });
@@ -95,6 +97,15 @@ export function smsSender({ js, notify, names, log }: SmsStage): SmsSender {
       if (!task) {
         log(`sms: message ${m.seq} is not a task, dropped`);
         m.ack();
+        return;
+      }
+      if (task.survey) {
+        // A customer's own text: sent alone at once, never folded into an operator's summary.
+        const { phone, complaint } = task.survey;
+        const sent: Promise<void> = send(phone, [{ m, task }], surveyText(complaint))
+          .catch((err: Error) => log(`sms: survey of ${complaint} not finished: ${err.message}`))
+          .finally(() => sending.delete(sent));
+        sending.add(sent);
         return;
       }
       const phone = byName.get(task.subscriber)?.phone;

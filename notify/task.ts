@@ -15,6 +15,8 @@ export interface NotifyTask {
   subscriber: string;
   channel: Channel;
   transition: EventTransition;
+  /** A satisfaction SMS to a customer (surveys.ts) instead of a notice to a subscriber. */
+  survey?: { complaint: string; phone: string };
 }
 
 /** Headers of a task in CADRE_NOTIFY_FAILED: why it was given up, after how many attempts. */

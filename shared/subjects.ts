@@ -33,11 +33,15 @@ export const STREAMS = {
   notifyFailed: { name: 'CADRE_NOTIFY_FAILED', subjects: ['cadre.notify.failed.>'] },
 } as const;
 
-/** KV buckets (read models) and the object store of processor checkpoints. */
+/** KV buckets (read models, leases) and the object store of processor checkpoints. */
 export const BUCKETS = {
   events: 'cadre_events',
   grids: 'cadre_grids',
+  /** Deal: complaint id → the customer's phone, for the satisfaction SMS (notify/surveys.ts). */
+  contacts: 'cadre_contacts',
   checkpoints: 'cadre_checkpoints',
+  /** Who owns which partition (and the SMS stage): shared/leases.ts. */
+  leases: 'cadre_leases',
 } as const;
 
 /** KV keys allow `[-/_=.a-zA-Z0-9]`; any other id is hex-encoded behind an `x_` prefix. */

@@ -2,9 +2,13 @@
  * Deal on the real stack (a nats-server, cadre's ingest + processor + gateway as `cadre start` wires
  * them, real HTTP): a dispatcher contacts, plans and resolves a complaint; the customer reads the
  * status page with the last four digits of their phone (and is refused with others); the SMS
- * gateway's dissatisfied answer reopens the grid with a new event.
+ * gateway gets the satisfaction text for the customer's phone, and its dissatisfied answer reopens
+ * the grid with a new event.
  */
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,10 +30,28 @@ const nats = useNats();
 let app: RunningApp;
 let token: string;
 let dir: string;
+/** The test SMS gateway: what cadre posted to it. */
+const texts: { to: string; text: string; id: string }[] = [];
+let smsGateway: Server;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cadre-deal-'));
   copyFileSync(join(SHIPPED, 'topology.json'), join(dir, 'topology.json'));
+  smsGateway = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      texts.push(JSON.parse(body) as (typeof texts)[number]);
+      res.writeHead(200).end('{}');
+    });
+  });
+  smsGateway.listen(0, '127.0.0.1');
+  await once(smsGateway, 'listening');
+  const { port } = smsGateway.address() as AddressInfo;
+  writeFileSync(
+    join(dir, 'notify.yaml'),
+    JSON.stringify({ sms: { gateway: { url: `http://127.0.0.1:${port}/sms` } } }),
+  );
   writeFileSync(
     join(dir, 'access.yaml'),
     JSON.stringify({
@@ -63,6 +85,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.stop();
+  smsGateway?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -173,6 +196,14 @@ describe('Deal on the real stack', () => {
       200,
     );
     expect(await status('4321')).toMatchObject({ body: { status: 'resolved' } });
+
+    // The satisfaction SMS reaches the customer's own phone, asking for a reply.
+    const survey = await eventually(
+      async () => texts.find((t) => t.text.includes(complaint.id)),
+      'the survey SMS',
+    );
+    expect(survey).toMatchObject({ to: '+86 139 0000 4321' });
+    expect(survey.text).toMatch(/满意请回复1/);
 
     const answer = await http(
       'POST',
