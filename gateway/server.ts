@@ -24,6 +24,8 @@ import { maintenanceRoutes } from './routes_maintenance.js';
 import { reportRoutes } from './routes_reports.js';
 import { ReadModel } from './state.js';
 import { staticUi } from './static_ui.js';
+import swagger from '@fastify/swagger';
+import { swaggerOptions } from './openapi.js';
 import { DayCalendar } from '../shared/calendar.js';
 import { CadreError } from '../shared/errors.js';
 import { loadOrCreateSecret } from './tokens.js';
@@ -62,6 +64,8 @@ export interface Gateway {
   app: FastifyInstance;
   io: SocketServer;
   model: ReadModel;
+  /** Every route served (method and URL as registered; HEAD included): what /api/openapi.json is checked against. */
+  routes: readonly { method: string; url: string }[];
   /** Listens; resolves to the address (http://host:port). */
   start(port: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -96,7 +100,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ready: options.ready ?? { maxPending: 1000, maxLagSeconds: 30 },
   };
 
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+  });
   await httpBasics(app, config.cadre.http);
+  // Before every route: swagger collects the routes registered after it.
+  await app.register(swagger, swaggerOptions());
+  app.get('/api/openapi.json', async () => app.swagger());
   await app.register(auth, {
     access: config.access,
     extraUsers: options.extraUsers,
@@ -147,6 +158,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     app,
     io,
     model,
+    routes,
     async start(port, host = '127.0.0.1') {
       return app.listen({ port, host });
     },
