@@ -12,6 +12,7 @@ import {
   CONTACT_CHANNELS,
   CONTACT_OUTCOMES,
   DEFER_REASONS,
+  OWNERS,
   RULES,
   type Action,
   type Command,
@@ -98,6 +99,12 @@ const ACTION_BODIES = {
         outcome: b.outcome,
         ...(b.note ? { text: b.note } : {}),
       }) as Partial<Command>,
+  },
+  // Grid first, then up: the event goes to the city's or the province's desk, with a reason.
+  handover: {
+    body: Type.Object({ owner: Type.Union(OWNERS.map((o) => Type.Literal(o))), reason: Reason }),
+    fields: (b: { owner: string; reason: string }) =>
+      ({ owner: b.owner, reason: b.reason }) as Partial<Command>,
   },
   defer: {
     body: Type.Object({ reason: Type.Union(DEFER_REASONS.map((r) => Type.Literal(r))), note: Note }),

@@ -125,8 +125,13 @@ export const ACTIONS = [
   'contact',
   'defer',
   'satisfaction',
+  'handover',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
+
+/** Who owns an event beyond its grid's team (Deal's "grid first, then up"); absent: the grid. */
+export const OWNERS = ['city', 'province'] as const;
+export type Owner = (typeof OWNERS)[number];
 
 export const CONTACT_CHANNELS = ['phone', 'sms', 'visit', 'other'] as const;
 export const CONTACT_OUTCOMES = ['reached', 'unreachable'] as const;
@@ -169,6 +174,8 @@ export const CommandSchema = Type.Object({
   unrelated: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: 500 })),
   /** satisfaction. */
   satisfied: Type.Optional(Type.Boolean()),
+  /** handover: to whom the event goes up from the grid's team. */
+  owner: Type.Optional(literals(OWNERS)),
 });
 export type Command = Static<typeof CommandSchema>;
 
@@ -205,6 +212,7 @@ export const TRANSITIONS = [
   'contacted',
   'deferred',
   'resumed',
+  'handedOver',
 ] as const;
 export type TransitionName = (typeof TRANSITIONS)[number];
 
@@ -302,5 +310,7 @@ export const EventTransitionSchema = Type.Object({
   deferReason: Type.Optional(literals(DEFER_REASONS)),
   /** A complaint event opened by a dissatisfied answer about this (resolved) event. */
   reopenOf: Type.Optional(Type.String()),
+  /** Handed over from the grid's team (absent: the grid owns it). */
+  owner: Type.Optional(literals(OWNERS)),
 });
 export type EventTransition = Static<typeof EventTransitionSchema>;

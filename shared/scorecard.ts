@@ -34,6 +34,7 @@ export interface Scorecard {
   satisfactionPct: number | null;
   deferred: number;
   resolvedUnrelated: number;
+  handledInGridPct: number | null;
 }
 
 export function emptyDay(): DayStats {
@@ -65,6 +66,7 @@ const DEAL_ZERO = {
   dissatisfied: 0,
   deferred: 0,
   resolvedUnrelated: 0,
+  endedInGrid: 0,
 };
 type DealCounter = keyof typeof DEAL_ZERO;
 const DEAL_COUNTERS = Object.keys(DEAL_ZERO) as DealCounter[];
@@ -113,6 +115,7 @@ export function scorecardOf(
       sum.satisfied + sum.dissatisfied > 0 ? round(sum.satisfied / (sum.satisfied + sum.dissatisfied)) : null,
     deferred: sum.deferred,
     resolvedUnrelated: sum.resolvedUnrelated,
+    handledInGridPct: sum.resolved > 0 ? round(sum.endedInGrid / sum.resolved) : null,
   };
 }
 

@@ -55,6 +55,8 @@ export interface DayStats {
   dissatisfied: number;
   deferred: number;
   resolvedUnrelated: number;
+  /** Events that ended with their grid's team (never handed over): the 80/20 of "grid first". */
+  endedInGrid: number;
 }
 
 /** Columnar KPI series of a grid (uPlot's `[xs, ...ys]`): grid mean per sample period, last 24 h. */

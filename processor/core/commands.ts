@@ -6,7 +6,7 @@ import type { CommandInput } from '../../ingest/normalize.js';
 import { ERRORS, type ErrorCode } from '../../shared/errors.js';
 import type { CommandReply } from '../../shared/views.js';
 import { DEFER_REASONS, type Command, type RuleName } from '../../shared/schemas.js';
-import { acknowledged, contact, defer, plan, satisfaction } from './deal.js';
+import { acknowledged, contact, defer, handover, plan, satisfaction } from './deal.js';
 import { isEnded, type EventState, type GridState } from './state.js';
 import { docOf, type World } from './world.js';
 
@@ -66,6 +66,8 @@ function act(w: World, ev: EventState, msg: Command, at: number): Failure | unde
       return defer(w, ev, msg, at);
     case 'satisfaction':
       return satisfaction(w, ev, msg, at);
+    case 'handover':
+      return handover(w, ev, msg, at);
   }
 }
 

@@ -7,7 +7,7 @@
  * new evidence joins it.
  */
 import type { ComplaintInput } from '../../ingest/normalize.js';
-import type { Command, ContactChannel, ContactOutcome, DeferReason } from '../../shared/schemas.js';
+import type { Command, ContactChannel, ContactOutcome, DeferReason, Owner } from '../../shared/schemas.js';
 import { maxLevel, raiseLevel } from '../../shared/levels.js';
 import type { EventState, WorkOrderState } from './state.js';
 import type { Timer, World } from './world.js';
@@ -240,6 +240,21 @@ export function satisfaction(w: World, ev: EventState, msg: Command, at: number)
   reopened.workOrders?.delete(order.complaint);
   openOrder(w, reopened, again, at);
   w.setTitle(reopened, reopened.complaints.size, at);
+  return undefined;
+}
+
+/**
+ * `handover {owner: city|province, reason}`: grid first, then up (80/20) — the grid's team owns an
+ * event until it is handed up with a reason; only up, never back. The share of events that ended
+ * with their grid is a scorecard figure.
+ */
+export function handover(w: World, ev: EventState, msg: Command, at: number): Failure | undefined {
+  const owner = msg.owner as Owner | undefined;
+  if (!owner || !msg.reason) return badRequest('handover needs `owner` (city or province) and a `reason`');
+  if (ev.owner === owner || (ev.owner === 'province' && owner === 'city'))
+    return { code: 'CADRE_ERR_CONFLICT', message: `event ${ev.id} is owned by the ${ev.owner} already` };
+  ev.owner = owner;
+  w.dispatcher(ev, 'handedOver', at, msg.by, msg.reason);
   return undefined;
 }
 

@@ -8,6 +8,7 @@ import type {
   ContactOutcome,
   DeferReason,
   EventState as EventStateName,
+  Owner,
   RuleName,
   TransitionName,
 } from '../../shared/schemas.js';
@@ -159,6 +160,7 @@ export interface EventState {
   resolveReason?: string;
   deferReason?: DeferReason;
   reopenOf?: string;
+  owner?: Owner;
 }
 
 export function isEnded(ev: EventState): boolean {

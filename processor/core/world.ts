@@ -266,6 +266,7 @@ export class World {
     const day = this.day(ev.grid, at);
     day.resolveMinutes += (at - ev.openedAt) / 60_000;
     day.resolved++;
+    if (ev.owner === undefined) day.endedInGrid++;
     if (!ev.slaCounted) {
       ev.slaCounted = true;
       day.slaDue++;
@@ -411,6 +412,7 @@ export function transitionOf(
   }
   if (ev.deferReason !== undefined) t.deferReason = ev.deferReason;
   if (ev.reopenOf !== undefined) t.reopenOf = ev.reopenOf;
+  if (ev.owner !== undefined) t.owner = ev.owner;
   return t;
 }
 

@@ -292,3 +292,35 @@ describe('may-wait (暂不解决)', () => {
     expect(r.core.gridDoc(G).level).toBeNull();
   });
 });
+
+describe('grid first, then up (80/20)', () => {
+  it('hands an event up with a reason, only up, and counts the share that ended in the grid', () => {
+    const other = `${G}.outage.20261015T010100`;
+    const r = run([
+      complaint('C1', 0, 'k1', 4, G),
+      raised('A1', cell(1), 'CELL_DOWN', 0),
+      command('K1', 'handover', EVENT, 5, { owner: 'city' }),
+      command('K2', 'handover', EVENT, 6, { owner: 'city', reason: '需市公司协调传输' }),
+      command('K3', 'handover', EVENT, 7, { owner: 'city', reason: 'again' }),
+      command('K4', 'handover', EVENT, 8, { owner: 'province', reason: '跨地市' }),
+      cleared('A1', cell(1), 'CELL_DOWN', 9),
+      command('K5', 'resolve', EVENT, 10),
+      tick(11),
+    ]);
+    expect(replies(r).map((x) => (x.ok ? 'ok' : x.code))).toEqual([
+      'CADRE_ERR_BAD_REQUEST',
+      'ok',
+      'CADRE_ERR_CONFLICT',
+      'ok',
+      'ok',
+    ]);
+    const t = complaints(r).filter((x) => x.transition === 'handedOver');
+    expect(t.map((x) => [x.owner, x.text])).toEqual([
+      ['city', '需市公司协调传输'],
+      ['province', '跨地市'],
+    ]);
+    // The outage cleared with its grid; the complaint event ended with the province.
+    expect(of(r.transitions, G, 'outage').at(-1)).toMatchObject({ id: other, transition: 'cleared' });
+    expect(card(r, 20)).toMatchObject({ handledInGridPct: 0.5 });
+  });
+});

@@ -183,6 +183,7 @@ describe('replay output', () => {
       'satisfactionPct',
       'deferred',
       'resolvedUnrelated',
+      'handledInGridPct',
     ]);
     expect(Date.parse(card.to as string) - Date.parse(card.from as string)).toBe(31 * MIN);
   });
