@@ -13,7 +13,14 @@ import { replay, type ReplaySource } from '../processor/replay.js';
 import type { Core } from '../processor/core/index.js';
 import { DayCalendar } from '../shared/calendar.js';
 import { CadreError } from '../shared/errors.js';
-import { buildReport, complaintRecord, REPORT_PERIODS, type ComplaintRecord, type Report, type ReportPeriod } from '../shared/report.js';
+import {
+  buildReport,
+  complaintRecord,
+  REPORT_PERIODS,
+  type ComplaintRecord,
+  type Report,
+  type ReportPeriod,
+} from '../shared/report.js';
 import { reportCsv } from '../shared/report_csv.js';
 
 const USAGE =

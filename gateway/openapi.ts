@@ -38,12 +38,17 @@ const ERRORS: Record<number, string> = {
 
 const Event = EventTransitionSchema;
 const Events = obj({ events: list(Event) }, 'events, newest first');
-const Scorecard = obj({ complaints: num, complaintsPer10k: nullableNum, status: obj({}) }, 'a scorecard line');
+const Scorecard = obj(
+  { complaints: num, complaintsPer10k: nullableNum, status: obj({}) },
+  'a scorecard line',
+);
 const Figures = obj({
   subscribers: num,
   complaints: num,
   complaintsPer10k: nullableNum,
-  byCategory: obj(Object.fromEntries(COMPLAINT_CATEGORIES.map((c) => [c, obj({ complaints: num, per10k: nullableNum })]))),
+  byCategory: obj(
+    Object.fromEntries(COMPLAINT_CATEGORIES.map((c) => [c, obj({ complaints: num, per10k: nullableNum })])),
+  ),
   repeatRate: nullableNum,
   deadlineCompliance: nullableNum,
   status: obj({}),
@@ -110,7 +115,12 @@ const ACTION = (summary: string): RouteDoc => ({
 
 /** Every route, by `METHOD url` as Fastify registers it. */
 export const ROUTE_DOCS: Record<string, RouteDoc> = {
-  'GET /api/openapi.json': { summary: 'This document', tags: ['meta'], access: 'open', ok: { 200: obj({ openapi: str }) } },
+  'GET /api/openapi.json': {
+    summary: 'This document',
+    tags: ['meta'],
+    access: 'open',
+    ok: { 200: obj({ openapi: str }) },
+  },
   'POST /api/login': {
     summary: 'Log in: a bearer token for the REST API and the Socket.IO handshake',
     tags: ['auth'],
@@ -162,7 +172,12 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'Cities and grids (no elements); ETag',
     tags: ['grids'],
     access: 'reader',
-    ok: { 200: obj({ cities: list(obj({ id: str, name: str })), grids: list(obj({ id: str, name: str, city: str })) }) },
+    ok: {
+      200: obj({
+        cities: list(obj({ id: str, name: str })),
+        grids: list(obj({ id: str, name: str, city: str })),
+      }),
+    },
   },
   'GET /api/grids/:id': {
     summary: 'A grid: status, active events and alarms, KPI series, daily counters, recent history',
@@ -276,7 +291,12 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     ok: { 202: IngestAnswer },
     body: { content: { 'application/json': { schema: AlertmanagerPayload } } },
   },
-  'GET /healthz': { summary: 'The process is up', tags: ['health'], access: 'open', ok: { 200: obj({ ok: Type.Boolean() }) } },
+  'GET /healthz': {
+    summary: 'The process is up',
+    tags: ['health'],
+    access: 'open',
+    ok: { 200: obj({ ok: Type.Boolean() }) },
+  },
   'GET /readyz': {
     summary: 'NATS connected, streams there, processor caught up',
     tags: ['health'],
@@ -291,6 +311,15 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     ok: { 200: { description: 'metrics', content: { 'text/plain': { schema: str } } } },
   },
 };
+
+/**
+ * An event action without an entry of its own: every action is a command through the input log with
+ * the same answers and errors, so a new one is described as an action until it gets its own words.
+ */
+function actionDoc(method: string, url: string): RouteDoc | undefined {
+  const action = method === 'POST' ? /^\/api\/events\/:id\/([a-z-]+)$/.exec(url)?.[1] : undefined;
+  return action ? ACTION(`The ${action} action on the event (a command through the input log)`) : undefined;
+}
 
 /** Paths that are not the API (the UI's files and pages): left out of the document. */
 const isApi = (url: string) => url.startsWith('/api/') || ['/healthz', '/readyz', '/metrics'].includes(url);
@@ -317,7 +346,7 @@ export function swaggerOptions(version = packageVersion()): SwaggerOptions {
     },
     transform: ({ schema, url, route }) => {
       const method = Array.isArray(route.method) ? route.method[0] : route.method;
-      const doc = ROUTE_DOCS[`${method} ${url}`];
+      const doc = ROUTE_DOCS[`${method} ${url}`] ?? actionDoc(method, url);
       if (!isApi(url)) return { schema: { ...schema, hide: true }, url };
       if (!doc) return { schema, url };
       const errors = [...new Set([...ACCESS_ERRORS[doc.access], ...(doc.errors ?? []), 500])].sort();

@@ -15,7 +15,11 @@ export type Period = keyof typeof PERIODS;
 export type ScorecardLine = Omit<Scorecard, 'kind'>;
 
 /** The local days of the period ending today, and the instant its first day starts. */
-export function periodDays(period: Period, now: number, calendar: DayCalendar): { days: string[]; from: number } {
+export function periodDays(
+  period: Period,
+  now: number,
+  calendar: DayCalendar,
+): { days: string[]; from: number } {
   const today = calendar.key(now);
   const days: string[] = [];
   for (let i = PERIODS[period] - 1; i >= 0; i--) days.push(addDays(today, -i));

@@ -19,7 +19,10 @@ export async function staticUi(app: FastifyInstance, uiDir: string): Promise<voi
     prefix: '/',
     cacheControl: false,
     setHeaders: (reply, path) =>
-      void reply.header('cache-control', path.startsWith(assets) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+      void reply.header(
+        'cache-control',
+        path.startsWith(assets) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      ),
   });
   for (const route of SPA_ROUTES) {
     app.get(route, (_request, reply) => reply.sendFile('index.html'));

@@ -24,7 +24,10 @@ interface Alert {
 export function alarmsOfWebhook(body: unknown, mapping: AlertmanagerMapping): BatchItem[] {
   const payload = body as { version?: unknown; alerts?: unknown } | null;
   if (typeof payload !== 'object' || payload === null || !Array.isArray(payload.alerts))
-    throw new CadreError('CADRE_ERR_BAD_REQUEST', 'the body must be an Alertmanager webhook payload with `alerts`');
+    throw new CadreError(
+      'CADRE_ERR_BAD_REQUEST',
+      'the body must be an Alertmanager webhook payload with `alerts`',
+    );
   if (payload.version !== '4')
     throw new CadreError(
       'CADRE_ERR_BAD_REQUEST',

@@ -80,7 +80,12 @@ export const ingestHttp: FastifyPluginAsync<IngestHttpOptions> = async (app, opt
   });
 
   /** Screens the items as `type`, stores the valid ones, and answers 202 (or 503 when some were not stored). */
-  const ingest = async (request: FastifyRequest, reply: FastifyReply, type: ProducerType, items: BatchItem[]) => {
+  const ingest = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    type: ProducerType,
+    items: BatchItem[],
+  ) => {
     const stopTimer = ingestRequestSeconds.startTimer({ type });
     // Refused before any work: 3M `{}` items once took 40 s and answered a 338 MB list of rejects.
     if (items.length > limits.maxItems)
@@ -123,7 +128,12 @@ export const ingestHttp: FastifyPluginAsync<IngestHttpOptions> = async (app, opt
 
   for (const [path, type] of Object.entries(ROUTES)) {
     app.post(`/api/ingest/${path}`, { bodyLimit }, async (request, reply) =>
-      ingest(request, reply, type, splitBatch(bodyText(request), mediaTypeOf(request.headers['content-type']))),
+      ingest(
+        request,
+        reply,
+        type,
+        splitBatch(bodyText(request), mediaTypeOf(request.headers['content-type'])),
+      ),
     );
   }
 

@@ -214,7 +214,10 @@ type Figures = Pick<
 function figuresOf(line: Figures, targets: Targets): ReportFigures {
   const per10k = (n: number) => (line.subscribers > 0 ? round((n / line.subscribers) * 10_000) : null);
   const byCategory = Object.fromEntries(
-    COMPLAINT_CATEGORIES.map((c) => [c, { complaints: line.byCategory[c], per10k: per10k(line.byCategory[c]) }]),
+    COMPLAINT_CATEGORIES.map((c) => [
+      c,
+      { complaints: line.byCategory[c], per10k: per10k(line.byCategory[c]) },
+    ]),
   ) as ReportFigures['byCategory'];
   const repeatRate = line.complaints > 0 ? line.repeatRate : null;
   const figures = {
@@ -235,13 +238,22 @@ function figuresOf(line: Figures, targets: Targets): ReportFigures {
 
 function emptyFigures(): Figures {
   const byCategory = Object.fromEntries(COMPLAINT_CATEGORIES.map((c) => [c, 0])) as Figures['byCategory'];
-  return { subscribers: 0, complaints: 0, complaintsPer10k: null, byCategory, repeatRate: 0, slaMetPct: null };
+  return {
+    subscribers: 0,
+    complaints: 0,
+    complaintsPer10k: null,
+    byCategory,
+    repeatRate: 0,
+    slaMetPct: null,
+  };
 }
 
 /** Worst first: complaints per 10k subscribers, then complaints, then grid id (stable). */
 function worseGrid(a: ReportGrid, b: ReportGrid): number {
   return (
-    (b.complaintsPer10k ?? 0) - (a.complaintsPer10k ?? 0) || b.complaints - a.complaints || a.grid.localeCompare(b.grid)
+    (b.complaintsPer10k ?? 0) - (a.complaintsPer10k ?? 0) ||
+    b.complaints - a.complaints ||
+    a.grid.localeCompare(b.grid)
   );
 }
 
@@ -277,7 +289,10 @@ function topLocations(records: readonly ComplaintRecord[], topology: Topology): 
   }
   return [...by]
     .filter(([, p]) => p.complaints >= 2)
-    .sort(([ka, a], [kb, b]) => b.complaints - a.complaints || b.customers.size - a.customers.size || ka.localeCompare(kb))
+    .sort(
+      ([ka, a], [kb, b]) =>
+        b.complaints - a.complaints || b.customers.size - a.customers.size || ka.localeCompare(kb),
+    )
     .slice(0, TOP.locations)
     .map(([key, p]) => ({
       place: key.split('\u0000')[1]!,

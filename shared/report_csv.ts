@@ -7,6 +7,7 @@
 import type { Locale } from './titles.js';
 import type { Report, ReportFigures } from './report.js';
 
+// prettier-ignore
 const COLUMNS = {
   'zh-CN': [
     '层级', '周期', '开始日期', '城市', '区县', '网格', '名称', '用户数', '投诉量', '万投比',
@@ -43,6 +44,7 @@ export function reportCsv(report: Report, locale: Locale): string {
     before?: { previous: number | null; change: number | null },
   ): Cell[] => {
     const c = f.byCategory;
+    // prettier-ignore
     return [
       what, period, report.days[0], where.city, where.district, where.grid, where.name,
       f.subscribers, f.complaints, f.complaintsPer10k,

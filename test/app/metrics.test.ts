@@ -33,11 +33,16 @@ beforeAll(async () => {
   writeFileSync(join(configDir, 'rules.yaml'), 'outage: {debounce: 1s}\n');
   writeFileSync(
     join(configDir, 'access.yaml'),
-    JSON.stringify({ anonymousViewer: true, apiKeys: [{ name: 'feed', role: 'ingest', keyHash: hashApiKey(KEY) }] }),
+    JSON.stringify({
+      anonymousViewer: true,
+      apiKeys: [{ name: 'feed', role: 'ingest', keyHash: hashApiKey(KEY) }],
+    }),
   );
   writeFileSync(
     join(configDir, 'notify.yaml'),
-    JSON.stringify({ subscribers: [{ name: 'bot', channel: 'webhook', url: receiver.url, levels: ['red', 'orange'] }] }),
+    JSON.stringify({
+      subscribers: [{ name: 'bot', channel: 'webhook', url: receiver.url, levels: ['red', 'orange'] }],
+    }),
   );
   app = await startApp({
     env: { port: 0, host: '127.0.0.1', natsUrl: nats.url, configDir, dataDir },
@@ -83,12 +88,16 @@ describe('/metrics', () => {
     // The outage (a key grid: red) reaches the screen and the webhook subscriber.
     await new Promise<void>((resolve) => screen.once('events', () => resolve()));
     const deadline = Date.now() + 20_000;
-    while (receiver.requests.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (receiver.requests.length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     expect(receiver.requests.length).toBeGreaterThan(0);
 
     const scrape = await (await fetch(`${app.url}/metrics`)).text();
     const promtool = findTool(PROMTOOL);
-    expect(promtool, 'promtool (Debian package prometheus; scripts/ensure_tools.ts installs it)').toBeDefined();
+    expect(
+      promtool,
+      'promtool (Debian package prometheus; scripts/ensure_tools.ts installs it)',
+    ).toBeDefined();
     const check = spawnSync(promtool!, ['check', 'metrics'], { input: scrape, encoding: 'utf8' });
     expect(check.stdout + check.stderr).toBe('');
     expect(check.status).toBe(0);

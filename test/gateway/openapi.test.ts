@@ -73,9 +73,16 @@ describe('/api/openapi.json', () => {
         const where = `${method.toUpperCase()} ${path} (add it to gateway/openapi.ts ROUTE_DOCS)`;
         expect(op.summary, where).toBeTruthy();
         const statuses = Object.keys(op.responses);
-        expect(statuses.some((s) => s.startsWith('2')), where).toBe(true);
+        expect(
+          statuses.some((s) => s.startsWith('2')),
+          where,
+        ).toBe(true);
         expect(statuses, where).toContain('500');
-        if (path.startsWith('/api/') && !['/api/openapi.json', '/api/login'].includes(path) && !path.includes('status'))
+        if (
+          path.startsWith('/api/') &&
+          !['/api/openapi.json', '/api/login'].includes(path) &&
+          !path.includes('status')
+        )
           expect(statuses, where).toContain('401');
       }
   });
@@ -89,9 +96,10 @@ describe('/api/openapi.json', () => {
           url,
           ...(method === 'post' ? { headers: { 'content-type': 'application/json' }, payload: '{}' } : {}),
         });
-        expect(Object.keys(op.responses), `${method.toUpperCase()} ${url} answered ${res.statusCode}`).toContain(
-          String(res.statusCode),
-        );
+        expect(
+          Object.keys(op.responses),
+          `${method.toUpperCase()} ${url} answered ${res.statusCode}`,
+        ).toContain(String(res.statusCode));
       }
   });
 });

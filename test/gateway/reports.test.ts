@@ -21,7 +21,12 @@ beforeAll(async () => {
   await putGridDoc(nats.nc, {
     ...quietGridDoc('XT-YH-0003', 'XT', '2025-03-10T12:00:00.000Z'),
     days: {
-      '2025-03-10': { ...emptyDay(), complaints: 3, repeats: 1, byCategory: { ...emptyDay().byCategory, voice: 3 } },
+      '2025-03-10': {
+        ...emptyDay(),
+        complaints: 3,
+        repeats: 1,
+        byCategory: { ...emptyDay().byCategory, voice: 3 },
+      },
       '2025-03-09': { ...emptyDay(), complaints: 1, byCategory: { ...emptyDay().byCategory, voice: 1 } },
     },
   });
@@ -39,10 +44,16 @@ beforeAll(async () => {
     complaint('L3', '2025-03-10T03:00:00Z', 'cust-7'),
     complaint('L0', '2025-03-09T03:00:00Z', 'cust-9'), // the day before: not in the day's lists
   ])
-    await js.publish(subjects.input('complaint', 'XT'), JSON.stringify(c), { msgID: messageId('complaint', c) });
+    await js.publish(subjects.input('complaint', 'XT'), JSON.stringify(c), {
+      msgID: messageId('complaint', c),
+    });
   gw = await startGateway(nats.nc, { config: await testConfig(), now: () => NOW });
   await until(() => gw.model.grid('XT-YH-0003') !== undefined);
-  const login = await gw.app.inject({ method: 'POST', url: '/api/login', payload: { username: 'viewer', password: PASSWORD } });
+  const login = await gw.app.inject({
+    method: 'POST',
+    url: '/api/login',
+    payload: { username: 'viewer', password: PASSWORD },
+  });
   token = login.json().token;
 });
 afterAll(() => gw?.close());
@@ -75,7 +86,9 @@ describe('GET /api/reports/:period', () => {
     const csv = await get('/api/reports/week?date=2025-03-10&format=csv');
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
-    expect(csv.headers['content-disposition']).toBe('attachment; filename="cadre-report-week-2025-03-10.csv"');
+    expect(csv.headers['content-disposition']).toBe(
+      'attachment; filename="cadre-report-week-2025-03-10.csv"',
+    );
     expect(csv.body.startsWith('\uFEFF层级,周期,开始日期')).toBe(true);
     expect((await get('/api/reports/year')).json().error).toBe('CADRE_ERR_BAD_REQUEST');
     expect((await get('/api/reports/day?date=2025-02-30')).statusCode).toBe(400);

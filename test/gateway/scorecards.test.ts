@@ -13,7 +13,13 @@ const nats = useNats();
 const gateways: Gateway[] = [];
 const day = (complaints: number): DayStats => ({ ...emptyDay(), complaints });
 
-const stats = (complaints: number, repeats: number, red: number, slaMet: number, slaDue: number): DayStats => ({
+const stats = (
+  complaints: number,
+  repeats: number,
+  red: number,
+  slaMet: number,
+  slaDue: number,
+): DayStats => ({
   ...emptyDay(),
   complaints,
   repeats,
@@ -37,7 +43,10 @@ beforeAll(async () => {
     days: { '2025-03-10': day(5), '2025-03-11': day(2) },
   });
   for (const [id, d] of Object.entries(CARDS))
-    await putGridDoc(nats.nc, { ...quietGridDoc(id, id.slice(0, 2), '2025-03-10T16:30:00.000Z'), days: { '2025-03-10': d } });
+    await putGridDoc(nats.nc, {
+      ...quietGridDoc(id, id.slice(0, 2), '2025-03-10T16:30:00.000Z'),
+      days: { '2025-03-10': d },
+    });
 });
 afterAll(() => Promise.all(gateways.map((g) => g.close())));
 

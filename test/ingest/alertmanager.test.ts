@@ -57,7 +57,13 @@ beforeAll(async () => {
   // Every alert its own group, sent at once and its resolve within a second.
   am = await startAlertmanager(
     JSON.stringify({
-      route: { receiver: 'cadre', group_by: ['...'], group_wait: '0s', group_interval: '1s', repeat_interval: '1h' },
+      route: {
+        receiver: 'cadre',
+        group_by: ['...'],
+        group_wait: '0s',
+        group_interval: '1s',
+        repeat_interval: '1h',
+      },
       receivers: [
         {
           name: 'cadre',
@@ -86,7 +92,11 @@ async function get<T>(path: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = await probe();
@@ -120,7 +130,13 @@ describe('Alertmanager → cadre', () => {
       const { status } = await get<{ status: GridDoc }>(`/api/grids/${GRID}`);
       return status.alarms.find((a) => a.id === alert!.fingerprint);
     }, 'the alarm in the grid');
-    expect(alarm).toMatchObject({ ne: SITE, code: 'SITE_DOWN', severity: 1, outage: true, text: 'eNodeB unreachable' });
+    expect(alarm).toMatchObject({
+      ne: SITE,
+      code: 'SITE_DOWN',
+      severity: 1,
+      outage: true,
+      text: 'eNodeB unreachable',
+    });
     expect(alarm.clearedAt).toBeUndefined();
 
     const outage = await eventually(async () => {

@@ -33,13 +33,19 @@ describe('Alertmanager alert → alarm', () => {
 
   it('resolved clears at endsAt; the ne and grid labels win over instance', () => {
     const resolved = { ...base, status: 'resolved', endsAt: '2026-12-02T03:00:00Z' };
-    expect(one({ ...resolved, labels: { ...base.labels, ne: 'HY-SG-0005-BTS1', grid: 'HY-SG-0005' } })).toMatchObject({
+    expect(
+      one({ ...resolved, labels: { ...base.labels, ne: 'HY-SG-0005-BTS1', grid: 'HY-SG-0005' } }),
+    ).toMatchObject({
       value: { state: 'cleared', time: '2026-12-02T03:00:00Z', ne: 'HY-SG-0005-BTS1', grid: 'HY-SG-0005' },
     });
   });
 
   const rows: [string, Record<string, string>, string][] = [
-    ['no ne', { alertname: 'X', severity: 'major' }, 'no label ne or instance for ne (cadre.yaml alertmanager.ne)'],
+    [
+      'no ne',
+      { alertname: 'X', severity: 'major' },
+      'no label ne or instance for ne (cadre.yaml alertmanager.ne)',
+    ],
     ['no code', { instance: 'e', severity: 'major' }, 'no label alertname for code'],
     ['no severity', { instance: 'e', alertname: 'X' }, 'no label severity for severity'],
     ['unknown severity', { instance: 'e', alertname: 'X', severity: 'page' }, 'severity "page" is not in'],

@@ -14,7 +14,14 @@ import { loadConfig } from '../../config/load.js';
 import { reportCsv } from '../../shared/report_csv.js';
 import type { Report } from '../../shared/report.js';
 
-const complaint = (id: string, time: string, customer: string, grid: string, category: string, ne?: string) => ({
+const complaint = (
+  id: string,
+  time: string,
+  customer: string,
+  grid: string,
+  category: string,
+  ne?: string,
+) => ({
   type: 'complaint',
   id,
   time,
@@ -105,7 +112,11 @@ describe('the daily report', () => {
       byCategory: { voice: { complaints: 1, per10k: 0.384615 }, data: { complaints: 2, per10k: 0.769231 } },
       deadlineCompliance: 0, // its complaint event's deadline passed unresolved
     });
-    expect(grid(r, 'HY-ZH-0002')).toMatchObject({ complaints: 0, complaintsPer10k: 0, deadlineCompliance: 1 });
+    expect(grid(r, 'HY-ZH-0002')).toMatchObject({
+      complaints: 0,
+      complaintsPer10k: 0,
+      deadlineCompliance: 1,
+    });
     expect(r.cities).toEqual([
       expect.objectContaining({ city: 'XT', name: '湘潭', complaints: 4, complaintsPer10k: 1.081081 }), // 4 / 37,000
       expect.objectContaining({ city: 'HY', name: '衡阳', complaints: 1, complaintsPer10k: 0.4 }), // 1 / 25,000
@@ -162,7 +173,12 @@ describe('CSV', () => {
   it('opens in Excel: BOM, Chinese headers and names, one row for the scope, each city and each grid', async () => {
     const csv = reportCsv(await report('day', '2026-10-15'), 'zh-CN');
     expect(csv.charCodeAt(0)).toBe(0xfeff);
-    const rows = csv.slice(1).trimEnd().split('\r\n').map((l) => l.split(','));
+    const rows = csv
+      .slice(1)
+      .trimEnd()
+      .split('\r\n')
+      .map((l) => l.split(','));
+    // prettier-ignore
     expect(rows[0]).toEqual([
       '层级', '周期', '开始日期', '城市', '区县', '网格', '名称', '用户数', '投诉量', '万投比',
       '语音万投比', '数据万投比', '短信万投比', '覆盖万投比', 'WLAN万投比', '其他万投比',
@@ -172,12 +188,15 @@ describe('CSV', () => {
     expect(rows.every((r) => r.length === rows[0]!.length)).toBe(true);
     expect(rows[1]!.slice(0, 3)).toEqual(['合计', '日报', '2026-10-15']);
     const yh = rows.find((r) => r[5] === 'XT-YH-0003')!;
+    // prettier-ignore
     expect(yh).toEqual([
       '网格', '日报', '2026-10-15', 'XT', '雨湖区', 'XT-YH-0003', '雨湖区_湘大', '26000', '3', '1.153846',
       '0.384615', '0.769231', '0', '0', '0', '0', '0.333333', '0', '0', '1.153846', 'green', 'red', 'red',
     ]);
     // What Excel reads is these bytes: the BOM, then UTF-8 Chinese.
-    expect(Buffer.from(csv, 'utf8').subarray(0, 6)).toEqual(Buffer.from([0xef, 0xbb, 0xbf, 0xe5, 0xb1, 0x82]));
+    expect(Buffer.from(csv, 'utf8').subarray(0, 6)).toEqual(
+      Buffer.from([0xef, 0xbb, 0xbf, 0xe5, 0xb1, 0x82]),
+    );
   });
 
   it('is what `cadre report … --format csv` prints', async () => {
@@ -186,7 +205,19 @@ describe('CSV', () => {
     writeFileSync(input, LINES.map((l) => JSON.stringify(l)).join('\n') + '\n');
     const { stdout } = await promisify(execFile)(
       'npx',
-      ['tsx', 'bin/cadre.ts', 'report', 'day', '--date', '2026-10-15', '--format', 'csv', '--config', dir, input],
+      [
+        'tsx',
+        'bin/cadre.ts',
+        'report',
+        'day',
+        '--date',
+        '2026-10-15',
+        '--format',
+        'csv',
+        '--config',
+        dir,
+        input,
+      ],
       { encoding: 'utf8' },
     );
     expect(stdout).toBe(reportCsv(await report('day', '2026-10-15'), 'zh-CN'));

@@ -32,10 +32,7 @@ describe('DayCalendar', () => {
 
   it('lists the days of a span and steps over month and year ends', () => {
     const cal = new DayCalendar('Asia/Shanghai');
-    expect(cal.between(t('2025-12-30T17:00Z'), t('2026-01-01T15:00Z'))).toEqual([
-      '2025-12-31',
-      '2026-01-01',
-    ]);
+    expect(cal.between(t('2025-12-30T17:00Z'), t('2026-01-01T15:00Z'))).toEqual(['2025-12-31', '2026-01-01']);
     expect(addDays('2024-02-28', 1)).toBe('2024-02-29');
     expect(addDays('2025-01-01', -1)).toBe('2024-12-31');
   });

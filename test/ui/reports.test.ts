@@ -4,7 +4,16 @@
  * repeat customer, with its CSV download; under the gateway's CSP with no page error.
  */
 import { describe, expect, it } from 'vitest';
-import { collectPageErrors, complaintNow, logIn, RESULTS, SCREENSHOTS, TEST_TIMEOUT, USERS, useStack } from './stack.js';
+import {
+  collectPageErrors,
+  complaintNow,
+  logIn,
+  RESULTS,
+  SCREENSHOTS,
+  TEST_TIMEOUT,
+  USERS,
+  useStack,
+} from './stack.js';
 
 const stack = useStack();
 
@@ -23,7 +32,10 @@ describe('reports page on the real stack', () => {
       ])
         await stack.publish('complaint', 'CS', c);
 
-      const context = await stack.browser.newContext({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
+      const context = await stack.browser.newContext({
+        viewport: { width: 1440, height: 1000 },
+        acceptDownloads: true,
+      });
       const page = await context.newPage();
       const errors = collectPageErrors(page);
       await logIn(page, stack.url, USERS.viewer, '/reports');
@@ -36,11 +48,18 @@ describe('reports page on the real stack', () => {
         await page.getByTestId('report-city').selectOption('CS');
       }
       await expect(worstRow.isVisible()).resolves.toBe(true);
-      expect(await page.locator('[data-testid="report-worst-row"]').first().getAttribute('data-grid-id')).toBe(worst.id);
+      expect(
+        await page.locator('[data-testid="report-worst-row"]').first().getAttribute('data-grid-id'),
+      ).toBe(worst.id);
       await expect(page.getByTestId('report-totals').innerText()).resolves.toContain('4');
-      await expect(page.getByTestId('report-customer-row').first().innerText()).resolves.toContain(customer.id);
+      await expect(page.getByTestId('report-customer-row').first().innerText()).resolves.toContain(
+        customer.id,
+      );
 
-      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-csv').click()]);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByTestId('report-csv').click(),
+      ]);
       expect(download.suggestedFilename()).toMatch(/^cadre-report-day-\d{4}-\d{2}-\d{2}-CS\.csv$/);
       await page.screenshot({ path: `${RESULTS}/reports.png` });
       await page.screenshot({ path: `${SCREENSHOTS}/reports.png` });
