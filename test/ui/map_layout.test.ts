@@ -55,6 +55,24 @@ describe('wall map layout', () => {
     }
   });
 
+  it('squeezes the empty land between a city’s clusters: 岳阳’s three clusters fill its panel', () => {
+    const yy = panels.find((p) => p.city === 'YY')!;
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (const g of yy.grids)
+      for (const [lon, lat] of g.polygon ?? []) {
+        const [x, y] = yy.project(lon, lat);
+        xs.push(x);
+        ys.push(y);
+      }
+    const w = Math.max(...xs) - Math.min(...xs);
+    const h = Math.max(...ys) - Math.min(...ys);
+    // The grids' extent is most of the panel's inner size along its tighter axis.
+    expect(Math.max(w / (yy.rect.w - 2 * OPTIONS.pad), h / (yy.rect.h - OPTIONS.title - 2 * OPTIONS.pad))).toBeGreaterThan(0.95);
+    // and a 1 km grid there is drawn at least 10 px wide.
+    expect(yy.scale * KM).toBeGreaterThanOrEqual(10);
+  });
+
   it('outlines Changsha’s five districts by their borders only', () => {
     const cs = topology.grids.filter((g) => g.city === 'CS');
     const outlines = districtOutlines(cs);

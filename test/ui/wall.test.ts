@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { Activity } from '../../ui/src/lib/types.js';
-import { collectPageErrors, complaintNow, SCREENSHOTS, TEST_TIMEOUT, useStack } from './stack.js';
+import { collectPageErrors, complaintNow, RESULTS, SCREENSHOTS, TEST_TIMEOUT, useStack } from './stack.js';
 import { checkWallText } from './wall_checks.js';
 
 const stack = useStack();
@@ -159,6 +159,7 @@ describe('wall screen on the real stack', () => {
       expect(zh.rows).toBeGreaterThan(0);
       expect(zh.cutRows).toBe(0);
       await page.screenshot({ path: `${SCREENSHOTS}/wall-zh-CN.png` });
+      await page.locator('[data-testid="map-city"][data-city="YY"]').screenshot({ path: `${RESULTS}/wall-yueyang.png` });
 
       await page.getByTestId('lang-switch').click();
       await page.waitForTimeout(800);
@@ -201,8 +202,13 @@ describe('wall screen on the real stack', () => {
       await expect(page.getByTestId('lang-switch').count()).resolves.toBe(0);
       await page.screenshot({ path: `${SCREENSHOTS}/wall-4k.png` });
       // Rotation: province → each city, every 5 s here.
-      await expect(page.getByTestId('wall-scope').textContent()).resolves.toContain('全省');
-      await expect.poll(() => page.getByTestId('wall-scope').textContent(), { timeout: 10_000 }).toContain('长沙');
+      const cityNames = stack.config.topology.cities.map((c) => c.name);
+      await expect
+        .poll(async () => {
+          const scope = (await page.getByTestId('wall-scope').textContent()) ?? '';
+          return cityNames.some((n) => scope.startsWith(n));
+        }, { timeout: 12_000 })
+        .toBe(true);
       expect(errors).toEqual([]);
       await context.close();
     },

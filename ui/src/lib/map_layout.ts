@@ -3,7 +3,8 @@
  * several pixels wide whatever the province's size (at true province scale a city is a speck). The
  * city with the most grids gets the big panel; the others share the rest in a grid of cells. The
  * split is searched, not fixed: the layout that makes the smallest panel scale (px per km) largest
- * wins, so no city ends up unreadable. Pure: rectangles and projections only, no canvas.
+ * wins, so no city ends up unreadable. Empty land between a city's clusters is squeezed (MAX_GAP).
+ * Pure: rectangles and projections only, no canvas.
  */
 import { boundsOf, type Bounds, type Project } from './projection.js';
 import type { City, GridInfo } from './types.js';
@@ -40,9 +41,55 @@ interface CityShape {
   city: City;
   grids: GridInfo[];
   bounds: Bounds;
-  /** Width and height in degrees of latitude (longitude scaled by cos(latitude)). */
+  /** Width and height in degrees of latitude (longitude scaled by cos(latitude)), gaps squeezed. */
   spanX: number;
   spanY: number;
+  /** lon → x and lat → y in degrees from the west / south edge, with the empty gaps squeezed. */
+  axisX: (lon: number) => number;
+  axisY: (lat: number) => number;
+}
+
+/**
+ * Empty stretches wider than this (degrees of latitude, ≈ 2 km) between a city's grids are drawn this
+ * wide: a city of clusters far apart (岳阳: three clusters 29 km apart) then fills its panel instead
+ * of being three specks. The grids and districts keep their shapes and their order; only the empty
+ * land between them shrinks (the wall is a schematic already: every city has its own scale).
+ */
+export const MAX_GAP = 0.018;
+
+/** A piecewise-linear axis over the intervals the grids cover, gaps wider than `maxGap` squeezed to it. */
+export function squeezedAxis(intervals: [number, number][], maxGap = MAX_GAP): { map: (v: number) => number; span: number } {
+  const sorted = intervals.filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b)).sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [a, b] of sorted) {
+    const last = merged.at(-1);
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else merged.push([a, b]);
+  }
+  // Each covered interval keeps its length; each gap between them is min(gap, maxGap).
+  const starts: number[] = [];
+  let at = 0;
+  merged.forEach(([a, b], i) => {
+    if (i > 0) at += Math.min(a - merged[i - 1]![1], maxGap);
+    starts.push(at);
+    at += b - a;
+  });
+  const map = (v: number): number => {
+    if (!merged.length) return 0;
+    if (v <= merged[0]![0]) return v - merged[0]![0];
+    for (let i = 0; i < merged.length; i++) {
+      const [a, b] = merged[i]!;
+      if (v <= b) return starts[i]! + (v - a);
+      const next = merged[i + 1];
+      if (next && v < next[0]) {
+        const gap = next[0] - b;
+        return starts[i]! + (b - a) + ((v - b) / gap) * Math.min(gap, maxGap);
+      }
+    }
+    const [a, b] = merged.at(-1)!;
+    return starts.at(-1)! + (b - a) + (v - b);
+  };
+  return { map, span: at };
 }
 
 export function layoutCities(
@@ -114,10 +161,8 @@ function scaleIn(s: CityShape, r: Rect, o: LayoutOptions): number {
 
 function panelOf(s: CityShape, rect: Rect, o: LayoutOptions, main: boolean): MapPanel {
   const scale = scaleIn(s, rect, o);
-  const k = Math.cos((((s.bounds.minLat + s.bounds.maxLat) / 2) * Math.PI) / 180);
   const offX = rect.x + o.pad + (rect.w - 2 * o.pad - s.spanX * scale) / 2;
   const offY = rect.y + o.title + o.pad + (rect.h - o.title - 2 * o.pad - s.spanY * scale) / 2;
-  const { minLon, maxLat } = s.bounds;
   return {
     city: s.city.id,
     name: s.city.name,
@@ -125,7 +170,7 @@ function panelOf(s: CityShape, rect: Rect, o: LayoutOptions, main: boolean): Map
     rect,
     grids: s.grids,
     scale,
-    project: (lon, lat) => [offX + (lon - minLon) * k * scale, offY + (maxLat - lat) * scale],
+    project: (lon, lat) => [offX + s.axisX(lon) * scale, offY + (s.spanY - s.axisY(lat)) * scale],
   };
 }
 
@@ -147,13 +192,26 @@ function shapesOf(cities: City[], grids: GridInfo[]): CityShape[] {
     const list = byCity.get(id)!;
     const bounds = boundsOf(list)!;
     const k = Math.cos((((bounds.minLat + bounds.maxLat) / 2) * Math.PI) / 180);
+    const xs: [number, number][] = [];
+    const ys: [number, number][] = [];
+    for (const g of list) {
+      const b = boundsOf([g])!;
+      xs.push([b.minLon * k, b.maxLon * k]);
+      ys.push([b.minLat, b.maxLat]);
+    }
+    const ax = squeezedAxis(xs);
+    const ay = squeezedAxis(ys);
     // A city of one point still needs an extent: about 1 km.
+    const spanX = Math.max(ax.span, 0.009);
+    const spanY = Math.max(ay.span, 0.009);
     return {
       city: known.get(id) ?? { id, name: id },
       grids: list,
       bounds,
-      spanX: Math.max((bounds.maxLon - bounds.minLon) * k, 0.009),
-      spanY: Math.max(bounds.maxLat - bounds.minLat, 0.009),
+      spanX,
+      spanY,
+      axisX: (lon: number) => ax.map(lon * k) + (spanX - ax.span) / 2,
+      axisY: (lat: number) => ay.map(lat) + (spanY - ay.span) / 2,
     };
   });
 }
