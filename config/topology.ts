@@ -31,7 +31,13 @@ export const TopologySchema = Type.Object({
     }),
   ),
   elements: Type.Array(
-    Type.Object({ id: Type.String({ minLength: 1 }), grid: Type.String(), kind: oneOf(ELEMENT_KINDS) }),
+    Type.Object({
+      id: Type.String({ minLength: 1 }),
+      grid: Type.String(),
+      kind: oneOf(ELEMENT_KINDS),
+      /** Incidents (second release): what feeds this element (cell → site → transport / power → core). */
+      upstream: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 16 })),
+    }),
   ),
 });
 export type TopologyFile = Static<typeof TopologySchema>;
@@ -130,8 +136,53 @@ export class Topology {
       elements.add(e.id);
       if (!grids.has(e.grid)) problems.push(`/elements/${i}/grid: no grid ${e.grid}`);
     });
+    file.elements.forEach((e, i) =>
+      e.upstream?.forEach((u, j) => {
+        if (!elements.has(u)) problems.push(`/elements/${i}/upstream/${j}: no element ${u}`);
+        else if (u === e.id) problems.push(`/elements/${i}/upstream/${j}: ${u} feeds itself`);
+      }),
+    );
+    const cycle = upstreamCycle(file.elements);
+    if (cycle) problems.push(`/elements: upstream links go round in a cycle: ${cycle.join(' → ')}`);
     return problems;
   }
+
+  /**
+   * What feeds an element, directly (topology order). Empty when the topology says nothing; the
+   * incident rule then falls back to district and code (docs/rules.md "Incidents").
+   */
+  upstreamOf(id: string): readonly string[] {
+    return this.elementById.get(id)?.upstream ?? [];
+  }
+}
+
+/** One cycle of upstream links (its element ids, first repeated last), or undefined: depth-first, iterative. */
+function upstreamCycle(elements: TopologyFile['elements']): string[] | undefined {
+  const feeds = new Map(elements.map((e) => [e.id, e.upstream ?? []]));
+  const state = new Map<string, 'open' | 'done'>();
+  for (const start of feeds.keys()) {
+    if (state.has(start)) continue;
+    const path: { id: string; next: number }[] = [{ id: start, next: 0 }];
+    state.set(start, 'open');
+    while (path.length) {
+      const top = path.at(-1)!;
+      const ups = feeds.get(top.id) ?? [];
+      if (top.next >= ups.length) {
+        state.set(top.id, 'done');
+        path.pop();
+        continue;
+      }
+      const up = ups[top.next++]!;
+      if (!feeds.has(up)) continue; // reported as an unknown id
+      if (state.get(up) === 'open')
+        return [...path.slice(path.findIndex((p) => p.id === up)).map((p) => p.id), up];
+      if (!state.has(up)) {
+        state.set(up, 'open');
+        path.push({ id: up, next: 0 });
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Map cells of 0.05° (~5 km): small enough to hold a few grids, large enough to index quickly. */

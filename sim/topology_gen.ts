@@ -41,7 +41,9 @@ export function generateTopology(options: TopologyOptions = {}): TopologyFile {
     for (const grid of cityGrids)
       elements.push(...elementsOf(grid, seed, city.id === 'CS', options.elementsPerGrid));
     const coreGrid = cityGrids.find((g) => g.tier === 'important') ?? cityGrids[0]!;
-    elements.push({ id: `${city.id}-CORE1`, grid: coreGrid.id, kind: 'core' });
+    const core: Element = { id: `${city.id}-CORE1`, grid: coreGrid.id, kind: 'core' };
+    elements.push(core);
+    linkUpstream(cityGrids, elements, core.id);
     grids.push(...cityGrids);
   }
   return { cities: cities.map((c) => ({ id: c.id, name: c.name })), grids, elements };
@@ -221,6 +223,32 @@ function elementsOf(grid: Grid, seed: number, urban: boolean, perGrid: number | 
   out.push({ id: `${grid.id}-PWR`, grid: grid.id, kind: 'power' });
   for (let a = 1; a <= aps; a++) out.push({ id: `${grid.id}-AP${a}`, grid: grid.id, kind: 'other' });
   return out;
+}
+
+/**
+ * What feeds what, as a province is built: a cell hangs on its site, a site on its grid's transport
+ * node and power, and each grid's transport on its district's aggregation ring — the transport node
+ * of the district's first grid (the one sim/alarm_model.ts breaks in a storm) — which hangs on the
+ * city's core. Power and the core name nothing upstream.
+ */
+function linkUpstream(cityGrids: readonly Grid[], elements: Element[], coreId: string): void {
+  const ringOf = new Map<string, string>();
+  for (const g of cityGrids) if (!ringOf.has(g.district ?? '')) ringOf.set(g.district ?? '', `${g.id}-TX`);
+  const gridIds = new Set(cityGrids.map((g) => g.id));
+  const districtOf = new Map(cityGrids.map((g) => [g.id, g.district ?? '']));
+  for (const e of elements) {
+    if (!gridIds.has(e.grid)) continue;
+    const tx = `${e.grid}-TX`;
+    if (e.kind === 'cell') {
+      const n = Number(/-CELL(\d+)$/.exec(e.id)?.[1]);
+      if (n) e.upstream = [`${e.grid}-BTS${Math.ceil(n / 3)}`];
+    } else if (e.kind === 'site') e.upstream = [tx, `${e.grid}-PWR`];
+    else if (e.kind === 'other') e.upstream = [tx];
+    else if (e.kind === 'transport') {
+      const ring = ringOf.get(districtOf.get(e.grid)!)!;
+      e.upstream = [e.id === ring ? coreId : ring];
+    }
+  }
 }
 
 /** One line per city, grid and element: diffable, and small enough to commit. */

@@ -76,6 +76,64 @@ describe('config', () => {
     expect(message).toContain('/elements/0/grid: no grid G2');
   });
 
+  it('checks upstream links: unknown ids and cycles are config errors', () => {
+    const topology = (elements: object[]) =>
+      JSON.stringify({
+        cities: [{ id: 'XT', name: 'x' }],
+        grids: [{ id: 'G1', name: 'g', city: 'XT', subscribers: 1 }],
+        elements,
+      });
+    const unknown = configError(
+      configDir(
+        { 'topology.json': topology([{ id: 'C1', grid: 'G1', kind: 'cell', upstream: ['S9'] }]) },
+        false,
+      ),
+    ).message;
+    expect(unknown).toContain('/elements/0/upstream/0: no element S9');
+    const cycle = configError(
+      configDir(
+        {
+          'topology.json': topology([
+            { id: 'C1', grid: 'G1', kind: 'cell', upstream: ['S1'] },
+            { id: 'S1', grid: 'G1', kind: 'site', upstream: ['T1'] },
+            { id: 'T1', grid: 'G1', kind: 'transport', upstream: ['S1'] },
+          ]),
+        },
+        false,
+      ),
+    ).message;
+    expect(cycle).toContain('upstream links go round in a cycle: S1 → T1 → S1');
+    const fine = loadConfig(
+      configDir(
+        {
+          'topology.json': topology([
+            { id: 'C1', grid: 'G1', kind: 'cell', upstream: ['S1'] },
+            { id: 'S1', grid: 'G1', kind: 'site', upstream: ['T1', 'P1'] },
+            { id: 'T1', grid: 'G1', kind: 'transport' },
+            { id: 'P1', grid: 'G1', kind: 'power' },
+          ]),
+        },
+        false,
+      ),
+    );
+    expect(fine.topology.upstreamOf('S1')).toEqual(['T1', 'P1']);
+  });
+
+  it('ships a province whose elements name what feeds them, up to the city core', () => {
+    const { topology } = loadConfig(new URL('../config/', import.meta.url).pathname);
+    const chain = (id: string): string[] => {
+      const up = topology.upstreamOf(id)[0];
+      return up ? [id, ...chain(up)] : [id];
+    };
+    expect(chain('CS-FR-0002-CELL4')).toEqual([
+      'CS-FR-0002-CELL4',
+      'CS-FR-0002-BTS2',
+      'CS-FR-0002-TX',
+      'CS-FR-0001-TX',
+      'CS-CORE1',
+    ]);
+  });
+
   it('checks subscribers beyond their schema', () => {
     const err = configError(
       configDir({
