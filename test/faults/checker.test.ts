@@ -28,7 +28,7 @@ describe('the fault checker', () => {
     const report = compare(
       expected,
       [t('a', 1), t('a', 3), t('a', 3), { ...t('b', 1), level: 'blue' } as EventTransition],
-      [dead(7)],
+      [dead(7), dead(8)],
       {
         notices: [notice('n1'), notice('n1', 500), notice('n2'), notice('n2')],
         screens: [{ name: 'wall', digest: () => ['a:3'] }],
@@ -39,6 +39,7 @@ describe('the fault checker', () => {
     expect(report.gaps).toEqual(['a:2']);
     expect(report.unexpected).toEqual(['b:1']);
     expect(report.rejectsWithoutDlq).toEqual([9]);
+    expect(report.unexpectedRejects).toEqual([8]);
     expect(report.noticesTwice).toEqual(['n2']);
     expect(report.screensOff).toEqual(['wall']);
   });

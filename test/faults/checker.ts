@@ -6,17 +6,31 @@
  * duplicated (`id:seq`), gaps in `seq`, unexpected transitions, rejects without a DLQ entry, and
  * notices delivered more than once (by `webhook-id`). Every fault test ends in `expectClean`.
  */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { expect } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { Config } from '../../config/load.js';
-import { normalize, parseJson } from '../../ingest/normalize.js';
-import { Core } from '../../processor/core/index.js';
-import { replay } from '../../processor/replay.js';
+import type { Core } from '../../processor/core/index.js';
 import type { EventTransition } from '../../shared/schemas.js';
 import { BUCKETS, HEADERS, STREAMS, kvKey } from '../../shared/subjects.js';
 import type { GridDoc } from '../../shared/views.js';
+import { DIST } from './stack.js';
+
+/**
+ * Replay and the core as built, the very code the roles under test run as child processes: the
+ * sources may already hold a change that the build does not (or the other way round), and that is no fault.
+ */
+const dist = (path: string) => pathToFileURL(join(DIST, path)).href;
+const { replay } = (await import(dist('processor/replay.js'))) as typeof import('../../processor/replay.js');
+const { Core: DistCore } = (await import(
+  dist('processor/core/index.js')
+)) as typeof import('../../processor/core/index.js');
+const { normalize, parseJson } = (await import(
+  dist('ingest/normalize.js')
+)) as typeof import('../../ingest/normalize.js');
 
 export interface Stored {
   seq: number;
@@ -92,7 +106,7 @@ export async function expectedOf(input: readonly Stored[], config: Config): Prom
       },
     },
   );
-  const core = new Core({ ...options, locale: config.cadre.locale, timeZone: config.cadre.timeZone });
+  const core = new DistCore({ ...options, locale: config.cadre.locale, timeZone: config.cadre.timeZone });
   for (const m of input) {
     const parsed = parseJson(m.text);
     const n = parsed.ok ? normalize(parsed.value, undefined, config.topology) : parsed;
@@ -128,6 +142,8 @@ export interface Report {
   unexpected: string[];
   /** CADRE_IN sequences that replay rejects and CADRE_DLQ does not hold. */
   rejectsWithoutDlq: number[];
+  /** CADRE_DLQ entries of input that replay accepts. */
+  unexpectedRejects: number[];
   /** Event documents in KV that are not the event's last transition. */
   staleEventDocs: string[];
   /** Grid documents whose complaints or KPI series differ from the uninterrupted run's. */
@@ -197,6 +213,7 @@ export function compare(
     gaps: [],
     unexpected: [],
     rejectsWithoutDlq: [],
+    unexpectedRejects: [],
     staleEventDocs: [],
     wrongGridDocs: [],
     noticesTwice: [],
@@ -206,7 +223,9 @@ export function compare(
     const k = key(t);
     seen.set(k, (seen.get(k) ?? 0) + 1);
     if (seen.get(k) === 2) report.duplicated.push(k);
-    if (want.get(k) !== JSON.stringify(t)) report.unexpected.push(k);
+    if (want.get(k) !== JSON.stringify(t)) {
+      report.unexpected.push(k);
+    }
     (seqs.get(t.id) ?? seqs.set(t.id, []).get(t.id)!).push(t.seq);
   }
   for (const k of want.keys()) if (!seen.has(k)) report.lost.push(k);
@@ -216,6 +235,7 @@ export function compare(
   }
   const dead = new Set(dlq.map((m) => Number(m.headers[HEADERS.originalSeq])));
   for (const seq of expected.rejectedSeqs) if (!dead.has(seq)) report.rejectsWithoutDlq.push(seq);
+  for (const seq of dead) if (!expected.rejectedSeqs.has(seq)) report.unexpectedRejects.push(seq);
 
   const delivered = new Map<string, number>();
   for (const n of options.notices ?? []) {
@@ -249,7 +269,8 @@ export function summary(name: string, report: Report, recoveryMs: number[]): str
   return (
     `fault ${name}: ${report.transitions} transitions, lost ${report.lost.length}, duplicated ` +
     `${report.duplicated.length}, gaps ${report.gaps.length}, unexpected ${report.unexpected.length}, ` +
-    `rejects without DLQ ${report.rejectsWithoutDlq.length}, notices twice ${report.noticesTwice.length}; ` +
+    `rejects without DLQ ${report.rejectsWithoutDlq.length}, unexpected rejects ` +
+    `${report.unexpectedRejects.length}, notices twice ${report.noticesTwice.length}; ` +
     `recovery ${recoveryMs.length}× mean ${Math.round(mean)} ms, worst ${Math.round(worst)} ms`
   );
 }

@@ -6,17 +6,35 @@
  * `npm test`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { loadConfig, type Config } from '../../config/load.js';
 import { replayLines } from '../../sim/ndjson.js';
+import { startNatsServer, type RunningNatsServer } from '../../shared/nats_server.js';
 import { STREAMS } from '../../shared/subjects.js';
 import { publishLines, streamCount, waitFor } from '../processor/live_helpers.js';
 
 export const LONG = process.env.CADRE_FAULTS === 'long';
-const CADRE = new URL('../../dist/bin/cadre.js', import.meta.url).pathname;
+
+/**
+ * A copy of dist/ for this test file, which the roles under test and the checker's replay both run:
+ * a build while the test runs (several people share this tree) would otherwise have the children
+ * run other code than the reference. Beside node_modules so that packages resolve as from dist/.
+ * CADRE_FAULTS_DIST names another build to copy (e.g. of a clean checkout of a commit).
+ */
+function snapshotDist(): string {
+  const cache = new URL('../../node_modules/.cache/', import.meta.url).pathname;
+  mkdirSync(cache, { recursive: true });
+  const root = mkdtempSync(join(cache, 'cadre-faults-'));
+  const from = process.env.CADRE_FAULTS_DIST ?? new URL('../../dist/', import.meta.url).pathname;
+  cpSync(from, join(root, 'dist'), { recursive: true });
+  process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+  return join(root, 'dist');
+}
+export const DIST = snapshotDist();
+const CADRE = join(DIST, 'bin/cadre.js');
 const PROVINCE_TOPOLOGY = new URL('../../config/topology.json', import.meta.url).pathname;
 const MINUTE = 60_000;
 export const START = Date.parse('2026-10-15T00:00:00Z');
@@ -53,26 +71,56 @@ export function provinceInput(config: Config, minutes: number, rate = 20): strin
   return lines;
 }
 
-/**
- * Publishes `lines` in chunks, `perSecond` at most, while the caller runs its fault; resolves once
- * CADRE_IN holds them all (`stored` more than before).
- */
+export interface PaceOptions {
+  /** Messages published along with lines [from, to) (poison input). */
+  extra?: (from: number, to: number) => RawItem[];
+  /**
+   * The broker goes away meanwhile: a publish then may be lost, so wait until CADRE_IN stops growing
+   * instead of for every line (the checker compares with what was stored either way).
+   */
+  lossy?: boolean;
+}
+
+/** Publishes `lines` in chunks, `perSecond` at most, while the caller runs its fault; resolves once stored. */
 export async function paceInput(
   nc: NatsConnection,
   config: Config,
   lines: readonly string[],
   perSecond: number,
+  options: PaceOptions = {},
 ): Promise<void> {
   const before = await streamCount(nc, STREAMS.input.name);
   const chunk = Math.max(1, Math.round(perSecond / 10));
+  let extra = 0;
   for (let i = 0; i < lines.length; i += chunk) {
     const started = Date.now();
-    await publishLines(nc, config.topology, lines.slice(i, i + chunk));
+    const more = options.extra?.(i, Math.min(i + chunk, lines.length)) ?? [];
+    extra += more.length;
+    const sent = publishLines(nc, config.topology, lines.slice(i, i + chunk)).then(() =>
+      publishRaw(nc, more),
+    );
+    // With the broker away the flush fails; what was lost is not in CADRE_IN, which is the reference.
+    await (options.lossy ? sent.catch(() => {}) : sent);
     await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - started))));
+  }
+  if (options.lossy) {
+    let last = -1;
+    await waitFor(
+      'CADRE_IN to stop growing',
+      async () => {
+        const n = await streamCount(nc, STREAMS.input.name).catch(() => -1);
+        const still = n === last && n >= 0;
+        last = n;
+        if (!still) await new Promise((r) => setTimeout(r, 1000));
+        return still || undefined;
+      },
+      60_000,
+    );
+    return;
   }
   await waitFor(
     'the input stored',
-    async () => (await streamCount(nc, STREAMS.input.name)) - before >= lines.length || undefined,
+    async () => (await streamCount(nc, STREAMS.input.name)) - before >= lines.length + extra || undefined,
     60_000,
   );
 }
@@ -127,6 +175,8 @@ export function processorRole(natsUrl: string, configDir: string, extra: Record<
     NATS_URL: natsUrl,
     CADRE_CONFIG: configDir,
     CADRE_DATA: mkdtempSync(join(tmpdir(), 'cadre-faults-data-')),
+    // Its health port, if it has one: any free one (tests run side by side).
+    PORT: '0',
     ...extra,
   });
 }
@@ -134,13 +184,21 @@ export function processorRole(natsUrl: string, configDir: string, extra: Record<
 export const RUN_STARTED = /resuming after stream sequence \d+|starting from the beginning/;
 
 /** Resolves with the ms from now until CADRE_EVENTS holds more than `count` messages. */
-export async function untilGrows(nc: NatsConnection, count: number, timeoutMs = 60_000): Promise<number> {
+export async function untilGrows(
+  nc: NatsConnection,
+  count: number,
+  timeoutMs = 60_000,
+  role?: Role,
+): Promise<number> {
   const from = performance.now();
   await waitFor(
     'new transitions',
-    async () => (await streamCount(nc, STREAMS.events.name)) > count || undefined,
+    // A probe during a broker restart fails: it is asked again.
+    async () => (await streamCount(nc, STREAMS.events.name).catch(() => -1)) > count || undefined,
     timeoutMs,
-  );
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}${role ? `; the role said:\n${role.log}` : ''}`);
+  });
   return performance.now() - from;
 }
 
@@ -150,12 +208,51 @@ export async function settle(nc: NatsConnection, quietMs = 1500, timeoutMs = 120
   let last = -1;
   let since = Date.now();
   for (;;) {
-    const n = await streamCount(nc, STREAMS.events.name);
-    if (n !== last) {
+    const n = await streamCount(nc, STREAMS.events.name).catch(() => -1);
+    if (n !== last || n < 0) {
       last = n;
       since = Date.now();
     } else if (Date.now() - since >= quietMs) return n;
     if (Date.now() > deadline) throw new Error('CADRE_EVENTS never stopped growing');
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A message as published, whatever it holds (poison input is published this way). */
+export interface RawItem {
+  subject: string;
+  text: string;
+}
+
+export async function publishRaw(nc: NatsConnection, items: readonly RawItem[]): Promise<void> {
+  for (const { subject, text } of items) nc.publish(subject, text);
+  await nc.flush();
+}
+
+/** A nats-server of one test (restartable on its port and store), with a client that rides restarts. */
+export async function ownNats(): Promise<{
+  server: RunningNatsServer;
+  nc: NatsConnection;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}> {
+  const storeDir = mkdtempSync(join(tmpdir(), 'cadre-faults-store-'));
+  let server = await startNatsServer({ storeDir });
+  const nc = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+  return {
+    get server() {
+      return server;
+    },
+    nc,
+    async restart() {
+      const { port } = server;
+      await server.stop();
+      server = await startNatsServer({ storeDir, port });
+    },
+    async stop() {
+      await nc.close().catch(() => {});
+      await server.stop();
+      rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
 }
