@@ -51,6 +51,8 @@ export function levelRateOpts(labels: ChartLabels, fontPx = 12): Omit<uPlot.Opti
     tzDate,
     legend: { show: false },
     cursor: { show: false },
+    // Room on the right for the last time label ("11:00" at the current minute was cut in half).
+    padding: [fontPx * 0.5, fontPx * 1.6, 0, 0],
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.15))] } },
     // Counts of events: whole-number ticks only.
     axes: [timeAxis(font, fontPx), axis({ font, size: fitSize(fontPx), space: fontPx * 1.6, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] })],
