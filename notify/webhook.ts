@@ -2,7 +2,9 @@
  * The webhook stage: POSTs a task's transition JSON to its subscriber, signed per Standard Webhooks,
  * with the same `webhook-id` on every attempt. A failure waits in JetStream (a nak with the delay of
  * `webhook.retryDelays`), so back-off survives a restart; after the last delay the task is given up
- * into CADRE_NOTIFY_FAILED.
+ * into CADRE_NOTIFY_FAILED. A receiver's own word comes first: `410 Gone` is given up at once (it says
+ * the endpoint will never take it), and a `Retry-After` (429, 503) is waited out when it asks for
+ * longer than the configured delay, up to an hour (a receiver cannot park a notice for days).
  */
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { Notify, Subscriber } from '../config/notify.js';
@@ -19,6 +21,8 @@ export interface WebhookStage {
   now: () => number;
   log: (line: string) => void;
 }
+
+const MAX_RETRY_AFTER_MS = 3_600_000;
 
 export function deliverWebhooks({ js, notify, now, log }: WebhookStage) {
   const byName = new Map<string, Subscriber>(notify.subscribers.map((s) => [s.name, s]));
@@ -47,16 +51,17 @@ export function deliverWebhooks({ js, notify, now, log }: WebhookStage) {
     if (subscriber.secret) headers['webhook-signature'] = sign(subscriber.secret, id, timestamp, body);
 
     const took = webhookDeliverySeconds.startTimer();
-    const result = await postJson(subscriber.url, body, headers, notify.webhook.timeout);
+    const result = await postJson(subscriber.url, body, headers, notify.webhook.timeout, now);
     if (result.ok) {
       m.ack();
       count('sent');
       took({ outcome: 'sent' });
       return;
     }
-    const next = afterFailure(attempt, notify.webhook.retryDelays);
+    const next = result.status === 410 ? { giveUp: true } : afterFailure(attempt, notify.webhook.retryDelays);
     if ('retryIn' in next) {
-      m.nak(next.retryIn);
+      const asked = Math.min(result.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS);
+      m.nak(Math.max(next.retryIn, asked));
       count('retried');
       took({ outcome: 'retried' });
       return;

@@ -27,6 +27,8 @@ export interface Received {
   body: string;
   /** The status the receiver answered. */
   status: number;
+  /** When it arrived, epoch ms. */
+  at: number;
 }
 
 export interface Receiver {
@@ -35,16 +37,25 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
+/** A status, or a status with response headers (e.g. `Retry-After`). */
+export type Answer = number | { status: number; headers: Record<string, string> };
+
 /** A real HTTP receiver; `answer(n)` gives the status of its n-th request (1-based). */
-export async function startReceiver(answer: (n: number) => number = () => 200): Promise<Receiver> {
+export async function startReceiver(answer: (n: number) => Answer = () => 200): Promise<Receiver> {
   const requests: Received[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const status = answer(requests.length + 1);
-      requests.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), status });
-      res.writeHead(status).end();
+      const given = answer(requests.length + 1);
+      const { status, headers } = typeof given === 'number' ? { status: given, headers: {} } : given;
+      requests.push({
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        status,
+        at: Date.now(),
+      });
+      res.writeHead(status, headers).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -20,6 +20,7 @@ import {
   startReceiver,
   transition,
   until,
+  type Answer,
   type Received,
   type Receiver,
 } from './helpers.js';
@@ -37,7 +38,7 @@ afterEach(async () => {
   for (const r of open.receivers.splice(0)) await r.close();
 });
 
-async function receiver(answer?: (n: number) => number): Promise<Receiver> {
+async function receiver(answer?: (n: number) => Answer): Promise<Receiver> {
   const r = await startReceiver(answer);
   open.receivers.push(r);
   return r;
@@ -150,6 +151,38 @@ describe('webhook notifications', () => {
     expect(kept?.header.get(FAILED_HEADERS.attempts)).toBe('3');
     // Given up means done: nothing of it is left in the work queue.
     expect((await jsm.consumers.info(STREAMS.notify.name, 'cadre_notify_webhook')).num_ack_pending).toBe(0);
+  });
+
+  it('waits as long as a 429 asks in Retry-After before the next attempt (it retried after the configured delay)', async () => {
+    const limited = await receiver((n) => (n === 1 ? { status: 429, headers: { 'retry-after': '2' } } : 200));
+    await notifier({
+      subscribers: [{ name: 'limited', channel: 'webhook', url: limited.url }],
+      webhook: { retryDelays: ['50ms', '50ms'] },
+    });
+    await publishTransitions(nats.nc, [transition({ level: 'red' })]);
+    await until(() => limited.requests.length === 2, 'the attempt after the 429', 10_000);
+    expect(limited.requests.map((r) => r.status)).toEqual([429, 200]);
+    expect(limited.requests[1]!.at - limited.requests[0]!.at).toBeGreaterThanOrEqual(1900);
+  });
+
+  it('gives up at once on 410 Gone, kept in CADRE_NOTIFY_FAILED (it retried a receiver that said it is gone)', async () => {
+    const gone = await receiver(() => 410);
+    const failedBefore = await notified('webhook', 'failed');
+    await notifier({
+      subscribers: [{ name: 'gone', channel: 'webhook', url: gone.url }],
+      webhook: { retryDelays: ['50ms', '50ms', '50ms'] },
+    });
+    await publishTransitions(nats.nc, [transition({ level: 'red' })]);
+    await until(async () => (await notified('webhook', 'failed')) === failedBefore + 1, 'the give-up');
+    await quietFor(300);
+    expect(gone.requests).toHaveLength(1);
+    const kept = await (
+      await jetstreamManager(nats.nc)
+    ).streams.getMessage(STREAMS.notifyFailed.name, {
+      last_by_subj: subjects.notifyFailed('webhook'),
+    });
+    expect(kept?.header.get(FAILED_HEADERS.error)).toBe('HTTP 410');
+    expect(kept?.header.get(FAILED_HEADERS.attempts)).toBe('1');
   });
 
   it('stopped mid-retry and started again, delivers the notice once', async () => {
