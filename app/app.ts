@@ -10,7 +10,7 @@ import type { Config } from '../config/load.js';
 import type { Env } from '../config/env.js';
 import { ensureStreams } from '../ingest/streams.js';
 import { ingestHttp } from '../ingest/http.js';
-import { startProcessor, type RunningProcessor } from '../processor/live.js';
+import { startOwnership, type Ownership } from '../processor/ownership.js';
 import { createGateway, type Gateway } from '../gateway/server.js';
 import { startNotifier } from '../notify/notifier.js';
 import { bearerOf } from '../gateway/auth.js';
@@ -19,6 +19,8 @@ import { startDemo } from './demo.js';
 import { enableProcessMetrics, registry } from '../shared/metrics.js';
 import { ensureDemoUsers, type DemoCredentials } from './demo_users.js';
 import { resolveNats } from './nats.js';
+import { untilDone } from '../shared/broker_waits.js';
+import { processorHttp } from './processor_http.js';
 
 export type Role = 'ingest' | 'processor' | 'gateway';
 
@@ -41,7 +43,8 @@ export interface RunningApp {
   natsUrl: string;
   url?: string;
   credentials?: DemoCredentials;
-  processor?: RunningProcessor;
+  /** The processor role: the partitions this instance owns and their processors. */
+  processor?: Ownership;
   gateway?: Gateway;
   simulation?: Simulation;
   stop(): Promise<void>;
@@ -67,35 +70,53 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       : { url: env.natsUrl ?? 'nats://127.0.0.1:4222', embedded: undefined };
     if (nats.embedded) stops.push(() => nats.embedded!.stop());
     const nc = await connect({
-      servers: nats.url,
+      // NATS_URL may list several servers of a cluster (comma-separated): any one will do.
+      servers: nats.url.split(','),
       name: `cadre-${[...roles].join('-')}`,
       maxReconnectAttempts: -1,
+      // A cluster still coming up is waited for, not a reason to exit.
+      waitOnFirstConnect: true,
       // No stack trace captured in advance for every request: it cost ~2% of the processor's time.
       noAsyncTraces: true,
     });
     stops.push(() => nc.drain());
-    await ensureStreams(nc, config);
     const app: RunningApp = { natsUrl: nats.url, stop };
+    if (roles.has('processor') && !roles.has('gateway')) {
+      // Up before anything waits on the broker: /readyz says what the role is waiting for.
+      const http = await processorHttp(nc, () => app.processor);
+      stops.push(() => http.close());
+      app.url = await http.listen({ port: env.port, host: env.host });
+    }
+    await untilDone('streams', () => ensureStreams(nc, config), log);
 
     if (roles.has('gateway')) {
       // Before the processor: a first start's notifier consumer must exist before the first transition.
-      const notifier = await startNotifier({ nc, config, log: (m) => log(`notify: ${m}`) });
+      const notifier = await untilDone(
+        'notifier',
+        () => startNotifier({ nc, config, log: (m) => log(`notify: ${m}`) }),
+        log,
+      );
       stops.push(() => notifier.stop());
     }
     if (roles.has('processor')) {
-      app.processor = await startProcessor({
-        nc,
-        natsUrl: nats.url,
-        config,
-        partition: options.partition,
-        ticks: options.ticks,
-        log: (m) => log(`processor: ${m}`),
-      });
+      app.processor = await untilDone(
+        'leases',
+        () =>
+          startOwnership({
+            nc,
+            natsUrl: nats.url,
+            config,
+            partition: options.partition,
+            ticks: options.ticks,
+            log: (m) => log(`processor: ${m}`),
+          }),
+        log,
+      );
       stops.push(() => app.processor!.stop());
     }
     if (options.demo) app.credentials = await ensureDemoUsers(env.dataDir, [config.topology.cities[0]!.id]);
     if (roles.has('gateway')) {
-      app.gateway = await gatewayRole(nc, options, app.credentials);
+      app.gateway = await untilDone('gateway', () => gatewayRole(nc, options, app.credentials), log);
       stops.push(() => app.gateway!.close());
       app.url = await app.gateway.start(env.port, env.host);
     } else if (roles.has('ingest')) {

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { readEnv } from '../config/env.js';
 import { loadConfig } from '../config/load.js';
 import { startApp, type Role } from './app.js';
+import { keepRunningOnBrokerErrors } from '../shared/broker_waits.js';
 
 const OPTIONS = {
   demo: { type: 'boolean', default: false },
@@ -22,7 +23,7 @@ const HELP = `usage: cadre start [--demo [--rate N] [--seed N]]
   --demo         simulate a province on NATS and create the demo users (npm start does this)
   --rate N       the simulation's background messages per second (default 20)
   --seed N       the simulation's seed (default 1)
-  --partition C  processor: consume only city C's input (scale-out; one processor per city)
+  --partition C  processor: own only city C's partition (standing by while another instance does)
   --no-ticks     processor: do not publish wall-clock ticks (re-running a recorded log)
 
 Environment: PORT, HOST, NATS_URL, CADRE_CONFIG, CADRE_DATA (see README.md).`;
@@ -34,6 +35,7 @@ export function roleMain(role: Role | 'all') {
       console.log(HELP);
       return 0;
     }
+    keepRunningOnBrokerErrors((m) => console.error(`cadre: ${m}`));
     const env = readEnv();
     const config = loadConfig(env.configDir);
     const roles = new Set<Role>(role === 'all' ? ['ingest', 'processor', 'gateway'] : [role]);

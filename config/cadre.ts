@@ -75,6 +75,21 @@ export const CadreSchema = section({
     checkpointInterval: duration('5s'),
     /** Messages fetched and applied per batch. */
     batchSize: int(500, { minimum: 1, maximum: 100_000 }),
+    /**
+     * `all`: one partition, the whole province (a second instance is a hot standby); `cities`: each
+     * city is a partition, shared among every running `cadre processor` (docs/architecture.md, HA).
+     */
+    partitions: oneOf(['all', 'cities'] as const, 'all'),
+  }),
+  /** Ownership of partitions (and of the SMS folding stage) by leases in the KV bucket cadre_leases. */
+  leases: section({
+    /**
+     * A lease not renewed for this long expires and another instance takes the work: the failover
+     * time. Longer than a JetStream leader election (a few seconds), or a node loss moves every partition.
+     */
+    ttl: duration('10s'),
+    /** How often an owner renews its leases and looks for partitions to take or give back. */
+    renewInterval: duration('1s'),
   }),
 });
 

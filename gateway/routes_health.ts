@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { STREAMS } from '../shared/subjects.js';
 import type { GatewayContext } from './context.js';
 import { registry as metricsRegistry } from '../shared/metrics.js';
+import { waitingFor } from '../shared/broker_waits.js';
 
 const PROBE_TIMEOUT_MS = 1000;
 
@@ -21,7 +22,9 @@ export async function healthRoutes(app: FastifyInstance, ctx: GatewayContext): P
       view.partitions > 0 &&
       view.pending <= ctx.ready.maxPending &&
       view.lagSeconds <= ctx.ready.maxLagSeconds;
-    const ok = nats && missing.length === 0 && processor;
+    // What this process waits out on the broker (a cluster electing, a node lost): not ready meanwhile.
+    const waiting = waitingFor();
+    const ok = nats && missing.length === 0 && processor && waiting.length === 0;
     return reply.code(ok ? 200 : 503).send({
       ok,
       nats,
@@ -32,6 +35,7 @@ export async function healthRoutes(app: FastifyInstance, ctx: GatewayContext): P
         partitions: view.partitions,
         pending: view.pending,
         lagSeconds: view.lagSeconds,
+        waiting,
       },
     });
   });

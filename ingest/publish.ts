@@ -38,6 +38,8 @@ export interface PublishOptions {
   window?: number;
   /** How long the whole batch may wait for its acks, ms; unanswered items fail. */
   timeout?: number;
+  /** Asked before each window after the first: false fails the items not sent yet (a lost lease). */
+  allowed?: () => boolean;
 }
 
 /** The inputs producers send, as messages of their subject `cadre.in.<type>.<city>`. */
@@ -119,8 +121,14 @@ export async function publishWindowed(
         settle(i, { ok: false, error: err as Error, permanent: true });
       }
       sent++;
-      if (sent - settled >= window && settled < items.length)
+      if (sent - settled >= window && settled < items.length) {
         await new Promise<void>((resolve) => (wake = resolve));
+        if (options.allowed && !options.allowed()) {
+          const refused = { ok: false as const, error: new Error('no longer allowed to publish') };
+          for (let j = i + 1; j < items.length; j++) settle(j, refused);
+          break;
+        }
+      }
     }
     await allSettled;
   } finally {

@@ -47,7 +47,8 @@ function waitForRoom(): void {
 
 try {
   const nc = await connect({
-    servers: config.servers,
+    servers: config.servers.split(','),
+    waitOnFirstConnect: true,
     name: config.name,
     noAsyncTraces: true,
     maxReconnectAttempts: -1, // as the processor's own connection: a server restart is waited out
@@ -61,6 +62,9 @@ try {
   });
   const messages = await consumer.consume({
     max_messages: config.pullBatch,
+    // Pulls renewed every 5 s (heartbeats every 2.5): a consumer lost with a cluster node is noticed
+    // and re-created within seconds, not after the default 30 s.
+    expires: 5000,
     callback: (m) => {
       const info = m.info; // already parsed by the ordered consumer
       batch.add(m.subject, info.streamSequence, m.data, info.pending, info.timestampNanos / 1e6);
@@ -78,6 +82,18 @@ try {
   // the processor then starts another from its state's sequence.
   const ended = (why: string) => !stopping && report({ type: 'failed', message: why });
   void messages.closed().then((err) => ended(err ? err.message : 'the consumer ended'));
+  // An ordered consumer lives on one server: lost with that cluster node, the client would wait for
+  // the node to come back. Two missed heartbeats (5 s), or a reconnect (after which the client stops
+  // watching heartbeats until it has found its consumer again), end this feed; the next one's consumer
+  // is placed on a live node.
+  void (async () => {
+    for await (const s of messages.status())
+      if (s.type === 'heartbeats_missed' && s.count >= 2) return ended('its consumer stopped answering');
+  })();
+  void (async () => {
+    for await (const s of nc.status())
+      if (s.type === 'reconnect') return ended('its connection moved to another server');
+  })();
   void nc.closed().then((err) => ended(`the connection closed${err ? `: ${err.message}` : ''}`));
   report({ type: 'ready' });
   port.once('message', () => {

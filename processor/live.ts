@@ -27,6 +27,7 @@ import { eventsTotal, inputToTransitionSeconds, processedTotal, processorLagSeco
 import { publishedSince } from './published_since.js';
 import { startFeed, type Feed } from './feeder.js';
 import type { FeedMessage } from './feed_batch.js';
+import type { Lease } from '../shared/leases.js';
 
 export interface ProcessorOptions {
   /** For the outputs (events, KV, checkpoints, DLQ). */
@@ -40,6 +41,11 @@ export interface ProcessorOptions {
   ticks?: boolean;
   now?: () => number;
   log?: (message: string) => void;
+  /**
+   * The partition's lease (processor/ownership.ts): nothing is written once it is no longer surely
+   * ours, and every checkpoint first renews it at the revision held — a stale owner writes nothing.
+   */
+  lease?: Pick<Lease, 'valid' | 'renew'>;
 }
 
 export interface RunningProcessor {
@@ -48,6 +54,8 @@ export interface RunningProcessor {
   caughtUp(): boolean;
   /** Stops consuming, writes a last checkpoint. */
   stop(): Promise<void>;
+  /** Stops consuming and writes nothing more: the partition belongs to another instance now. */
+  abandon(): Promise<void>;
 }
 
 const FLUSH_EVERY_MS = 20;
@@ -95,6 +103,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
   );
 
   const intake = createIntake({ nc, topology: config.topology, log });
+  const owns = () => options.lease?.valid() ?? true;
   // Transitions stored after the checkpoint, before a crash: re-running must not publish them again.
   const alreadyPublished = checkpoint ? await publishedSince(js, checkpoint.eventsSeq) : new Set<string>();
   const eventsSeq = (await (await js.streams.get(STREAMS.events.name)).info()).state.last_seq;
@@ -107,6 +116,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     gridDoc: (grid) => core.gridDoc(grid),
     alreadyPublished,
     eventsSeq,
+    owns,
     onPublished: (t) => {
       eventsTotal.inc({ level: t.level, transition: t.transition });
       const storedAt = causedAt.get(t);
@@ -114,7 +124,8 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     },
     log,
   });
-  const ticker = options.ticks === false ? undefined : new Ticker(nc, partition, now, () => core.nextDue());
+  const ticker =
+    options.ticks === false ? undefined : new Ticker(nc, partition, now, () => core.nextDue(), owns);
 
   const counts: Record<string, number> = {};
   let flushTimer: NodeJS.Timeout | undefined;
@@ -162,7 +173,8 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
   const feedFrom = (): Promise<Feed> =>
     startFeed(
       {
-        servers: options.natsUrl,
+        // Every server known now, the cluster's gossip included: the one in NATS_URL may be the dead one.
+        servers: [...options.natsUrl.split(','), ...(nc.info?.connect_urls ?? [])].join(','),
         name: `cadre-processor-feed-${partitionName}`,
         stream: STREAMS.input.name,
         filter: subjects.inputFilter(partition),
@@ -206,6 +218,9 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
       // is taken once the DLQ has them (restarting from an older checkpoint loses nothing).
       if (!(await intake.settled())) return log('checkpoint skipped: rejected input not yet in the DLQ');
       await checkpoints.save(seq, eventsSeq, state, formatTime(now()));
+      // Fencing: a checkpoint only from the owner of the lease at the revision it holds.
+      if (options.lease && !(await options.lease.renew()))
+        return log('checkpoint skipped: the lease is lost');
     });
   };
   let lastCheckpointSeq = appliedSeq;
@@ -228,7 +243,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     lastStatsAt = at;
     const { pending, storedAtMs } = feed.progress();
     const lagSeconds = pending > 0 && storedAtMs ? Math.max(0, (at - storedAtMs) / 1000) : 0;
-    processorLagSeconds.set(lagSeconds);
+    processorLagSeconds.set({ partition: partitionName }, lagSeconds);
     current = {
       partition: partitionName,
       at: formatTime(at),
@@ -244,21 +259,30 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     stats: () => current,
     caughtUp: () => feed.progress().pending === 0 && !outbox.busy && outbox.size === 0,
     async stop() {
-      ticker?.stop();
-      clearInterval(checkpointTimer);
-      clearInterval(gridDocsTimer);
-      clearInterval(statsTimer);
-      clearTimeout(flushTimer);
-      clearTimeout(restartTimer);
-      stopping = true;
-      await feed.stop();
+      await halt();
       flush();
       clearTimeout(flushTimer); // the checkpoint writes whatever a busy outbox left pending
       await takeCheckpoint();
       log(`stopped after stream sequence ${appliedSeq}`);
     },
   };
+    async abandon() {
+      await halt();
+      log(`gave up the partition at stream sequence ${appliedSeq}; its owner goes on from its checkpoint`);
+    },
 }
+
+  async function halt(): Promise<void> {
+    ticker?.stop();
+    clearInterval(checkpointTimer);
+    clearInterval(gridDocsTimer);
+    clearInterval(statsTimer);
+    clearTimeout(flushTimer);
+    clearTimeout(restartTimer);
+    stopping = true;
+    processorLagSeconds.remove({ partition: partitionName });
+    await feed.stop();
+  }
 
 function countActive(core: Core): Record<Level, number> {
   const active = Object.fromEntries(LEVELS.map((l) => [l, 0])) as Record<Level, number>;

@@ -22,6 +22,11 @@ export interface OutboxTargets {
   alreadyPublished?: Set<string>;
   /** CADRE_EVENTS' last sequence at start: nothing of ours can be stored before it. */
   eventsSeq: number;
+  /**
+   * False once this instance may no longer own the partition (its lease): what is not written yet is
+   * dropped, not written late — the next owner derives it again from its checkpoint.
+   */
+  owns?(): boolean;
   log(message: string): void;
 }
 
@@ -115,6 +120,7 @@ export class Outbox {
       nc,
       transitions.map((t) => ({
         subject: subjects.event(t.city, t.grid),
+    const owns = this.targets.owns ?? (() => true);
         msgId: `${t.id}:${t.seq}`,
         data: JSON.stringify(t),
       })),
@@ -133,6 +139,7 @@ export class Outbox {
       log,
     );
     await storeAll(
+      owns,
       'put grids',
       nc,
       [...batch.grids].map((g) => ({
@@ -145,16 +152,20 @@ export class Outbox {
       nc.publish(subjects.commandReply(commandId), JSON.stringify(reply));
   }
 }
+      owns,
 
 const kvSubject = (bucket: string, key: string) => `$KV.${bucket}.${kvKey(key)}`;
 
 /**
  * Stores every item, retrying the ones that failed with back-off until they are stored: the chain
- * waits rather than drop an output. (After a failure the retried items land after the later ones
- * that had succeeded; readers order an event's transitions by `seq`.)
+ * waits rather than drop an output — unless this instance no longer owns the partition, when nothing
+ * more is sent (fencing). (After a failure the retried items land after the later ones that had
+ * succeeded; readers order an event's transitions by `seq`.)
  */
 async function storeAll(
+      owns,
   what: string,
+    if (!owns()) return;
   nc: NatsConnection,
   items: PublishItem[],
   log: (m: string) => void,
@@ -162,7 +173,9 @@ async function storeAll(
 ): Promise<void> {
   let pending = items;
   for (let delay = 100; pending.length; delay = Math.min(delay * 2, MAX_BACKOFF_MS)) {
-    const results = await publishWindowed(nc, pending);
+    if (!owns())
+      return log(`${what}: ${pending.length} not written, the partition's lease is no longer ours`);
+    const results = await publishWindowed(nc, pending, { allowed: owns });
     const failed: PublishItem[] = [];
     const refused: { item: PublishItem; error: Error }[] = [];
     results.forEach((r, i) => {
@@ -172,6 +185,7 @@ async function storeAll(
     });
     if (refused.length) await deadLetter(what, nc, refused, log);
     if (!failed.length) return;
+  owns: () => boolean = () => true,
     const first = results.find((r) => !r.ok) as { error: Error };
     log(`${what}: ${failed.length} not stored (${first.error.message}); retrying in ${delay} ms`);
     await new Promise((r) => setTimeout(r, delay));

@@ -23,6 +23,8 @@ export class Ticker {
     private readonly now: () => number,
     /** Event time at which the core next has something due, if anything. */
     private readonly nextDue: () => number | undefined,
+    /** False while this instance does not surely own the partition: its ticks would enter the log. */
+    private readonly owns: () => boolean = () => true,
   ) {}
 
   start(): void {
@@ -46,10 +48,11 @@ export class Ticker {
 
   private tick(): void {
     this.lastTickAt = this.now();
-    this.nc.publish(
-      subjects.tick(this.partition),
-      JSON.stringify({ type: 'tick', time: formatTime(this.lastTickAt) }),
-    );
+    if (this.owns())
+      this.nc.publish(
+        subjects.tick(this.partition),
+        JSON.stringify({ type: 'tick', time: formatTime(this.lastTickAt) }),
+      );
     this.schedule();
   }
 }

@@ -33,9 +33,14 @@ export const processedTotal = new Counter({
   registers: [registry],
 });
 
+/**
+ * One series per partition this process runs; none at all in a process without a processor (a
+ * gateway alone), so a missing processor never reads as "0 s behind".
+ */
 export const processorLagSeconds = new Gauge({
   name: 'cadre_processor_lag_seconds',
-  help: 'How far the processor is behind the newest input (wall clock minus the publish time of the last applied message)',
+  help: 'How far the processor is behind the newest input (wall clock minus the publish time of the last applied message), by partition',
+  labelNames: ['partition'] as const,
   registers: [registry],
 });
 

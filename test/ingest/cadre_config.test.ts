@@ -32,7 +32,8 @@ describe('cadre.yaml', () => {
         duplicateWindow: 120_000,
         eventsDuplicateWindow: 600_000,
       },
-      processor: { checkpointInterval: 5000, batchSize: 500 },
+      processor: { checkpointInterval: 5000, batchSize: 500, partitions: 'all' },
+      leases: { ttl: 10_000, renewInterval: 1000 },
     });
   });
 

@@ -22,8 +22,10 @@ describe('ensureStreams', () => {
       'CADRE_IN',
       'CADRE_NOTIFY',
       'CADRE_NOTIFY_FAILED',
+      'KV_cadre_contacts',
       'KV_cadre_events',
       'KV_cadre_grids',
+      'KV_cadre_leases',
       'OBJ_cadre_checkpoints',
     ]);
     expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());

@@ -1,0 +1,79 @@
+/**
+ * A role never dies of the broker: while a JetStream cluster elects a leader, loses a node or is
+ * still forming, requests time out or find no responder. Start-up steps wait and retry
+ * (`untilDone`), what they wait for is listed for /readyz (`waitingFor`), and a broker error nobody
+ * awaited is logged and counted instead of ending the process (`keepRunningOnBrokerErrors`).
+ * Anything else — a config error, a bug — still stops it.
+ */
+import { Counter } from 'prom-client';
+import { CadreError } from './errors.js';
+import { registry } from './metrics.js';
+
+const BROKER_ERRORS = new Set([
+  'TimeoutError',
+  'RequestError',
+  'NoResponders',
+  'ConnectionError',
+  'ClosedConnectionError',
+  'DrainingConnectionError',
+  'JetStreamError',
+  'JetStreamApiError',
+  'JetStreamStatusError',
+  'JetStreamNotEnabled',
+  'StreamNotFoundError',
+  'ConsumerNotFoundError',
+]);
+
+const brokerErrorsTotal = new Counter({
+  name: 'cadre_broker_errors_total',
+  help: 'NATS errors a role waited out (retried, or logged when nothing awaited them), by step',
+  labelNames: ['what'] as const,
+  registers: [registry],
+});
+
+export function isBrokerError(err: unknown): boolean {
+  return err instanceof Error && !(err instanceof CadreError) && BROKER_ERRORS.has(err.name);
+}
+
+const waits = new Map<string, string>();
+
+/** What this process is waiting for at the moment ("what: last error"); empty when nothing. */
+export function waitingFor(): string[] {
+  return [...waits].map(([what, why]) => `${what}: ${why}`);
+}
+
+const MAX_DELAY_MS = 5000;
+
+/** Runs `attempt` until it succeeds, retrying broker errors with back-off; other errors are thrown. */
+export async function untilDone<T>(
+  what: string,
+  attempt: () => Promise<T>,
+  log: (m: string) => void,
+): Promise<T> {
+  for (let delay = 250; ; delay = Math.min(delay * 2, MAX_DELAY_MS)) {
+    try {
+      const value = await attempt();
+      waits.delete(what);
+      return value;
+    } catch (err) {
+      if (!isBrokerError(err)) throw err;
+      brokerErrorsTotal.inc({ what });
+      waits.set(what, (err as Error).message);
+      log(`${what}: ${(err as Error).message}; retrying in ${delay} ms`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+let installed = false;
+
+/** For a role's process: a stray broker error is logged and counted, never the end of the process. */
+export function keepRunningOnBrokerErrors(log: (m: string) => void): void {
+  if (installed) return;
+  installed = true;
+  process.on('unhandledRejection', (err) => {
+    if (!isBrokerError(err)) throw err;
+    brokerErrorsTotal.inc({ what: 'unawaited' });
+    log(`NATS: ${(err as Error).message} (not awaited anywhere; carrying on)`);
+  });
+}

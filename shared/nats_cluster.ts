@@ -1,0 +1,150 @@
+/**
+ * A real JetStream cluster of nats-server processes on loopback ports (tests, the HA bench, fault
+ * tests): each node with its own store, routes to the others, a stable client port so a node that is
+ * killed and started again is the same member at the same address.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { ensureNatsServer, isListening } from './nats_server.js';
+
+export interface ClusterNode {
+  name: string;
+  url: string;
+  port: number;
+  /** Running now (false between `kill` and `start`). */
+  readonly running: boolean;
+  /** Ends the process with a signal (default SIGKILL) and waits for its exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again with the same ports and store. */
+  start(): Promise<void>;
+}
+
+export interface NatsCluster {
+  nodes: ClusterNode[];
+  /** Every node's client URL, comma-separated (cadre's NATS_URL takes this). */
+  urls: string;
+  /** Resolves once JetStream answers through the given node (or any): the meta leader is elected. */
+  ready(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ClusterOptions {
+  size?: number;
+  /** Resolve before JetStream has its meta leader (to start roles while the cluster forms). */
+  noWait?: boolean;
+}
+
+export async function startNatsCluster(options: ClusterOptions = {}): Promise<NatsCluster> {
+  const size = options.size ?? 3;
+  const bin = ensureNatsServer();
+  const dir = mkdtempSync(join(tmpdir(), 'cadre-cluster-'));
+  const clientPorts = await freePorts(size);
+  const routePorts = await freePorts(size);
+  const nodes = clientPorts.map((port, i) => {
+    const name = `n${i + 1}`;
+    const store = join(dir, name);
+    mkdirSync(store, { recursive: true });
+    const conf = join(dir, `${name}.conf`);
+    const routes = routePorts.filter((_, j) => j !== i).map((p) => `nats://127.0.0.1:${p}`);
+    writeFileSync(
+      conf,
+      [
+        `server_name: ${name}`,
+        `listen: 127.0.0.1:${port}`,
+        `jetstream { store_dir: "${store}", max_memory_store: 64MB, max_file_store: 2GB }`,
+        `cluster { name: cadre, listen: 127.0.0.1:${routePorts[i]}, routes: [${routes.join(', ')}] }`,
+      ].join('\n'),
+    );
+    return nodeOf(bin, name, port, conf);
+  });
+  await Promise.all(nodes.map((n) => n.start()));
+  const cluster: NatsCluster = {
+    nodes,
+    urls: nodes.map((n) => n.url).join(','),
+    ready: (timeoutMs = 60_000) =>
+      jetStreamReady(
+        nodes.map((n) => n.url),
+        timeoutMs,
+      ),
+    async stop() {
+      await Promise.all(nodes.map((n) => n.kill('SIGTERM')));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  if (!options.noWait) await cluster.ready();
+  return cluster;
+}
+
+function nodeOf(bin: string, name: string, port: number, conf: string): ClusterNode {
+  let child: ChildProcess | undefined;
+  let stderr = '';
+  const node: ClusterNode = {
+    name,
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    get running() {
+      return child !== undefined && child.exitCode === null && child.signalCode === null;
+    },
+    async kill(signal = 'SIGKILL') {
+      const c = child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+      c.kill(signal);
+      const forced = setTimeout(() => c.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(forced);
+    },
+    async start() {
+      stderr = '';
+      child = spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+      child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+      for (let i = 0; i < 300; i++) {
+        if (child.exitCode !== null) throw new Error(`nats-server ${name} exited: ${stderr}`);
+        if (await isListening('127.0.0.1', port, 200)) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`nats-server ${name} does not listen on ${port}: ${stderr}`);
+    },
+  };
+  return node;
+}
+
+async function jetStreamReady(urls: string[], timeoutMs: number): Promise<void> {
+  const nc = await connect({ servers: urls, maxReconnectAttempts: -1, waitOnFirstConnect: true });
+  try {
+    const jsm = await jetstreamManager(nc, { checkAPI: false });
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await jsm.getAccountInfo();
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`JetStream cluster not ready: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Ports the system hands out as free now (listen on 0, close): fixed per node for its restarts. */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => {
+      const server = createServer();
+      return new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve(server));
+      });
+    }),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}

@@ -1,0 +1,179 @@
+/**
+ * Every role on a real 3-node JetStream cluster outlives the broker's bad moments: started while the
+ * cluster is still forming (no meta leader yet, every request timing out), and then the node each
+ * role is connected to is killed in turn. The roles wait, say so in /readyz, and carry on: a
+ * complaint sent after each kill reaches a screen on both gateways, and a dispatcher's action on one
+ * gateway is seen live on the other.
+ */
+import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
+import { io, type Socket } from 'socket.io-client';
+import { useCluster, startRole, readyz, clusterConfigDir, type RoleProcess } from '../helpers/cluster.js';
+import { freePorts, type ClusterNode } from '../../shared/nats_cluster.js';
+import { hashApiKey, hashPassword } from '../../shared/passwords.js';
+import { loadConfig } from '../../config/load.js';
+import type { EventTransition } from '../../shared/schemas.js';
+import { waitFor } from '../processor/live_helpers.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const fixture = useCluster({ noWait: true });
+const KEY = 'ingest-key-for-the-cluster-test';
+const roles: RoleProcess[] = [];
+const sockets: Socket[] = [];
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  await Promise.all(roles.map((r) => r.kill()));
+});
+
+/** What a wall screen holds: the newest transition of each event it was shown. */
+function screen(url: string): Map<string, EventTransition> {
+  const seen = new Map<string, EventTransition>();
+  const apply = (t: EventTransition) => {
+    if ((seen.get(t.id)?.seq ?? 0) < t.seq) seen.set(t.id, t);
+  };
+  const socket = io(`${url}/live`, { transports: ['websocket'], forceNew: true });
+  socket.on('snapshot', (s: { events: EventTransition[] }) => s.events.forEach(apply));
+  socket.on('events', (batch: EventTransition[]) => batch.forEach(apply));
+  sockets.push(socket);
+  return seen;
+}
+
+describe('roles on a 3-node cluster', () => {
+  it('start while it forms, survive losing the node each is connected to, and keep gateways in step', async () => {
+    const { cluster } = fixture;
+    onTestFailed(() => {
+      for (const r of roles) console.log(`---- ${r.name}\n${r.output().slice(-6000)}`);
+    });
+    const [n1, n2] = cluster.nodes as [ClusterNode, ClusterNode];
+    const access = [
+      'anonymousViewer: true',
+      `users: [{name: disp, passwordHash: "${await hashPassword('pw')}", role: dispatcher, cities: [CS, XT, ZZ, HY, YY, CD, CZ]}]`,
+      `apiKeys: [{name: omc, keyHash: ${hashApiKey(KEY)}, role: ingest}]`,
+    ].join('\n');
+    const dir = clusterConfigDir('processor:\n  partitions: cities\n  checkpointInterval: 1s\n', {
+      'access.yaml': access,
+    });
+    const topology = loadConfig(dir).topology;
+    const [pPort, g1Port, g2Port, iPort] = (await freePorts(4)) as [number, number, number, number];
+    const gatewayData = mkdtempSync(join(tmpdir(), 'cadre-gateways-'));
+    // Each role is given one node; it learns the others from the cluster and moves when that one dies.
+    const started = await Promise.all([
+      startRole({ args: ['processor'], natsUrl: n1.url, configDir: dir, port: pPort }),
+      startRole({
+        args: ['gateway'],
+        natsUrl: n1.url,
+        configDir: dir,
+        port: g1Port,
+        dataDir: gatewayData,
+        name: 'g1',
+      }),
+      startRole({
+        args: ['gateway'],
+        natsUrl: n2.url,
+        configDir: dir,
+        port: g2Port,
+        dataDir: gatewayData,
+        name: 'g2',
+      }),
+      startRole({ args: ['ingest'], natsUrl: n1.url, configDir: dir, port: iPort }),
+    ]);
+    roles.push(...started);
+    const [processor, g1, g2, ingest] = started as [RoleProcess, RoleProcess, RoleProcess, RoleProcess];
+    const alive = () => {
+      for (const r of roles) expect(r.exited, `${r.name} exited:\n${r.output()}`).toBe(false);
+    };
+
+    // While the cluster forms the processor is up, but not ready, and says why.
+    const early = await readyz(processor);
+    if (early.status === 503)
+      expect((early.body.detail as { waiting: string[] }).waiting.length).toBeGreaterThan(0);
+    await waitFor(
+      'the processor to own every city',
+      async () => {
+        const r = await readyz(processor);
+        return (
+          r.status === 200 && (r.body.detail as { owned: string[] }).owned.length === topology.cities.length
+        );
+      },
+      90_000,
+    );
+    for (const g of [g1, g2])
+      await waitFor(`${g.name} ready`, async () => (await readyz(g)).status === 200, 60_000);
+    alive();
+
+    const screens = [screen(g1.url), screen(g2.url)];
+    const send = async (id: string, grid: string) => {
+      const body = JSON.stringify([
+        { id, time: new Date().toISOString(), customer: { id: `C-${id}`, tier: 2 }, grid, category: 'data' },
+      ]);
+      await waitFor(
+        `ingest of ${id}`,
+        async () => {
+          const res = await fetch(`${ingest.url}/api/ingest/complaints`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+            body,
+          }).catch(() => undefined);
+          return res?.status === 202;
+        },
+        60_000,
+      );
+    };
+    const onBothScreens = (id: string, state = 'open') =>
+      waitFor(
+        `${id} ${state} on both screens`,
+        () =>
+          screens.every((s) =>
+            [...s.values()].some((t) => t.evidence.complaints.includes(id) && t.state === state),
+          ),
+        60_000,
+      );
+
+    for (const [i, node] of [n1, n2].entries()) {
+      await node.kill();
+      const grid = topology.grids.find((g) => g.city === topology.cities[i]!.id)!.id;
+      const id = `HA-${i}-${node.name}`;
+      await send(id, grid);
+      await onBothScreens(id);
+      if (i === 0) {
+        // A dispatcher acts on one gateway; the other one's screen shows it live.
+        const login = await fetch(`${g1.url}/api/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'disp', password: 'pw' }),
+        });
+        const { token } = (await login.json()) as { token: string };
+        const event = [...screens[0]!.values()].find((t) => t.evidence.complaints.includes(id))!;
+        // Sent again only while nobody has seen it: a command that timed out may still be applied.
+        const answers: number[] = [];
+        await waitFor(
+          'the ack on the first gateway',
+          async () => {
+            if (screens[0]!.get(event.id)?.state === 'acknowledged') return true;
+            const res = await fetch(`${g1.url}/api/events/${encodeURIComponent(event.id)}/ack`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+              body: '{}',
+            });
+            answers.push(res.status);
+            if (res.status < 500) expect(res.status, answers.join(' ')).toBe(200);
+            else await new Promise((r) => setTimeout(r, 1000));
+            return res.status === 200;
+          },
+          60_000,
+        );
+        await waitFor(
+          'the ack on the other gateway',
+          () => screens[1]!.get(event.id)?.state === 'acknowledged',
+          30_000,
+        );
+      }
+      await node.start();
+      await cluster.ready();
+      alive();
+    }
+    expect((await readyz(processor)).body.detail).toMatchObject({ owned: expect.any(Array) });
+    alive();
+  }, 300_000);
+});
