@@ -1,12 +1,19 @@
 /** The checker itself finds what it counts: a lost, a doubled, a skipped and a changed transition, a reject not in the DLQ, a notice twice. */
 import { describe, expect, it } from 'vitest';
 import { Core } from '../../processor/core/index.js';
+import type { Subscriber } from '../../config/notify.js';
 import type { EventTransition } from '../../shared/schemas.js';
 import { HEADERS } from '../../shared/subjects.js';
 import { compare, type Expected, type Stored } from './checker.js';
 
 const t = (id: string, seq: number, state = 'open') =>
-  ({ id, seq, state, level: 'red' }) as unknown as EventTransition;
+  ({
+    id,
+    seq,
+    state,
+    level: 'red',
+    transition: seq === 1 ? 'opened' : 'updated',
+  }) as unknown as EventTransition;
 const dead = (seq: number): Stored => ({
   seq: 1,
   subject: 'cadre.dlq.alarm',
@@ -24,13 +31,27 @@ describe('the fault checker', () => {
     const clean = compare(expected, expected.transitions, [dead(7), dead(9)]);
     expect(Object.values(clean).filter((v) => Array.isArray(v) && v.length)).toEqual([]);
 
-    const notice = (id: string, status = 200) => ({ headers: { 'webhook-id': id }, status });
+    const notice = (id: string, status = 200) => ({
+      headers: { 'webhook-id': id },
+      status,
+      body: JSON.stringify(t('a', 1)),
+    });
+    const desk = {
+      name: 'desk',
+      channel: 'webhook',
+      levels: ['red'],
+      steps: [0],
+      transitions: [],
+    } as unknown as Subscriber;
     const report = compare(
       expected,
       [t('a', 1), t('a', 3), t('a', 3), { ...t('b', 1), level: 'blue' } as EventTransition],
       [dead(7), dead(8)],
       {
-        notices: [notice('n1'), notice('n1', 500), notice('n2'), notice('n2')],
+        receivers: [
+          { subscriber: 'desk', notices: [notice('n1'), notice('n1', 500), notice('n2'), notice('n2')] },
+        ],
+        subscribers: [desk],
         screens: [{ name: 'wall', digest: () => ['a:3'] }],
       },
     );
@@ -40,7 +61,9 @@ describe('the fault checker', () => {
     expect(report.unexpected).toEqual(['b:1']);
     expect(report.rejectsWithoutDlq).toEqual([9]);
     expect(report.unexpectedRejects).toEqual([8]);
-    expect(report.noticesTwice).toEqual(['n2']);
+    expect(report.redelivered).toEqual(['desk n2']);
+    expect(report.noticesTwice).toEqual(['desk a:1']);
+    expect(report.noticesLost).toEqual(['desk b:1']);
     expect(report.screensOff).toEqual(['wall']);
   });
 });

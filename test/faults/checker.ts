@@ -13,6 +13,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { Config } from '../../config/load.js';
+import type { Subscriber } from '../../config/notify.js';
 import type { Core } from '../../processor/core/index.js';
 import type { EventTransition } from '../../shared/schemas.js';
 import { BUCKETS, HEADERS, STREAMS, kvKey } from '../../shared/subjects.js';
@@ -31,6 +32,7 @@ const { Core: DistCore } = (await import(
 const { normalize, parseJson } = (await import(
   dist('ingest/normalize.js')
 )) as typeof import('../../ingest/normalize.js');
+const { recipients } = (await import(dist('notify/match.js'))) as typeof import('../../notify/match.js');
 
 export interface Stored {
   seq: number;
@@ -122,6 +124,17 @@ export async function expectedOf(input: readonly Stored[], config: Config): Prom
 export interface Notice {
   headers: Record<string, string | string[] | undefined>;
   status: number;
+  /** The request body (the transition). */
+  body: string;
+}
+
+/** What one subscriber's receiver got. */
+export interface ReceiverLog {
+  /** The subscriber's name in notify.yaml. */
+  subscriber: string;
+  notices: readonly Notice[];
+  /** False for a receiver that never accepts (410): only duplicates are counted. */
+  accepts?: boolean;
 }
 
 /** What a screen shows at the end: id:seq of every active event. */
@@ -148,8 +161,19 @@ export interface Report {
   staleEventDocs: string[];
   /** Grid documents whose complaints or KPI series differ from the uninterrupted run's. */
   wrongGridDocs: string[];
-  /** webhook-ids answered 2xx more than once. */
+  /**
+   * `subscriber id:seq` answered 2xx under more than one webhook-id: a duplicate no receiver can
+   * drop. (The same webhook-id again is `redelivered`.)
+   */
   noticesTwice: string[];
+  /**
+   * webhook-ids answered 2xx more than once: the at-least-once repeat after a notifier died between
+   * the receiver's answer and its ack (docs/notifications.md), which receivers drop by webhook-id.
+   * Counted, not a fault.
+   */
+  redelivered: string[];
+  /** `subscriber id:seq` of notices due and never answered 2xx. */
+  noticesLost: string[];
   /** Screens whose active events differ from the uninterrupted run's. */
   screensOff: string[];
 }
@@ -158,7 +182,7 @@ export interface CheckOptions {
   config: Config;
   /** Grid documents to compare (all grids with a complaint transition when omitted; [] for none). */
   grids?: string[];
-  notices?: readonly Notice[];
+  receivers?: readonly ReceiverLog[];
   screens?: readonly ScreenView[];
 }
 
@@ -170,12 +194,16 @@ export async function check(nc: NatsConnection, options: CheckOptions): Promise<
   const expected = await expectedOf(input, options.config);
   const stored = (await readAll(nc, STREAMS.events.name)).map((m) => JSON.parse(m.text) as EventTransition);
   const dlq = await readAll(nc, STREAMS.dlq.name);
-  const report = compare(expected, stored, dlq, options);
+  const report = compare(expected, stored, dlq, {
+    ...options,
+    subscribers: options.config.notify.subscribers,
+  });
 
   const eventsKv = await new Kvm(nc).open(BUCKETS.events);
   const last = new Map<string, EventTransition>();
   for (const t of expected.transitions) last.set(t.id, t);
   for (const [id, t] of last) {
+    if (t.kind !== 'event') continue; // incidents have no document in cadre_events
     const doc = (await eventsKv.get(kvKey(id)))?.json<EventTransition>();
     if (!doc || doc.seq !== t.seq) report.staleEventDocs.push(`${id}: ${doc ? doc.seq : 'none'} ≠ ${t.seq}`);
   }
@@ -201,7 +229,7 @@ export function compare(
   expected: Expected,
   stored: readonly EventTransition[],
   dlq: readonly Stored[],
-  options: Pick<CheckOptions, 'notices' | 'screens'> = {},
+  options: Pick<CheckOptions, 'receivers' | 'screens'> & { subscribers?: readonly Subscriber[] } = {},
 ): Report {
   const want = new Map(expected.transitions.map((t) => [key(t), JSON.stringify(t)]));
   const seen = new Map<string, number>();
@@ -217,6 +245,8 @@ export function compare(
     staleEventDocs: [],
     wrongGridDocs: [],
     noticesTwice: [],
+    redelivered: [],
+    noticesLost: [],
     screensOff: [],
   };
   for (const t of stored) {
@@ -237,12 +267,24 @@ export function compare(
   for (const seq of expected.rejectedSeqs) if (!dead.has(seq)) report.rejectsWithoutDlq.push(seq);
   for (const seq of dead) if (!expected.rejectedSeqs.has(seq)) report.unexpectedRejects.push(seq);
 
-  const delivered = new Map<string, number>();
-  for (const n of options.notices ?? []) {
-    if (n.status < 200 || n.status >= 300) continue;
-    const id = String(n.headers['webhook-id']);
-    delivered.set(id, (delivered.get(id) ?? 0) + 1);
-    if (delivered.get(id) === 2) report.noticesTwice.push(id);
+  for (const receiver of options.receivers ?? []) {
+    const delivered = new Map<string, number>();
+    const ids = new Map<string, Set<string>>();
+    for (const n of receiver.notices) {
+      if (n.status < 200 || n.status >= 300) continue;
+      const id = String(n.headers['webhook-id']);
+      delivered.set(id, (delivered.get(id) ?? 0) + 1);
+      if (delivered.get(id) === 2) report.redelivered.push(`${receiver.subscriber} ${id}`);
+      const k = key(JSON.parse(n.body) as EventTransition);
+      const under = ids.get(k) ?? ids.set(k, new Set()).get(k)!;
+      if (!under.has(id) && under.add(id).size === 2) report.noticesTwice.push(`${receiver.subscriber} ${k}`);
+    }
+    const got = ids;
+    const subscriber = options.subscribers?.find((s) => s.name === receiver.subscriber);
+    if (!subscriber || receiver.accepts === false) continue;
+    for (const t of expected.transitions)
+      if (recipients([subscriber], t).length && !got.has(key(t)))
+        report.noticesLost.push(`${receiver.subscriber} ${key(t)}`);
   }
   if (options.screens?.length) {
     const active = activeDigest(expected.transitions);
@@ -270,7 +312,8 @@ export function summary(name: string, report: Report, recoveryMs: number[]): str
     `fault ${name}: ${report.transitions} transitions, lost ${report.lost.length}, duplicated ` +
     `${report.duplicated.length}, gaps ${report.gaps.length}, unexpected ${report.unexpected.length}, ` +
     `rejects without DLQ ${report.rejectsWithoutDlq.length}, unexpected rejects ` +
-    `${report.unexpectedRejects.length}, notices twice ${report.noticesTwice.length}; ` +
+    `${report.unexpectedRejects.length}, notices twice ${report.noticesTwice.length}, notices lost ` +
+    `${report.noticesLost.length}, redelivered (same webhook-id) ${report.redelivered.length}; ` +
     `recovery ${recoveryMs.length}× mean ${Math.round(mean)} ms, worst ${Math.round(worst)} ms`
   );
 }
@@ -278,7 +321,9 @@ export function summary(name: string, report: Report, recoveryMs: number[]): str
 /** Every count 0; the report printed first so that a failure shows all of it. */
 export function expectClean(report: Report): void {
   const dirty = Object.fromEntries(
-    Object.entries(report).filter(([k, v]) => k !== 'transitions' && (v as unknown[]).length),
+    Object.entries(report).filter(
+      ([k, v]) => k !== 'transitions' && k !== 'redelivered' && (v as unknown[]).length,
+    ),
   );
   expect(dirty).toEqual({});
 }

@@ -6,6 +6,8 @@
  * `npm test`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -255,4 +257,93 @@ export async function ownNats(): Promise<{
       rmSync(storeDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A free TCP port on 127.0.0.1 (for a role or receiver that must come back on the same one). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The gateway role (REST, Socket.IO, the notifier) as its own process on `port`. */
+export function gatewayRole(natsUrl: string, configDir: string, port: number): Role {
+  return new Role(['gateway'], {
+    NATS_URL: natsUrl,
+    CADRE_CONFIG: configDir,
+    CADRE_DATA: mkdtempSync(join(tmpdir(), 'cadre-faults-gw-')),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+  });
+}
+
+/** Resolves once `url`/healthz answers 200. */
+export async function healthy(url: string, timeoutMs = 30_000): Promise<void> {
+  await waitFor(
+    `${url}/healthz`,
+    async () =>
+      (await fetch(`${url}/healthz`)
+        .then((r) => r.ok)
+        .catch(() => false)) || undefined,
+    timeoutMs,
+  );
+}
+
+/**
+ * A webhook receiver on a fixed port that can be taken down and brought back; `answer(id, n)` gives
+ * the status (and headers) of the n-th request of one webhook-id, after `delayMs`. A request whose
+ * sender went away before the answer is recorded with status 0: nobody was told it was taken.
+ */
+export class WebhookReceiver {
+  readonly notices: { headers: IncomingHttpHeaders; status: number; body: string; at: number }[] = [];
+  inFlight = 0;
+  private server: Server | undefined;
+  private readonly attempts = new Map<string, number>();
+
+  constructor(
+    readonly port: number,
+    private readonly answer: (n: number) => { status: number; headers?: Record<string, string> } = () => ({
+      status: 200,
+    }),
+    private readonly delayMs = 0,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/hook`;
+  }
+
+  async up(): Promise<void> {
+    this.server = createHttpServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        this.inFlight++;
+        const id = String(req.headers['webhook-id']);
+        const n = (this.attempts.get(id) ?? 0) + 1;
+        this.attempts.set(id, n);
+        const { status, headers } = this.answer(n);
+        setTimeout(() => {
+          this.inFlight--;
+          const gone = req.socket.destroyed;
+          this.notices.push({
+            headers: req.headers,
+            status: gone ? 0 : status,
+            body: Buffer.concat(chunks).toString(),
+            at: Date.now(),
+          });
+          if (!gone) res.writeHead(status, headers).end();
+        }, this.delayMs);
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+  }
+
+  async down(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    server?.closeAllConnections();
+    if (server) await new Promise((resolve) => server.close(resolve));
+  }
 }
