@@ -66,7 +66,16 @@ function reportPath(period: ReportPeriod, query: { date?: string; city?: string 
   return `/api/reports/${period}?${q}`;
 }
 
-export type ActionName = 'ack' | 'assign' | 'comment' | 'plan' | 'resolve';
+export type ActionName = 'ack' | 'assign' | 'comment' | 'plan' | 'resolve' | 'contact' | 'defer' | 'handover';
+
+/** GET /api/complaints/:id/status: what the customer may know of their complaint (CONTRACT.md "Deal"). */
+export interface ComplaintStatus {
+  complaint: string;
+  status: 'received' | 'in-progress' | 'planned' | 'resolved';
+  plannedAt?: string;
+  updatedAt: string;
+  text: string;
+}
 
 export const api = {
   login: (username: string, password: string) =>
@@ -101,4 +110,20 @@ export const api = {
   },
   act: (id: string, action: ActionName, body: Record<string, unknown> = {}) =>
     request<{ event: EventDoc }>('POST', `/api/events/${encodeURIComponent(id)}/${action}`, body),
+  /**
+   * The status page's question, as the customer asks it: never with the session's token (a logged-in
+   * reader would be answered without the digits, which is not what the page is for).
+   */
+  complaintStatus: async (id: string, phone4: string): Promise<ComplaintStatus> => {
+    const q = new URLSearchParams({ phone4 });
+    let res: Response;
+    try {
+      res = await fetch(`/api/complaints/${encodeURIComponent(id)}/status?${q}`, { headers: { accept: 'application/json' } });
+    } catch (err) {
+      throw new ApiError(0, 'NETWORK', (err as Error).message);
+    }
+    const data = (await res.json().catch(() => ({}))) as Partial<ComplaintStatus> & { error?: string; message?: string };
+    if (!res.ok) throw new ApiError(res.status, data.error ?? `HTTP_${res.status}`, data.message ?? res.statusText);
+    return data as ComplaintStatus;
+  },
 };

@@ -9,7 +9,16 @@ export type Diff =
   | { kind: 'level'; from: Level; to: Level }
   | { kind: 'alarms' | 'complaints' | 'elements'; n: number }
   | { kind: 'ack' | 'fix'; at: string }
-  | { kind: 'title' };
+  | { kind: 'title' }
+  // Deal: what a transition did to the work orders and to the event's way to its end.
+  | { kind: 'contact'; complaint: string; channel: string; outcome: string }
+  | { kind: 'promise'; complaint: string; at: string; moves: number }
+  | { kind: 'broken' | 'satisfied' | 'dissatisfied'; complaint: string }
+  | { kind: 'pending' | 'resumed' }
+  | { kind: 'deferReason'; reason: string }
+  | { kind: 'owner'; owner: string }
+  | { kind: 'unrelated'; ids: string[]; reason?: string }
+  | { kind: 'reopen'; of: string };
 
 export interface HistoryRow {
   t: EventTransition;
@@ -21,7 +30,7 @@ export interface HistoryRow {
 const total = (t: EventTransition, k: 'alarms' | 'complaints' | 'elements') => t.evidenceTotal?.[k] ?? t.evidence[k].length;
 
 export function diffOf(prev: EventTransition | undefined, t: EventTransition): Diff[] {
-  if (!prev) return [];
+  if (!prev) return t.reopenOf ? [{ kind: 'reopen', of: t.reopenOf }] : [];
   const out: Diff[] = [];
   if (prev.level !== t.level) out.push({ kind: 'level', from: prev.level, to: t.level });
   for (const k of ['complaints', 'alarms', 'elements'] as const) {
@@ -31,6 +40,29 @@ export function diffOf(prev: EventTransition | undefined, t: EventTransition): D
   if (prev.ackDeadline !== t.ackDeadline) out.push({ kind: 'ack', at: t.ackDeadline });
   if (prev.deadline !== t.deadline) out.push({ kind: 'fix', at: t.deadline });
   if (prev.title !== t.title && !out.some((d) => d.kind === 'elements' || d.kind === 'complaints')) out.push({ kind: 'title' });
+  out.push(...dealDiffs(prev, t));
+  return out;
+}
+
+/** The Deal side of a transition: contacts, promises, answers, waiting, handing over, naming unrelated alarms. */
+function dealDiffs(prev: EventTransition, t: EventTransition): Diff[] {
+  const out: Diff[] = [];
+  const before = new Map((prev.workOrders ?? []).map((o) => [o.complaint, o]));
+  for (const o of t.workOrders ?? []) {
+    const b = before.get(o.complaint);
+    const c = o.complaint;
+    if (o.contact && (t.transition === 'contacted' || !b?.contact) && (JSON.stringify(o.contact) !== JSON.stringify(b?.contact) || o.contactedAt !== b?.contactedAt))
+      out.push({ kind: 'contact', complaint: c, channel: o.contact.channel, outcome: o.contact.outcome });
+    if (o.promise && o.promise.at !== b?.promise?.at) out.push({ kind: 'promise', complaint: c, at: o.promise.at, moves: o.promise.moves });
+    if (o.promiseBroken && !b?.promiseBroken) out.push({ kind: 'broken', complaint: c });
+    if (o.satisfied !== undefined && b?.satisfied === undefined) out.push({ kind: o.satisfied ? 'satisfied' : 'dissatisfied', complaint: c });
+  }
+  if (t.resolvePending && !prev.resolvePending) out.push({ kind: 'pending' });
+  if (t.transition === 'deferred' && t.deferReason) out.push({ kind: 'deferReason', reason: t.deferReason });
+  if (t.transition === 'resumed') out.push({ kind: 'resumed' });
+  if (t.owner && t.owner !== prev.owner) out.push({ kind: 'owner', owner: t.owner });
+  if (t.unrelated?.length && (t.transition === 'resolved' || (t.resolvePending && !prev.resolvePending)))
+    out.push({ kind: 'unrelated', ids: t.unrelated, ...(t.reason ? { reason: t.reason } : {}) });
   return out;
 }
 
