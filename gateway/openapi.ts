@@ -349,7 +349,11 @@ export function swaggerOptions(version = packageVersion()): SwaggerOptions {
       const doc = ROUTE_DOCS[`${method} ${url}`] ?? actionDoc(method, url);
       if (!isApi(url)) return { schema: { ...schema, hide: true }, url };
       if (!doc) return { schema, url };
-      const errors = [...new Set([...ACCESS_ERRORS[doc.access], ...(doc.errors ?? []), 500])].sort();
+      // A body over the limit is refused (413) before anything else looks at the request.
+      const tooLarge = schema?.body || doc.body ? [413] : [];
+      const errors = [
+        ...new Set([...ACCESS_ERRORS[doc.access], ...(doc.errors ?? []), ...tooLarge, 500]),
+      ].sort();
       const response: Record<number, unknown> = { ...doc.ok };
       for (const status of errors) response[status] = { ...ErrorBody, description: ERRORS[status] };
       return {

@@ -2,7 +2,7 @@
  * GET /api/openapi.json: a valid OpenAPI 3 document (checked by @seriousme/openapi-schema-validator
  * against the OpenAPI 3.0 JSON schema) that lists exactly the routes the gateway serves, each with
  * its success answer and its errors — and every answer a route actually gives to a request without
- * credentials or with a bad body is one the document lists.
+ * credentials, with a bad body or with one over the limit is one the document lists.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +34,7 @@ beforeAll(async () => {
     config,
     uiDir,
     commandTimeoutMs: 200,
+    bodyLimit: 64 * 1024,
     register: (app) => app.register(ingestHttp, { nc: nats.nc, config }),
   });
   const res = await gw.app.inject({ url: '/api/openapi.json' });
@@ -87,19 +88,19 @@ describe('/api/openapi.json', () => {
       }
   });
 
-  it('documents every answer the routes give to requests without credentials or with a bad body', async () => {
+  it('documents every answer the routes give without credentials, to a bad body and to one too large', async () => {
+    const bodies = ['{}', 'not json', JSON.stringify({ text: 'x'.repeat(100 * 1024) })];
     for (const [path, ops] of Object.entries(doc.paths))
-      for (const [method, op] of Object.entries(ops)) {
-        const url = path.replace(/\{(\w+)\}/g, 'x');
-        const res = await gw.app.inject({
-          method: method.toUpperCase() as 'GET' | 'POST',
-          url,
-          ...(method === 'post' ? { headers: { 'content-type': 'application/json' }, payload: '{}' } : {}),
-        });
-        expect(
-          Object.keys(op.responses),
-          `${method.toUpperCase()} ${url} answered ${res.statusCode}`,
-        ).toContain(String(res.statusCode));
-      }
+      for (const [method, op] of Object.entries(ops))
+        for (const payload of method === 'post' ? bodies : [undefined]) {
+          const url = path.replace(/\{(\w+)\}/g, 'x');
+          const res = await gw.app.inject({
+            method: method.toUpperCase() as 'GET' | 'POST',
+            url,
+            ...(payload ? { headers: { 'content-type': 'application/json' }, payload } : {}),
+          });
+          const where = `${method.toUpperCase()} ${url} answered ${res.statusCode} to ${payload?.slice(0, 10)}`;
+          expect(Object.keys(op.responses), where).toContain(String(res.statusCode));
+        }
   });
 });
