@@ -297,7 +297,7 @@ export function compare(
 /** id:seq of the events an uninterrupted run leaves active, sorted as screens give theirs. */
 export function activeDigest(transitions: readonly EventTransition[]): string[] {
   const last = new Map<string, EventTransition>();
-  for (const t of transitions) last.set(t.id, t);
+  for (const t of transitions) if (t.kind === 'event') last.set(t.id, t);
   return [...last.values()]
     .filter((t) => t.state === 'open' || t.state === 'acknowledged')
     .map(key)

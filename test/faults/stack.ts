@@ -12,6 +12,8 @@ import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { io as connectIo, type Socket } from 'socket.io-client';
+import type { EventTransition } from '../../shared/schemas.js';
 import { loadConfig, type Config } from '../../config/load.js';
 import { replayLines } from '../../sim/ndjson.js';
 import { startNatsServer, type RunningNatsServer } from '../../shared/nats_server.js';
@@ -345,5 +347,49 @@ export class WebhookReceiver {
     this.server = undefined;
     server?.closeAllConnections();
     if (server) await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+/**
+ * A wall screen on the gateway's Socket.IO `/live`: what it shows is its last snapshot with every
+ * `events` batch applied by seq (an older seq of an event is ignored, as the UI does).
+ */
+export class Screen {
+  readonly events = new Map<string, { seq: number; active: boolean }>();
+  snapshots = 0;
+  readonly socket: Socket;
+
+  constructor(
+    readonly name: string,
+    url: string,
+  ) {
+    this.socket = connectIo(`${url}/live`, {
+      transports: ['websocket'],
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 500,
+      forceNew: true,
+    });
+    this.socket.on('snapshot', (s: { events: EventTransition[] }) => {
+      this.snapshots++;
+      this.events.clear();
+      for (const e of s.events) this.apply(e);
+    });
+    this.socket.on('events', (batch: EventTransition[]) => batch.forEach((t) => this.apply(t)));
+  }
+
+  private apply(t: EventTransition): void {
+    if (t.kind !== 'event' || (this.events.get(t.id)?.seq ?? 0) >= t.seq) return;
+    this.events.set(t.id, { seq: t.seq, active: t.state === 'open' || t.state === 'acknowledged' });
+  }
+
+  digest(): string[] {
+    return [...this.events]
+      .filter(([, e]) => e.active)
+      .map(([id, e]) => `${id}:${e.seq}`)
+      .sort();
+  }
+
+  close(): void {
+    this.socket.close();
   }
 }
