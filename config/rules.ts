@@ -101,6 +101,13 @@ export const RulesSchema = section({
   }),
   /** The most any deadline may be in a grid of this area tier. */
   areaCap: section({ key: duration('8h'), important: duration('12h') }),
+  /** Incidents (second release): one cause, many grids. */
+  incidents: section({
+    /** Without upstream links: outage events of one code in one district opened within this are one incident. */
+    window: duration('5m'),
+    /** Grids an incident takes at least (fewer is a grid's own problem). */
+    minGrids: int(2, { minimum: 2 }),
+  }),
   /** Deal (second release): the customer's side of a complaint event. */
   deal: section({
     /** A complaint's customer must be contacted within this of the complaint (work order). */
@@ -117,9 +124,10 @@ export const RulesSchema = section({
    * target, as a fraction of it, a figure is amber before it is red.
    */
   targets: section({
-    complaintsPer10k: num(6, { minimum: 0 }),
-    repeatRate: num(0.1, { minimum: 0, maximum: 1 }),
-    deadlineCompliance: num(0.9, { minimum: 0, maximum: 1 }),
+    // Bounds keep every target a divisor of the composite score (shared/targets.ts).
+    complaintsPer10k: num(6, { minimum: 0.001 }),
+    repeatRate: num(0.1, { minimum: 0.001, maximum: 1 }),
+    deadlineCompliance: num(0.9, { minimum: 0, maximum: 0.999 }),
     amber: num(0.2, { minimum: 0, maximum: 10 }),
   }),
   /** Memory bounds of the core's customer and history caches (duplicates are bounded by maxAge). */

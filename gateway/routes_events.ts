@@ -218,6 +218,8 @@ export async function act(
     const code: ErrorCode = reply.code in ERRORS ? (reply.code as ErrorCode) : 'CADRE_ERR_CONFLICT';
     throw new CadreError(code, reply.message, reply.alarms ? { alarms: reply.alarms } : undefined);
   }
+  // An event's id is never an incident's: the processor answers an event command with the event.
+  if (!('event' in reply)) throw new CadreError('CADRE_ERR_UNAVAILABLE', `${event.id} was answered as an incident`);
   ctx.model.applyEvent(reply.event);
   request.log.info({ audit: { ...audit, outcome: 'applied', seq: reply.event.seq } }, 'event action');
   return ctx.model.event(event.id) ?? reply.event;

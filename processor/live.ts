@@ -23,7 +23,12 @@ import { formatTime } from '../shared/time.js';
 import { LEVELS, type Level } from '../shared/levels.js';
 import type { ProcessorStats } from '../shared/views.js';
 import type { EventTransition } from '../shared/schemas.js';
-import { eventsTotal, inputToTransitionSeconds, processedTotal, processorLagSeconds } from '../shared/metrics.js';
+import {
+  eventsTotal,
+  inputToTransitionSeconds,
+  processedTotal,
+  processorLagSeconds,
+} from '../shared/metrics.js';
 import { publishedSince } from './published_since.js';
 import { startFeed, type Feed } from './feeder.js';
 import type { FeedMessage } from './feed_batch.js';
@@ -157,6 +162,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
       for (const t of out.transitions) causedAt.set(t, m.storedAt);
       outbox.addTransitions(out.transitions);
     }
+    if (out.incidents.length) outbox.addIncidents(out.incidents);
     for (const r of out.replies) outbox.addReply(r.commandId, r.reply);
     // The core's rejects (absurd time) are counted as rejected by intake, not as processed too.
     for (const r of out.rejects) intake.reject(m, r);
@@ -217,10 +223,10 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
       // No checkpoint passes a reject that is not in the DLQ yet: this one is skipped, a later one
       // is taken once the DLQ has them (restarting from an older checkpoint loses nothing).
       if (!(await intake.settled())) return log('checkpoint skipped: rejected input not yet in the DLQ');
-      await checkpoints.save(seq, eventsSeq, state, formatTime(now()));
       // Fencing: a checkpoint only from the owner of the lease at the revision it holds.
       if (options.lease && !(await options.lease.renew()))
         return log('checkpoint skipped: the lease is lost');
+      await checkpoints.save(seq, eventsSeq, state, formatTime(now()));
     });
   };
   let lastCheckpointSeq = appliedSeq;
@@ -265,12 +271,11 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
       await takeCheckpoint();
       log(`stopped after stream sequence ${appliedSeq}`);
     },
-  };
     async abandon() {
       await halt();
       log(`gave up the partition at stream sequence ${appliedSeq}; its owner goes on from its checkpoint`);
     },
-}
+  };
 
   async function halt(): Promise<void> {
     ticker?.stop();
@@ -283,6 +288,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     processorLagSeconds.remove({ partition: partitionName });
     await feed.stop();
   }
+}
 
 function countActive(core: Core): Record<Level, number> {
   const active = Object.fromEntries(LEVELS.map((l) => [l, 0])) as Record<Level, number>;

@@ -5,7 +5,7 @@
  * A failed write is retried with back-off, never dropped: the chain waits.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { EventTransition } from '../shared/schemas.js';
+import type { EventTransition, IncidentTransition } from '../shared/schemas.js';
 import type { CommandReply, GridDoc } from '../shared/views.js';
 import { BUCKETS, kvKey, subjects } from '../shared/subjects.js';
 import { publishWindowed, type PublishItem } from '../ingest/publish.js';
@@ -32,6 +32,7 @@ export interface OutboxTargets {
 
 interface Pending {
   transitions: EventTransition[];
+  incidents: IncidentTransition[];
   events: Map<string, EventTransition>;
   grids: Set<string>;
   replies: { commandId: string; reply: CommandReply }[];
@@ -56,6 +57,11 @@ export class Outbox {
     }
   }
 
+  /** Incident transitions, in the same chain (published after the events of the same batch). */
+  addIncidents(incidents: readonly IncidentTransition[]): void {
+    this.pending.incidents.push(...incidents);
+  }
+
   addGrids(grids: Iterable<string>): void {
     for (const g of grids) this.docs.grids.add(g);
   }
@@ -66,13 +72,13 @@ export class Outbox {
 
   /** Transitions and replies not yet queued for writing (documents wait for flushDocs). */
   get size(): number {
-    return this.pending.transitions.length + this.pending.replies.length;
+    return this.pending.transitions.length + this.pending.incidents.length + this.pending.replies.length;
   }
 
   /** Queues the pending transitions and replies behind the writes already queued. */
   flush(): Promise<void> {
     const batch = this.pending;
-    if (batch.transitions.length + batch.replies.length === 0) return this.tail;
+    if (batch.transitions.length + batch.incidents.length + batch.replies.length === 0) return this.tail;
     this.pending = emptyPending();
     return this.enqueue(() => this.write(batch));
   }
@@ -114,17 +120,26 @@ export class Outbox {
 
   private async write(batch: Pending): Promise<void> {
     const { nc, gridDoc, onPublished, alreadyPublished, log } = this.targets;
+    const owns = this.targets.owns ?? (() => true);
     const transitions = batch.transitions.filter((t) => !alreadyPublished?.delete(`${t.id}:${t.seq}`));
+    const incidents = batch.incidents.filter((t) => !alreadyPublished?.delete(`${t.id}:${t.seq}`));
     await storeAll(
       'publish transitions',
       nc,
-      transitions.map((t) => ({
-        subject: subjects.event(t.city, t.grid),
-    const owns = this.targets.owns ?? (() => true);
-        msgId: `${t.id}:${t.seq}`,
-        data: JSON.stringify(t),
-      })),
+      [
+        ...transitions.map((t) => ({
+          subject: subjects.event(t.city, t.grid),
+          msgId: `${t.id}:${t.seq}`,
+          data: JSON.stringify(t),
+        })),
+        ...incidents.map((t) => ({
+          subject: subjects.incident(t.city),
+          msgId: `${t.id}:${t.seq}`,
+          data: JSON.stringify(t),
+        })),
+      ],
       log,
+      owns,
       (seq) => (this.eventsSeq = Math.max(this.eventsSeq, seq)),
     );
     if (onPublished) transitions.forEach(onPublished);
@@ -137,9 +152,9 @@ export class Outbox {
         data: JSON.stringify(t),
       })),
       log,
+      owns,
     );
     await storeAll(
-      owns,
       'put grids',
       nc,
       [...batch.grids].map((g) => ({
@@ -147,12 +162,13 @@ export class Outbox {
         data: JSON.stringify(gridDoc(g)),
       })),
       log,
+      owns,
     );
+    if (!owns()) return;
     for (const { commandId, reply } of batch.replies)
       nc.publish(subjects.commandReply(commandId), JSON.stringify(reply));
   }
 }
-      owns,
 
 const kvSubject = (bucket: string, key: string) => `$KV.${bucket}.${kvKey(key)}`;
 
@@ -163,12 +179,11 @@ const kvSubject = (bucket: string, key: string) => `$KV.${bucket}.${kvKey(key)}`
  * succeeded; readers order an event's transitions by `seq`.)
  */
 async function storeAll(
-      owns,
   what: string,
-    if (!owns()) return;
   nc: NatsConnection,
   items: PublishItem[],
   log: (m: string) => void,
+  owns: () => boolean = () => true,
   onStored?: (seq: number) => void,
 ): Promise<void> {
   let pending = items;
@@ -185,7 +200,6 @@ async function storeAll(
     });
     if (refused.length) await deadLetter(what, nc, refused, log);
     if (!failed.length) return;
-  owns: () => boolean = () => true,
     const first = results.find((r) => !r.ok) as { error: Error };
     log(`${what}: ${failed.length} not stored (${first.error.message}); retrying in ${delay} ms`);
     await new Promise((r) => setTimeout(r, delay));
@@ -229,7 +243,7 @@ const byteLength = (data: string | Uint8Array) =>
   typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
 
 function emptyPending(): Pending {
-  return { transitions: [], ...emptyDocs(), replies: [] };
+  return { transitions: [], incidents: [], ...emptyDocs(), replies: [] };
 }
 
 function emptyDocs(): Pick<Pending, 'events' | 'grids'> {

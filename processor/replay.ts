@@ -87,7 +87,8 @@ export async function replay(
   };
   const write = (result: CoreOutput, file: string, line: number) => {
     for (const t of result.transitions) out += JSON.stringify(t) + '\n';
-    summary.transitions += result.transitions.length;
+    for (const t of result.incidents) out += JSON.stringify(t) + '\n';
+    summary.transitions += result.transitions.length + result.incidents.length;
     for (const r of result.rejects) rejectLine(file, line, r);
     for (const { commandId, reply } of result.replies) {
       const origin = commandLines.get(commandId);

@@ -312,5 +312,55 @@ export const EventTransitionSchema = Type.Object({
   reopenOf: Type.Optional(Type.String()),
   /** Handed over from the grid's team (absent: the grid owns it). */
   owner: Type.Optional(literals(OWNERS)),
+  /** Incidents (second release): the incident this event is part of. */
+  incident: Type.Optional(Type.String()),
 });
 export type EventTransition = Static<typeof EventTransitionSchema>;
+
+export const INCIDENT_TRANSITIONS = [
+  'opened',
+  'updated',
+  'escalated',
+  'acknowledged',
+  'assigned',
+  'commented',
+  'resolved',
+  'cleared',
+] as const;
+export type IncidentTransitionName = (typeof INCIDENT_TRANSITIONS)[number];
+
+/**
+ * Incidents (CONTRACT.md "Incidents"): one cause, many grids — the events of several grids explained
+ * by one failed upstream element (or, where the topology says nothing, outages of one code in one
+ * district opened within `incidents.window`). On NATS `cadre.incident.<city>`.
+ */
+export const IncidentTransitionSchema = Type.Object({
+  kind: Type.Literal('incident'),
+  id: Type.String(),
+  seq: Type.Integer({ minimum: 1 }),
+  transition: literals(INCIDENT_TRANSITIONS),
+  city: Type.String(),
+  level: LevelSchema,
+  state: literals(['open', 'acknowledged', 'resolved', 'cleared'] as const),
+  title: Type.String(),
+  openedAt: IsoTime,
+  at: IsoTime,
+  ackDeadline: IsoTime,
+  deadline: IsoTime,
+  escalationStep: Type.Integer({ minimum: 0 }),
+  root: Type.Object({ alarms: Type.Array(Type.String()), elements: Type.Array(Type.String()) }),
+  grids: Type.Array(Type.String()),
+  events: Type.Array(Type.String()),
+  // Extensions: how it was grouped, and the title's parts for screens in other languages.
+  cause: literals(['upstream', 'district'] as const),
+  titleParts: Type.Object({
+    area: Type.String(),
+    grids: Type.Integer({ minimum: 0 }),
+    element: Type.Optional(Type.Object({ id: Type.String(), kind: Type.String() })),
+    code: Type.Optional(Type.String()),
+  }),
+  assignee: Type.Optional(Type.String()),
+  by: Type.Optional(Type.String()),
+  text: Type.Optional(Type.String()),
+});
+export type IncidentTransition = Static<typeof IncidentTransitionSchema>;

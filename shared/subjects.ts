@@ -16,6 +16,8 @@ export const subjects = {
   commandReply: (commandId: string) => `cadre.reply.command.${commandId}`,
   processorStats: (partition: string | undefined) => `cadre.stats.processor.${partition ?? 'all'}`,
   event: (city: string, grid: string) => `cadre.event.${city}.${grid}`,
+  /** Incident transitions (CONTRACT.md "Incidents"), in the events stream beside the events'. */
+  incident: (city: string) => `cadre.incident.${city}`,
   eventFilter: (city?: string) => (city ? `cadre.event.${city}.>` : 'cadre.event.>'),
   /** Notification tasks (work queue CADRE_NOTIFY), one subject per channel. */
   notify: (channel: 'webhook' | 'sms') => `cadre.notify.${channel}`,
@@ -27,7 +29,7 @@ export const subjects = {
 export const STREAMS = {
   input: { name: 'CADRE_IN', subjects: ['cadre.in.>'] },
   dlq: { name: 'CADRE_DLQ', subjects: ['cadre.dlq.>'] },
-  events: { name: 'CADRE_EVENTS', subjects: ['cadre.event.>'] },
+  events: { name: 'CADRE_EVENTS', subjects: ['cadre.event.>', 'cadre.incident.>'] },
   /** The notifier's durable outbox: a work queue, a task leaves it when delivered or given up. */
   notify: { name: 'CADRE_NOTIFY', subjects: ['cadre.notify.webhook', 'cadre.notify.sms'] },
   notifyFailed: { name: 'CADRE_NOTIFY_FAILED', subjects: ['cadre.notify.failed.>'] },

@@ -74,3 +74,27 @@ export function renderTitle(p: TitleParts, locale: Locale): string {
       return `${p.grid}: recurring coverage complaints (${p.count})`;
   }
 }
+
+/** An incident's title: the failed element that explains it (or the shared alarm code) and how many grids. */
+export interface IncidentTitleParts {
+  /** The district (or city) name. */
+  area: string;
+  grids: number;
+  element?: { id: string; kind: string };
+  code?: string;
+}
+
+export function renderIncidentTitle(p: IncidentTitleParts, locale: Locale): string {
+  const kind =
+    p.element && (ELEMENT_KINDS as readonly string[]).includes(p.element.kind)
+      ? (p.element.kind as ElementKind)
+      : 'other';
+  if (locale === 'zh-CN')
+    return p.element
+      ? `${p.area}：${ZH_KIND[kind]} ${p.element.id} 故障，影响 ${p.grids} 个网格`
+      : `${p.area}：${p.code ?? ''} 同时影响 ${p.grids} 个网格`;
+  const grids = `${p.grids} ${p.grids === 1 ? 'grid' : 'grids'}`;
+  return p.element
+    ? `${p.area}: ${EN_KIND[kind][0]} ${p.element.id} down, ${grids} affected`
+    : `${p.area}: ${p.code ?? ''} in ${grids} at once`;
+}

@@ -3,7 +3,7 @@
  * gateway serves: read models, not the core's internal state.
  */
 import type { Level } from './levels.js';
-import type { ComplaintCategory, EventTransition } from './schemas.js';
+import type { ComplaintCategory, EventTransition, IncidentTransition } from './schemas.js';
 
 /** KV `cadre_events`, key = event id: the latest transition of the event is its whole current state. */
 export type EventDoc = EventTransition;
@@ -180,7 +180,10 @@ export interface LiveStats {
 
 /** The reply to a command on `cadre.reply.command.<commandId>`. */
 export type CommandReply =
-  { ok: true; event: EventDoc } | { ok: false; code: string; message: string; alarms?: string[] };
+  | { ok: true; event: EventDoc }
+  /** A command on an incident (CONTRACT.md "Incidents"): it acted on every event of the incident too. */
+  | { ok: true; incident: IncidentTransition }
+  | { ok: false; code: string; message: string; alarms?: string[] };
 
 /**
  * Bounds of what one document or transition carries, so that no input can make a message larger

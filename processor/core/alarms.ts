@@ -8,6 +8,7 @@ import type { Rules } from '../../config/rules.js';
 import type { AreaTier } from '../../config/topology.js';
 import type { AlarmState, EventState, GridState } from './state.js';
 import { settlePending } from './commands.js';
+import { elementUp, explainOutage } from './incidents.js';
 import type { Timer, World } from './world.js';
 
 /** How many cleared alarms a grid keeps for its view, and clears-before-raise the core remembers. */
@@ -47,6 +48,7 @@ function raise(w: World, input: AlarmInput): void {
   }
   g.alarms.set(msg.id, alarm);
   w.alarmGrid.set(msg.id, input.grid);
+  if (alarm.outage && !alarm.maintenance) w.outageDown.set(msg.ne, (w.outageDown.get(msg.ne) ?? 0) + 1);
   if (!alarm.maintenance) g.downBy.set(msg.ne, (g.downBy.get(msg.ne) ?? 0) + 1);
   // Raised inside a maintenance window: judged from the window's end, if still raised then.
   if (alarm.outage)
@@ -74,6 +76,14 @@ function clear(w: World, input: AlarmInput): void {
   if (g.cleared.length > RECENT_CLEARED) g.cleared.shift();
   countCycles(w, g, grid, alarm, at);
   settlePending(w, g, at);
+  if (alarm.outage && !alarm.maintenance) {
+    const down = (w.outageDown.get(alarm.ne) ?? 1) - 1;
+    if (down > 0) w.outageDown.set(alarm.ne, down);
+    else {
+      w.outageDown.delete(alarm.ne);
+      elementUp(w, alarm.ne, at);
+    }
+  }
 
   const outage = w.activeOf(grid, 'outage');
   if (outage?.out?.delete(msg.id) && outage.out.size === 0) w.end(outage, 'cleared', at);
@@ -106,6 +116,7 @@ export function onDebounce(w: World, timer: Timer): void {
   ev.out!.set(alarm.id, alarm.ne);
   w.addEvidence(ev, 'alarms', [alarm.id], at);
   w.addEvidence(ev, 'elements', [alarm.ne], at);
+  explainOutage(w, ev, alarm, at);
   if (!ev.multi && addPair(ev, alarm.ne, alarm.code)) {
     ev.multi = true;
     w.tightenDeadline(ev, ev.openedAt + w.capped(grid, rules.deadlineMulti), at);

@@ -7,6 +7,12 @@ import { ERRORS, type ErrorCode } from '../../shared/errors.js';
 import type { CommandReply } from '../../shared/views.js';
 import { DEFER_REASONS, type Command, type RuleName } from '../../shared/schemas.js';
 import { acknowledged, contact, defer, handover, plan, satisfaction } from './deal.js';
+import {
+  endIncident,
+  incidentDocOf,
+  markIncident,
+  type IncidentState,
+} from './incidents.js';
 import { isEnded, type EventState, type GridState } from './state.js';
 import { docOf, type World } from './world.js';
 
@@ -15,6 +21,8 @@ const fail = (code: ErrorCode, message: string = ERRORS[code].message, alarms?: 
 
 export function applyCommand(w: World, input: CommandInput): CommandReply {
   const { msg, time: at } = input;
+  const incident = w.incidents.get(msg.event);
+  if (incident) return applyIncidentCommand(w, incident, msg, at);
   const ev = w.event(msg.event);
   if (!ev) return fail('CADRE_ERR_UNKNOWN_EVENT', `no event ${msg.event}`);
   // The customer's answer comes after the resolution, by design (deal.ts).
@@ -27,6 +35,50 @@ export function applyCommand(w: World, input: CommandInput): CommandReply {
 }
 
 type Failure = { code: ErrorCode; message: string; alarms?: string[] };
+
+const INCIDENT_ACTIONS: readonly Command['action'][] = ['ack', 'assign', 'comment', 'resolve'];
+
+/**
+ * ack / assign / comment / resolve of an incident: one command that acts on the incident and on
+ * every active event in it (each event's history has it). A resolve needs every event's evidence
+ * alarms cleared, and answers 409 with all that are not.
+ */
+function applyIncidentCommand(w: World, inc: IncidentState, msg: Command, at: number): CommandReply {
+  if (inc.state === 'resolved' || inc.state === 'cleared')
+    return fail('CADRE_ERR_CONFLICT', `incident ${inc.id} is ${inc.state}`);
+  if (!INCIDENT_ACTIONS.includes(msg.action))
+    return fail(
+      'CADRE_ERR_BAD_REQUEST',
+      `an incident takes ${INCIDENT_ACTIONS.join(', ')}, not ${msg.action}`,
+    );
+  if (msg.action === 'assign' && !msg.to) return fail('CADRE_ERR_BAD_REQUEST', 'assign needs `to`');
+  if (msg.action === 'comment' && !msg.text) return fail('CADRE_ERR_BAD_REQUEST', 'comment needs `text`');
+  const members = [...inc.events].map((id) => w.active.get(id)).filter((ev) => ev !== undefined);
+  if (msg.action === 'resolve') {
+    const uncleared = members.flatMap((ev) => unclearedAlarms(w, ev));
+    if (uncleared.length)
+      return fail('CADRE_ERR_CONFLICT', `${uncleared.length} evidence alarm(s) not cleared yet`, uncleared);
+  }
+  // A member that cannot take it (a deferred one asked to ack) keeps its state; the rest do.
+  for (const ev of members) act(w, ev, msg, at);
+  switch (msg.action) {
+    case 'ack':
+      if (inc.state === 'open') inc.state = 'acknowledged';
+      markIncident(w, inc, 'acknowledged', at, msg.by);
+      break;
+    case 'assign':
+      inc.assignee = msg.to;
+      markIncident(w, inc, 'assigned', at, msg.by);
+      break;
+    case 'comment':
+      markIncident(w, inc, 'commented', at, msg.by, msg.text);
+      break;
+    default:
+      endIncident(w, inc, 'resolved', at, msg.by, msg.text);
+  }
+  w.endStep();
+  return { ok: true, incident: incidentDocOf(w, inc) };
+}
 
 function act(w: World, ev: EventState, msg: Command, at: number): Failure | undefined {
   switch (msg.action) {

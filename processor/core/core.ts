@@ -8,10 +8,12 @@ import { RecentMap } from './recent_map.js';
 import type { AlarmInput, Input } from '../../ingest/normalize.js';
 import { reject, type Reject } from '../../shared/errors.js';
 import type { DayStats, EventDoc, GridDoc } from '../../shared/views.js';
+import type { IncidentTransition } from '../../shared/schemas.js';
 import { applyAlarm, onDebounce, onQuiet } from './alarms.js';
 import { applyCommand } from './commands.js';
 import { applyComplaint, type CustomerBook } from './complaints.js';
 import { onContactDeadline, onFirstResponse, onPromise } from './deal.js';
+import { incidentDocOf, onIncidentTimer, type IncidentState } from './incidents.js';
 import { onAckDeadline, onDeadline, onTracking } from './escalation.js';
 import { MinHeap } from './heap.js';
 import { applyKpi } from './kpi.js';
@@ -59,6 +61,7 @@ function identity(input: Timed): string {
 
 const NOTHING: CoreOutput = Object.freeze({
   transitions: Object.freeze([]),
+  incidents: Object.freeze([]),
   rejects: Object.freeze([]),
   replies: Object.freeze([]),
 });
@@ -79,6 +82,12 @@ interface State {
   active: Map<string, EventState>;
   ended: Map<string, EventState>;
   dirty: Set<string>;
+  /** Incidents; absent in snapshots made before them (then derived: outageDown from the alarms). */
+  incidents?: Map<string, IncidentState>;
+  incidentKeys?: Map<string, string>;
+  waitingByKey?: Map<string, string[]>;
+  outageDown?: Map<string, number>;
+  incidentIdBases?: Map<string, { n: number; at: number }>;
 }
 
 export class Core {
@@ -111,6 +120,15 @@ export class Core {
     for (const [k, v] of s.active) this.w.active.set(k, v);
     for (const [k, v] of s.ended) this.w.ended.set(k, v);
     for (const id of s.dirty) this.w.dirty.add(id);
+    for (const [k, v] of s.incidents ?? []) this.w.incidents.set(k, v);
+    for (const [k, v] of s.incidentKeys ?? []) this.w.incidentKeys.set(k, v);
+    for (const [k, v] of s.waitingByKey ?? []) this.w.waitingByKey.set(k, v);
+    for (const [k, v] of s.incidentIdBases ?? []) this.w.incidentIdBases.set(k, v);
+    if (s.outageDown) for (const [k, v] of s.outageDown) this.w.outageDown.set(k, v);
+    else
+      for (const g of s.grids.values())
+        for (const a of g.alarms.values())
+          if (a.outage && !a.maintenance) this.w.outageDown.set(a.ne, (this.w.outageDown.get(a.ne) ?? 0) + 1);
   }
 
   /** Applies one input (or holds it in the reorder buffer) and returns what became due. */
@@ -229,6 +247,13 @@ export class Core {
     return ev && docOf(ev);
   }
 
+  /** Incidents not over yet, as their latest transition. */
+  activeIncidents(): IncidentTransition[] {
+    return [...this.w.incidents.values()]
+      .filter((i) => i.state === 'open' || i.state === 'acknowledged')
+      .map((i) => incidentDocOf(this.w, i));
+  }
+
   gridDoc(gridId: string): GridDoc {
     return gridDocOf(this.w, gridId, this.clock ?? 0);
   }
@@ -266,6 +291,11 @@ export class Core {
       active: this.w.active,
       ended: this.w.ended,
       dirty: this.w.dirty,
+      incidents: this.w.incidents,
+      incidentKeys: this.w.incidentKeys,
+      waitingByKey: this.w.waitingByKey,
+      outageDown: this.w.outageDown,
+      incidentIdBases: this.w.incidentIdBases,
     };
     return { version: SNAPSHOT_VERSION, ...(toPlain(state) as object) };
   }
@@ -333,18 +363,23 @@ export class Core {
         return onContactDeadline(this.w, timer);
       case 'promise':
         return onPromise(this.w, timer);
+      case 'incidentAck':
+      case 'incidentDeadline':
+        return onIncidentTimer(this.w, timer);
     }
   }
 
   /** Most inputs change nothing visible at once: they all share one empty output (no allocation). */
   private output(rejected: Reject | null): CoreOutput {
-    if (!this.w.out.length && !this.replies.length && !rejected) return NOTHING;
+    if (!this.w.out.length && !this.w.incidentOut.length && !this.replies.length && !rejected) return NOTHING;
     const out: CoreOutput = {
       transitions: this.w.out,
+      incidents: this.w.incidentOut,
       rejects: rejected ? [rejected] : [],
       replies: this.replies,
     };
     this.w.out = [];
+    this.w.incidentOut = [];
     this.replies = [];
     return out;
   }

@@ -8,7 +8,8 @@ export function onAckDeadline(w: World, timer: Timer): void {
   const ev = w.active.get(timer.ref);
   if (!ev || ev.state !== 'open' || ev.ackEscalated || ev.ackDeadline !== timer.due) return;
   ev.ackEscalated = true;
-  w.escalate(ev, timer.due);
+  // An incident's events escalate with it, once (incidents.ts), not each on its own.
+  if (!ev.incident) w.escalate(ev, timer.due);
 }
 
 export function onDeadline(w: World, timer: Timer): void {
@@ -20,7 +21,7 @@ export function onDeadline(w: World, timer: Timer): void {
     ev.slaCounted = true;
     w.day(ev.grid, timer.due).slaDue++;
   }
-  w.escalate(ev, timer.due);
+  if (!ev.incident) w.escalate(ev, timer.due);
 }
 
 export function onTracking(w: World, timer: Timer): void {

@@ -161,6 +161,8 @@ export interface EventState {
   deferReason?: DeferReason;
   reopenOf?: string;
   owner?: Owner;
+  /** The incident this (outage) event is part of (incidents.ts). */
+  incident?: string;
 }
 
 export function isEnded(ev: EventState): boolean {

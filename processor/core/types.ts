@@ -6,7 +6,7 @@ import type { Rules } from '../../config/rules.js';
 import type { Topology } from '../../config/topology.js';
 import type { Reject } from '../../shared/errors.js';
 import type { Locale } from '../../shared/titles.js';
-import type { EventTransition } from '../../shared/schemas.js';
+import type { EventTransition, IncidentTransition } from '../../shared/schemas.js';
 import type { CommandReply } from '../../shared/views.js';
 
 export type ClockMode = 'input' | 'ticks' | 'live';
@@ -37,6 +37,8 @@ export interface CommandResult {
 /** Read-only: an output with nothing in it is one shared object. */
 export interface CoreOutput {
   readonly transitions: readonly EventTransition[];
+  /** Incident transitions of the same steps, after the events' (incidents.ts). */
+  readonly incidents: readonly IncidentTransition[];
   /** Inputs refused by the core itself (absurd time); normalize() catches everything else. */
   readonly rejects: readonly Reject[];
   readonly replies: readonly CommandResult[];

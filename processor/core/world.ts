@@ -8,6 +8,7 @@ import { levelRank, raiseLevel, type Level } from '../../shared/levels.js';
 import type {
   ElementKind,
   EventTransition,
+  IncidentTransition,
   RuleName,
   TransitionName,
   WorkOrder,
@@ -17,6 +18,7 @@ import { VIEW_LIMITS, type DayStats } from '../../shared/views.js';
 import { formatTime } from '../../shared/time.js';
 import type { AlarmInput } from '../../ingest/normalize.js';
 import { resume } from './deal.js';
+import { endIncidentStep, memberChanged, memberEnded, type IncidentState } from './incidents.js';
 import { MinHeap } from './heap.js';
 import type { MaintenanceBook } from './maintenance.js';
 import { emptyDay, newGridState, type EventState, type GridState, type WorkOrderState } from './state.js';
@@ -31,7 +33,10 @@ export type TimerKind =
   // Deal: a work order's deadlines and promise (deal.ts).
   | 'firstResponse'
   | 'contact'
-  | 'promise';
+  | 'promise'
+  // An incident's first response and deadline (incidents.ts).
+  | 'incidentAck'
+  | 'incidentDeadline';
 
 /** A due time; stale entries (their target changed since) are skipped when they come up. */
 export interface Timer {
@@ -79,6 +84,17 @@ export class World {
     { ev: EventState; transition: TransitionName; at: number; by?: string; text?: string }
   >();
   out: EventTransition[] = [];
+
+  /** Incidents (incidents.ts), active and recently over, by id; the active one of each cause key. */
+  readonly incidents = new Map<string, IncidentState>();
+  readonly incidentKeys = new Map<string, string>();
+  /** Outage events whose cause no other grid shares yet, by cause key. */
+  readonly waitingByKey = new Map<string, string[]>();
+  /** Active outage alarms (not in maintenance) per element, any grid: what is down. */
+  readonly outageDown = new Map<string, number>();
+  readonly incidentIdBases = new Map<string, { n: number; at: number }>();
+  readonly incidentPending = new Map<string, NonNullable<IncidentState['last']>>();
+  incidentOut: IncidentTransition[] = [];
   /** The operator's days: scorecard counters split at local midnight. */
   readonly calendar: DayCalendar;
 
@@ -192,6 +208,7 @@ export class World {
       this.tightenAck(ev, at + this.capped(ev.grid, this.rules.ackDeadline[level]), at);
     this.mark(ev, 'updated', at);
     this.floorComplaint(ev, at);
+    memberChanged(this, ev, at);
   }
 
   /** A complaint event is at least as urgent as any active outage or kpi event of its grid. */
@@ -206,6 +223,7 @@ export class World {
     ev.ackDeadline = Math.max(due, at);
     this.setTimer('ack', ev.ackDeadline, ev.id);
     this.mark(ev, 'updated', at);
+    memberChanged(this, ev, at);
   }
 
   tightenDeadline(ev: EventState, due: number, at: number): void {
@@ -213,6 +231,7 @@ export class World {
     ev.deadline = Math.max(due, at);
     this.setTimer('deadline', ev.deadline, ev.id);
     this.mark(ev, 'updated', at);
+    memberChanged(this, ev, at);
   }
 
   /**
@@ -276,6 +295,7 @@ export class World {
     this.ended.set(ev.id, ev);
     if (this.ended.size > this.rules.limits.endedEvents) this.ended.delete(this.ended.keys().next().value!);
     this.mark(ev, how, at, by, text);
+    memberEnded(this, ev, at);
   }
 
   /** A dispatcher transition (acknowledged, assigned, commented, planned). */
@@ -290,6 +310,7 @@ export class World {
     ev.level = raiseLevel(ev.level);
     this.mark(ev, 'escalated', at);
     this.floorComplaint(ev, at);
+    memberChanged(this, ev, at);
   }
 
   markTracking(ev: EventState, at: number): void {
@@ -333,9 +354,13 @@ export class World {
 
   /** Ends a step: one transition per changed event, in the order they first changed. */
   endStep(): void {
-    if (this.pending.size === 0) return; // most steps change no event: no iterator to allocate
-    for (const p of this.pending.values()) this.emit(p.ev, p.transition, p.at, p.by, p.text);
-    this.pending.clear();
+    // Most steps change no event: no iterator to allocate.
+    if (this.pending.size) {
+      for (const p of this.pending.values()) this.emit(p.ev, p.transition, p.at, p.by, p.text);
+      this.pending.clear();
+    }
+    // After the events' transitions of the same step (an incident's clear may come alone).
+    endIncidentStep(this);
   }
 
   private emit(ev: EventState, transition: TransitionName, at: number, by?: string, text?: string): void {
@@ -413,6 +438,7 @@ export function transitionOf(
   if (ev.deferReason !== undefined) t.deferReason = ev.deferReason;
   if (ev.reopenOf !== undefined) t.reopenOf = ev.reopenOf;
   if (ev.owner !== undefined) t.owner = ev.owner;
+  if (ev.incident !== undefined) t.incident = ev.incident;
   return t;
 }
 

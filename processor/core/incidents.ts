@@ -1,0 +1,292 @@
+/**
+ * Incidents (CONTRACT.md "Incidents"): one cause, many grids. An outage event is explained by the
+ * topmost failed element up its upstream links (cell → site → transport / power → ring → core);
+ * outage events of `incidents.minGrids` grids or more explained by one failed element are one
+ * incident. Where the topology says nothing of an element, outage events of one alarm code in one
+ * district opened within `incidents.window` are. The incident has its own id, level (the worst of its
+ * events), deadlines and escalation: its events escalate with it, once, instead of each on its own.
+ * It clears when its root is up again (or, grouped by district, when its last event ends).
+ */
+import { levelRank, raiseLevel, type Level } from '../../shared/levels.js';
+import type { IncidentTransition, IncidentTransitionName } from '../../shared/schemas.js';
+import { formatTime } from '../../shared/time.js';
+import { renderIncidentTitle } from '../../shared/titles.js';
+import type { AlarmState, EventState } from './state.js';
+import type { Timer, World } from './world.js';
+
+export interface IncidentState {
+  id: string;
+  seq: number;
+  city: string;
+  /** `upstream:<element>` or `district:<city>/<district>/<code>`: what groups its events. */
+  key: string;
+  cause: 'upstream' | 'district';
+  area: string;
+  element?: { id: string; kind: string };
+  code?: string;
+  level: Level;
+  state: 'open' | 'acknowledged' | 'resolved' | 'cleared';
+  openedAt: number;
+  ackDeadline: number;
+  deadline: number;
+  escalationStep: number;
+  ackEscalated: boolean;
+  deadlineEscalated: boolean;
+  rootAlarms: Set<string>;
+  events: Set<string>;
+  grids: Set<string>;
+  assignee?: string;
+  last?: { transition: IncidentTransitionName; at: number; by?: string; text?: string };
+}
+
+/** Every SWEEP_EVERY new waiting keys, keys whose events all ended are dropped. */
+const SWEEP_EVERY = 64;
+
+/**
+ * An outage alarm was counted into outage event `ev` (alarms.ts onDebounce): the event joins the
+ * incident its cause belongs to, opening it when enough grids share the cause.
+ */
+export function explainOutage(w: World, ev: EventState, alarm: AlarmState, at: number): void {
+  const inc = ev.incident ? w.incidents.get(ev.incident) : undefined;
+  if (inc) {
+    if (inc.element?.id === alarm.ne && inc.rootAlarms.add(alarm.id)) markIncident(w, inc, 'updated', at);
+    return;
+  }
+  const { topology } = w.ctx;
+  const root = rootOf(w, alarm.ne);
+  const linked = root !== alarm.ne || topology.upstreamOf(alarm.ne).length > 0;
+  const info = w.gridInfo(ev.grid);
+  const district = info.district ?? info.city;
+  const key = linked ? `upstream:${root}` : `district:${info.city}/${district}/${alarm.code}`;
+  const window = w.rules.incidents.window;
+
+  const activeId = w.incidentKeys.get(key);
+  const active = activeId ? w.incidents.get(activeId) : undefined;
+  if (active && (linked || at <= active.openedAt + window)) return join(w, active, ev, at);
+
+  const waiting = (w.waitingByKey.get(key) ?? []).filter((id) => {
+    const other = w.active.get(id);
+    return other && !other.incident && other.id !== ev.id && (linked || other.openedAt >= at - window);
+  });
+  waiting.push(ev.id);
+  const members = waiting.map((id) => w.active.get(id)!);
+  if (new Set(members.map((m) => m.grid)).size < w.rules.incidents.minGrids) {
+    if (!w.waitingByKey.has(key) && (w.waitingByKey.size + 1) % SWEEP_EVERY === 0) sweepWaiting(w);
+    w.waitingByKey.set(key, waiting);
+    return;
+  }
+  w.waitingByKey.delete(key);
+  const element = linked ? topology.element(root) : undefined;
+  const opened: IncidentState = {
+    id: newIncidentId(w, info.city, at),
+    seq: 0,
+    city: info.city,
+    key,
+    cause: linked ? 'upstream' : 'district',
+    area: district,
+    level: members.reduce<Level>((l, m) => (levelRank(m.level) > levelRank(l) ? m.level : l), 'blue'),
+    state: 'open',
+    openedAt: at,
+    ackDeadline: Math.max(at, Math.min(...members.map((m) => m.ackDeadline))),
+    deadline: Math.max(at, Math.min(...members.map((m) => m.deadline))),
+    escalationStep: 0,
+    ackEscalated: false,
+    deadlineEscalated: false,
+    rootAlarms: new Set(linked ? rootAlarmsOf(w, root) : members.flatMap((m) => [...m.alarms].slice(0, 1))),
+    events: new Set(),
+    grids: new Set(),
+  };
+  if (element) opened.element = { id: element.id, kind: element.kind };
+  else opened.code = alarm.code;
+  w.incidents.set(opened.id, opened);
+  w.incidentKeys.set(key, opened.id);
+  w.setTimer('incidentAck', opened.ackDeadline, opened.id);
+  w.setTimer('incidentDeadline', opened.deadline, opened.id);
+  markIncident(w, opened, 'opened', at);
+  for (const m of members) join(w, opened, m, at);
+}
+
+/** The topmost failed element explaining `ne`: up its links while the element above is down. */
+function rootOf(w: World, ne: string): string {
+  const seen = new Set([ne]);
+  let at = ne;
+  for (;;) {
+    const up = w.ctx.topology.upstreamOf(at).find((u) => !seen.has(u) && (w.outageDown.get(u) ?? 0) > 0);
+    if (up === undefined) return at;
+    seen.add(up);
+    at = up;
+  }
+}
+
+/** The active outage alarms of an element (in the grid the topology puts it in). */
+function rootAlarmsOf(w: World, element: string): string[] {
+  const grid = w.ctx.topology.element(element)?.grid;
+  const alarms = grid === undefined ? undefined : w.grids.get(grid)?.alarms;
+  return alarms ? [...alarms.values()].filter((a) => a.ne === element && a.outage).map((a) => a.id) : [];
+}
+
+function join(w: World, inc: IncidentState, ev: EventState, at: number): void {
+  ev.incident = inc.id;
+  inc.events.add(ev.id);
+  inc.grids.add(ev.grid);
+  if (levelRank(ev.level) > levelRank(inc.level)) inc.level = ev.level;
+  w.mark(ev, 'updated', at);
+  markIncident(w, inc, 'updated', at);
+}
+
+function sweepWaiting(w: World): void {
+  for (const [key, ids] of w.waitingByKey)
+    if (!ids.some((id) => w.active.has(id))) w.waitingByKey.delete(key);
+}
+
+function newIncidentId(w: World, city: string, at: number): string {
+  const base = `${city}.incident.${formatTime(at).slice(0, 19).replace(/[-:]/g, '')}`;
+  const n = (w.incidentIdBases.get(base)?.n ?? 0) + 1;
+  w.incidentIdBases.set(base, { n, at });
+  if (w.incidentIdBases.size > 256)
+    for (const [key, used] of w.incidentIdBases)
+      if (used.at < at - w.rules.maxAge - 1000) w.incidentIdBases.delete(key);
+  return n === 1 ? base : `${base}-${n}`;
+}
+
+/**
+ * A member event's level or deadlines changed: the incident is as urgent as its most urgent event —
+ * the worst level, the soonest first response and deadline (its events wait for its escalation).
+ */
+export function memberChanged(w: World, ev: EventState, at: number): void {
+  const inc = ev.incident ? w.incidents.get(ev.incident) : undefined;
+  if (!inc || isOver(inc)) return;
+  let changed = false;
+  if (levelRank(ev.level) > levelRank(inc.level)) {
+    inc.level = ev.level;
+    changed = true;
+  }
+  if (!inc.ackEscalated && inc.state === 'open' && ev.ackDeadline < inc.ackDeadline) {
+    inc.ackDeadline = Math.max(ev.ackDeadline, at);
+    w.setTimer('incidentAck', inc.ackDeadline, inc.id);
+    changed = true;
+  }
+  if (!inc.deadlineEscalated && ev.deadline < inc.deadline) {
+    inc.deadline = Math.max(ev.deadline, at);
+    w.setTimer('incidentDeadline', inc.deadline, inc.id);
+    changed = true;
+  }
+  if (changed) markIncident(w, inc, 'updated', at);
+}
+
+/** A member event ended: an incident grouped by district is over with its last event. */
+export function memberEnded(w: World, ev: EventState, at: number): void {
+  const inc = ev.incident ? w.incidents.get(ev.incident) : undefined;
+  if (!inc || isOver(inc) || inc.cause !== 'district') return;
+  if ([...inc.events].every((id) => !w.active.has(id))) endIncident(w, inc, 'cleared', at);
+}
+
+/** An outage alarm of `ne` cleared and the element is up: an incident rooted there clears. */
+export function elementUp(w: World, ne: string, at: number): void {
+  const id = w.incidentKeys.get(`upstream:${ne}`);
+  const inc = id ? w.incidents.get(id) : undefined;
+  if (inc && !isOver(inc)) endIncident(w, inc, 'cleared', at);
+}
+
+export function endIncident(
+  w: World,
+  inc: IncidentState,
+  how: 'cleared' | 'resolved',
+  at: number,
+  by?: string,
+  text?: string,
+): void {
+  inc.state = how;
+  if (w.incidentKeys.get(inc.key) === inc.id) w.incidentKeys.delete(inc.key);
+  markIncident(w, inc, how, at, by, text);
+}
+
+const isOver = (inc: IncidentState) => inc.state === 'resolved' || inc.state === 'cleared';
+
+/** The incident's first response or deadline passed: it escalates, and its events with it, once. */
+export function onIncidentTimer(w: World, timer: Timer): void {
+  const inc = w.incidents.get(timer.ref);
+  if (!inc || isOver(inc)) return;
+  if (timer.kind === 'incidentAck') {
+    if (inc.state !== 'open' || inc.ackEscalated || inc.ackDeadline !== timer.due) return;
+    inc.ackEscalated = true;
+  } else {
+    if (inc.deadlineEscalated || inc.deadline !== timer.due) return;
+    inc.deadlineEscalated = true;
+  }
+  inc.escalationStep++;
+  inc.level = raiseLevel(inc.level);
+  for (const id of inc.events) {
+    const ev = w.active.get(id);
+    if (ev && ev.state !== 'deferred') w.escalate(ev, timer.due);
+  }
+  markIncident(w, inc, 'escalated', timer.due);
+}
+
+/** One transition per incident per step, like events: `updated` folds into any other. */
+export function markIncident(
+  w: World,
+  inc: IncidentState,
+  transition: IncidentTransitionName,
+  at: number,
+  by?: string,
+  text?: string,
+): void {
+  const pending = w.incidentPending.get(inc.id);
+  if (pending && transition === 'updated') return;
+  if (pending && pending.transition !== 'updated') emitIncident(w, inc, pending);
+  w.incidentPending.set(inc.id, { transition, at, by, text });
+}
+
+export function endIncidentStep(w: World): void {
+  if (w.incidentPending.size === 0) return;
+  for (const [id, p] of w.incidentPending) emitIncident(w, w.incidents.get(id)!, p);
+  w.incidentPending.clear();
+}
+
+function emitIncident(w: World, inc: IncidentState, p: NonNullable<IncidentState['last']>): void {
+  inc.seq++;
+  inc.last = p;
+  w.incidentOut.push(incidentTransitionOf(w, inc, p));
+}
+
+export function incidentDocOf(w: World, inc: IncidentState): IncidentTransition {
+  return incidentTransitionOf(w, inc, inc.last ?? { transition: 'opened', at: inc.openedAt });
+}
+
+function incidentTransitionOf(
+  w: World,
+  inc: IncidentState,
+  p: NonNullable<IncidentState['last']>,
+): IncidentTransition {
+  const titleParts = {
+    area: inc.area,
+    grids: inc.grids.size,
+    ...(inc.element ? { element: inc.element } : {}),
+    ...(inc.code !== undefined ? { code: inc.code } : {}),
+  };
+  const t: IncidentTransition = {
+    kind: 'incident',
+    id: inc.id,
+    seq: inc.seq,
+    transition: p.transition,
+    city: inc.city,
+    level: inc.level,
+    state: inc.state,
+    title: renderIncidentTitle(titleParts, w.ctx.locale ?? 'zh-CN'),
+    openedAt: formatTime(inc.openedAt),
+    at: formatTime(p.at),
+    ackDeadline: formatTime(inc.ackDeadline),
+    deadline: formatTime(inc.deadline),
+    escalationStep: inc.escalationStep,
+    root: { alarms: [...inc.rootAlarms], elements: inc.element ? [inc.element.id] : [] },
+    grids: [...inc.grids],
+    events: [...inc.events],
+    cause: inc.cause,
+    titleParts,
+  };
+  if (inc.assignee !== undefined) t.assignee = inc.assignee;
+  if (p.by !== undefined) t.by = p.by;
+  if (p.text !== undefined) t.text = p.text;
+  return t;
+}
