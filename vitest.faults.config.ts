@@ -1,9 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
-/** `npm run test:faults`: the fault suite at full length (npm test runs a short version of each). */
+/**
+ * `npm run test:faults`: the fault suite at full length and the fuzz tests at three times their
+ * cases (npm test runs a short version of each).
+ */
 export default defineConfig({
   test: {
-    include: ['test/faults/**/*.test.ts'],
+    include: ['test/faults/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
     env: { CADRE_FAULTS: 'long' },
     testTimeout: 600_000,
     hookTimeout: 60_000,

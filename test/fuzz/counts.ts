@@ -1,0 +1,26 @@
+/** What the fuzz tests count per input path (cases, answers by class), printed for docs/reliability.md. */
+const counts = new Map<string, Map<string, number>>();
+
+export const fuzzCounts = {
+  add(path: string, status: number | string): void {
+    const byClass = counts.get(path) ?? counts.set(path, new Map()).get(path)!;
+    const cls = typeof status === 'number' ? `${Math.floor(status / 100)}xx` : status;
+    byClass.set('cases', (byClass.get('cases') ?? 0) + 1);
+    byClass.set(cls, (byClass.get(cls) ?? 0) + 1);
+  },
+  print(): void {
+    for (const [path, byClass] of counts)
+      console.log(`fuzz ${path}: ${[...byClass].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  },
+};
+
+/**
+ * A reject names what it refused: a JSON pointer to the field (`/severity: …`, `/: …` for the item
+ * itself), the unknown element, grid or type by its value, or — not JSON at all — the whole item
+ * (the reject's index says which).
+ */
+export function rejectNamesItsField(r: { reason: string; code: string }): boolean {
+  return (
+    /^\/\S*:/.test(r.reason) || /\b(element|grid|type)\b/.test(r.reason) || r.code === 'CADRE_ERR_BAD_JSON'
+  );
+}
