@@ -9,7 +9,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
 /** The app's own pages (ui/src/App.svelte's routes): each answers index.html. */
-export const SPA_ROUTES = ['/wall', '/desk', '/login', '/reports', '/grid/:id'] as const;
+export const SPA_ROUTES = ['/wall', '/desk', '/login', '/reports', '/status', '/grid/:id'] as const;
 
 export async function staticUi(app: FastifyInstance, uiDir: string): Promise<void> {
   const root = resolve(uiDir);

@@ -6,6 +6,7 @@ export type Route =
   | { name: 'wall' }
   | { name: 'desk' }
   | { name: 'reports' }
+  | { name: 'status' }
   | { name: 'grid'; id: string }
   | { name: 'login'; next: string }
   | { name: 'notFound' };
@@ -15,6 +16,7 @@ export function parseRoute(pathname: string, search = ''): Route {
   if (path === '/' || path === '/wall') return { name: 'wall' };
   if (path === '/desk') return { name: 'desk' };
   if (path === '/reports') return { name: 'reports' };
+  if (path === '/status') return { name: 'status' };
   if (path === '/login') {
     const next = new URLSearchParams(search).get('next');
     return { name: 'login', next: next && next.startsWith('/') && !next.startsWith('//') ? next : '/desk' };
