@@ -12,7 +12,7 @@ import { jetstream } from '@nats-io/jetstream';
 import type { Page } from 'playwright-core';
 import { startApp, type RunningApp } from '../../app/app.js';
 import { loadConfig, type Config } from '../../config/load.js';
-import { hashPassword } from '../../shared/passwords.js';
+import { hashApiKey, hashPassword } from '../../shared/passwords.js';
 import { messageId, subjects } from '../../shared/subjects.js';
 import type { Alarm, Complaint, Kpi } from '../../shared/schemas.js';
 import { useNats } from '../helpers/nats.js';
@@ -34,6 +34,9 @@ export const USERS = {
   viewer: 'viewer',
 } as const;
 
+/** An API key of role ingest in the test config (as an SMS gateway's reply callback would use). */
+export const INGEST_KEY = 'ui-test-ingest-key-0123456789';
+
 export interface Stack {
   app: RunningApp;
   /** http://127.0.0.1:<port> */
@@ -52,6 +55,8 @@ export interface Stack {
 export interface StackOptions {
   /** The gateway in a process of its own (another startApp), so a test can stop and restart it. */
   splitGateway?: boolean;
+  /** More files for the config folder (name → content), e.g. a notify.yaml; called before the stack starts. */
+  configFiles?: () => Record<string, string> | Promise<Record<string, string>>;
 }
 
 /** Registers beforeAll/afterAll hooks; the returned object is filled in before the first test runs. */
@@ -69,6 +74,8 @@ export function useStack(options: StackOptions = {}): Stack {
     const dataDir = mkdtempSync(join(tmpdir(), 'cadre-ui-data-'));
     dirs.push(configDir, dataDir);
     await writeConfig(configDir);
+    for (const [name, content] of Object.entries((await options.configFiles?.()) ?? {}))
+      writeFileSync(join(configDir, name), content);
     stack.config = loadConfig(configDir);
     const env = { port: 0, host: '127.0.0.1', natsUrl: nats.url, configDir, dataDir };
     if (options.splitGateway) {
@@ -131,6 +138,7 @@ async function writeConfig(dir: string): Promise<void> {
       teams: [{ name: '长沙芙蓉网格组', cities: ['CS'] }, { name: '湘潭网格组', cities: ['XT'] }, { name: '省网优中心' }],
       people: [{ name: '王磊', team: '长沙芙蓉网格组', cities: ['CS'] }],
     },
+    apiKeys: [{ name: 'ui-test-ingest', keyHash: hashApiKey(INGEST_KEY), role: 'ingest' }],
   };
   writeFileSync(join(dir, 'access.yaml'), JSON.stringify(access));
 }
