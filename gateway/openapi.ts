@@ -39,7 +39,7 @@ const ERRORS: Record<number, string> = {
 const Event = EventTransitionSchema;
 const Events = obj({ events: list(Event) }, 'events, newest first');
 const Scorecard = obj(
-  { complaints: num, complaintsPer10k: nullableNum, status: obj({}) },
+  { complaints: num, complaintsPer10k: nullableNum, status: obj({}), score: num, trend: nullableNum },
   'a scorecard line',
 );
 const Figures = obj({
@@ -187,7 +187,8 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     errors: [400, 404],
   },
   'GET /api/scorecards': {
-    summary: 'Scorecard lines of grids, or their district / city / province roll-ups, over P1D, P7D or P30D',
+    summary:
+      'Scorecard lines of grids, or their district / city / province roll-ups, over P1D, P7D or P30D, with target status, composite score and trend',
     tags: ['evaluate'],
     access: 'reader',
     ok: { 200: obj({ period: str, level: str, from: str, to: str, scorecards: list(Scorecard) }) },

@@ -7,10 +7,11 @@ import { formatTime } from '../shared/time.js';
 import { quietGridDoc, type EventDoc } from '../shared/views.js';
 import { READERS } from './auth.js';
 import type { GatewayContext } from './context.js';
-import { PERIODS, periodDays, scorecardLine, type Period, type ScorecardLine } from './scorecard.js';
+import { KEPT_DAYS, PERIODS, periodDays, type Period, type ScorecardLine } from './scorecard.js';
+import { addDays } from '../shared/calendar.js';
 import { ROLLUP_LEVELS, rollUp, type RollupLine } from '../shared/rollup.js';
-import { worstFirst } from '../shared/scorecard.js';
-import { statuses } from '../shared/targets.js';
+import { scorecardOf, worstFirst } from '../shared/scorecard.js';
+import { compositeScore, statuses } from '../shared/targets.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) });
 const ScorecardQuery = Type.Object({
@@ -20,10 +21,13 @@ const ScorecardQuery = Type.Object({
   grid: Type.Optional(Type.String()),
   /** Grid lines, or their roll-ups (sums of the grids' counters) per district, city or the province. */
   level: Type.Optional(Type.Union(ROLLUP_LEVELS.map((l) => Type.Literal(l)))),
-  sort: Type.Optional(Type.Literal('worst')),
+  /** `worst`: by complaints per 10k; `score`: by the composite score against the targets (the wall's worst ten). */
+  sort: Type.Optional(Type.Union([Type.Literal('worst'), Type.Literal('score')])),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
 });
 const GRID_HISTORY = 50;
+
+const idOf = (line: ScorecardLine | RollupLine) => ('grid' in line ? line.grid : line.id);
 
 export async function gridRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   const { topology } = ctx.config;
@@ -86,36 +90,43 @@ export async function gridRoutes(app: FastifyInstance, ctx: GatewayContext): Pro
       const now = ctx.now();
       const grids = topology.grids.filter((g) => (!city || g.city === city) && (!grid || g.id === grid));
       const { days, from } = periodDays(period, now, ctx.calendar);
-      const lines: (ScorecardLine | RollupLine)[] =
-        level === 'grid'
-          ? grids.map((g) =>
-              scorecardLine(
-                g,
-                ctx.model.grid(g.id),
-                topology.elementsOf(g.id).length,
-                period,
-                now,
-                ctx.calendar,
-              ),
-            )
-          : rollUp(
-              grids.map((g) => ({
-                grid: g,
-                elements: topology.elementsOf(g.id).length,
-                byDay: (key: string) => ctx.model.grid(g.id)?.days[key],
-              })),
-              level,
-              (id) => topology.cities.find((c) => c.id === id)?.name,
-              days,
-              from,
-              now,
-            );
-      if (sort === 'worst') lines.sort(worstFirst);
-      const { targets } = ctx.config.rules;
-      const scorecards = lines.slice(0, limit ?? lines.length).map((line) => ({
-        ...line,
-        status: statuses({ ...line, deadlineCompliance: line.slaMetPct }, targets),
+      const members = grids.map((g) => ({
+        grid: g,
+        elements: topology.elementsOf(g.id).length,
+        byDay: (key: string) => ctx.model.grid(g.id)?.days[key],
       }));
+      const cityName = (id: string) => topology.cities.find((c) => c.id === id)?.name;
+      const linesOver = (keys: string[], start: number, end: number): (ScorecardLine | RollupLine)[] =>
+        level === 'grid'
+          ? members.map((m) => {
+              const { kind: _kind, ...line } = scorecardOf(m.grid, m.elements, m.byDay, keys, start, end);
+              return line;
+            })
+          : rollUp(members, level, cityName, keys, start, end);
+      const { targets } = ctx.config.rules;
+      const scoreOf = (line: ScorecardLine | RollupLine) =>
+        compositeScore({ ...line, deadlineCompliance: line.slaMetPct }, targets);
+      // The trend is against the period before, while the counters kept (31 days) still hold it.
+      const before = days.map((key) => addDays(key, -days.length));
+      const previous =
+        before[0]! >= addDays(days.at(-1)!, -(KEPT_DAYS - 1))
+          ? new Map(
+              linesOver(before, ctx.calendar.startOf(before[0]!), from).map((l) => [idOf(l), scoreOf(l)]),
+            )
+          : undefined;
+      const lines = linesOver(days, from, now).map((line) => {
+        const score = scoreOf(line);
+        const was = previous?.get(idOf(line));
+        return {
+          ...line,
+          status: statuses({ ...line, deadlineCompliance: line.slaMetPct }, targets),
+          score,
+          trend: was === undefined ? null : Math.round((score - was) * 1000) / 1000,
+        };
+      });
+      if (sort === 'worst') lines.sort(worstFirst);
+      if (sort === 'score') lines.sort((a, b) => b.score - a.score || worstFirst(a, b));
+      const scorecards = lines.slice(0, limit ?? lines.length);
       return { period, level, from: formatTime(from), to: formatTime(now), scorecards };
     },
   );

@@ -11,10 +11,8 @@ import { buildReport, REPORT_PERIODS, reportDays, type ReportPeriod } from '../s
 import { reportCsv } from '../shared/report_csv.js';
 import { READERS } from './auth.js';
 import { readComplaints } from './complaint_log.js';
+import { KEPT_DAYS } from './scorecard.js';
 import type { GatewayContext } from './context.js';
-
-/** How many days of counters the processor hands the gateway (GridDoc.days, shared/views.ts). */
-const COUNTER_DAYS = 31;
 
 export const ReportParams = Type.Object({ period: Type.Union(REPORT_PERIODS.map((p) => Type.Literal(p))) });
 export const ReportQuery = Type.Object({
@@ -68,8 +66,8 @@ export async function reportRoutes(app: FastifyInstance, ctx: GatewayContext): P
       return {
         ...report,
         coverage: {
-          // The daily counters reach back COUNTER_DAYS from today; a month's previous month may not fit.
-          counters: previous[0]! >= addDays(today, -(COUNTER_DAYS - 1)),
+          // The daily counters reach back KEPT_DAYS from today; a month's previous month may not fit.
+          counters: previous[0]! >= addDays(today, -(KEPT_DAYS - 1)),
           complaints: log.complete,
         },
       };

@@ -3,13 +3,14 @@
  * cadre.yaml `timeZone`): P1D is today, P7D today and the six days before, P30D likewise — days that
  * start at the operator's midnight. The figures are shared/scorecard.ts's.
  */
-import type { Grid } from '../config/topology.js';
 import { addDays, type DayCalendar } from '../shared/calendar.js';
-import { scorecardOf, type Scorecard } from '../shared/scorecard.js';
-import type { GridDoc } from '../shared/views.js';
+import type { Scorecard } from '../shared/scorecard.js';
 
 export const PERIODS = { P1D: 1, P7D: 7, P30D: 30 } as const;
 export type Period = keyof typeof PERIODS;
+
+/** Days of counters each grid document holds (processor/core/views.ts VIEW_DAYS): how far back periods reach. */
+export const KEPT_DAYS = 31;
 
 /** CONTRACT.md's scorecard line without `kind` (the API names its array). */
 export type ScorecardLine = Omit<Scorecard, 'kind'>;
@@ -24,17 +25,4 @@ export function periodDays(
   const days: string[] = [];
   for (let i = PERIODS[period] - 1; i >= 0; i--) days.push(addDays(today, -i));
   return { days, from: calendar.startOf(days[0]!) };
-}
-
-export function scorecardLine(
-  grid: Grid,
-  doc: GridDoc | undefined,
-  elements: number,
-  period: Period,
-  now: number,
-  calendar: DayCalendar,
-): ScorecardLine {
-  const { days, from } = periodDays(period, now, calendar);
-  const { kind: _kind, ...line } = scorecardOf(grid, elements, (key) => doc?.days[key], days, from, now);
-  return line;
 }

@@ -1,6 +1,7 @@
 /**
  * Red / amber / green against `rules.yaml` `targets` (Evaluate): green within the target, amber up to
- * `amber` (a fraction of the target) past it, red beyond. Pure.
+ * `amber` (a fraction of the target) past it, red beyond; and the composite score that ranks grids
+ * against the same targets. Pure.
  */
 import type { Rules } from '../config/rules.js';
 
@@ -21,6 +22,22 @@ export function statusOf(figure: TargetFigure, value: number | null, targets: Ta
   }
   if (value <= target) return 'green';
   return value <= target * (1 + targets.amber) ? 'amber' : 'red';
+}
+
+/**
+ * One number to rank grids by (the wall's worst ten): each target figure's distance from its target,
+ * in units of the target, added up — complaints per 10k ÷ its target + repeat rate ÷ its target +
+ * (1 − deadline compliance) ÷ (1 − its target). A grid exactly at all three targets scores 3, a
+ * grid with nothing to count 0; higher is worse. A figure that does not exist adds nothing.
+ */
+export function compositeScore(figures: Record<TargetFigure, number | null>, targets: Targets): number {
+  const part = (value: number | null, target: number) => (value === null ? 0 : value / target);
+  const missed = figures.deadlineCompliance === null ? null : 1 - figures.deadlineCompliance;
+  const score =
+    part(figures.complaintsPer10k, targets.complaintsPer10k) +
+    part(figures.repeatRate, targets.repeatRate) +
+    part(missed, 1 - targets.deadlineCompliance);
+  return Math.round(score * 1000) / 1000;
 }
 
 /** The status of every figure that has a target. */

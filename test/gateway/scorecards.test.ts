@@ -35,6 +35,8 @@ const CARDS: Record<string, DayStats> = {
   'HY-ZH-0002': stats(3, 0, 2, 2, 2),
   'HY-SG-0005': stats(7, 3, 0, 0, 1),
 };
+/** The day before, for the trend: one complaint in HY-SG-0005. */
+const YESTERDAY: Record<string, DayStats> = { 'HY-SG-0005': day(1) };
 
 beforeAll(async () => {
   await ensureCadreStreams(nats.nc);
@@ -45,7 +47,7 @@ beforeAll(async () => {
   for (const [id, d] of Object.entries(CARDS))
     await putGridDoc(nats.nc, {
       ...quietGridDoc(id, id.slice(0, 2), '2025-03-10T16:30:00.000Z'),
-      days: { '2025-03-10': d },
+      days: { '2025-03-10': d, ...(YESTERDAY[id] ? { '2025-03-09': YESTERDAY[id] } : {}) },
     });
 });
 afterAll(() => Promise.all(gateways.map((g) => g.close())));
@@ -148,5 +150,24 @@ describe('scorecard roll-ups', () => {
     ]);
     const worst = await gw.app.inject({ url: '/api/scorecards?period=P1D&level=city&sort=worst' });
     expect(worst.json().scorecards.map((l: Line) => l.id)).toEqual(['HY', 'XT']); // 10 / 25,000 = 4 per 10k
+  });
+});
+
+describe("the composite score (the wall's worst ten)", () => {
+  it('ranks by the distance from the targets, with its trend against the period before', async () => {
+    const gw = await gatewayAt('2025-03-10T12:00:00Z');
+    const res = await gw.app.inject({ url: '/api/scorecards?period=P1D&sort=score&limit=10' });
+    const lines = res.json().scorecards as { grid: string; score: number; trend: number | null }[];
+    expect(lines.map((l) => [l.grid, l.score, l.trend])).toEqual([
+      // 10 per 10k ÷ 6 + repeats 3/7 ÷ 0.1 + (1 − 0) ÷ (1 − 0.9); the day before 1.428571 ÷ 6 = 0.238
+      ['HY-SG-0005', 15.952, 15.714],
+      // 3.636364 ÷ 6 + 0.25 ÷ 0.1 + (1 − 0.5) ÷ 0.1; nothing the day before
+      ['XT-YT-0010', 8.106, 8.106],
+      ['XT-YH-0003', 0.321, 0.321], // 1.923077 ÷ 6; no deadline due
+      ['HY-ZH-0002', 0.278, 0.278], // 1.666667 ÷ 6; every deadline met
+    ]);
+    // 30 days before the last 30 are past the 31 days the counters keep: no trend.
+    const month = await gw.app.inject({ url: '/api/scorecards?period=P30D&sort=score&limit=1' });
+    expect(month.json().scorecards[0]).toMatchObject({ grid: 'HY-SG-0005', trend: null });
   });
 });
