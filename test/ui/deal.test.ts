@@ -5,7 +5,9 @@
  * reply (the gateway's callback, an ingest key) opens a new event live on a second desk, which links
  * the old one; the customer reads /status on a phone-sized screen with the last four digits of the
  * phone and is refused with others. Then the ways out of a refused resolve (when cleared, naming an
- * alarm unrelated) and may-wait with its list, a handover, and new evidence bringing it back.
+ * alarm unrelated) and may-wait with its list, a handover, and new evidence bringing it back; a
+ * promise broken at once, a customer's answer on its order, the desk in English; a customer who keeps
+ * guessing is told to wait (429).
  * Screenshot: docs/screenshots/desk-work-order.png.
  */
 import { createServer, type Server } from 'node:http';
@@ -358,7 +360,63 @@ describe('Deal on the desk and the status page', () => {
       WAIT,
     );
 
+    // A promise of a time already past is broken at once (and escalates); an answer shows on its order.
+    const g4 = gridOf(110);
+    const late = complaintNow(g4, { customer: { id: 'cust-late', tier: 3, phone: '13900001111' } });
+    await stack.publish('complaint', 'CS', late);
+    const e4 = await complaintRow(page, g4);
+    await select(page, e4);
+    const lateOrder = page.locator(`[data-testid="work-order"][data-complaint-id="${late.id}"]`);
+    await lateOrder.getByTestId('wo-plan').click();
+    await lateOrder.getByTestId('wo-plan-at').fill(zonedValue(Date.now() - 3_600_000));
+    await lateOrder.getByTestId('wo-plan-scenario').fill('补点');
+    await lateOrder.getByTestId('wo-submit').click();
+    await page.waitForSelector(
+      `[data-testid="work-order"][data-complaint-id="${late.id}"][data-broken="yes"]`,
+      WAIT,
+    );
+    await expect(lateOrder.getByTestId('wo-promise').textContent()).resolves.toContain('已失约');
+    await page.waitForSelector('[data-testid="history-row"] [data-kind="broken"]', WAIT);
+    const answer = await fetch(`${stack.url}/api/complaints/${encodeURIComponent(late.id)}/satisfaction`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ satisfied: true }),
+    });
+    expect(answer.status).toBe(200);
+    await page.waitForSelector(
+      `[data-testid="work-order"][data-complaint-id="${late.id}"][data-satisfied="true"]`,
+      WAIT,
+    );
+    await expect(lateOrder.getByTestId('wo-satisfied').textContent()).resolves.toBe('满意');
+
+    // The same desk in English (looked at in test-results/desk-work-order-en.png).
+    await page.getByTestId('lang-switch').first().click();
+    await page.getByTestId('work-order').first().waitFor(WAIT);
+    await expect(page.getByTestId('wo-first-response').first().textContent()).resolves.not.toMatch(
+      /[\u4e00-\u9fff]/,
+    );
+    await page.screenshot({ path: `${RESULTS}/desk-work-order-en.png` });
+
     expect(errors).toEqual([]);
     await context.close();
   }, 90_000);
+
+  it('tells a customer who keeps guessing to wait (429)', async () => {
+    const context = await stack.browser.newContext({ viewport: PHONE, isMobile: true });
+    const page = await context.newPage();
+    const errors = collectPageErrors(page);
+    await page.goto(`${stack.url}/status?id=no-such-complaint`);
+    await expect(page.getByTestId('status-id').inputValue()).resolves.toBe('no-such-complaint');
+    await page.getByTestId('status-phone4').fill('0000');
+    const refusal = page.getByTestId('status-refusal');
+    for (let i = 0; i < 15; i++) {
+      await page.getByTestId('status-submit').click();
+      await refusal.waitFor(WAIT);
+      if ((await refusal.getAttribute('data-code')) === '429') break;
+    }
+    await expect(refusal.getAttribute('data-code')).resolves.toBe('429');
+    await expect(refusal.textContent()).resolves.toContain('查询次数过多');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 60_000);
 });
