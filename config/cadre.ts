@@ -20,7 +20,7 @@ export const CadreSchema = section({
   http: section({
     /** The largest request body accepted, in bytes (CONTRACT.md: 413 above it). */
     bodyLimit: int(10 * MiB, { minimum: 1024 }),
-    /** Responses at least this many bytes are compressed (br, gzip) for clients that accept it. */
+    /** Answers at least this many bytes are compressed (br, gzip) for clients that accept it (UI files: always). */
     compressThreshold: int(1024, { minimum: 0 }),
     /**
      * Origins allowed to show the UI in a frame (CSP frame-ancestors), e.g. an operator portal's
