@@ -32,6 +32,7 @@ export interface RunningNotifier {
 /** Durable consumer names: the delivery state of cadre's notifications lives in them. */
 export const NOTIFY_CONSUMERS = {
   router: 'cadre_notify_router',
+  incidents: 'cadre_notify_incidents',
   /** Complaints' phones for the satisfaction SMS (surveys.ts). */
   contacts: 'cadre_notify_contacts',
   webhook: 'cadre_notify_webhook',
@@ -60,6 +61,12 @@ export async function startNotifier(options: NotifierOptions): Promise<RunningNo
     // A first start notifies from now on, not the whole history of CADRE_EVENTS.
     deliverNew: true,
   };
+  // Incidents are told of like events (once for all their grids): the same router, on their subject.
+  const incidentRouter: DurableSpec = {
+    ...router,
+    name: NOTIFY_CONSUMERS.incidents,
+    filter: subjects.incident('>'),
+  };
   const webhook: DurableSpec = {
     stream: STREAMS.notify.name,
     name: NOTIFY_CONSUMERS.webhook,
@@ -79,7 +86,7 @@ export async function startNotifier(options: NotifierOptions): Promise<RunningNo
     filter: subjects.input('complaint', '*'),
     ackWaitMs: ACK_MARGIN_MS,
   };
-  for (const spec of [router, webhook, sms, contacts]) await ensureDurable(jsm, spec);
+  for (const spec of [router, incidentRouter, webhook, sms, contacts]) await ensureDurable(jsm, spec);
   // The bucket is made with the others (ingest/streams.ts); it is only bound here.
   const phones = await new Kvm(js).open(BUCKETS.contacts);
 
@@ -103,6 +110,15 @@ export async function startNotifier(options: NotifierOptions): Promise<RunningNo
       await consumeDurable(
         js,
         router,
+        ROUTER_CONCURRENCY,
+        routeTransitions(js, notify.subscribers, phones, log),
+        log,
+      ),
+    );
+    running.push(
+      await consumeDurable(
+        js,
+        incidentRouter,
         ROUTER_CONCURRENCY,
         routeTransitions(js, notify.subscribers, phones, log),
         log,

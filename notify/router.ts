@@ -8,7 +8,7 @@
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { Subscriber } from '../config/notify.js';
-import type { EventTransition } from '../shared/schemas.js';
+import type { EventTransition, IncidentTransition } from '../shared/schemas.js';
 import { subjects } from '../shared/subjects.js';
 import { recipients } from './match.js';
 import { surveyTasks } from './surveys.js';
@@ -24,9 +24,9 @@ export function routeTransitions(
   log: (line: string) => void,
 ) {
   return async (m: JsMsg): Promise<void> => {
-    let transition: EventTransition;
+    let transition: EventTransition | IncidentTransition;
     try {
-      transition = m.json<EventTransition>();
+      transition = m.json<EventTransition | IncidentTransition>();
     } catch {
       log(`router: ${m.subject} #${m.seq} is not JSON, skipped`);
       m.ack();
@@ -35,7 +35,7 @@ export function routeTransitions(
     try {
       const tasks = [
         ...recipients(subscribers, transition).map((s) => taskFor(transition, s)),
-        ...(await surveyTasks(contacts, transition)),
+        ...(transition.kind === 'event' ? await surveyTasks(contacts, transition) : []),
       ];
       await Promise.all(
         tasks.map((task) =>

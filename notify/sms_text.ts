@@ -2,7 +2,7 @@
  * SMS texts, short enough for one message (`sms.maxLength`, 70 characters for a Chinese text):
  * a lone transition as itself, a fold of several as one summary. Pure: names come in, the text out.
  */
-import type { EventTransition } from '../shared/schemas.js';
+import type { EventTransition, IncidentTransition } from '../shared/schemas.js';
 import { LEVELS } from '../shared/levels.js';
 
 export interface Names {
@@ -11,7 +11,7 @@ export interface Names {
 }
 
 /** `cadre red opened 芙蓉区_曙光电子厂: outage, 3 elements` — escalations name their step. */
-export function loneText(t: EventTransition, maxLength: number): string {
+export function loneText(t: EventTransition | IncidentTransition, maxLength: number): string {
   const what = t.transition === 'escalated' ? `escalated step ${t.escalationStep}` : t.transition;
   return fit(`cadre ${t.level} ${what} `, t.title, maxLength);
 }
@@ -21,11 +21,11 @@ export function loneText(t: EventTransition, maxLength: number): string {
  * once each, at the level of their newest transition; "latest" is the newest by event time.
  */
 export function summaryText(
-  transitions: readonly EventTransition[],
+  transitions: readonly (EventTransition | IncidentTransition)[],
   names: Names,
   maxLength: number,
 ): string {
-  const newest = new Map<string, EventTransition>();
+  const newest = new Map<string, EventTransition | IncidentTransition>();
   for (const t of transitions) {
     const held = newest.get(t.id);
     if (!held || t.seq > held.seq) newest.set(t.id, t);
@@ -39,7 +39,10 @@ export function summaryText(
     .join(' ');
   const latest = events.reduce((a, b) => (b.at > a.at ? b : a));
   const head = `cadre ${where} ${events.length} event${events.length === 1 ? '' : 's'}: ${counts}`;
-  const tail = `; latest ${names.grid(latest.grid)} ${latest.rule} ${latest.level}`;
+  const tail =
+    latest.kind === 'incident'
+      ? `; latest ${latest.title}`
+      : `; latest ${names.grid(latest.grid)} ${latest.rule} ${latest.level}`;
   return head.length + tail.length <= maxLength ? head + tail : fit('', head, maxLength);
 }
 

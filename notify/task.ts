@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Subscriber } from '../config/notify.js';
-import type { EventTransition } from '../shared/schemas.js';
+import type { EventTransition, IncidentTransition } from '../shared/schemas.js';
 
 export type Channel = Subscriber['channel'];
 
@@ -14,7 +14,8 @@ export interface NotifyTask {
   id: string;
   subscriber: string;
   channel: Channel;
-  transition: EventTransition;
+  /** An event's transition, or an incident's (told once for all its grids). */
+  transition: EventTransition | IncidentTransition;
   /** A satisfaction SMS to a customer (surveys.ts) instead of a notice to a subscriber. */
   survey?: { complaint: string; phone: string };
 }
@@ -22,7 +23,10 @@ export interface NotifyTask {
 /** Headers of a task in CADRE_NOTIFY_FAILED: why it was given up, after how many attempts. */
 export const FAILED_HEADERS = { error: 'Cadre-Notify-Error', attempts: 'Cadre-Notify-Attempts' } as const;
 
-export function taskFor(transition: EventTransition, subscriber: Subscriber): NotifyTask {
+export function taskFor(
+  transition: EventTransition | IncidentTransition,
+  subscriber: Subscriber,
+): NotifyTask {
   return {
     id: `${transition.id}:${transition.seq}:${subscriber.name}`,
     subscriber: subscriber.name,

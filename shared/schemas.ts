@@ -314,6 +314,8 @@ export const EventTransitionSchema = Type.Object({
   owner: Type.Optional(literals(OWNERS)),
   /** Incidents (second release): the incident this event is part of. */
   incident: Type.Optional(Type.String()),
+  /** The level of the event's previous transition, when it rose since (a lift or an escalation). */
+  levelFrom: Type.Optional(LevelSchema),
 });
 export type EventTransition = Static<typeof EventTransitionSchema>;
 
@@ -362,5 +364,6 @@ export const IncidentTransitionSchema = Type.Object({
   assignee: Type.Optional(Type.String()),
   by: Type.Optional(Type.String()),
   text: Type.Optional(Type.String()),
+  levelFrom: Type.Optional(LevelSchema),
 });
 export type IncidentTransition = Static<typeof IncidentTransitionSchema>;

@@ -36,7 +36,8 @@ export interface IncidentState {
   events: Set<string>;
   grids: Set<string>;
   assignee?: string;
-  last?: { transition: IncidentTransitionName; at: number; by?: string; text?: string };
+  last?: { transition: IncidentTransitionName; at: number; by?: string; text?: string; levelFrom?: Level };
+  emittedLevel?: Level;
 }
 
 /** Every SWEEP_EVERY new waiting keys, keys whose events all ended are dropped. */
@@ -246,6 +247,9 @@ export function endIncidentStep(w: World): void {
 
 function emitIncident(w: World, inc: IncidentState, p: NonNullable<IncidentState['last']>): void {
   inc.seq++;
+  if (inc.emittedLevel !== undefined && levelRank(inc.level) > levelRank(inc.emittedLevel))
+    p = { ...p, levelFrom: inc.emittedLevel };
+  inc.emittedLevel = inc.level;
   inc.last = p;
   w.incidentOut.push(incidentTransitionOf(w, inc, p));
 }
@@ -288,5 +292,6 @@ function incidentTransitionOf(
   if (inc.assignee !== undefined) t.assignee = inc.assignee;
   if (p.by !== undefined) t.by = p.by;
   if (p.text !== undefined) t.text = p.text;
+  if (p.levelFrom !== undefined) t.levelFrom = p.levelFrom;
   return t;
 }

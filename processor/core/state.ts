@@ -147,8 +147,9 @@ export interface EventState {
   out?: Map<string, string>;
   pairs?: Set<string>;
   multi?: boolean;
-  /** The latest emitted transition (the event's document is rebuilt from it). */
-  last?: { transition: TransitionName; at: number; by?: string; text?: string };
+  /** The latest emitted transition (the event's document is rebuilt from it), and the level it had. */
+  last?: { transition: TransitionName; at: number; by?: string; text?: string; levelFrom?: Level };
+  emittedLevel?: Level;
   /** flapping: the last cycle that kept the event alive. */
   lastCycleAt?: number;
   /** complaint: one work order per complaint, in the order they joined. */

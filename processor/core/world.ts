@@ -365,15 +365,18 @@ export class World {
 
   private emit(ev: EventState, transition: TransitionName, at: number, by?: string, text?: string): void {
     ev.seq++;
-    ev.last = { transition, at, by, text };
-    this.out.push(transitionOf(ev, transition, at, by, text));
+    // The level it had in its last transition, when it rose since: a subscriber of the new level hears of it.
+    const levelFrom =
+      ev.emittedLevel !== undefined && levelRank(ev.level) > levelRank(ev.emittedLevel) ? ev.emittedLevel : undefined;
+    ev.emittedLevel = ev.level;
+    ev.last = { transition, at, by, text, levelFrom };
+    this.out.push(transitionOf(ev, ev.last));
   }
 }
 
 /** The event's current state as a document: its latest transition. */
 export function docOf(ev: EventState): EventTransition {
-  const last = ev.last ?? { transition: 'opened' as const, at: ev.openedAt };
-  return transitionOf(ev, last.transition, last.at, last.by, last.text);
+  return transitionOf(ev, ev.last ?? { transition: 'opened', at: ev.openedAt });
 }
 
 /**
@@ -393,10 +396,7 @@ function iso(ms: number): string {
 /** Keys in the contract's order, then the extensions, so the JSON is byte-stable. */
 export function transitionOf(
   ev: EventState,
-  transition: TransitionName,
-  at: number,
-  by?: string,
-  text?: string,
+  { transition, at, by, text, levelFrom }: NonNullable<EventState['last']>,
 ): EventTransition {
   const t: EventTransition = {
     kind: 'event',
@@ -439,6 +439,7 @@ export function transitionOf(
   if (ev.reopenOf !== undefined) t.reopenOf = ev.reopenOf;
   if (ev.owner !== undefined) t.owner = ev.owner;
   if (ev.incident !== undefined) t.incident = ev.incident;
+  if (levelFrom !== undefined) t.levelFrom = levelFrom;
   return t;
 }
 

@@ -21,9 +21,9 @@ const [onCall, orangeToo, step1, step2, closer, changsha] = subscribers([
 describe('the ladder (matchReason)', () => {
   const cases = [
     // [subscriber, transition fields, reason]
-    ['no levels means red only: red opened', onCall, { transition: 'opened', level: 'red' }, 'opened'],
+    ['no levels means red only: red opened', onCall, { transition: 'opened', level: 'red' }, 'reached'],
     ['no levels means red only: orange opened', onCall, { transition: 'opened', level: 'orange' }, undefined],
-    ['levels: orange opened', orangeToo, { transition: 'opened', level: 'orange' }, 'opened'],
+    ['levels: orange opened', orangeToo, { transition: 'opened', level: 'orange' }, 'reached'],
     ['levels: yellow opened', orangeToo, { transition: 'opened', level: 'yellow' }, undefined],
     [
       'step 0 gets no escalation',
@@ -46,6 +46,43 @@ describe('the ladder (matchReason)', () => {
       'escalated',
     ],
     ['updates go to nobody by default', onCall, { transition: 'updated', level: 'red' }, undefined],
+    // Red means red: a subscriber hears of an event when it reaches one of its levels, however.
+    [
+      'a lift into red reaches a red subscriber',
+      onCall,
+      { transition: 'updated', level: 'red', levelFrom: 'orange' },
+      'reached',
+    ],
+    [
+      'a lift within the levels below does not',
+      onCall,
+      { transition: 'updated', level: 'orange', levelFrom: 'yellow' },
+      undefined,
+    ],
+    [
+      'a lift into orange reaches an orange subscriber',
+      orangeToo,
+      { transition: 'updated', level: 'orange', levelFrom: 'yellow' },
+      'reached',
+    ],
+    [
+      'an escalation into red reaches step 0 of red',
+      onCall,
+      { transition: 'escalated', level: 'red', escalationStep: 1, levelFrom: 'orange' },
+      'reached',
+    ],
+    [
+      'an event inside an incident is told of through it',
+      onCall,
+      { transition: 'opened', level: 'red', incident: 'CS.incident.1' },
+      undefined,
+    ],
+    [
+      'and so are its escalations',
+      step1,
+      { transition: 'escalated', level: 'red', escalationStep: 1, incident: 'CS.incident.1' },
+      undefined,
+    ],
     ['transitions adds resolved', closer, { transition: 'resolved', level: 'red' }, 'listed'],
     ['transitions adds cleared', closer, { transition: 'cleared', level: 'red' }, 'listed'],
     [
@@ -54,9 +91,9 @@ describe('the ladder (matchReason)', () => {
       { transition: 'resolved', level: 'orange' },
       undefined,
     ],
-    ['transitions keeps the opened of step 0', closer, { transition: 'opened', level: 'red' }, 'opened'],
+    ['transitions keeps the opened of step 0', closer, { transition: 'opened', level: 'red' }, 'reached'],
     ['cities filter openings', changsha, { transition: 'opened', level: 'red', city: 'XT' }, undefined],
-    ['cities pass their own', changsha, { transition: 'opened', level: 'orange', city: 'HY' }, 'opened'],
+    ['cities pass their own', changsha, { transition: 'opened', level: 'orange', city: 'HY' }, 'reached'],
     [
       'cities filter escalations',
       changsha,
@@ -73,6 +110,17 @@ describe('the ladder (matchReason)', () => {
 
   it.each(cases)('%s', (_name, subscriber, fields, reason) => {
     expect(matchReason(subscriber!, transition(fields))).toBe(reason);
+  });
+
+  it('routes an incident like an event: its opening and escalations, once for all its grids', () => {
+    const incident = {
+      ...transition({ transition: 'opened', level: 'red' }),
+      kind: 'incident',
+    } as unknown as Parameters<typeof matchReason>[1];
+    expect(matchReason(onCall!, incident)).toBe('reached');
+    expect(
+      matchReason(step1!, { ...incident, transition: 'escalated', escalationStep: 1 } as typeof incident),
+    ).toBe('escalated');
   });
 });
 

@@ -4,7 +4,7 @@
  * is given up, counted and kept in CADRE_NOTIFY_FAILED; a restart mid-retry neither loses nor doubles.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { useNats } from '../helpers/nats.js';
 import { ensureStreams } from '../../ingest/streams.js';
 import { startNotifier, type RunningNotifier } from '../../notify/notifier.js';
@@ -104,6 +104,33 @@ describe('webhook notifications', () => {
     }
     expect(bodyOf(desk.requests[0]!)).toEqual(redXt);
     expect(new Set([...desk.requests, ...hy.requests].map((r) => r.headers['webhook-id'])).size).toBe(3);
+  });
+
+  it('tells of an incident once for all its grids, and of its grids through it', async () => {
+    const desk = await receiver();
+    await notifier({ subscribers: [{ name: 'desk', channel: 'webhook', url: desk.url, secret: SECRET }] });
+    const incident = 'XT.incident.20261015T010100';
+    const members = ['XT-YH-0003', 'XT-YT-0010', 'XT-YH-0001'].map((grid) =>
+      transition({ level: 'red', city: 'XT', grid, incident }),
+    );
+    await publishTransitions(nats.nc, [
+      ...members,
+      { ...members[0]!, seq: 2, transition: 'escalated', escalationStep: 1 },
+    ]);
+    const opened = {
+      ...transition({ level: 'red', city: 'XT' }),
+      kind: 'incident',
+      id: incident,
+      grids: members.map((m) => m.grid),
+    };
+    await jetstream(nats.nc).publish(subjects.incident('XT'), JSON.stringify(opened), {
+      msgID: `${incident}:1`,
+    });
+    await until(() => desk.requests.length >= 1, 'the incident notice');
+    await quietFor(300);
+    expect(desk.requests.map((r) => [JSON.parse(r.body).kind, JSON.parse(r.body).id])).toEqual([
+      ['incident', incident],
+    ]);
   });
 
   it('retries a failing receiver with the same webhook-id until it answers, and delivers once', async () => {
