@@ -70,9 +70,7 @@ const MAX_REASON = 1000;
 export function createIntake(options: IntakeOptions): Intake {
   const js: JetStreamClient = jetstream(options.nc);
   const log = options.log ?? ((line: string) => console.error(line));
-  const decoder = new TextDecoder();
-  // Few distinct subjects (types × cities): resolve each one's type once.
-  const typeBySubject = new Map<string, InputType | undefined>();
+  const judge = createGate(options.topology);
   const inFlight = new Set<Promise<void>>();
   /** Dead letters whose write failed, written again after `retryDelay`. */
   let failed: DeadLetter[] = [];
@@ -89,22 +87,6 @@ export function createIntake(options: IntakeOptions): Intake {
       again.forEach(write);
     }, retryDelay);
     retryTimer.unref();
-  };
-
-  const cityBySubject = new Map<string, string | undefined>();
-  const cityOf = (subject: string): string | undefined => {
-    if (cityBySubject.has(subject)) return cityBySubject.get(subject);
-    const city = cityOfSubject(subject);
-    if (cityBySubject.size < 10_000) cityBySubject.set(subject, city);
-    return city;
-  };
-
-  const typeOf = (subject: string): InputType | undefined => {
-    if (typeBySubject.has(subject)) return typeBySubject.get(subject);
-    const token = typeOfSubject(subject);
-    const type = token !== undefined && KNOWN_TYPES.has(token) ? (token as InputType) : undefined;
-    if (typeBySubject.size < 10_000) typeBySubject.set(subject, type);
-    return type;
   };
 
   const write = (letter: DeadLetter): void => {
@@ -141,44 +123,13 @@ export function createIntake(options: IntakeOptions): Intake {
 
   return {
     accept(msg) {
-      const type = typeOf(msg.subject);
-      if (!type) {
-        deadLetter(
-          msg,
-          'unknown',
-          makeReject('CADRE_ERR_UNKNOWN_TYPE', `no input type in subject ${msg.subject}`),
-        );
-        return null;
-      }
-      const parsed = parseJson(decoder.decode(msg.data));
-      if (!parsed.ok) {
-        deadLetter(msg, type, parsed.reject);
-        return null;
-      }
-      const result = normalize(parsed.value, type, options.topology);
-      if (result.ok) {
-        const input = result.input;
-        // The subject's city is the partition key: input of another city's grid would be processed
-        // by the wrong partition (or by none), and the read models would disagree with the stream.
-        if ('city' in input && input.city !== cityOf(msg.subject)) {
-          deadLetter(
-            msg,
-            type,
-            makeReject(
-              'CADRE_ERR_WRONG_CITY',
-              `published on ${msg.subject}, but grid ${input.grid} is in city ${input.city}: publish on ${subjects.input(type, input.city)}`,
-            ),
-          );
-          return null;
-        }
-        if (msg.storedAt !== undefined && input.type !== 'maintenance') input.arrival = msg.storedAt;
-        return input;
-      }
-      deadLetter(msg, type, result.reject);
+      const verdict = judge(msg);
+      if (verdict.ok) return verdict.input;
+      deadLetter(msg, verdict.type, verdict.reject);
       return null;
     },
     reject(msg, why) {
-      deadLetter(msg, typeOf(msg.subject) ?? 'unknown', why);
+      deadLetter(msg, typeOfSubject(msg.subject) ?? 'unknown', why);
     },
     async settled() {
       while (inFlight.size) await Promise.all(inFlight);
@@ -187,5 +138,60 @@ export function createIntake(options: IntakeOptions): Intake {
     get pending() {
       return inFlight.size;
     },
+  };
+}
+
+/** The gate's verdict on one message: its input, or the reject and the type it is dead-lettered under. */
+export type Verdict = { ok: true; input: Input } | { ok: false; type: string; reject: Reject };
+
+/**
+ * The gate itself, without the DLQ: parse, normalize by the subject's type, check the subject's city.
+ * Pure (the fault suite's checker judges a stored log with it); a few distinct subjects (types ×
+ * cities), each resolved once.
+ */
+export function createGate(topology: Topology): (msg: RawMessage) => Verdict {
+  const decoder = new TextDecoder();
+  const typeBySubject = new Map<string, InputType | undefined>();
+  const cityBySubject = new Map<string, string | undefined>();
+  const cityOf = (subject: string): string | undefined => {
+    if (cityBySubject.has(subject)) return cityBySubject.get(subject);
+    const city = cityOfSubject(subject);
+    if (cityBySubject.size < 10_000) cityBySubject.set(subject, city);
+    return city;
+  };
+  const typeOf = (subject: string): InputType | undefined => {
+    if (typeBySubject.has(subject)) return typeBySubject.get(subject);
+    const token = typeOfSubject(subject);
+    const type = token !== undefined && KNOWN_TYPES.has(token) ? (token as InputType) : undefined;
+    if (typeBySubject.size < 10_000) typeBySubject.set(subject, type);
+    return type;
+  };
+
+  return (msg) => {
+    const type = typeOf(msg.subject);
+    if (!type)
+      return {
+        ok: false,
+        type: 'unknown',
+        reject: makeReject('CADRE_ERR_UNKNOWN_TYPE', `no input type in subject ${msg.subject}`),
+      };
+    const parsed = parseJson(decoder.decode(msg.data));
+    if (!parsed.ok) return { ok: false, type, reject: parsed.reject };
+    const result = normalize(parsed.value, type, topology);
+    if (!result.ok) return { ok: false, type, reject: result.reject };
+    const input = result.input;
+    // The subject's city is the partition key: input of another city's grid would be processed
+    // by the wrong partition (or by none), and the read models would disagree with the stream.
+    if ('city' in input && input.city !== cityOf(msg.subject))
+      return {
+        ok: false,
+        type,
+        reject: makeReject(
+          'CADRE_ERR_WRONG_CITY',
+          `published on ${msg.subject}, but grid ${input.grid} is in city ${input.city}: publish on ${subjects.input(type, input.city)}`,
+        ),
+      };
+    if (msg.storedAt !== undefined && input.type !== 'maintenance') input.arrival = msg.storedAt;
+    return result; // normalize's own answer: no allocation more per accepted message
   };
 }

@@ -15,6 +15,7 @@ import { Kvm } from '@nats-io/kv';
 import type { Config } from '../../config/load.js';
 import type { Subscriber } from '../../config/notify.js';
 import type { Core } from '../../processor/core/index.js';
+import type { Input } from '../../ingest/normalize.js';
 import type { EventTransition } from '../../shared/schemas.js';
 import { BUCKETS, HEADERS, STREAMS, kvKey } from '../../shared/subjects.js';
 import type { GridDoc } from '../../shared/views.js';
@@ -29,9 +30,7 @@ const { replay } = (await import(dist('processor/replay.js'))) as typeof import(
 const { Core: DistCore } = (await import(
   dist('processor/core/index.js')
 )) as typeof import('../../processor/core/index.js');
-const { normalize, parseJson } = (await import(
-  dist('ingest/normalize.js')
-)) as typeof import('../../ingest/normalize.js');
+const { createGate } = (await import(dist('ingest/intake.js'))) as typeof import('../../ingest/intake.js');
 const { recipients } = (await import(dist('notify/match.js'))) as typeof import('../../notify/match.js');
 
 export interface Stored {
@@ -85,15 +84,29 @@ export interface Expected {
  */
 export async function expectedOf(input: readonly Stored[], config: Config): Promise<Expected> {
   const options = { rules: config.rules, topology: config.topology, clock: 'ticks' as const };
+  // The processor's own gate first (the subject's type and city count, which a replay line lacks):
+  // what it refuses must be in the DLQ; what it admits goes to replay as a line of its type.
+  const judge = createGate(config.topology);
+  const encoder = new TextEncoder();
+  const rejectedSeqs = new Set<number>();
+  const admitted: Input[] = [];
+  const lines = input.map((m) => {
+    const verdict = judge({ subject: m.subject, seq: m.seq, data: encoder.encode(m.text) });
+    if (!verdict.ok) {
+      rejectedSeqs.add(m.seq);
+      return ''; // skipped by replay, and keeps its line numbers those of CADRE_IN
+    }
+    admitted.push(verdict.input);
+    const raw = JSON.parse(m.text) as Record<string, unknown>;
+    return JSON.stringify({ ...raw, type: verdict.input.type });
+  });
   const transitions: EventTransition[] = [];
-  const rejectedLines: number[] = [];
   await replay(
     [
       {
         name: 'CADRE_IN',
         lines: (async function* () {
-          // A line break inside a stored message would shift replay's line numbers: none is one line.
-          for (const m of input) yield m.text.replace(/[\r\n]/g, ' ');
+          yield* lines;
         })(),
       },
     ],
@@ -102,21 +115,17 @@ export async function expectedOf(input: readonly Stored[], config: Config): Prom
       out: (text) => {
         for (const line of text.split('\n')) if (line) transitions.push(JSON.parse(line) as EventTransition);
       },
+      // What the core refuses (an absurd time) is dead-lettered too.
       err: (text) => {
-        for (const line of text.split('\n'))
-          if (line) rejectedLines.push((JSON.parse(line) as { line: number }).line);
+        for (const line of text.split('\n')) {
+          const at = line ? (JSON.parse(line) as { line: number }).line : 0;
+          if (at > 0) rejectedSeqs.add(input[at - 1]!.seq);
+        }
       },
     },
   );
   const core = new DistCore({ ...options, locale: config.cadre.locale, timeZone: config.cadre.timeZone });
-  for (const m of input) {
-    const parsed = parseJson(m.text);
-    const n = parsed.ok ? normalize(parsed.value, undefined, config.topology) : parsed;
-    if (n.ok) core.push(n.input);
-  }
-  const rejectedSeqs = new Set(rejectedLines.filter((l) => l > 0).map((l) => input[l - 1]!.seq));
-  // An empty line is skipped by replay but is a reject (bad JSON) live.
-  for (const m of input) if (!m.text.trim()) rejectedSeqs.add(m.seq);
+  for (const i of admitted) core.push(i);
   return { transitions, rejectedSeqs, core };
 }
 
