@@ -200,11 +200,11 @@ export function checkTimeRange(
   maxFutureMs: number,
 ): Reject | null {
   if (time > now + maxFutureMs)
-    return reject('CADRE_ERR_TIME_RANGE', `time is ${Math.round((time - now) / 1000)} s ahead of the clock`);
+    return reject('CADRE_ERR_TIME_RANGE', `/time: ${Math.round((time - now) / 1000)} s ahead of the clock`);
   if (time < now - maxAgeMs)
     return reject(
       'CADRE_ERR_TIME_RANGE',
-      `time is ${Math.round((now - time) / 1000)} s older than the clock allows`,
+      `/time: ${Math.round((now - time) / 1000)} s older than the clock allows`,
     );
   return null;
 }

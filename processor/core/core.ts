@@ -142,7 +142,7 @@ export class Core {
           this.counters.rejected++;
           rejected = reject(
             'CADRE_ERR_TIME_RANGE',
-            `tick ${seconds(input.time - input.arrival)} s after it arrived (maxFuture ${seconds(this.ctx.rules.maxFuture)} s)`,
+            `/time: tick ${seconds(input.time - input.arrival)} s after it arrived (maxFuture ${seconds(this.ctx.rules.maxFuture)} s)`,
           );
         } else this.advance(input.time);
         break;
@@ -186,20 +186,20 @@ export class Core {
     if (this.clock !== null && input.time < this.clock - maxAge)
       return reject(
         'CADRE_ERR_TIME_RANGE',
-        `time is ${seconds(this.clock - input.time)} s behind the clock, past the ${seconds(maxAge)} s duplicate horizon (maxAge)`,
+        `/time: ${seconds(this.clock - input.time)} s behind the clock, past the ${seconds(maxAge)} s duplicate horizon (maxAge)`,
       );
     if (input.arrival !== undefined) {
       if (input.time > input.arrival + maxFuture)
         return reject(
           'CADRE_ERR_TIME_RANGE',
-          `time is ${seconds(input.time - input.arrival)} s after the message arrived (maxFuture ${seconds(maxFuture)} s)`,
+          `/time: ${seconds(input.time - input.arrival)} s after the message arrived (maxFuture ${seconds(maxFuture)} s)`,
         );
     } else if (this.clock !== null) {
       const ahead = this.ctx.clock === 'input' ? maxGap : maxFuture;
       if (input.time > this.clock + ahead)
         return reject(
           'CADRE_ERR_TIME_RANGE',
-          `time is ${seconds(input.time - this.clock)} s ahead of the clock (${this.ctx.clock === 'input' ? 'maxGap' : 'maxFuture'} ${seconds(ahead)} s)`,
+          `/time: ${seconds(input.time - this.clock)} s ahead of the clock (${this.ctx.clock === 'input' ? 'maxGap' : 'maxFuture'} ${seconds(ahead)} s)`,
         );
     }
     return null;
