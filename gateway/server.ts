@@ -2,6 +2,8 @@
  * The gateway: Fastify (REST + the built UI) and Socket.IO on one HTTP server, over the read model.
  * `createGateway` loads the read model and readies the routes; `start` listens; `close` stops it all.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -17,6 +19,7 @@ import type { GatewayContext } from './context.js';
 import { clientError, frameworkError, httpBasics, securityHeaders } from './http_basics.js';
 import { attachLive, originCheck } from './live.js';
 import { complaintRoutes } from './routes_complaints.js';
+import { incidentRoutes } from './routes_incidents.js';
 import { eventRoutes } from './routes_events.js';
 import { gridRoutes } from './routes_grids.js';
 import { healthRoutes } from './routes_health.js';
@@ -117,6 +120,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   for (const routes of [
     eventRoutes,
+    incidentRoutes,
     gridRoutes,
     complaintRoutes,
     maintenanceRoutes,
@@ -126,8 +130,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     await app.register(routes, ctx);
   if (options.register) await app.register(async (scope) => options.register!(scope));
   if (options.uiDir) await app.register(async (scope) => staticUi(scope, options.uiDir!));
-  app.setNotFoundHandler(async (request) => {
-    throw new CadreError('CADRE_ERR_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`);
+  const uiIndex = options.uiDir ? join(options.uiDir, 'index.html') : undefined;
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    // A browser asking for a page that does not exist gets the app (404), which says so in its own
+    // words with a way back, instead of a bare JSON error; the API and other clients get the JSON.
+    if (uiIndex && wantsPage(request.method, path, request.headers.accept) && existsSync(uiIndex))
+      return reply
+        .code(404)
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .send(readFileSync(uiIndex));
+    throw new CadreError('CADRE_ERR_NOT_FOUND', `No route ${request.method} ${path}`);
   });
 
   const io = new SocketServer(app.server, {
@@ -170,6 +184,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       return closed;
     },
   };
+}
+
+/** A GET or HEAD from a browser (Accept: text/html) for a path outside the API and Socket.IO. */
+function wantsPage(method: string, path: string, accept: string | undefined): boolean {
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  if (path === '/api' || path.startsWith('/api/') || path.startsWith('/socket.io')) return false;
+  return (accept ?? '').includes('text/html');
 }
 
 function loggerOption(

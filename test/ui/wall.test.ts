@@ -97,11 +97,23 @@ describe('wall screen on the real stack', () => {
       const before = await activity();
       // Four tier-2 complaints: four orange events opened.
       for (const grid of grids)
-        await stack.publish('complaint', 'CS', complaintNow(grid, { customer: { id: `t2-${grid}`, tier: 2 } }));
-      await expect.poll(async () => (await activity()).totals.opened.orange - before.totals.opened.orange, { timeout: 20_000 }).toBe(4);
+        await stack.publish(
+          'complaint',
+          'CS',
+          complaintNow(grid, { customer: { id: `t2-${grid}`, tier: 2 } }),
+        );
+      await expect
+        .poll(async () => (await activity()).totals.opened.orange - before.totals.opened.orange, {
+          timeout: 20_000,
+        })
+        .toBe(4);
       // A media complaint in each: the same four events lift to red — no new red event opens.
       for (const grid of grids) await stack.publish('complaint', 'CS', complaintNow(grid, { media: true }));
-      await expect.poll(async () => sum((await activity()).totals.lifted) - sum(before.totals.lifted), { timeout: 20_000 }).toBe(4);
+      await expect
+        .poll(async () => sum((await activity()).totals.lifted) - sum(before.totals.lifted), {
+          timeout: 20_000,
+        })
+        .toBe(4);
       const after = await activity();
       expect(after.totals.lifted.red - before.totals.lifted.red).toBe(4);
       expect(after.totals.opened.red).toBe(before.totals.opened.red);
@@ -110,10 +122,16 @@ describe('wall screen on the real stack', () => {
       // The chart draws what the API says (its current minute comes with each stats push).
       await expect
         .poll(async () => chartTotals(page), { timeout: 15_000, interval: 250 })
-        .toEqual({ opened: after.totals.opened, escalated: sum(after.totals.escalated), lifted: sum(after.totals.lifted) });
+        .toEqual({
+          opened: after.totals.opened,
+          escalated: sum(after.totals.escalated),
+          lifted: sum(after.totals.lifted),
+        });
       const lifted = page.locator('[data-testid="ticker-row"][data-change="lifted"][data-level="red"]');
       await expect.poll(() => lifted.count(), { timeout: 10_000 }).toBe(4);
-      await expect(page.locator('[data-testid="ticker-row"][data-change="lifted"]').first().textContent()).resolves.toContain('橙→红');
+      await expect(
+        page.locator('[data-testid="ticker-row"][data-change="lifted"]').first().textContent(),
+      ).resolves.toContain('橙→红');
       await page.waitForSelector('[data-testid="counter-red"][data-count="5"]');
       expect(errors).toEqual([]);
       await page.close();
@@ -151,7 +169,9 @@ describe('wall screen on the real stack', () => {
       await page.waitForTimeout(1500);
 
       const zh = await checkWallText(page);
-      console.log(`wall 1920×1080: min text ${zh.min} px, map labels ${zh.labelPx} px, chart ticks ${zh.chartPx} px`);
+      console.log(
+        `wall 1920×1080: min text ${zh.min} px, map labels ${zh.labelPx} px, chart ticks ${zh.chartPx} px`,
+      );
       expect(zh.min).toBeGreaterThanOrEqual(26.8);
       expect(zh.small).toEqual([]);
       expect(zh.labelPx).toBeGreaterThanOrEqual(zh.min);
@@ -159,7 +179,9 @@ describe('wall screen on the real stack', () => {
       expect(zh.rows).toBeGreaterThan(0);
       expect(zh.cutRows).toBe(0);
       await page.screenshot({ path: `${SCREENSHOTS}/wall-zh-CN.png` });
-      await page.locator('[data-testid="map-city"][data-city="YY"]').screenshot({ path: `${RESULTS}/wall-yueyang.png` });
+      await page
+        .locator('[data-testid="map-city"][data-city="YY"]')
+        .screenshot({ path: `${RESULTS}/wall-yueyang.png` });
 
       await page.getByTestId('lang-switch').click();
       await page.waitForTimeout(800);
@@ -188,7 +210,9 @@ describe('wall screen on the real stack', () => {
       await openWall(page, '?kiosk&rotate=5');
       await page.waitForTimeout(1500);
       const k = await checkWallText(page);
-      console.log(`wall 3840×2160: min text ${k.min} px, map labels ${k.labelPx} px, chart ticks ${k.chartPx} px`);
+      console.log(
+        `wall 3840×2160: min text ${k.min} px, map labels ${k.labelPx} px, chart ticks ${k.chartPx} px`,
+      );
       expect(k.min).toBeGreaterThanOrEqual(53.7);
       expect(k.small).toEqual([]);
       expect(k.labelPx).toBeGreaterThanOrEqual(k.min);
@@ -196,7 +220,11 @@ describe('wall screen on the real stack', () => {
       expect(k.cutRows).toBe(0);
       // A UTC browser shows the province's time: the clock's hour is Shanghai's.
       const shown = (await page.getByTestId('clock').textContent()) ?? '';
-      const shanghaiHour = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', hourCycle: 'h23' }).format(new Date());
+      const shanghaiHour = new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Asia/Shanghai',
+        hour: '2-digit',
+        hourCycle: 'h23',
+      }).format(new Date());
       expect(shown).toContain(`${shanghaiHour}:`);
       expect(shown).toContain('UTC+8');
       await expect(page.getByTestId('lang-switch').count()).resolves.toBe(0);
@@ -204,10 +232,13 @@ describe('wall screen on the real stack', () => {
       // Rotation: province → each city, every 5 s here.
       const cityNames = stack.config.topology.cities.map((c) => c.name);
       await expect
-        .poll(async () => {
-          const scope = (await page.getByTestId('wall-scope').textContent()) ?? '';
-          return cityNames.some((n) => scope.startsWith(n));
-        }, { timeout: 12_000 })
+        .poll(
+          async () => {
+            const scope = (await page.getByTestId('wall-scope').textContent()) ?? '';
+            return cityNames.some((n) => scope.startsWith(n));
+          },
+          { timeout: 12_000 },
+        )
         .toBe(true);
       expect(errors).toEqual([]);
       await context.close();
@@ -232,6 +263,24 @@ describe('wall screen on the real stack', () => {
       }
       expect(errors).toEqual([]);
       await context.close();
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'answers an unknown page with the app saying so (404), and an unknown API path with JSON',
+    async () => {
+      const page = await stack.browser.context.newPage();
+      const errors = collectPageErrors(page);
+      const res = await page.goto(`${stack.url}/no-such-screen`, { timeout: 60_000 });
+      expect(res?.status()).toBe(404);
+      await expect(page.locator('main.notfound h1').textContent()).resolves.toBe('页面不存在');
+      await expect(page.locator('main.notfound a[href="/wall"]').count()).resolves.toBe(1);
+      const api = await fetch(`${stack.url}/api/no-such-route`, { headers: { accept: 'text/html' } });
+      expect(api.status).toBe(404);
+      expect(((await api.json()) as { error: string }).error).toBe('CADRE_ERR_NOT_FOUND');
+      expect(errors).toEqual([]);
+      await page.close();
     },
     TEST_TIMEOUT,
   );
