@@ -45,7 +45,10 @@ const emptyBucket = (): Bucket => ({
 });
 
 /** The change of one transition, given the event's level before it (undefined: not seen before). */
-export function classify(before: Level | undefined, t: Pick<EventTransition, 'transition' | 'level'>): Change {
+export function classify(
+  before: Level | undefined,
+  t: Pick<EventTransition, 'transition' | 'level'>,
+): Change {
   if (t.transition === 'opened') return 'opened';
   if (t.transition === 'escalated') return 'escalated';
   // Any other transition that raised the level is a lift; the core sends lifts as `updated`.
@@ -65,7 +68,10 @@ export class MinuteSeries {
    * One transition, in stream order. Counted in the minute of its `at` when that minute is within
    * the series ending at `now` (a future `at` counts in the current minute). Returns its change.
    */
-  countTransition(now: number, t: Pick<EventTransition, 'id' | 'seq' | 'transition' | 'level' | 'at'>): Change {
+  countTransition(
+    now: number,
+    t: Pick<EventTransition, 'id' | 'seq' | 'transition' | 'level' | 'at'>,
+  ): Change {
     const key = `${t.id}:${t.seq}`;
     if (this.counted.has(key)) return 'other';
     this.counted.set(key, true);

@@ -67,7 +67,9 @@ async function readTransitions(
         }
         try {
           const t = m.json<EventTransition>();
-          if (typeof t?.id === 'string') series.countTransition(now(), t);
+          // The chart counts grid events; an incident's transitions are told apart (its own counters).
+          if (typeof t?.id === 'string' && (t as { kind?: string }).kind !== 'incident')
+            series.countTransition(now(), t);
         } catch {
           // An unreadable message is in no chart.
         }

@@ -131,7 +131,12 @@ export function explain(input: WhyInput): Why {
           margin: m.margin,
           lowerIsWorse: m.lowerIsWorse,
           isCritical: d.critical,
-          basis: d.critical || past(d.value, m.critical) ? 'critical' : past(d.value, m.warning) ? 'warning' : 'competitor',
+          basis:
+            d.critical || past(d.value, m.critical)
+              ? 'critical'
+              : past(d.value, m.warning)
+                ? 'warning'
+                : 'competitor',
           ...(sample ? { sampleAt: sample.time } : {}),
         });
       }
@@ -145,7 +150,11 @@ export function explain(input: WhyInput): Why {
           params: { n: degraded, of: reporting, share: rules.kpi.redShare, min: rules.kpi.redMinElements },
         });
       if (critical) reasons.push({ code: 'kpi.critical', level: 'orange', params: { n: critical } });
-      reasons.push({ code: 'kpi.degraded', level: 'yellow', params: { n: degraded, samples: rules.kpi.consecutive } });
+      reasons.push({
+        code: 'kpi.degraded',
+        level: 'yellow',
+        params: { n: degraded, samples: rules.kpi.consecutive },
+      });
       break;
     }
     case 'flapping':
@@ -172,12 +181,22 @@ export function explain(input: WhyInput): Why {
       const media = list.filter((c) => c.media).length;
       const escalated = list.filter((c) => c.escalated).length;
       const tiers = [1, 2, 3, 4].map((tier) => list.filter((c) => c.tier === tier).length);
-      if (media) reasons.push({ code: 'complaint.media', level: rules.complaint.mediaLevel, params: { n: media } });
+      if (media)
+        reasons.push({ code: 'complaint.media', level: rules.complaint.mediaLevel, params: { n: media } });
       if (escalated)
-        reasons.push({ code: 'complaint.escalated', level: rules.complaint.escalatedLevel, params: { n: escalated } });
+        reasons.push({
+          code: 'complaint.escalated',
+          level: rules.complaint.escalatedLevel,
+          params: { n: escalated },
+        });
       tiers.forEach((n, i) => {
         const tier = (i + 1) as 1 | 2 | 3 | 4;
-        if (n) reasons.push({ code: 'complaint.tier', level: rules.complaint.tierLevels[tier], params: { tier, n } });
+        if (n)
+          reasons.push({
+            code: 'complaint.tier',
+            level: rules.complaint.tierLevels[tier],
+            params: { tier, n },
+          });
       });
       const repeats = repeatCount(list, input.doc?.complaints ?? [], rules.complaint.repeatWindow);
       if (repeats) reasons.push({ code: 'complaint.repeat', params: { n: repeats } });
@@ -228,7 +247,10 @@ export function explain(input: WhyInput): Why {
 function sortReasons(reasons: WhyReason[]): WhyReason[] {
   return reasons
     .map((r, i) => ({ r, i }))
-    .sort((a, b) => (b.r.level ? levelRank(b.r.level) : -1) - (a.r.level ? levelRank(a.r.level) : -1) || a.i - b.i)
+    .sort(
+      (a, b) =>
+        (b.r.level ? levelRank(b.r.level) : -1) - (a.r.level ? levelRank(a.r.level) : -1) || a.i - b.i,
+    )
     .map(({ r }) => r);
 }
 
@@ -240,7 +262,15 @@ function repeatCount(
   let n = 0;
   for (const c of list) {
     const at = Date.parse(c.time);
-    if (all.some((o) => o.id !== c.id && o.customer === c.customer && Date.parse(o.time) < at && at - Date.parse(o.time) <= window))
+    if (
+      all.some(
+        (o) =>
+          o.id !== c.id &&
+          o.customer === c.customer &&
+          Date.parse(o.time) < at &&
+          at - Date.parse(o.time) <= window,
+      )
+    )
       n++;
   }
   return n;
@@ -259,7 +289,8 @@ function deadline(at: string, basis: string, durationMs: number, input: WhyInput
     basis,
     durationMs: capped.ms,
     ...(capped.cappedBy ? { cappedBy: capped.cappedBy } : {}),
-    overdue: Date.parse(at) < input.now && (input.event.state === 'open' || input.event.state === 'acknowledged'),
+    overdue:
+      Date.parse(at) < input.now && (input.event.state === 'open' || input.event.state === 'acknowledged'),
   };
 }
 
@@ -273,7 +304,8 @@ function ackDeadline(input: WhyInput): WhyDeadline {
   const list = (doc?.complaints ?? []).filter((c) => ids.has(c.id));
   const a = rules.complaint.ackDeadline;
   if (list.some((c) => c.tier === 1)) return deadline(event.ackDeadline, 'ack.tier1', a.tier1, input);
-  if (list.some((c) => c.media || c.escalated)) return deadline(event.ackDeadline, 'ack.mediaOrEscalated', a.mediaOrEscalated, input);
+  if (list.some((c) => c.media || c.escalated))
+    return deadline(event.ackDeadline, 'ack.mediaOrEscalated', a.mediaOrEscalated, input);
   if (repeatCount(list, doc?.complaints ?? [], rules.complaint.repeatWindow))
     return deadline(event.ackDeadline, 'ack.repeat', a.repeat, input);
   return deadline(event.ackDeadline, 'ack.other', a.other, input);
@@ -286,7 +318,12 @@ function fixDeadline(input: WhyInput): WhyDeadline {
     case 'kpi': {
       const r = event.rule === 'outage' ? rules.outage : rules.kpi;
       const multi = event.evidence.elements.length >= 2;
-      return deadline(event.deadline, multi ? 'fix.multi' : 'fix.single', multi ? r.deadlineMulti : r.deadline, input);
+      return deadline(
+        event.deadline,
+        multi ? 'fix.multi' : 'fix.single',
+        multi ? r.deadlineMulti : r.deadline,
+        input,
+      );
     }
     case 'flapping':
       return deadline(event.deadline, 'fix.flapping', rules.flapping.deadline, input);

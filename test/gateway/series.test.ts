@@ -10,7 +10,13 @@ import type { EventTransition } from '../../shared/schemas.js';
 const T0 = Date.parse('2026-12-02T02:00:00Z');
 const at = (ms: number) => new Date(ms).toISOString();
 
-function tr(id: string, seq: number, transition: EventTransition['transition'], level: EventTransition['level'], ms: number) {
+function tr(
+  id: string,
+  seq: number,
+  transition: EventTransition['transition'],
+  level: EventTransition['level'],
+  ms: number,
+) {
   return { id, seq, transition, level, at: at(ms) };
 }
 

@@ -22,7 +22,14 @@ describe('demo opening mix', () => {
     let out = '';
     let err = '';
     await replay(
-      [{ name: 'mix', lines: (async function* () { yield* lines; })() }],
+      [
+        {
+          name: 'mix',
+          lines: (async function* () {
+            yield* lines;
+          })(),
+        },
+      ],
       { rules: rulesFrom({}), topology },
       { out: (t) => void (out += t), err: (t) => void (err += t) },
     );

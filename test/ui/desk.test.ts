@@ -6,7 +6,17 @@
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Alarm } from '../../shared/schemas.js';
-import { collectPageErrors, complaintNow, logIn, PASSWORD, RESULTS, SCREENSHOTS, TEST_TIMEOUT, USERS, useStack } from './stack.js';
+import {
+  collectPageErrors,
+  complaintNow,
+  logIn,
+  PASSWORD,
+  RESULTS,
+  SCREENSHOTS,
+  TEST_TIMEOUT,
+  USERS,
+  useStack,
+} from './stack.js';
 
 const stack = useStack();
 const DESK = { width: 1600, height: 960 };
@@ -176,14 +186,23 @@ describe('dispatch desk on the real stack', () => {
         state: 'raised',
         time: new Date(Date.now() - 3000).toISOString(),
       });
-      await stack.publish('complaint', 'CS', complaintNow(grid, { customer: { id: 'why-1', tier: 2 }, category: 'voice' }));
+      await stack.publish(
+        'complaint',
+        'CS',
+        complaintNow(grid, { customer: { id: 'why-1', tier: 2 }, category: 'voice' }),
+      );
       let id = '';
       await expect
-        .poll(async () => {
-          const r = (await (await fetch(`${stack.url}/api/events?grid=${grid}`)).json()) as { events: { id: string }[] };
-          id = r.events[0]?.id ?? '';
-          return id;
-        }, { timeout: 30_000 })
+        .poll(
+          async () => {
+            const r = (await (await fetch(`${stack.url}/api/events?grid=${grid}`)).json()) as {
+              events: { id: string }[];
+            };
+            id = r.events[0]?.id ?? '';
+            return id;
+          },
+          { timeout: 30_000 },
+        )
         .not.toBe('');
       await stack.publish('complaint', 'CS', complaintNow(grid, { customer: { id: 'why-2', tier: 4 } }));
 
@@ -196,16 +215,25 @@ describe('dispatch desk on the real stack', () => {
       await page.getByTestId('login-username').fill(USERS.dispatcher);
       await page.getByTestId('login-password').fill(PASSWORD);
       await page.getByTestId('login-submit').click();
-      await page.waitForURL((u) => u.pathname === '/desk' && u.searchParams.get('event') === id, { timeout: 30_000 });
-      await page.waitForSelector(`[data-testid="event-detail"][data-event-id="${id}"] [data-testid="detail-state"]`, { timeout: 30_000 });
+      await page.waitForURL((u) => u.pathname === '/desk' && u.searchParams.get('event') === id, {
+        timeout: 30_000,
+      });
+      await page.waitForSelector(
+        `[data-testid="event-detail"][data-event-id="${id}"] [data-testid="detail-state"]`,
+        { timeout: 30_000 },
+      );
 
       // Why: the tier-2 customer's complaint makes it orange; the deadlines name their table.
-      await page.waitForSelector('[data-testid="why-reason"][data-code="complaint.tier"]', { timeout: 30_000 });
+      await page.waitForSelector('[data-testid="why-reason"][data-code="complaint.tier"]', {
+        timeout: 30_000,
+      });
       await expect(page.getByTestId('why-ack').getAttribute('data-basis')).resolves.toBe('ack.other');
       await expect(page.getByTestId('why-fix').getAttribute('data-basis')).resolves.toBe('fix.tier2');
       // The history says what the second complaint changed.
       await expect
-        .poll(async () => (await page.getByTestId('history-diff').allTextContents()).join(' '), { timeout: 30_000 })
+        .poll(async () => (await page.getByTestId('history-diff').allTextContents()).join(' '), {
+          timeout: 30_000,
+        })
         .toContain('+1 条投诉');
 
       // Assign from the configured teams and people of the city.
@@ -215,8 +243,12 @@ describe('dispatch desk on the real stack', () => {
       expect(options.join('|')).not.toContain('湘潭网格组');
       await page.getByTestId('action-assign-pick').selectOption('长沙芙蓉网格组');
       await page.getByTestId('action-assign-submit').click();
-      await page.waitForSelector('[data-testid="history-row"][data-transition="assigned"]', { timeout: 30_000 });
-      await page.waitForSelector(`[data-testid="alarm-row"][data-alarm-id="ui-alarm-why-${process.pid}"]`, { timeout: 30_000 });
+      await page.waitForSelector('[data-testid="history-row"][data-transition="assigned"]', {
+        timeout: 30_000,
+      });
+      await page.waitForSelector(`[data-testid="alarm-row"][data-alarm-id="ui-alarm-why-${process.pid}"]`, {
+        timeout: 30_000,
+      });
       await page.screenshot({ path: `${SCREENSHOTS}/desk.png` });
 
       // 1366×768: alarm cells stay on one line (they wrapped into columns of characters).

@@ -79,8 +79,18 @@ export function useStack(options: StackOptions = {}): Stack {
     stack.config = loadConfig(configDir);
     const env = { port: 0, host: '127.0.0.1', natsUrl: nats.url, configDir, dataDir };
     if (options.splitGateway) {
-      stack.app = await startApp({ env, config: stack.config, roles: new Set(['ingest', 'processor']), log: () => {} });
-      let gateway: RunningApp | undefined = await startApp({ env, config: stack.config, roles: new Set(['gateway']), log: () => {} });
+      stack.app = await startApp({
+        env,
+        config: stack.config,
+        roles: new Set(['ingest', 'processor']),
+        log: () => {},
+      });
+      let gateway: RunningApp | undefined = await startApp({
+        env,
+        config: stack.config,
+        roles: new Set(['gateway']),
+        log: () => {},
+      });
       stack.url = gateway.url!;
       const port = Number(new URL(stack.url).port);
       stack.stopGateway = async () => {
@@ -88,7 +98,12 @@ export function useStack(options: StackOptions = {}): Stack {
         gateway = undefined;
       };
       stack.startGateway = async () => {
-        gateway = await startApp({ env: { ...env, port }, config: stack.config, roles: new Set(['gateway']), log: () => {} });
+        gateway = await startApp({
+          env: { ...env, port },
+          config: stack.config,
+          roles: new Set(['gateway']),
+          log: () => {},
+        });
       };
       stopExtra = () => stack.stopGateway();
     } else {
@@ -99,10 +114,15 @@ export function useStack(options: StackOptions = {}): Stack {
         log: () => {},
       });
       stack.url = stack.app.url!;
-      stack.stopGateway = stack.startGateway = () => Promise.reject(new Error('useStack({ splitGateway: true }) only'));
+      stack.stopGateway = stack.startGateway = () =>
+        Promise.reject(new Error('useStack({ splitGateway: true }) only'));
     }
     const js = jetstream(nats.nc);
-    stack.publish = async (type: 'complaint' | 'alarm' | 'kpi', city: string, msg: Complaint | Alarm | Kpi) => {
+    stack.publish = async (
+      type: 'complaint' | 'alarm' | 'kpi',
+      city: string,
+      msg: Complaint | Alarm | Kpi,
+    ) => {
       await js.publish(subjects.input(type, city), JSON.stringify(msg), {
         msgID: messageId(type, msg as unknown as Record<string, unknown>),
       });
@@ -135,7 +155,11 @@ async function writeConfig(dir: string): Promise<void> {
       { name: USERS.viewer, passwordHash, role: 'viewer' },
     ],
     assignees: {
-      teams: [{ name: '长沙芙蓉网格组', cities: ['CS'] }, { name: '湘潭网格组', cities: ['XT'] }, { name: '省网优中心' }],
+      teams: [
+        { name: '长沙芙蓉网格组', cities: ['CS'] },
+        { name: '湘潭网格组', cities: ['XT'] },
+        { name: '省网优中心' },
+      ],
       people: [{ name: '王磊', team: '长沙芙蓉网格组', cities: ['CS'] }],
     },
     apiKeys: [{ name: 'ui-test-ingest', keyHash: hashApiKey(INGEST_KEY), role: 'ingest' }],

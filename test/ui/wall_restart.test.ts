@@ -32,18 +32,29 @@ describe('wall screen when the gateway stops and comes back', () => {
         const errors = collectPageErrors(page);
         await page.goto(`${stack.url}/wall`, { timeout: 60_000 });
         await page.waitForSelector('[data-testid="grid-map"]:not([data-drawn="0"])', { timeout: 60_000 });
-        await page.waitForSelector('[data-testid="connection-state"][data-state="connected"]', { timeout: 60_000 });
+        await page.waitForSelector('[data-testid="connection-state"][data-state="connected"]', {
+          timeout: 60_000,
+        });
 
         const first = viewport.width === 1920;
         if (first) {
           await stack.publish('complaint', 'CS', complaintNow(gridOf('CS', 40), { media: true }));
-          await stack.publish('complaint', 'CS', complaintNow(gridOf('CS', 41), { customer: { id: 'r-1', tier: 1 } }));
+          await stack.publish(
+            'complaint',
+            'CS',
+            complaintNow(gridOf('CS', 41), { customer: { id: 'r-1', tier: 1 } }),
+          );
           await stack.publish('complaint', 'XT', complaintNow(gridOf('XT', 2)));
-          await page.waitForSelector('[data-testid="grid-map"][data-red="1"][data-orange="1"][data-yellow="1"]', { timeout: 30_000 });
+          await page.waitForSelector(
+            '[data-testid="grid-map"][data-red="1"][data-orange="1"][data-yellow="1"]',
+            { timeout: 30_000 },
+          );
         }
         const before = await activity();
         await expect
-          .poll(async () => Number(await page.getByTestId('events-chart').getAttribute('data-opened-red')), { timeout: 10_000 })
+          .poll(async () => Number(await page.getByTestId('events-chart').getAttribute('data-opened-red')), {
+            timeout: 10_000,
+          })
           .toBe(before.totals.opened.red);
         expect(page.getByTestId('stale-banner')).toBeDefined();
         await expect(page.getByTestId('stale-banner').count()).resolves.toBe(0);
@@ -60,24 +71,32 @@ describe('wall screen when the gateway stops and comes back', () => {
           throw err;
         }
         const staleAfterMs = Date.now() - stoppedAt;
-        console.log(`gateway stopped (close took ${stoppedAt - stopping} ms) → stale on the wall: ${staleAfterMs} ms`);
+        console.log(
+          `gateway stopped (close took ${stoppedAt - stopping} ms) → stale on the wall: ${staleAfterMs} ms`,
+        );
         expect(staleAfterMs).toBeLessThan(5000);
         await expect(page.getByTestId('wall').getAttribute('data-stale')).resolves.toBe('true');
         // The rate is not shown as if it were current; the time of the last data is.
         await expect(page.getByTestId('input-rate').count()).resolves.toBe(0);
-        await expect(page.getByTestId('stale-banner').textContent()).resolves.toMatch(/数据截至 \d\d:\d\d:\d\d/);
+        await expect(page.getByTestId('stale-banner').textContent()).resolves.toMatch(
+          /数据截至 \d\d:\d\d:\d\d/,
+        );
         if (first) await page.screenshot({ path: `${SCREENSHOTS}/wall-stale.png` });
 
         await stack.startGateway();
         await page.waitForSelector('[data-testid="stale-banner"]', { state: 'detached', timeout: 30_000 });
-        await page.waitForSelector('[data-testid="connection-state"][data-state="connected"]', { timeout: 30_000 });
+        await page.waitForSelector('[data-testid="connection-state"][data-state="connected"]', {
+          timeout: 30_000,
+        });
         await expect(page.getByTestId('wall').getAttribute('data-stale')).resolves.toBe('false');
         // The restarted gateway read the past hour back: the same openings, not zero.
         const after = await activity();
         expect(after.totals.opened).toEqual(before.totals.opened);
         expect(after.totals.lifted).toEqual(before.totals.lifted);
         await expect
-          .poll(async () => Number(await page.getByTestId('events-chart').getAttribute('data-opened-red')), { timeout: 10_000 })
+          .poll(async () => Number(await page.getByTestId('events-chart').getAttribute('data-opened-red')), {
+            timeout: 10_000,
+          })
           .toBe(before.totals.opened.red);
         expect(before.totals.opened.red).toBeGreaterThanOrEqual(1);
         expect(errors).toEqual([]);

@@ -30,7 +30,8 @@ function timeAxis(font: string, fontPx: number, withDate = false): uPlot.Axis {
     font,
     size: Math.ceil(fontPx * 2.2),
     space: fontPx * (withDate ? 7 : 4.5),
-    values: (_u, splits) => splits.map((s) => (withDate && hm(s * 1000) === '00:00' ? md(s * 1000) : hm(s * 1000))),
+    values: (_u, splits) =>
+      splits.map((s) => (withDate && hm(s * 1000) === '00:00' ? md(s * 1000) : hm(s * 1000))),
   });
 }
 
@@ -55,7 +56,15 @@ export function levelRateOpts(labels: ChartLabels, fontPx = 12): Omit<uPlot.Opti
     padding: [fontPx * 0.5, fontPx * 1.6, 0, 0],
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.15))] } },
     // Counts of events: whole-number ticks only.
-    axes: [timeAxis(font, fontPx), axis({ font, size: fitSize(fontPx), space: fontPx * 1.6, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] })],
+    axes: [
+      timeAxis(font, fontPx),
+      axis({
+        font,
+        size: fitSize(fontPx),
+        space: fontPx * 1.6,
+        incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000],
+      }),
+    ],
     series: [
       {},
       ...LEVELS.map((l) => ({
@@ -228,7 +237,12 @@ export function metricFormat(fraction: boolean): (v: number, step?: number) => s
   return (v, step) => {
     const scaled = fraction ? v * 100 : v;
     const s = step === undefined ? undefined : fraction ? step * 100 : step;
-    const digits = s === undefined || s === 0 ? (fraction ? 2 : 1) : Math.min(3, Math.max(0, Math.ceil(-Math.log10(s) + 0.001)));
+    const digits =
+      s === undefined || s === 0
+        ? fraction
+          ? 2
+          : 1
+        : Math.min(3, Math.max(0, Math.ceil(-Math.log10(s) + 0.001)));
     return `${scaled.toFixed(digits)}${fraction ? '%' : ''}`;
   };
 }

@@ -16,6 +16,7 @@ import { isActive, levelIndex } from './levels.js';
 import type {
   EventDoc,
   EventTransition,
+  IncidentTransition,
   GridLevel,
   Level,
   Series,
@@ -51,7 +52,7 @@ const ENDED_MEMORY = 20_000;
 
 type Pending =
   | { kind: 'snapshot'; data: Snapshot }
-  | { kind: 'events'; data: EventTransition[] }
+  | { kind: 'events'; data: (EventTransition | IncidentTransition)[] }
   | { kind: 'stats'; data: Stats };
 
 class LiveStore {
@@ -65,6 +66,9 @@ class LiveStore {
   series = $state.raw<Series | null>(null);
   /** Active events in scope (open or acknowledged). */
   events = $state.raw<EventDoc[]>([]);
+  /** Incidents heard of since the page loaded, by id: their latest transition. */
+  incidents = $state.raw<Map<string, IncidentTransition>>(new Map());
+  #incidents = new Map<string, IncidentTransition>();
   /** Grid id → worst active level and count; replaced (a new Map) when anything changed. */
   grids = $state.raw<Map<string, GridLevel>>(new Map());
   ticker = $state.raw<TickerRow[]>([]);
@@ -110,7 +114,9 @@ class LiveStore {
     });
     socket.io.on('reconnect_attempt', (n) => (this.attempts = n));
     socket.on('snapshot', (data: Snapshot) => this.#enqueue({ kind: 'snapshot', data }));
-    socket.on('events', (data: EventTransition[]) => this.#enqueue({ kind: 'events', data }));
+    socket.on('events', (data: (EventTransition | IncidentTransition)[]) =>
+      this.#enqueue({ kind: 'events', data }),
+    );
     socket.on('stats', (data: Stats) => this.#enqueue({ kind: 'stats', data }));
   }
 
@@ -161,6 +167,7 @@ class LiveStore {
     const pending = this.#pending;
     this.#pending = [];
     let eventsChanged = false;
+    let incidentsChanged = false;
     let statsChanged: Stats | null = null;
     let series = this.series;
     const touchedGrids = new Set<string>();
@@ -179,6 +186,11 @@ class LiveStore {
         this.ready = true;
       } else if (p.kind === 'events') {
         for (const tr of p.data) {
+          // Incidents come in the same batches (CONTRACT.md "Incidents"); they are kept apart.
+          if (tr.kind === 'incident') {
+            incidentsChanged = this.#applyIncident(tr) || incidentsChanged;
+            continue;
+          }
           const before = this.#held.get(tr.id);
           if (!this.#apply(tr)) continue;
           eventsChanged = true;
@@ -192,6 +204,7 @@ class LiveStore {
       }
     }
 
+    if (incidentsChanged) this.incidents = new Map(this.#incidents);
     if (eventsChanged) {
       for (const g of touchedGrids) this.#recomputeGrid(g);
       this.events = [...this.#held.values()];
@@ -208,6 +221,8 @@ class LiveStore {
   }
 
   #applySnapshot(s: Snapshot): void {
+    this.#incidents = new Map((s.incidents ?? []).map((i) => [i.id, i]));
+    this.incidents = new Map(this.#incidents);
     this.#held.clear();
     this.#byGrid.clear();
     this.#gridLevels.clear();
@@ -220,6 +235,14 @@ class LiveStore {
   }
 
   /** Applies one transition; false when it is not newer than what is held. */
+  /** An incident's newer transition replaces the one held; true when it did. */
+  #applyIncident(tr: IncidentTransition): boolean {
+    const held = this.#incidents.get(tr.id);
+    if (held && held.seq >= tr.seq) return false;
+    this.#incidents.set(tr.id, tr);
+    return true;
+  }
+
   #apply(tr: EventTransition): boolean {
     const held = this.#held.get(tr.id);
     const endedSeq = this.#ended.get(tr.id);
@@ -259,7 +282,10 @@ class LiveStore {
 }
 
 /** `updated` that raised the level is a lift; the level before is known when the event was held. */
-export function changeOf(tr: Pick<EventTransition, 'transition' | 'level'>, before: Level | undefined): Change {
+export function changeOf(
+  tr: Pick<EventTransition, 'transition' | 'level'>,
+  before: Level | undefined,
+): Change {
   if (tr.transition === 'updated' && before && levelIndex(tr.level) < levelIndex(before)) return 'lifted';
   return tr.transition;
 }
@@ -303,7 +329,8 @@ function withPoint(s: Series, p: SeriesPoint): Series {
   const same = last >= 0 && s.t[last] === p.t;
   const out = { t: same ? [...s.t.slice(0, last), p.t] : [...s.t, p.t] } as Series;
   const cols = out as unknown as Record<string, unknown[]>;
-  for (const k of SERIES_KEYS) cols[k] = same ? [...(s[k] ?? []).slice(0, last), p[k] ?? null] : [...(s[k] ?? []), p[k] ?? null];
+  for (const k of SERIES_KEYS)
+    cols[k] = same ? [...(s[k] ?? []).slice(0, last), p[k] ?? null] : [...(s[k] ?? []), p[k] ?? null];
   return trimSeries(out);
 }
 
@@ -321,6 +348,7 @@ export interface ConnectionView {
 export function connectionView(now: number): ConnectionView {
   const age = live.lastStatsAt === null ? 0 : Math.max(0, now - live.lastStatsAt);
   const stale = live.lastStatsAt !== null && age > STALE_AFTER_MS;
-  if (live.status === 'connected' && live.ready && stale) return { kind: 'stale', attempts: 0, ageMs: age, stale };
+  if (live.status === 'connected' && live.ready && stale)
+    return { kind: 'stale', attempts: 0, ageMs: age, stale };
   return { kind: live.status, attempts: live.attempts, ageMs: age, stale };
 }

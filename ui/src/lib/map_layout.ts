@@ -58,8 +58,13 @@ interface CityShape {
 export const MAX_GAP = 0.018;
 
 /** A piecewise-linear axis over the intervals the grids cover, gaps wider than `maxGap` squeezed to it. */
-export function squeezedAxis(intervals: [number, number][], maxGap = MAX_GAP): { map: (v: number) => number; span: number } {
-  const sorted = intervals.filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b)).sort((a, b) => a[0] - b[0]);
+export function squeezedAxis(
+  intervals: [number, number][],
+  maxGap = MAX_GAP,
+): { map: (v: number) => number; span: number } {
+  const sorted = intervals
+    .filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b))
+    .sort((a, b) => a[0] - b[0]);
   const merged: [number, number][] = [];
   for (const [a, b] of sorted) {
     const last = merged.at(-1);

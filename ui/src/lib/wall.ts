@@ -47,7 +47,11 @@ export function worstGrids(events: EventDoc[], now: number, limit = 10): WorstGr
   const byGrid = new Map<string, WorstGrid>();
   for (const e of events) {
     let g = byGrid.get(e.grid);
-    if (!g) byGrid.set(e.grid, (g = { id: e.grid, city: e.city, level: e.level, events: 0, overdue: 0, since: Infinity }));
+    if (!g)
+      byGrid.set(
+        e.grid,
+        (g = { id: e.grid, city: e.city, level: e.level, events: 0, overdue: 0, since: Infinity }),
+      );
     g.events++;
     if (levelIndex(e.level) < levelIndex(g.level)) g.level = e.level;
     if (governingDeadline(e).at < now) g.overdue++;
