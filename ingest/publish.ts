@@ -38,7 +38,10 @@ export interface PublishOptions {
   window?: number;
   /** How long the whole batch may wait for its acks, ms; unanswered items fail. */
   timeout?: number;
-  /** Asked before each window after the first: false fails the items not sent yet (a lost lease). */
+  /**
+   * Asked before each message: false fails it and the rest unsent (a lost lease). Per message, since
+   * a process stopped anywhere in this loop (SIGSTOP, a stalled VM) resumes in the middle of it.
+   */
   allowed?: () => boolean;
 }
 
@@ -111,6 +114,11 @@ export async function publishWindowed(
 
   try {
     for (let i = 0; i < items.length; i++) {
+      if (options.allowed && !options.allowed()) {
+        const refused = { ok: false as const, error: new Error('no longer allowed to publish') };
+        for (let j = i; j < items.length; j++) settle(j, refused);
+        break;
+      }
       const item = items[i]!;
       const h = item.msgId ? headers() : undefined;
       if (h) h.set('Nats-Msg-Id', item.msgId!);
@@ -121,14 +129,8 @@ export async function publishWindowed(
         settle(i, { ok: false, error: err as Error, permanent: true });
       }
       sent++;
-      if (sent - settled >= window && settled < items.length) {
+      if (sent - settled >= window && settled < items.length)
         await new Promise<void>((resolve) => (wake = resolve));
-        if (options.allowed && !options.allowed()) {
-          const refused = { ok: false as const, error: new Error('no longer allowed to publish') };
-          for (let j = i + 1; j < items.length; j++) settle(j, refused);
-          break;
-        }
-      }
     }
     await allSettled;
   } finally {

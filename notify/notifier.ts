@@ -14,11 +14,14 @@ import { consumeDurable, ensureDurable, type Consuming, type DurableSpec } from 
 import { routeTransitions } from './router.js';
 import { deliverWebhooks } from './webhook.js';
 import { smsSender } from './sms.js';
+import { Leases, whileLeased, type Leased } from '../shared/leases.js';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { rememberPhones } from './surveys.js';
 
 export interface NotifierOptions {
   nc: NatsConnection;
-  config: Pick<Config, 'notify' | 'topology'>;
+  config: Pick<Config, 'notify' | 'topology' | 'cadre'>;
   /** The clock of `webhook-timestamp` (tests pin it). */
   now?: () => number;
   log?: (line: string) => void;
@@ -90,9 +93,18 @@ export async function startNotifier(options: NotifierOptions): Promise<RunningNo
   // The bucket is made with the others (ingest/streams.ts); it is only bound here.
   const phones = await new Kvm(js).open(BUCKETS.contacts);
 
+  // SMS folding holds tasks per phone in memory: one notifier folds at a time (the `notify-sms` lease),
+  // the others stand by. Webhooks and routing need no such thing: the work queue shares them out.
+  const leases = await Leases.open(
+    nc,
+    config.cadre.leases.ttl,
+    `notifier-${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`,
+  );
+  let smsStage: Leased | undefined;
   const texts = smsSender({
     js,
     notify,
+    allowed: () => smsStage?.held() ?? false,
     names: {
       city: (id) => topology.city(id)?.name ?? id,
       grid: (id) => topology.grid(id)?.name ?? id,
@@ -130,7 +142,14 @@ export async function startNotifier(options: NotifierOptions): Promise<RunningNo
     running.push(
       await consumeDurable(js, webhook, WEBHOOK_CONCURRENCY, deliverWebhooks({ js, notify, now, log }), log),
     );
-    running.push(await consumeDurable(js, sms, SMS_CONCURRENCY, texts.handle, log));
+    smsStage = whileLeased(
+      leases,
+      'notify-sms',
+      config.cadre.leases.renewInterval,
+      () => consumeDurable(js, sms, SMS_CONCURRENCY, texts.handle, log),
+      log,
+    );
+    running.push(smsStage);
   } catch (err) {
     await stop();
     throw err;

@@ -22,6 +22,8 @@ export interface SmsStage {
   notify: Notify;
   names: Names;
   log: (line: string) => void;
+  /** False while this instance does not surely hold the SMS stage's lease: held texts go back unsent. */
+  allowed?: () => boolean;
 }
 
 interface Fold {
@@ -35,7 +37,7 @@ export interface SmsSender {
   stop(): Promise<void>;
 }
 
-export function smsSender({ js, notify, names, log }: SmsStage): SmsSender {
+export function smsSender({ js, notify, names, log, allowed = () => true }: SmsStage): SmsSender {
   const byName = new Map<string, Subscriber>(notify.subscribers.map((s) => [s.name, s]));
   const folds = new Map<string, Fold>();
   const sending = new Set<Promise<void>>();
@@ -85,6 +87,11 @@ export function smsSender({ js, notify, names, log }: SmsStage): SmsSender {
     const fold = folds.get(phone);
     if (!fold) return;
     folds.delete(phone);
+    // Another notifier folds now (this one was stalled past its lease): it gets these tasks again.
+    if (!allowed()) {
+      for (const { m } of fold.held) m.nak();
+      return;
+    }
     const sent: Promise<void> = send(phone, fold.held)
       .catch((err: Error) => log(`sms: text to ${phone} not finished: ${err.message}`))
       .finally(() => sending.delete(sent));

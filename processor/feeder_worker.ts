@@ -92,7 +92,7 @@ try {
   })();
   void (async () => {
     for await (const s of nc.status())
-      if (s.type === 'reconnect') return ended('its connection moved to another server');
+      if (s.type === 'reconnect') return ended('its connection was lost and made again');
   })();
   void nc.closed().then((err) => ended(`the connection closed${err ? `: ${err.message}` : ''}`));
   report({ type: 'ready' });

@@ -136,9 +136,9 @@ export async function startOwnership(options: OwnershipOptions): Promise<Ownersh
     const share = Math.ceil(candidates.length / Math.max(1, (await leases.members()).length));
     const staying = [...owned].filter(([, e]) => !e.leaving);
     if (staying.length > share) {
-      // One a round, and only a running one: the others go on undisturbed.
-      const extra = staying.find(([, e]) => e.processor);
-      if (extra) handOver(...extra);
+      // Running ones only (a starting one is handed over once it runs); the rest go on undisturbed.
+      const running = staying.filter(([, e]) => e.processor);
+      for (const [partition, entry] of running.slice(0, staying.length - share)) handOver(partition, entry);
       return;
     }
     for (const partition of preference) {

@@ -145,3 +145,73 @@ function isWrongRevision(err: unknown): boolean {
       err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
   );
 }
+
+export interface Leased {
+  /** True while the work runs here and its lease is surely ours (a fence for its outputs). */
+  held(): boolean;
+  /** Stops the work (if it runs here) and gives the lease back. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs a piece of work on one instance at a time (the SMS folding stage): whoever takes lease `name`
+ * starts it and renews the lease every `renewInterval`; the others try to take it as often. Losing
+ * the lease stops the work; a stopped or dead holder's lease is free after the ttl at the latest.
+ */
+export function whileLeased(
+  leases: Leases,
+  name: string,
+  renewInterval: number,
+  start: () => Promise<{ stop(): Promise<void> }>,
+  log: (m: string) => void,
+): Leased {
+  let lease: Lease | undefined;
+  let work: { stop(): Promise<void> } | undefined;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const drop = async (why: string) => {
+    log(`${name}: ${why}; stopping here`);
+    const w = work;
+    [lease, work] = [undefined, undefined];
+    await w?.stop();
+  };
+  const round = async () => {
+    if (lease) {
+      const kept = await lease.renew().catch(() => undefined);
+      if (kept === false) await drop('lease taken or expired');
+      else if (!lease.valid()) await drop('lease not renewed in time');
+      return;
+    }
+    const taken = await leases.take(name);
+    if (!taken) return;
+    lease = taken;
+    log(`${name}: lease taken, running here`);
+    work = await start().catch(async (err: Error) => {
+      log(`${name}: could not start (${err.message}); giving the lease back`);
+      await taken.release();
+      lease = undefined;
+      return undefined;
+    });
+  };
+  let running: Promise<void> = Promise.resolve();
+  const loop = () => {
+    running = round()
+      .catch((err: Error) => log(`${name}: ${err.message}; retrying`))
+      .then(() => {
+        if (!stopped) timer = setTimeout(loop, renewInterval);
+      });
+  };
+  loop();
+  return {
+    held: () => work !== undefined && lease !== undefined && lease.valid(),
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+      const held = lease;
+      await work?.stop();
+      [lease, work] = [undefined, undefined];
+      await held?.release();
+    },
+  };
+}
