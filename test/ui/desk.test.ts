@@ -211,7 +211,7 @@ describe('dispatch desk on the real stack', () => {
       const page = await context.newPage();
       const errors = collectPageErrors(page);
       await page.goto(`${stack.url}/desk?event=${encodeURIComponent(id)}`, { timeout: 60_000 });
-      await page.waitForURL((u) => u.pathname === '/login', { timeout: 30_000 });
+      await expect.poll(() => new URL(page.url()).pathname, { timeout: 30_000 }).toBe('/login');
       await page.getByTestId('login-username').fill(USERS.dispatcher);
       await page.getByTestId('login-password').fill(PASSWORD);
       await page.getByTestId('login-submit').click();
@@ -259,6 +259,46 @@ describe('dispatch desk on the real stack', () => {
       const fontPx = Number(await row.evaluate((el) => parseFloat(getComputedStyle(el).fontSize)));
       expect(height).toBeLessThan(fontPx * 3);
       await page.screenshot({ path: `${SCREENSHOTS}/desk-1366.png` });
+      expect(errors).toEqual([]);
+      await context.close();
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'opens /desk?event=ID after the login at 3840×2160 too',
+    async () => {
+      const grid = gridOf(140);
+      await stack.publish('complaint', 'CS', complaintNow(grid, { customer: { id: 'deep-4k', tier: 1 } }));
+      let id = '';
+      await expect
+        .poll(
+          async () => {
+            const r = (await (await fetch(`${stack.url}/api/events?grid=${grid}`)).json()) as {
+              events: { id: string }[];
+            };
+            id = r.events[0]?.id ?? '';
+            return id;
+          },
+          { timeout: 30_000 },
+        )
+        .not.toBe('');
+      const context = await stack.browser.newContext({ viewport: { width: 3840, height: 2160 } });
+      const page = await context.newPage();
+      const errors = collectPageErrors(page);
+      await page.goto(`${stack.url}/desk?event=${encodeURIComponent(id)}`, { timeout: 60_000 });
+      await expect.poll(() => new URL(page.url()).pathname, { timeout: 30_000 }).toBe('/login');
+      await page.getByTestId('login-username').fill(USERS.dispatcher);
+      await page.getByTestId('login-password').fill(PASSWORD);
+      await page.getByTestId('login-submit').click();
+      await page.waitForSelector(
+        `[data-testid="event-detail"][data-event-id="${id}"] [data-testid="detail-state"]`,
+        {
+          timeout: 30_000,
+        },
+      );
+      await expect(page.getByTestId('why-ack').getAttribute('data-basis')).resolves.toBe('ack.tier1');
+      expect(new URL(page.url()).searchParams.get('event')).toBe(id);
       expect(errors).toEqual([]);
       await context.close();
     },

@@ -74,6 +74,7 @@ export function useStack(options: StackOptions = {}): Stack {
     const dataDir = mkdtempSync(join(tmpdir(), 'cadre-ui-data-'));
     dirs.push(configDir, dataDir);
     await writeConfig(configDir);
+    if (options.rules) writeFileSync(join(configDir, 'rules.yaml'), JSON.stringify(options.rules));
     for (const [name, content] of Object.entries((await options.configFiles?.()) ?? {}))
       writeFileSync(join(configDir, name), content);
     stack.config = loadConfig(configDir);
