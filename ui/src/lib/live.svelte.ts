@@ -92,6 +92,10 @@ class LiveStore {
     this.scope = city;
     const socket = io('/live', {
       path: '/socket.io',
+      // WebSocket first: one connection to one gateway, so gateways side by side behind one address
+      // need no sticky sessions (long-polling, the fallback, does: README "Scaling out").
+      transports: ['websocket', 'polling'],
+      tryAllTransports: true,
       auth: (cb) => cb(session.current?.token ? { token: session.current.token } : {}),
       reconnectionDelayMax: 5000,
     });
