@@ -14,22 +14,32 @@ import type { EventTransition } from '../shared/schemas.js';
 const START_MARGIN_MS = HOUR;
 
 export async function readHistory(js: JetStreamClient, doc: EventDoc): Promise<EventTransition[]> {
+  return readTransitions<EventTransition>(js, doc, subjects.event(doc.city, doc.grid));
+}
+
+/** The same for any transition kind on its subject (an incident's: `cadre.incident.<city>`). */
+export async function readTransitions<T extends { id: string; seq: number }>(
+  js: JetStreamClient,
+  doc: { id: string; openedAt: string },
+  subject: string,
+): Promise<T[]> {
   const opened = parseTime(doc.openedAt);
   const from = Number.isNaN(opened) ? undefined : formatTime(opened - START_MARGIN_MS);
-  let found = await readSubject(js, doc, from);
-  if (from !== undefined && !found.has(1)) found = await readSubject(js, doc, undefined);
+  let found = await readSubject<T>(js, doc.id, subject, from);
+  if (from !== undefined && !found.has(1)) found = await readSubject<T>(js, doc.id, subject, undefined);
   return [...found.values()].sort((a, b) => a.seq - b.seq);
 }
 
-/** The transitions of `doc.id` on its subject from `startTime` (or the start), by seq. */
-async function readSubject(
+/** The transitions of `id` on `subject` from `startTime` (or the start), by seq. */
+async function readSubject<T extends { id: string; seq: number }>(
   js: JetStreamClient,
-  doc: EventDoc,
+  id: string,
+  subject: string,
   startTime: string | undefined,
-): Promise<Map<number, EventTransition>> {
-  const found = new Map<number, EventTransition>();
+): Promise<Map<number, T>> {
+  const found = new Map<number, T>();
   const consumer = await js.consumers.get(STREAMS.events.name, {
-    filter_subjects: subjects.event(doc.city, doc.grid),
+    filter_subjects: subject,
     ...(startTime ? { opt_start_time: startTime } : {}),
   });
   try {
@@ -39,7 +49,7 @@ async function readSubject(
       let got = 0;
       for await (const m of messages) {
         got += 1;
-        keepIfOurs(m, doc, found);
+        keepIfOurs(m, id, found);
         pending = m.info.pending;
         if (pending === 0) break;
       }
@@ -51,10 +61,14 @@ async function readSubject(
   }
 }
 
-function keepIfOurs(m: JsMsg, doc: EventDoc, found: Map<number, EventTransition>): void {
+function keepIfOurs<T extends { id: string; seq: number }>(
+  m: JsMsg,
+  id: string,
+  found: Map<number, T>,
+): void {
   try {
-    const t = m.json<EventTransition>();
-    if (t.id === doc.id) found.set(t.seq, t);
+    const t = m.json<T>();
+    if (t.id === id) found.set(t.seq, t);
   } catch {
     // An unreadable message is not part of any history.
   }

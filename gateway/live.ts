@@ -75,19 +75,26 @@ export function attachLive(io: Server, options: LiveOptions): Live {
   nsp.on('connection', (socket: Socket) => {
     const data = socket.data as ClientData;
     socketClients.inc();
-    const feed = new CoalescingFeed((batch) => {
-      socket.emit('events', batch);
-      const sentAt = now();
-      for (const t of batch) {
-        const storedAt = model.storedAtOf(t);
-        if (storedAt !== undefined) transitionToScreenSeconds.observe(Math.max(0, sentAt - storedAt) / 1000);
-      }
-    }, {
-      now,
-      intervalMs: options.batchIntervalMs,
-      congested: () => unsent(socket) > CONGESTED_PACKETS,
-    });
+    const feed = new CoalescingFeed(
+      (batch) => {
+        socket.emit('events', batch);
+        const sentAt = now();
+        for (const t of batch) {
+          const storedAt = model.storedAtOf(t);
+          if (storedAt !== undefined)
+            transitionToScreenSeconds.observe(Math.max(0, sentAt - storedAt) / 1000);
+        }
+      },
+      {
+        now,
+        intervalMs: options.batchIntervalMs,
+        congested: () => unsent(socket) > CONGESTED_PACKETS,
+      },
+    );
     const stopFollowing = model.onChange((doc) => {
+      if (inScope(data.scope, doc.city)) feed.push(doc);
+    });
+    const stopIncidents = model.onIncident((doc) => {
       if (inScope(data.scope, doc.city)) feed.push(doc);
     });
     socket.emit('snapshot', snapshot(data.scope));
@@ -117,6 +124,7 @@ export function attachLive(io: Server, options: LiveOptions): Live {
 
     socket.on('disconnect', () => {
       stopFollowing();
+      stopIncidents();
       feed.close();
       socketClients.dec();
     });
@@ -148,8 +156,12 @@ export function attachLive(io: Server, options: LiveOptions): Live {
         if (levelRank(doc.level) > levelRank(grid.level)) grid.level = doc.level;
       }
     }
+    const incidents = model
+      .allIncidents()
+      .filter((i) => (i.state === 'open' || i.state === 'acknowledged') && inScope(scope, i.city));
     return {
       events,
+      incidents,
       grids: [...grids.values()],
       stats: model.stats(scope, nsp.sockets.size),
       series: model.series.series(now()),

@@ -4,7 +4,10 @@
  * arrival order; once it grows past `largeBatch` it keeps only the latest transition of each event,
  * so memory is bounded by the number of events and an event's latest state is never dropped.
  */
-import type { EventTransition } from '../shared/schemas.js';
+import type { EventTransition, IncidentTransition } from '../shared/schemas.js';
+
+/** What a screen's `events` batches carry: events' transitions and incidents'. */
+export type Transition = EventTransition | IncidentTransition;
 
 export interface FeedOptions {
   intervalMs?: number;
@@ -15,22 +18,22 @@ export interface FeedOptions {
 }
 
 export class CoalescingFeed {
-  private list: EventTransition[] = [];
-  private latest: Map<string, EventTransition> | undefined;
+  private list: Transition[] = [];
+  private latest: Map<string, Transition> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastFlush = -Infinity;
   private readonly intervalMs: number;
   private readonly largeBatch: number;
 
   constructor(
-    private readonly send: (batch: EventTransition[]) => void,
+    private readonly send: (batch: Transition[]) => void,
     private readonly options: FeedOptions,
   ) {
     this.intervalMs = options.intervalMs ?? 250;
     this.largeBatch = options.largeBatch ?? 200;
   }
 
-  push(t: EventTransition): void {
+  push(t: Transition): void {
     if (this.latest) {
       this.latest.delete(t.id); // re-insert: the batch lists events in the order of their latest change
       this.latest.set(t.id, t);

@@ -11,7 +11,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { SwaggerOptions } from '@fastify/swagger';
 import { Type, type TSchema } from '@sinclair/typebox';
-import { COMPLAINT_CATEGORIES, EventTransitionSchema, MaintenanceSchema } from '../shared/schemas.js';
+import {
+  COMPLAINT_CATEGORIES,
+  EventTransitionSchema,
+  IncidentTransitionSchema,
+  MaintenanceSchema,
+} from '../shared/schemas.js';
 
 const obj = (properties: Record<string, TSchema>, description?: string) =>
   Type.Object(properties, { additionalProperties: true, ...(description ? { description } : {}) });
@@ -37,6 +42,7 @@ const ERRORS: Record<number, string> = {
 };
 
 const Event = EventTransitionSchema;
+const Incident = IncidentTransitionSchema;
 const Events = obj({ events: list(Event) }, 'events, newest first');
 const Scorecard = obj(
   { complaints: num, complaintsPer10k: nullableNum, status: obj({}), score: num, trend: nullableNum },
@@ -113,6 +119,14 @@ const ACTION = (summary: string): RouteDoc => ({
   errors: [400],
 });
 
+const INCIDENT_ACTION = (summary: string): RouteDoc => ({
+  summary,
+  tags: ['incidents'],
+  access: 'actor',
+  ok: { 200: obj({ incident: Incident }, 'the incident as the processor left it') },
+  errors: [400],
+});
+
 /** Every route, by `METHOD url` as Fastify registers it. */
 export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /api/openapi.json': {
@@ -168,6 +182,29 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'POST /api/events/:id/contact': ACTION('Record a contact with a complaint’s customer'),
   'POST /api/events/:id/defer': ACTION('Defer: may wait, with its reason'),
+  'POST /api/events/:id/handover': ACTION(
+    'Hand up from the grid’s team to the city or the province, with a reason',
+  ),
+  'GET /api/incidents': {
+    summary: 'Incidents (one cause, many grids), active by default',
+    tags: ['incidents'],
+    access: 'reader',
+    ok: { 200: obj({ incidents: list(Incident) }) },
+    errors: [400],
+  },
+  'GET /api/incidents/:id': {
+    summary: 'One incident with its grids’ events and its history',
+    tags: ['incidents'],
+    access: 'reader',
+    ok: { 200: obj({ incident: Incident, events: list(Event), history: list(Incident) }) },
+    errors: [400, 404],
+  },
+  'POST /api/incidents/:id/ack': INCIDENT_ACTION('Acknowledge the incident and every event in it'),
+  'POST /api/incidents/:id/assign': INCIDENT_ACTION('Assign the incident and every event in it'),
+  'POST /api/incidents/:id/comment': INCIDENT_ACTION('Comment on the incident and every event in it'),
+  'POST /api/incidents/:id/resolve': INCIDENT_ACTION(
+    'Resolve the incident and every event in it (409 with uncleared alarms)',
+  ),
   'GET /api/topology': {
     summary: 'Cities and grids (no elements); ETag',
     tags: ['grids'],
@@ -236,7 +273,9 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'The customer’s satisfaction answer after resolution',
     tags: ['complaints'],
     access: 'actor',
-    ok: { 202: obj({}) },
+    ok: {
+      200: obj({ event: Event }, 'the event answered about (a dissatisfied answer may reopen its grid)'),
+    },
     errors: [400],
   },
   'GET /api/maintenance': {

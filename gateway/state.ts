@@ -11,7 +11,7 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { LRUCache } from 'lru-cache';
 import { CadreError } from '../shared/errors.js';
 import { LEVELS, type Level } from '../shared/levels.js';
-import type { Maintenance } from '../shared/schemas.js';
+import type { IncidentTransition, Maintenance } from '../shared/schemas.js';
 import { BUCKETS, STREAMS } from '../shared/subjects.js';
 import { formatTime } from '../shared/time.js';
 import type { EventDoc, GridDoc, ProcessorStats } from '../shared/views.js';
@@ -59,7 +59,10 @@ export class ReadModel {
   private readonly processors = new Map<string, { stats: ProcessorStats; receivedAt: number }>();
   private readonly maintenance = new LRUCache<string, Maintenance>({ max: 10_000 });
   private readonly listeners = new Set<Listener>();
-  private readonly storedAt = new WeakMap<EventDoc, number>();
+  /** Incidents (CONTRACT.md "Incidents"): the last `endedMax` of them by id, active ones included. */
+  private readonly incidents: LRUCache<string, IncidentTransition>;
+  private readonly incidentListeners = new Set<(doc: IncidentTransition) => void>();
+  private readonly storedAt = new WeakMap<object, number>();
   private readonly stops: (() => unknown)[] = [];
   private sampler: NodeJS.Timeout | undefined;
   private started = false;
@@ -67,6 +70,7 @@ export class ReadModel {
   constructor(private readonly options: ReadModelOptions) {
     const endedMax = options.endedMax ?? 5000;
     this.ended = new LRUCache({ max: endedMax });
+    this.incidents = new LRUCache({ max: endedMax });
     this.complaintIndex = new LRUCache({ max: endedMax * 20 });
   }
 
@@ -98,9 +102,9 @@ export class ReadModel {
     const kvm = new Kvm(nc);
     const eventsKv = await kvm.open(BUCKETS.events);
     const gridsKv = await kvm.open(BUCKETS.grids);
-    await this.watch(eventsKv, (e) => this.applyEvent(e.json<EventDoc>()));
+    await this.watch(eventsKv, (e) => this.applyDoc(e.json<EventDoc | IncidentTransition>()));
     await this.watch(gridsKv, (e) => this.applyGrid(e.json<GridDoc>(), e.revision));
-    await loadAll(eventsKv, (e) => this.applyEvent(e.json<EventDoc>()));
+    await loadAll(eventsKv, (e) => this.applyDoc(e.json<EventDoc | IncidentTransition>()));
     await loadAll(gridsKv, (e) => this.applyGrid(e.json<GridDoc>(), e.revision));
     // The wall's chart survives a gateway restart: the last hour is read back from the streams
     // (transitions up to lastSeq; the live consumer below starts after it).
@@ -127,6 +131,36 @@ export class ReadModel {
     await Promise.allSettled(this.stops.map((stop) => stop()));
     this.stops.length = 0;
     this.listeners.clear();
+  }
+
+  /** An event's or an incident's document (they share the bucket and the stream). */
+  applyDoc(doc: EventDoc | IncidentTransition): boolean {
+    return doc.kind === 'incident' ? this.applyIncident(doc) : this.applyEvent(doc);
+  }
+
+  /** Applies an incident's document when its seq is newer; its listeners hear of it like an event's. */
+  applyIncident(doc: IncidentTransition): boolean {
+    const held = this.incidents.get(doc.id);
+    if (held && held.seq >= doc.seq) return false;
+    this.incidents.set(doc.id, doc);
+    for (const listener of this.incidentListeners) listener(doc);
+    return true;
+  }
+
+  incident(id: string): IncidentTransition | undefined {
+    return this.incidents.get(id);
+  }
+
+  /** Incidents held (active ones, and the last ended), newest opening first. */
+  allIncidents(): IncidentTransition[] {
+    return [...this.incidents.values()].sort((a, b) =>
+      a.openedAt < b.openedAt ? 1 : a.openedAt > b.openedAt ? -1 : 0,
+    );
+  }
+
+  onIncident(listener: (doc: IncidentTransition) => void): () => void {
+    this.incidentListeners.add(listener);
+    return () => this.incidentListeners.delete(listener);
   }
 
   /** Applies an event doc when its seq is newer than the one held; true when it changed something. */
@@ -219,8 +253,12 @@ export class ReadModel {
   }
 
   private onTransition(m: JsMsg): void {
-    const doc = parseOr<EventDoc>(m, this.options.log);
+    const doc = parseOr<EventDoc | IncidentTransition>(m, this.options.log);
     if (!doc) return;
+    if (doc.kind === 'incident') {
+      this.applyIncident(doc);
+      return;
+    }
     if (LEVELS.includes(doc.level) && typeof doc.id === 'string')
       this.series.countTransition(this.options.now(), doc);
     this.storedAt.set(doc, nanosToMs(m.info.timestampNanos));
@@ -228,7 +266,7 @@ export class ReadModel {
   }
 
   /** When a transition heard on CADRE_EVENTS was stored there (epoch ms); undefined for KV-loaded docs. */
-  storedAtOf(doc: EventDoc): number | undefined {
+  storedAtOf(doc: EventDoc | IncidentTransition): number | undefined {
     return this.storedAt.get(doc);
   }
 

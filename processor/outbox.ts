@@ -33,7 +33,7 @@ export interface OutboxTargets {
 interface Pending {
   transitions: EventTransition[];
   incidents: IncidentTransition[];
-  events: Map<string, EventTransition>;
+  events: Map<string, EventTransition | IncidentTransition>;
   grids: Set<string>;
   replies: { commandId: string; reply: CommandReply }[];
 }
@@ -59,7 +59,12 @@ export class Outbox {
 
   /** Incident transitions, in the same chain (published after the events of the same batch). */
   addIncidents(incidents: readonly IncidentTransition[]): void {
-    this.pending.incidents.push(...incidents);
+    for (const t of incidents) {
+      this.pending.incidents.push(t);
+      // Their documents share the events' bucket (ids cannot meet: `<city>.incident.…`), so a
+      // gateway loads them with the events.
+      this.docs.events.set(t.id, t);
+    }
   }
 
   addGrids(grids: Iterable<string>): void {

@@ -16,6 +16,7 @@ import type {
 import type { Level } from '../../../shared/levels.js';
 import type {
   EventTransition,
+  IncidentTransition,
   RuleName,
   EventState,
   TransitionName,
@@ -34,6 +35,7 @@ export type {
   Stats,
   Level,
   EventTransition,
+  IncidentTransition,
   RuleName,
   EventState,
   TransitionName,
@@ -82,6 +84,8 @@ export interface GridLevel {
 
 export interface Snapshot {
   events: EventDoc[];
+  /** Active incidents (CONTRACT.md "Incidents"). */
+  incidents?: IncidentTransition[];
   grids: GridLevel[];
   stats: Stats;
   series?: Series;

@@ -1,0 +1,196 @@
+/**
+ * Incidents on the real stack (a nats-server, ingest + processor + gateway + notifier as `cadre
+ * start` wires them, real HTTP, a real Socket.IO client, a real webhook receiver): a district's ring
+ * breaks; one incident with its three grids appears over REST and on a screen, a subscriber hears of
+ * it once (not once per grid), and one acknowledgement of the incident reaches every grid's event.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jetstream } from '@nats-io/jetstream';
+import { io as connectIo, type Socket } from 'socket.io-client';
+import { startApp, type RunningApp } from '../../app/app.js';
+import { loadConfig } from '../../config/load.js';
+import { hashPassword } from '../../shared/passwords.js';
+import type { Alarm, EventTransition, IncidentTransition } from '../../shared/schemas.js';
+import { messageId, subjects } from '../../shared/subjects.js';
+import type { EventDoc } from '../../shared/views.js';
+import { useNats } from '../helpers/nats.js';
+
+const PASSWORD = 'incident-test-password';
+const GRIDS = ['G1', 'G2', 'G3'];
+
+const nats = useNats();
+let app: RunningApp;
+let token: string;
+let dir: string;
+let receiver: Server;
+const notices: { kind: string; id: string; transition: string }[] = [];
+
+/** Three grids of one district; G1's transport is the ring the others' transport hangs on. */
+function topology() {
+  return {
+    cities: [{ id: 'CS', name: '长沙' }],
+    grids: GRIDS.map((id) => ({ id, name: `网格${id}`, city: 'CS', district: '芙蓉区', subscribers: 5000 })),
+    elements: [
+      { id: 'CORE', grid: 'G1', kind: 'core' },
+      ...GRIDS.flatMap((g) => [
+        { id: `${g}-TX`, grid: g, kind: 'transport', upstream: [g === 'G1' ? 'CORE' : 'G1-TX'] },
+        { id: `${g}-PWR`, grid: g, kind: 'power' },
+        { id: `${g}-BTS1`, grid: g, kind: 'site', upstream: [`${g}-TX`, `${g}-PWR`] },
+      ]),
+    ],
+  };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cadre-incidents-'));
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      notices.push(JSON.parse(body) as (typeof notices)[number]);
+      res.writeHead(204).end();
+    });
+  });
+  receiver.listen(0, '127.0.0.1');
+  await once(receiver, 'listening');
+  const { port } = receiver.address() as AddressInfo;
+  writeFileSync(join(dir, 'topology.json'), JSON.stringify(topology()));
+  // A short debounce: the test waits seconds, not minutes.
+  writeFileSync(join(dir, 'rules.yaml'), JSON.stringify({ outage: { debounce: '1s' } }));
+  writeFileSync(
+    join(dir, 'notify.yaml'),
+    JSON.stringify({
+      subscribers: [
+        {
+          name: 'on-call',
+          channel: 'webhook',
+          url: `http://127.0.0.1:${port}/hook`,
+          levels: ['red', 'orange'],
+        },
+      ],
+    }),
+  );
+  writeFileSync(
+    join(dir, 'access.yaml'),
+    JSON.stringify({
+      users: [
+        {
+          name: 'cs-dispatcher',
+          role: 'dispatcher',
+          cities: ['CS'],
+          passwordHash: await hashPassword(PASSWORD),
+        },
+      ],
+    }),
+  );
+  app = await startApp({
+    env: {
+      port: 0,
+      host: '127.0.0.1',
+      natsUrl: nats.url,
+      configDir: dir,
+      dataDir: mkdtempSync(join(dir, 'data-')),
+    },
+    config: loadConfig(dir),
+    roles: new Set(['ingest', 'processor', 'gateway']),
+    log: () => {},
+  });
+  const login = await fetch(`${app.url}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'cs-dispatcher', password: PASSWORD }),
+  });
+  token = ((await login.json()) as { token: string }).token;
+}, 60_000);
+
+afterAll(async () => {
+  await app?.stop();
+  receiver?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const get = async <T>(path: string): Promise<T> =>
+  (await (await fetch(`${app.url}${path}`, { headers: { authorization: `Bearer ${token}` } })).json()) as T;
+
+async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  ms = 20_000,
+): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('incidents on the real stack', () => {
+  it('one incident for a ring failure: over REST, on a screen, told once, acknowledged in one action', async () => {
+    const screen: Socket = connectIo(`${app.url}/live`, {
+      auth: { token },
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    const pushed: (EventTransition | IncidentTransition)[] = [];
+    screen.on('events', (batch: (EventTransition | IncidentTransition)[]) => pushed.push(...batch));
+    await once(screen, 'snapshot');
+
+    // Every alarm of the failure at one instant, as an NMS reports a cut: their debounces end together.
+    const time = new Date().toISOString();
+    const js = jetstream(nats.nc);
+    const raise = (id: string, ne: string, code: string) => {
+      const alarm: Alarm = { id, ne, code, severity: 1, category: 'fault', state: 'raised', time };
+      return js.publish(subjects.input('alarm', 'CS'), JSON.stringify(alarm), {
+        msgID: messageId('alarm', alarm),
+      });
+    };
+    await raise('RING', 'G1-TX', 'TRANSPORT_DOWN');
+    for (const g of ['G2', 'G3']) await raise(`${g}-T`, `${g}-TX`, 'TRANSPORT_DOWN');
+    for (const g of GRIDS) await raise(`${g}-S`, `${g}-BTS1`, 'SITE_DOWN');
+
+    const { incidents } = await eventually(async () => {
+      const r = await get<{ incidents: IncidentTransition[] }>('/api/incidents');
+      return r.incidents.length && r.incidents[0]!.grids.length === 3 ? r : undefined;
+    }, 'the incident');
+    expect(incidents).toHaveLength(1);
+    const incident = incidents[0]!;
+    expect(incident).toMatchObject({ cause: 'upstream', root: { elements: ['G1-TX'], alarms: ['RING'] } });
+    expect(incident.grids.sort()).toEqual(GRIDS);
+
+    await eventually(
+      () => (pushed.some((t) => t.kind === 'incident' && t.id === incident.id) ? true : undefined),
+      'the screen',
+    );
+    const one = await get<{ incident: IncidentTransition; events: EventDoc[] }>(
+      `/api/incidents/${incident.id}`,
+    );
+    expect(one.events.map((e) => e.grid).sort()).toEqual(GRIDS);
+    expect(one.events.every((e) => e.incident === incident.id)).toBe(true);
+
+    await eventually(() => (notices.length ? true : undefined), 'the notice');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(notices.map((n) => [n.kind, n.id, n.transition])).toEqual([['incident', incident.id, 'opened']]);
+
+    const ack = await fetch(`${app.url}/api/incidents/${incident.id}/ack`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(ack.status).toBe(200);
+    expect(((await ack.json()) as { incident: IncidentTransition }).incident.state).toBe('acknowledged');
+    const acked = await eventually(async () => {
+      const { events } = await get<{ events: EventDoc[] }>('/api/events?rule=outage');
+      return events.length === 3 && events.every((e) => e.state === 'acknowledged') ? events : undefined;
+    }, 'every grid acknowledged');
+    expect(acked.every((e) => e.by === 'cs-dispatcher')).toBe(true);
+    screen.close();
+  }, 60_000);
+});
