@@ -15,8 +15,10 @@ import { ingestPart } from './ingest.js';
 import { processorPart } from './processor.js';
 import { latencyPart, screenPart } from './latency.js';
 import { replayPart } from './replay.js';
+import { haPart } from './ha.js';
+import { soakPart } from './soak.js';
 
-const PARTS: BenchPart[] = [ingestPart, processorPart, latencyPart, screenPart, replayPart];
+const PARTS: BenchPart[] = [ingestPart, processorPart, latencyPart, screenPart, replayPart, soakPart, haPart];
 
 interface Args {
   parts: string[];

@@ -18,6 +18,8 @@ export interface ClusterNode {
   port: number;
   /** Running now (false between `kill` and `start`). */
   readonly running: boolean;
+  /** Its process id while it runs (for CPU figures). */
+  readonly pid: number | undefined;
   /** Ends the process with a signal (default SIGKILL) and waits for its exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again with the same ports and store. */
@@ -89,6 +91,9 @@ function nodeOf(bin: string, name: string, port: number, conf: string): ClusterN
     port,
     get running() {
       return child !== undefined && child.exitCode === null && child.signalCode === null;
+    },
+    get pid() {
+      return node.running ? child?.pid : undefined;
     },
     async kill(signal = 'SIGKILL') {
       const c = child;

@@ -174,6 +174,13 @@ describe('roles on a 3-node cluster', () => {
       alive();
     }
     expect((await readyz(processor)).body.detail).toMatchObject({ owned: expect.any(Array) });
+    // The processor role is observable on its own; a gateway without one shows no lag at all, not 0.
+    const metrics = async (r: RoleProcess) => (await fetch(`${r.url}/metrics`)).text();
+    const own = await metrics(processor);
+    expect(own).toMatch(/^cadre_processor_lag_seconds\{partition="CS"\} /m);
+    expect(own).toMatch(/^cadre_processed_total\{type="complaint"\} [1-9]/m);
+    expect(own).toMatch(/^cadre_events_total\{/m);
+    expect(await metrics(g1)).not.toMatch(/^cadre_processor_lag_seconds/m);
     alive();
   }, 300_000);
 });
