@@ -18,6 +18,7 @@ import { CheckpointStore } from './checkpoint.js';
 import { Outbox } from './outbox.js';
 import { Ticker } from './ticker.js';
 import { createIntake } from '../ingest/intake.js';
+import { reject as makeReject } from '../shared/errors.js';
 import { STREAMS, subjects } from '../shared/subjects.js';
 import { formatTime } from '../shared/time.js';
 import { LEVELS, type Level } from '../shared/levels.js';
@@ -152,11 +153,25 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     ticker?.schedule();
   };
 
+  let refusedTicks = 0;
   const onMessage = (m: FeedMessage) => {
     if (m.seq <= appliedSeq) return; // a restarted feed may hand over again what was already applied
     appliedSeq = m.seq;
     const input = intake.accept(m);
     if (!input) return;
+    // A tick far ahead of this processor's own wall clock is refused whoever stamped it (the core
+    // checks it against its arrival, which a broker whose clock leapt would stamp as well).
+    if (input.type === 'tick' && input.time > now() + config.rules.maxFuture) {
+      refusedTicks++;
+      intake.reject(
+        m,
+        makeReject(
+          'CADRE_ERR_TIME_RANGE',
+          `/time: tick ${Math.round((input.time - now()) / 1000)} s ahead of this processor's clock (maxFuture ${config.rules.maxFuture / 1000} s)`,
+        ),
+      );
+      return;
+    }
     const out = core.push(input);
     if (out.transitions.length) {
       for (const t of out.transitions) causedAt.set(t, m.storedAt);
@@ -257,6 +272,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
       lagSeconds: round(lagSeconds),
       pending,
       active: countActive(core),
+      clock: clockStats(core.now(), at, config.rules.maxFuture, refusedTicks),
     };
     nc.publish(subjects.processorStats(partition), JSON.stringify(current));
   }, 1000);
@@ -288,6 +304,16 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     processorLagSeconds.remove({ partition: partitionName });
     await feed.stop();
   }
+}
+
+function clockStats(clock: number | null, wall: number, maxFuture: number, refusedTicks: number) {
+  const ahead = clock === null ? 0 : clock - wall;
+  return {
+    at: clock === null ? null : formatTime(clock),
+    aheadSeconds: round(ahead / 1000),
+    jumped: ahead > maxFuture,
+    refusedTicks,
+  };
 }
 
 function countActive(core: Core): Record<Level, number> {

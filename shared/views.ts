@@ -123,6 +123,12 @@ export interface ProcessorStats {
   /** Messages in the stream not yet applied. */
   pending: number;
   active: Record<Level, number>;
+  /**
+   * The core's clock against this processor's wall clock: `jumped` when it is more than
+   * `rules.maxFuture` ahead (a broker clock that leapt, or a checkpoint's tick from the future);
+   * `refusedTicks` counts ticks refused for being that far ahead of the wall clock.
+   */
+  clock?: { at: string | null; aheadSeconds: number; jumped: boolean; refusedTicks: number };
 }
 
 /**
