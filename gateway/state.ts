@@ -236,6 +236,7 @@ export class ReadModel {
   stats(scope: string[] | null, clients: number): Stats {
     const view = this.processorView();
     const inputRate = Object.values(view.rates).reduce((a, b) => a + b, 0);
+    const heard = this.lastProcessorStatsAt();
     return {
       at: formatTime(this.options.now()),
       inputRate,
@@ -243,7 +244,17 @@ export class ReadModel {
       lagSeconds: view.lagSeconds,
       active: this.activeByLevel(scope),
       clients,
+      // When a processor last reported: a screen tells a silent processor from a quiet province.
+      ...(heard === undefined ? {} : { processedAt: formatTime(heard) }),
     };
+  }
+
+  /** The newest time any processor's stats arrived; undefined before the first. */
+  lastProcessorStatsAt(): number | undefined {
+    let last: number | undefined;
+    for (const { receivedAt } of this.processors.values())
+      if (last === undefined || receivedAt > last) last = receivedAt;
+    return last;
   }
 
   private applyGrid(doc: GridDoc, revision: number): void {

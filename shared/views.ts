@@ -181,6 +181,8 @@ export interface LiveStats {
   lagSeconds: number;
   active: Record<Level, number>;
   clients: number;
+  /** Extension: when a processor last reported (its stats about once a second); absent before the first. */
+  processedAt?: string;
   point?: SeriesPoint;
 }
 

@@ -50,6 +50,8 @@ export interface Stack {
   /** With `splitGateway`: stops the gateway alone (ingest and processor go on), and starts it again on the same port. */
   stopGateway(): Promise<void>;
   startGateway(): Promise<void>;
+  /** With `splitGateway`: stops ingest and processor (the gateway stays up, its data freezes). */
+  stopProcessor(): Promise<void>;
 }
 
 export interface StackOptions {
@@ -107,6 +109,11 @@ export function useStack(options: StackOptions = {}): Stack {
         });
       };
       stopExtra = () => stack.stopGateway();
+      stack.stopProcessor = async () => {
+        const app = stack.app;
+        stack.app = undefined as unknown as RunningApp;
+        await app.stop();
+      };
     } else {
       stack.app = await startApp({
         env,
@@ -115,8 +122,10 @@ export function useStack(options: StackOptions = {}): Stack {
         log: () => {},
       });
       stack.url = stack.app.url!;
-      stack.stopGateway = stack.startGateway = () =>
-        Promise.reject(new Error('useStack({ splitGateway: true }) only'));
+      stack.stopGateway =
+        stack.startGateway =
+        stack.stopProcessor =
+          () => Promise.reject(new Error('useStack({ splitGateway: true }) only'));
     }
     const js = jetstream(nats.nc);
     stack.publish = async (

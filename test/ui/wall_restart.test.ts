@@ -104,4 +104,33 @@ describe('wall screen when the gateway stops and comes back', () => {
       },
       TEST_TIMEOUT,
     );
+
+  it(
+    'goes stale when the processor behind a live gateway falls silent, and says so',
+    async () => {
+      const page = await stack.browser.context.newPage();
+      const errors = collectPageErrors(page);
+      await page.goto(`${stack.url}/wall`, { timeout: 60_000 });
+      await page.waitForSelector('[data-testid="connection-state"][data-state="connected"]', {
+        timeout: 60_000,
+      });
+      await expect(page.getByTestId('stale-banner').count()).resolves.toBe(0);
+      const stoppedAt = Date.now();
+      await stack.stopProcessor();
+      await page.waitForSelector('[data-testid="stale-banner"][data-reason="processor"]', {
+        timeout: 15_000,
+      });
+      console.log(`processor stopped → stale on the wall: ${Date.now() - stoppedAt} ms`);
+      expect(Date.now() - stoppedAt).toBeLessThan(6000);
+      await expect(page.getByTestId('stale-banner').textContent()).resolves.toMatch(
+        /数据截至 \d\d:\d\d:\d\d/,
+      );
+      await expect(page.getByTestId('stale-banner').textContent()).resolves.toContain('处理服务');
+      // The gateway itself is still there: the badge says the data is stale, not that it reconnects.
+      await expect(page.getByTestId('connection-state').getAttribute('data-state')).resolves.toBe('stale');
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    TEST_TIMEOUT,
+  );
 });
