@@ -49,9 +49,13 @@ export const CadreSchema = section({
     code: names(['alertname']),
     severity: names(['severity']),
     /** Severity label values → cadre severity 1 (worst) … 4. */
-    severities: Type.Record(Type.String(), Type.Union([1, 2, 3, 4].map((n) => Type.Literal(n))), {
-      default: { critical: 1, major: 2, minor: 3, warning: 3, info: 4 },
-    }),
+    severities: Type.Record(
+      Type.String(),
+      Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3), Type.Literal(4)]),
+      {
+        default: { critical: 1, major: 2, minor: 3, warning: 3, info: 4 },
+      },
+    ),
     /** `fault` or `performance`; alerts without one of these labels are `fault`. */
     category: names(['category']),
     text: names(['summary', 'description']),

@@ -35,7 +35,9 @@ beforeAll(async () => {
     uiDir,
     commandTimeoutMs: 200,
     bodyLimit: 64 * 1024,
-    register: (app) => app.register(ingestHttp, { nc: nats.nc, config }),
+    register: async (app) => {
+      await app.register(ingestHttp, { nc: nats.nc, config });
+    },
   });
   const res = await gw.app.inject({ url: '/api/openapi.json' });
   expect(res.statusCode).toBe(200);

@@ -169,6 +169,6 @@ describe('Alertmanager → cadre', () => {
     expect(await anonymous.json()).toMatchObject({ error: 'CADRE_ERR_UNAUTHORIZED' });
     const old = await post({ version: '3', alerts: [] }, { authorization: `Bearer ${INGEST_KEY}` });
     expect(old.status).toBe(400);
-    expect((await old.json()).message).toContain('version "4"');
+    expect(((await old.json()) as { message: string }).message).toContain('version "4"');
   });
 });

@@ -32,10 +32,7 @@ describe('reports page on the real stack', () => {
       ])
         await stack.publish('complaint', 'CS', c);
 
-      const context = await stack.browser.newContext({
-        viewport: { width: 1440, height: 1000 },
-        acceptDownloads: true,
-      });
+      const context = await stack.browser.newContext({ viewport: { width: 1440, height: 1000 } });
       const page = await context.newPage();
       const errors = collectPageErrors(page);
       await logIn(page, stack.url, USERS.viewer, '/reports');
