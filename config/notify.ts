@@ -16,6 +16,13 @@ export const NotifySchema = section({
       cities: Type.Optional(Type.Array(Type.String())),
       steps: Type.Array(Type.Integer({ minimum: 0 }), { default: [0] }),
       transitions: Type.Array(oneOf(TRANSITIONS), { default: [] }),
+      /** Local times (cadre.yaml `timeZone`) between which notices below red wait (held, not dropped). */
+      quietHours: Type.Optional(
+        Type.Object({
+          from: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }),
+          to: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }),
+        }),
+      ),
     }),
     { default: [] },
   ),
@@ -26,6 +33,8 @@ export const NotifySchema = section({
       minItems: 1,
     }),
     timeout: duration('10s'),
+    /** The longest a receiver's `Retry-After` is waited out in one go (a receiver cannot park a notice for days). */
+    maxRetryAfter: duration('1h'),
   }),
   sms: section({
     gateway: section({ url: Type.Optional(Type.String({ pattern: '^https?://' })) }),
@@ -46,6 +55,8 @@ export function crossCheckNotify(notify: Notify): string[] {
       problems.push(`/subscribers/${i}/url: a webhook subscriber needs a url`);
     if (s.channel === 'sms' && !s.phone)
       problems.push(`/subscribers/${i}/phone: an sms subscriber needs a phone`);
+    if (s.quietHours && s.quietHours.from === s.quietHours.to)
+      problems.push(`/subscribers/${i}/quietHours: from and to are the same time`);
   });
   if (notify.subscribers.some((s) => s.channel === 'sms') && !notify.sms.gateway.url)
     problems.push('/sms/gateway/url: sms subscribers need an SMS gateway url');

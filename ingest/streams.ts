@@ -72,7 +72,7 @@ export async function ensureStreams(
   // Buckets are created through their own clients (they own the subject layout and flags), then
   // reconciled like streams so a changed ttl or replica count in cadre.yaml takes effect.
   const kvm = new Kvm(js);
-  for (const bucket of [BUCKETS.events, BUCKETS.grids, BUCKETS.contacts]) {
+  for (const bucket of [BUCKETS.events, BUCKETS.grids, BUCKETS.contacts, BUCKETS.notifyLog]) {
     outcomes[`KV_${bucket}`] = await ensureBucket(
       jsm,
       { name: `KV_${bucket}`, ...common, max_age: nanos(nats.eventsMaxAge), max_msgs_per_subject: 1 },
@@ -85,6 +85,13 @@ export async function ensureStreams(
         }),
     );
   }
+  // A disabled endpoint stays disabled until an operator re-enables it: no max age.
+  outcomes[`KV_${BUCKETS.notifyDisabled}`] = await ensureBucket(
+    jsm,
+    { name: `KV_${BUCKETS.notifyDisabled}`, ...common },
+    () =>
+      kvm.create(BUCKETS.notifyDisabled, { history: 1, replicas: nats.replicas, storage: StorageType.File }),
+  );
   // Leases expire by the bucket's max_age: its ttl is the failover time (shared/leases.ts).
   const { ttl } = config.cadre.leases;
   outcomes[`KV_${BUCKETS.leases}`] = await ensureBucket(

@@ -18,11 +18,14 @@ import { Leases, whileLeased, type Leased } from '../shared/leases.js';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { rememberPhones } from './surveys.js';
+import { notifyLog } from './log.js';
+import { disabledEndpoints } from './disabled.js';
+import { releaseHeld } from './held.js';
 
 export interface NotifierOptions {
   nc: NatsConnection;
   config: Pick<Config, 'notify' | 'topology' | 'cadre'>;
-  /** The clock of `webhook-timestamp` (tests pin it). */
+  /** The clock of `webhook-timestamp` and of quiet hours (tests pin it). */
   now?: () => number;
   log?: (line: string) => void;
 }
@@ -40,6 +43,8 @@ export const NOTIFY_CONSUMERS = {
   contacts: 'cadre_notify_contacts',
   webhook: 'cadre_notify_webhook',
   sms: 'cadre_notify_sms',
+  /** Notices held for quiet hours (held.ts). */
+  held: 'cadre_notify_held',
 } as const;
 
 const ROUTER_CONCURRENCY = 64;
@@ -83,15 +88,25 @@ export async function startNotifier(options: NotifierOptions): Promise<RunningNo
     // SMS tasks are held for the fold window before their text is sent.
     ackWaitMs: notify.sms.foldWindow + notify.webhook.timeout + ACK_MARGIN_MS,
   };
+  const held: DurableSpec = {
+    stream: STREAMS.notify.name,
+    name: NOTIFY_CONSUMERS.held,
+    filter: subjects.notifyHeld(),
+    ackWaitMs: ACK_MARGIN_MS,
+  };
   const contacts: DurableSpec = {
     stream: STREAMS.input.name,
     name: NOTIFY_CONSUMERS.contacts,
     filter: subjects.input('complaint', '*'),
     ackWaitMs: ACK_MARGIN_MS,
   };
-  for (const spec of [router, incidentRouter, webhook, sms, contacts]) await ensureDurable(jsm, spec);
-  // The bucket is made with the others (ingest/streams.ts); it is only bound here.
-  const phones = await new Kvm(js).open(BUCKETS.contacts);
+  for (const spec of [router, incidentRouter, webhook, sms, held, contacts]) await ensureDurable(jsm, spec);
+  // The buckets are made with the others (ingest/streams.ts); they are only bound here.
+  const kvm = new Kvm(js);
+  const phones = await kvm.open(BUCKETS.contacts);
+  const notices = notifyLog(await kvm.open(BUCKETS.notifyLog), now, log);
+  const disabled = await disabledEndpoints(await kvm.open(BUCKETS.notifyDisabled), notify.subscribers, log);
+  const routing = { notices, timeZone: config.cadre.timeZone, now };
 
   // SMS folding holds tasks per phone in memory: one notifier folds at a time (the `notify-sms` lease),
   // the others stand by. Webhooks and routing need no such thing: the work queue shares them out.
@@ -105,6 +120,7 @@ export async function startNotifier(options: NotifierOptions): Promise<RunningNo
     js,
     notify,
     allowed: () => smsStage?.held() ?? false,
+    notices,
     names: {
       city: (id) => topology.city(id)?.name ?? id,
       grid: (id) => topology.grid(id)?.name ?? id,
@@ -116,6 +132,7 @@ export async function startNotifier(options: NotifierOptions): Promise<RunningNo
     // Each stage stops taking work and finishes what it is handling; held SMS tasks go back to the server.
     for (const r of running.reverse()) await r.stop();
     await texts.stop();
+    await disabled.stop();
   };
   try {
     running.push(
@@ -123,7 +140,7 @@ export async function startNotifier(options: NotifierOptions): Promise<RunningNo
         js,
         router,
         ROUTER_CONCURRENCY,
-        routeTransitions(js, notify.subscribers, phones, log),
+        routeTransitions(js, notify.subscribers, phones, log, routing),
         log,
       ),
     );
@@ -132,7 +149,7 @@ export async function startNotifier(options: NotifierOptions): Promise<RunningNo
         js,
         incidentRouter,
         ROUTER_CONCURRENCY,
-        routeTransitions(js, notify.subscribers, phones, log),
+        routeTransitions(js, notify.subscribers, phones, log, routing),
         log,
       ),
     );
@@ -140,8 +157,15 @@ export async function startNotifier(options: NotifierOptions): Promise<RunningNo
       await consumeDurable(js, contacts, ROUTER_CONCURRENCY, rememberPhones(phones, topology, log), log),
     );
     running.push(
-      await consumeDurable(js, webhook, WEBHOOK_CONCURRENCY, deliverWebhooks({ js, notify, now, log }), log),
+      await consumeDurable(
+        js,
+        webhook,
+        WEBHOOK_CONCURRENCY,
+        deliverWebhooks({ js, notify, now, log, disabled, notices }),
+        log,
+      ),
     );
+    running.push(await consumeDurable(js, held, ROUTER_CONCURRENCY, releaseHeld(js, notices, now, log), log));
     smsStage = whileLeased(
       leases,
       'notify-sms',

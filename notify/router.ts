@@ -3,14 +3,18 @@
  * task per matching subscriber on the CADRE_NOTIFY work queue (and a resolved complaint event one
  * satisfaction SMS per customer with a phone, surveys.ts). The transition is acknowledged only
  * once all its tasks are stored, and a task's Nats-Msg-Id is its id, so a transition routed again
- * after a crash adds nothing: every notice is queued exactly once.
+ * after a crash adds nothing: every notice is queued exactly once. A notice below red for a subscriber
+ * in its quiet hours goes to the held subject instead, with the instant they end (notify/held.ts);
+ * every notice queued gets its entry in the notification log (notify/log.ts).
  */
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { Subscriber } from '../config/notify.js';
 import type { EventTransition, IncidentTransition } from '../shared/schemas.js';
 import { subjects } from '../shared/subjects.js';
+import type { NotifyLog } from './log.js';
 import { recipients } from './match.js';
+import { quietUntil } from './quiet.js';
 import { surveyTasks } from './surveys.js';
 import { taskFor } from './task.js';
 
@@ -22,6 +26,7 @@ export function routeTransitions(
   subscribers: readonly Subscriber[],
   contacts: KV,
   log: (line: string) => void,
+  opts: { notices?: NotifyLog; timeZone: string; now: () => number } = { timeZone: 'UTC', now: Date.now },
 ) {
   return async (m: JsMsg): Promise<void> => {
     let transition: EventTransition | IncidentTransition;
@@ -33,15 +38,37 @@ export function routeTransitions(
       return;
     }
     try {
+      const at = opts.now();
       const tasks = [
-        ...recipients(subscribers, transition).map((s) => taskFor(transition, s)),
+        ...recipients(subscribers, transition).map((s) => {
+          const task = taskFor(transition, s);
+          const until = quietUntil(s, transition.level, at, opts.timeZone);
+          return until === undefined ? task : { ...task, holdUntil: new Date(until).toISOString() };
+        }),
         ...(transition.kind === 'event' ? await surveyTasks(contacts, transition) : []),
       ];
       await Promise.all(
         tasks.map((task) =>
-          js.publish(subjects.notify(task.channel), JSON.stringify(task), { msgID: task.id }),
+          js.publish(
+            task.holdUntil ? subjects.notifyHeld() : subjects.notify(task.channel),
+            JSON.stringify(task),
+            {
+              msgID: task.id,
+            },
+          ),
         ),
       );
+      if (opts.notices)
+        await Promise.all(
+          tasks.map((task) =>
+            opts.notices!.record(task, (e) => {
+              // Routed again after a crash: what happened since stays.
+              if (e.outcome !== 'queued' || e.attemptCount > 0 || !task.holdUntil) return;
+              e.outcome = 'held';
+              e.heldUntil = task.holdUntil;
+            }),
+          ),
+        );
       m.ack();
     } catch (err) {
       log(

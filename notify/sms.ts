@@ -13,6 +13,7 @@ import { afterFailure } from './retry.js';
 import { loneText, summaryText, type Names } from './sms_text.js';
 import { surveyText } from './surveys.js';
 import { deliveryId, taskOf, type NotifyTask } from './task.js';
+import { addAttempt, type NoticeAttempt, type NotifyLog } from './log.js';
 
 /** Tasks back from a retry were folded already: they wait only for their siblings of the same fold. */
 const REGROUP_MS = 1000;
@@ -24,6 +25,8 @@ export interface SmsStage {
   log: (line: string) => void;
   /** False while this instance does not surely hold the SMS stage's lease: held texts go back unsent. */
   allowed?: () => boolean;
+  /** The notification log (notify/log.ts): each task of a text gets the text's attempts and outcome. */
+  notices?: NotifyLog;
 }
 
 interface Fold {
@@ -37,7 +40,26 @@ export interface SmsSender {
   stop(): Promise<void>;
 }
 
-export function smsSender({ js, notify, names, log, allowed = () => true }: SmsStage): SmsSender {
+export function smsSender({ js, notify, names, log, allowed = () => true, notices }: SmsStage): SmsSender {
+  const noted = (
+    held: Fold['held'],
+    outcome: 'sent' | 'retrying' | 'failed',
+    attempt?: NoticeAttempt,
+    reason?: string,
+  ) =>
+    notices
+      ? Promise.all(
+          held.map(({ m, task }) =>
+            notices.record(task, (e) => {
+              if (attempt) addAttempt(e, attempt, m.info.deliveryCount);
+              e.outcome = outcome;
+              if (reason) e.reason = reason;
+              else delete e.reason;
+              if (outcome === 'sent') e.sentAt = attempt?.at ?? new Date().toISOString();
+            }),
+          ),
+        )
+      : Promise.resolve();
   const byName = new Map<string, Subscriber>(notify.subscribers.map((s) => [s.name, s]));
   const folds = new Map<string, Fold>();
   const sending = new Set<Promise<void>>();
@@ -46,6 +68,7 @@ export function smsSender({ js, notify, names, log, allowed = () => true }: SmsS
 
   const giveUp = async (held: Fold['held'], error: string) => {
     const attempts = Math.max(...held.map(({ m }) => m.info.deliveryCount));
+    await noted(held, 'failed', undefined, error);
     for (const { m, task } of held) {
       await keepFailed(js, task, error, attempts);
       m.ack();
@@ -63,8 +86,10 @@ export function smsSender({ js, notify, names, log, allowed = () => true }: SmsS
     const url = notify.sms.gateway.url;
     if (!url) return giveUp(held, 'no sms.gateway.url in notify.yaml');
     const body = JSON.stringify({ to: phone, text, id: deliveryId(held.map(({ task }) => task.id)) });
+    const startedAt = new Date().toISOString();
     const result = await postJson(url, body, {}, notify.webhook.timeout);
     if (result.ok) {
+      await noted(held, 'sent', { at: startedAt, result: `HTTP ${result.status}` });
       for (const { m } of held) m.ack();
       count('sent');
       if (held.length > 1) count('folded', held.length);
@@ -73,6 +98,8 @@ export function smsSender({ js, notify, names, log, allowed = () => true }: SmsS
     const attempt = Math.max(...held.map(({ m }) => m.info.deliveryCount));
     const next = afterFailure(attempt, notify.webhook.retryDelays);
     if ('retryIn' in next) {
+      const retryAt = new Date(Date.now() + next.retryIn).toISOString();
+      await noted(held, 'retrying', { at: startedAt, result: result.error, retryAt }, result.error);
       for (const { m } of held) m.nak(next.retryIn);
       count('retried');
       return;
@@ -80,6 +107,7 @@ export function smsSender({ js, notify, names, log, allowed = () => true }: SmsS
     log(
       `sms: gave up a text to ${phone} (${held.length} transitions) after ${attempt} attempts: ${result.error}`,
     );
+    await noted(held, 'failed', { at: startedAt, result: result.error });
     await giveUp(held, result.error);
   };
 

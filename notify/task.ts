@@ -18,6 +18,8 @@ export interface NotifyTask {
   transition: EventTransition | IncidentTransition;
   /** A satisfaction SMS to a customer (surveys.ts) instead of a notice to a subscriber. */
   survey?: { complaint: string; phone: string };
+  /** Held for the subscriber's quiet hours until then (ISO); the held stage releases it (notify/held.ts). */
+  holdUntil?: string;
 }
 
 /** Headers of a task in CADRE_NOTIFY_FAILED: why it was given up, after how many attempts. */

@@ -136,6 +136,14 @@ export const webhookDeliverySeconds = new Histogram({
   registers: [registry],
 });
 
+/** 1 while a webhook subscriber's endpoint is disabled (it answered 410 Gone), else 0 (notify/disabled.ts). */
+export const webhookEndpointDisabled = new Gauge({
+  name: 'cadre_webhook_endpoint_disabled',
+  help: 'Whether a webhook subscriber is disabled because its endpoint answered 410 Gone (1) or not (0)',
+  labelNames: ['subscriber'] as const,
+  registers: [registry],
+});
+
 let processMetricsOn = false;
 
 /** Adds Node's process metrics (CPU, memory, event-loop lag) to the registry; for the app, once. */

@@ -23,6 +23,8 @@ export const subjects = {
   notify: (channel: 'webhook' | 'sms') => `cadre.notify.${channel}`,
   /** Notifications given up after the last retry, kept for inspection (CADRE_NOTIFY_FAILED). */
   notifyFailed: (channel: 'webhook' | 'sms') => `cadre.notify.failed.${channel}`,
+  /** Notices held for a subscriber's quiet hours, released to their channel's subject when they end. */
+  notifyHeld: () => 'cadre.notify.held',
 };
 
 /** Streams: the input log (the processor's source of truth), the DLQ, the published transitions, notifications. */
@@ -31,7 +33,10 @@ export const STREAMS = {
   dlq: { name: 'CADRE_DLQ', subjects: ['cadre.dlq.>'] },
   events: { name: 'CADRE_EVENTS', subjects: ['cadre.event.>', 'cadre.incident.>'] },
   /** The notifier's durable outbox: a work queue, a task leaves it when delivered or given up. */
-  notify: { name: 'CADRE_NOTIFY', subjects: ['cadre.notify.webhook', 'cadre.notify.sms'] },
+  notify: {
+    name: 'CADRE_NOTIFY',
+    subjects: ['cadre.notify.webhook', 'cadre.notify.sms', 'cadre.notify.held'],
+  },
   notifyFailed: { name: 'CADRE_NOTIFY_FAILED', subjects: ['cadre.notify.failed.>'] },
 } as const;
 
@@ -44,6 +49,10 @@ export const BUCKETS = {
   checkpoints: 'cadre_checkpoints',
   /** Who owns which partition (and the SMS stage): shared/leases.ts. */
   leases: 'cadre_leases',
+  /** The notification log: event or incident id → who was told what, when, how (notify/log.ts). */
+  notifyLog: 'cadre_notify_log',
+  /** Webhook endpoints that answered 410 Gone: subscriber → when and at which url (notify/disabled.ts). */
+  notifyDisabled: 'cadre_notify_disabled',
 } as const;
 
 /** KV keys allow `[-/_=.a-zA-Z0-9]`; any other id is hex-encoded behind an `x_` prefix. */

@@ -26,6 +26,8 @@ describe('ensureStreams', () => {
       'KV_cadre_events',
       'KV_cadre_grids',
       'KV_cadre_leases',
+      'KV_cadre_notify_disabled',
+      'KV_cadre_notify_log',
       'OBJ_cadre_checkpoints',
     ]);
     expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
