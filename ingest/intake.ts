@@ -5,8 +5,10 @@
  * schema check and nothing else.
  *
  * Why DLQ writes are JetStream publishes that are not awaited inline: the gate stays synchronous
- * (the consumer callback is never held up by a rare reject), yet nothing is lost silently. Every
- * DLQ publish is tracked until its PubAck; a failed one is counted
+ * (the consumer callback is never held up by a rare reject), yet nothing is lost silently. The
+ * rejects of one turn go out together through the windowed shared-inbox publisher (ingest/publish.ts):
+ * a js.publish per reject — a request, a promise and a timer each — made a flood of rejects grow
+ * memory. Every DLQ write is tracked until its PubAck; a failed one is counted
  * (`cadre_dlq_published_total{outcome="failed"}`), logged, kept and written again with back-off
  * until the stream has it. `settled()` says whether every reject so far is stored: the processor
  * takes no checkpoint past a reject that is not, so with CADRE_DLQ unavailable for a while its
@@ -16,13 +18,13 @@
  * counted") does not allow.
  */
 import { headers, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { reasonLabel, reject as makeReject, type Reject } from '../shared/errors.js';
 import { HEADERS, STREAMS, cityOfSubject, subjects, typeOfSubject } from '../shared/subjects.js';
 import { INPUT_TYPES, type InputType } from '../shared/schemas.js';
 import { dlqPublishedTotal, rejectedTotal } from '../shared/metrics.js';
 import { normalize, parseJson, type Input } from './normalize.js';
 import type { Topology } from '../config/topology.js';
+import { publishWindowed, type PublishItem } from './publish.js';
 
 /** What intake needs of a JetStream message (a `JsMsg` fits; replay and tests may pass plain objects). */
 export interface RawMessage {
@@ -68,7 +70,6 @@ interface DeadLetter {
 const MAX_REASON = 1000;
 
 export function createIntake(options: IntakeOptions): Intake {
-  const js: JetStreamClient = jetstream(options.nc);
   const log = options.log ?? ((line: string) => console.error(line));
   const judge = createGate(options.topology);
   const inFlight = new Set<Promise<void>>();
@@ -89,29 +90,54 @@ export function createIntake(options: IntakeOptions): Intake {
     retryTimer.unref();
   };
 
+  /** Dead letters waiting for the next batch: the rejects of one feeder batch go out together. */
+  let queued: DeadLetter[] = [];
+  let unacked = 0;
   const write = (letter: DeadLetter): void => {
-    const { msg, type, why } = letter;
-    const h = headers();
-    h.set(HEADERS.rejectReason, why.reason.replace(/[\r\n]+/g, ' ').slice(0, MAX_REASON));
-    h.set(HEADERS.rejectCode, why.code);
-    h.set(HEADERS.originalSubject, msg.subject);
-    h.set(HEADERS.originalSeq, String(msg.seq));
-    const done = js
-      .publish(subjects.dlq(type), msg.data, { headers: h, msgID: `${STREAMS.input.name}:${msg.seq}` })
-      .then(
-        () => {
-          dlqPublishedTotal.inc({ type, outcome: 'stored' });
-          retryDelay = MIN_RETRY_DELAY_MS;
-        },
-        (err: Error) => {
-          failed.push(letter);
+    queued.push(letter);
+    if (queued.length === 1) setImmediate(() => queued.length && send());
+  };
+  const send = (): void => {
+    const batch = queued;
+    queued = [];
+    const items = batch.map(({ msg, type, why }): PublishItem => {
+      const h = headers();
+      h.set(HEADERS.rejectReason, why.reason.replace(/[\r\n]+/g, ' ').slice(0, MAX_REASON));
+      h.set(HEADERS.rejectCode, why.code);
+      h.set(HEADERS.originalSubject, msg.subject);
+      h.set(HEADERS.originalSeq, String(msg.seq));
+      return {
+        subject: subjects.dlq(type),
+        data: msg.data,
+        headers: h,
+        msgId: `${STREAMS.input.name}:${msg.seq}`,
+      };
+    });
+    unacked += batch.length;
+    const done = publishWindowed(options.nc, items)
+      // The connection itself failing (closed) fails every item of the batch: they are kept too.
+      .catch((error: Error) => batch.map(() => ({ ok: false as const, error })))
+      .then((results) =>
+        results.forEach((r, i) => {
+          const { msg, type, why } = batch[i]!;
+          if (r.ok) {
+            dlqPublishedTotal.inc({ type, outcome: 'stored' });
+            retryDelay = MIN_RETRY_DELAY_MS;
+            return;
+          }
+          failed.push(batch[i]!);
           retryLater();
           dlqPublishedTotal.inc({ type, outcome: 'failed' });
-          log(`cadre intake: could not dead-letter ${msg.subject} #${msg.seq} (${why.code}): ${err.message}`);
-        },
-      )
-      .finally(() => inFlight.delete(done));
+          log(
+            `cadre intake: could not dead-letter ${msg.subject} #${msg.seq} (${why.code}): ${r.error.message}`,
+          );
+        }),
+      );
     inFlight.add(done);
+    void done.finally(() => {
+      inFlight.delete(done);
+      unacked -= batch.length;
+    });
   };
 
   const deadLetter = (msg: RawMessage, type: string, why: Reject): void => {
@@ -132,11 +158,12 @@ export function createIntake(options: IntakeOptions): Intake {
       deadLetter(msg, typeOfSubject(msg.subject) ?? 'unknown', why);
     },
     async settled() {
+      if (queued.length) send(); // not waiting for the next turn: the checkpoint asks now
       while (inFlight.size) await Promise.all(inFlight);
       return failed.length === 0;
     },
     get pending() {
-      return inFlight.size;
+      return queued.length + unacked;
     },
   };
 }

@@ -6,7 +6,7 @@
  * processor's outbox (~4× slower, bench/README.md). `Nats-Msg-Id` = the item's dedup id, so a
  * retried batch stores nothing twice. A window bounds the messages awaiting their ack.
  */
-import { createInbox, headers, type NatsConnection } from '@nats-io/transport-node';
+import { createInbox, headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { messageId, subjects } from '../shared/subjects.js';
 import type { AlarmInput, ComplaintInput, KpiInput } from './normalize.js';
 
@@ -18,6 +18,8 @@ export interface PublishItem {
   /** The dedup id: JetStream drops a second message with the same id within the duplicate window. */
   msgId?: string;
   data: string | Uint8Array;
+  /** Headers of its own (a dead letter's reason and origin); the dedup id is added to them. */
+  headers?: MsgHdrs;
 }
 
 export type PublishResult =
@@ -120,8 +122,8 @@ export async function publishWindowed(
         break;
       }
       const item = items[i]!;
-      const h = item.msgId ? headers() : undefined;
-      if (h) h.set('Nats-Msg-Id', item.msgId!);
+      const h = item.headers ?? (item.msgId ? headers() : undefined);
+      if (item.msgId) h!.set('Nats-Msg-Id', item.msgId);
       try {
         nc.publish(item.subject, item.data, { reply: `${inbox}.${i}`, ...(h ? { headers: h } : {}) });
       } catch (err) {

@@ -132,6 +132,23 @@ describe('intake', () => {
     expect(new TextDecoder().decode(stored.data)).toBe('not json');
   });
 
+  it('stores a flood of 20,000 rejects, each once with its reason, through one windowed publisher', async () => {
+    const intake = createIntake({ nc: nats.nc, topology: config.topology, log: () => {} });
+    const jsm = await jetstreamManager(nats.nc);
+    const before = (await jsm.streams.info('CADRE_DLQ')).state.messages;
+    const data = new TextEncoder().encode('{not json');
+    // Sequences no other test of this file uses: the DLQ's dedup id is the original's sequence.
+    for (let seq = 1_000_000; seq < 1_020_000; seq++)
+      intake.accept({ subject: 'cadre.in.alarm.XT', seq, data });
+    expect(intake.pending).toBe(20_000);
+    expect(await intake.settled()).toBe(true);
+    expect(intake.pending).toBe(0);
+    expect((await jsm.streams.info('CADRE_DLQ')).state.messages - before).toBe(20_000);
+    const last = await jsm.streams.getMessage('CADRE_DLQ', { last_by_subj: 'cadre.dlq.alarm' });
+    expect(last.header.get('Cadre-Reject-Code')).toBe('CADRE_ERR_BAD_JSON');
+    expect(last.header.get('Cadre-Original-Seq')).toBe('1019999');
+  });
+
   it("dead-letters input published under another city than its grid's, which the wrong partition would take", async () => {
     const intake = createIntake({ nc: nats.nc, topology: config.topology });
     const before = (await dlqMessages()).length;
