@@ -4,7 +4,7 @@
  * screens can send the user to /login.
  */
 import { session } from './session.svelte.js';
-import type { Activity, EventResponse, GridResponse, Me, Session, Settings, Topology, EventDoc, Why } from './types.js';
+import type { Activity, EventResponse, GridResponse, Me, Session, Settings, Topology, EventDoc, Why, IncidentTransition } from './types.js';
 import type { Period, ScorecardLine } from './scorecard.js';
 import type { Report, ReportPeriod } from '../../../shared/report.js';
 
@@ -77,6 +77,15 @@ export interface ComplaintStatus {
   text: string;
 }
 
+/** GET /api/incidents/:id (CONTRACT.md "Incidents"): the incident, its grids' events, its transitions. */
+export interface IncidentResponse {
+  incident: IncidentTransition;
+  events: EventDoc[];
+  history: IncidentTransition[];
+}
+
+export type IncidentAction = 'ack' | 'assign' | 'comment' | 'resolve';
+
 export const api = {
   login: (username: string, password: string) =>
     request<Omit<Session, 'name'> & { name?: string }>('POST', '/api/login', { username, password }),
@@ -110,6 +119,14 @@ export const api = {
   },
   act: (id: string, action: ActionName, body: Record<string, unknown> = {}) =>
     request<{ event: EventDoc }>('POST', `/api/events/${encodeURIComponent(id)}/${action}`, body),
+  incidents: (query: { state?: 'active' | 'all'; city?: string } = {}) => {
+    const q = new URLSearchParams(Object.entries(query).filter((kv): kv is [string, string] => !!kv[1]));
+    return request<{ incidents: IncidentTransition[] }>('GET', `/api/incidents?${q}`);
+  },
+  incident: (id: string) => request<IncidentResponse>('GET', `/api/incidents/${encodeURIComponent(id)}`),
+  /** One command on the incident and every event in it; a refused resolve's 409 carries all uncleared alarms. */
+  actIncident: (id: string, action: IncidentAction, body: Record<string, unknown> = {}) =>
+    request<{ incident: IncidentTransition }>('POST', `/api/incidents/${encodeURIComponent(id)}/${action}`, body),
   /**
    * The status page's question, as the customer asks it: never with the session's token (a logged-in
    * reader would be answered without the digits, which is not what the page is for).
