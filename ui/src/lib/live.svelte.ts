@@ -41,6 +41,10 @@ export interface TickerRow {
   transition: EventTransition['transition'];
   change: Change;
   at: string;
+  /** The event's incident, when it is in one: its rows fold into the incident's (CONTRACT.md "Incidents"). */
+  incidentId?: string;
+  /** An incident's row (its latest transition): one row where its grids' events would be many. */
+  incident?: IncidentTransition;
 }
 
 /** `stats` come once a second: three missed ones are a stale screen (shown within 4 s). */
@@ -192,7 +196,9 @@ class LiveStore {
         for (const tr of p.data) {
           // Incidents come in the same batches (CONTRACT.md "Incidents"); they are kept apart.
           if (tr.kind === 'incident') {
-            incidentsChanged = this.#applyIncident(tr) || incidentsChanged;
+            const applied = this.#applyIncident(tr);
+            incidentsChanged = applied || incidentsChanged;
+            if (applied && (tr.transition !== 'updated' || tr.levelFrom)) ticker.push(incidentRow(tr));
             continue;
           }
           const before = this.#held.get(tr.id);
@@ -213,8 +219,9 @@ class LiveStore {
       for (const g of touchedGrids) this.#recomputeGrid(g);
       this.events = [...this.#held.values()];
       this.grids = new Map(this.#gridLevels);
-      if (ticker.length) this.ticker = mergeTicker(ticker, this.ticker);
     }
+    if (ticker.length || incidentsChanged)
+      this.ticker = mergeTicker(ticker, this.ticker, (rows) => this.#foldTicker(rows));
     if (statsChanged) {
       this.stats = statsChanged;
       this.lastStatsAt = Date.now();
@@ -234,8 +241,29 @@ class LiveStore {
     for (const g of s.grids) this.#gridLevels.set(g.id, g);
     // Grids with held events but missing from the list still get their level.
     for (const gridId of this.#byGrid.keys()) if (!this.#gridLevels.has(gridId)) this.#recomputeGrid(gridId);
-    const latest = [...s.events].sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, TICKER_ROWS);
-    this.ticker = latest.map((e) => tickerRow(e, undefined));
+    const rows = this.#foldTicker([
+      ...s.events.map((e) => tickerRow(e, undefined)),
+      ...[...this.#incidents.values()].map((i) => incidentRow(i)),
+    ]);
+    this.ticker = rows.sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, TICKER_ROWS);
+  }
+
+  /**
+   * The ticker's rows of an event in a known incident fold into the incident's row; an incident's
+   * rows show its latest grids and level.
+   */
+  #foldTicker(rows: TickerRow[]): TickerRow[] {
+    const out: TickerRow[] = [];
+    for (const r of rows) {
+      if (r.incident) {
+        const latest = this.#incidents.get(r.incident.id);
+        out.push(latest && latest !== r.incident ? { ...r, incident: latest } : r);
+        continue;
+      }
+      const inc = r.incidentId ?? this.#held.get(r.id)?.incident;
+      if (!inc || !this.#incidents.has(inc)) out.push(r);
+    }
+    return out;
   }
 
   /** Applies one transition; false when it is not newer than what is held. */
@@ -306,14 +334,38 @@ function tickerRow(tr: EventTransition, before: Level | undefined): TickerRow {
     transition: tr.transition,
     change,
     at: tr.at,
+    ...(tr.incident ? { incidentId: tr.incident } : {}),
+  };
+}
+
+/** An incident's ticker row; a snapshot's `updated` (grids joining) is shown as its opening. */
+function incidentRow(tr: IncidentTransition): TickerRow {
+  const transition = tr.transition as EventTransition['transition'];
+  const change: Change = transition === 'updated' ? (tr.levelFrom ? 'lifted' : 'opened') : transition;
+  const at = tr.transition === 'updated' && !tr.levelFrom ? tr.openedAt : tr.at;
+  return {
+    key: `${tr.id}:${tr.seq}`,
+    id: tr.id,
+    grid: tr.grids[0] ?? '',
+    level: tr.level,
+    ...(tr.levelFrom ? { from: tr.levelFrom } : {}),
+    rule: 'outage',
+    transition,
+    change,
+    at,
+    incident: tr,
   };
 }
 
 /** Newest first; only the last rows of a big batch are ever visible, so only those are built. */
-function mergeTicker(batch: TickerRow[], old: TickerRow[]): TickerRow[] {
-  const fresh = batch.slice(-TICKER_ROWS).reverse();
+function mergeTicker(
+  batch: TickerRow[],
+  old: TickerRow[],
+  fold: (rows: TickerRow[]) => TickerRow[],
+): TickerRow[] {
+  const fresh = fold(batch).slice(-TICKER_ROWS).reverse();
   const seen = new Set(fresh.map((r) => r.key));
-  return [...fresh, ...old.filter((r) => !seen.has(r.key))].slice(0, TICKER_ROWS);
+  return [...fresh, ...fold(old.filter((r) => !seen.has(r.key)))].slice(0, TICKER_ROWS);
 }
 
 const SERIES_KEYS = ['red', 'orange', 'yellow', 'blue', 'escalated', 'lifted', 'input', 'lag'] as const;
