@@ -11,7 +11,13 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { LRUCache } from 'lru-cache';
 import { CadreError } from '../shared/errors.js';
 import { LEVELS, type Level } from '../shared/levels.js';
-import type { IncidentTransition, Maintenance } from '../shared/schemas.js';
+import {
+  EventTransitionSchema,
+  IncidentTransitionSchema,
+  type IncidentTransition,
+  type Maintenance,
+} from '../shared/schemas.js';
+import { compile } from '../shared/validate.js';
 import { BUCKETS, STREAMS } from '../shared/subjects.js';
 import { formatTime } from '../shared/time.js';
 import type { EventDoc, GridDoc, ProcessorStats } from '../shared/views.js';
@@ -102,9 +108,9 @@ export class ReadModel {
     const kvm = new Kvm(nc);
     const eventsKv = await kvm.open(BUCKETS.events);
     const gridsKv = await kvm.open(BUCKETS.grids);
-    await this.watch(eventsKv, (e) => this.applyDoc(e.json<EventDoc | IncidentTransition>()));
+    await this.watch(eventsKv, (e) => this.applyChecked(e.json(), `${BUCKETS.events} ${e.key}`));
     await this.watch(gridsKv, (e) => this.applyGrid(e.json<GridDoc>(), e.revision));
-    await loadAll(eventsKv, (e) => this.applyDoc(e.json<EventDoc | IncidentTransition>()));
+    await loadAll(eventsKv, (e) => this.applyChecked(e.json(), `${BUCKETS.events} ${e.key}`));
     await loadAll(gridsKv, (e) => this.applyGrid(e.json<GridDoc>(), e.revision));
     // The wall's chart survives a gateway restart: the last hour is read back from the streams
     // (transitions up to lastSeq; the live consumer below starts after it).
@@ -131,6 +137,12 @@ export class ReadModel {
     await Promise.allSettled(this.stops.map((stop) => stop()));
     this.stops.length = 0;
     this.listeners.clear();
+  }
+
+  /** A document read from NATS: applied once the compiled schema of its kind accepts it. */
+  private applyChecked(raw: unknown, where: string): void {
+    const doc = checkedDoc(raw, where, this.options.log);
+    if (doc) this.applyDoc(doc);
   }
 
   /** An event's or an incident's document (they share the bucket and the stream). */
@@ -264,7 +276,7 @@ export class ReadModel {
   }
 
   private onTransition(m: JsMsg): void {
-    const doc = parseOr<EventDoc | IncidentTransition>(m, this.options.log);
+    const doc = checkedDoc(parseOr<unknown>(m, this.options.log), `${m.subject} #${m.seq}`, this.options.log);
     if (!doc) return;
     if (doc.kind === 'incident') {
       this.applyIncident(doc);
@@ -322,6 +334,26 @@ async function loadAll(kv: KV, apply: (e: KvEntry) => void): Promise<void> {
     const entries = await Promise.all(keys.slice(i, i + 64).map((k) => kv.get(k)));
     for (const e of entries) if (e && e.operation === 'PUT') apply(e);
   }
+}
+
+const EVENT_DOC = compile(EventTransitionSchema);
+const INCIDENT_DOC = compile(IncidentTransitionSchema);
+
+/**
+ * What the processor wrote, checked before a screen sees it: another publisher on the subject, or
+ * a version that writes another shape, is logged and skipped, never half-applied.
+ */
+function checkedDoc(
+  raw: unknown,
+  where: string,
+  log: ReadModelOptions['log'],
+): EventDoc | IncidentTransition | undefined {
+  if (raw === undefined) return undefined;
+  const kind = (raw as { kind?: unknown } | null)?.kind;
+  const validator = kind === 'incident' ? INCIDENT_DOC : EVENT_DOC;
+  if (validator.check(raw)) return raw;
+  log?.warn({ where, problem: validator.explain(raw) }, 'invalid document skipped');
+  return undefined;
 }
 
 function parseOr<T>(m: JsMsg, log: ReadModelOptions['log']): T | undefined {
