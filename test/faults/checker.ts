@@ -208,30 +208,39 @@ export async function check(nc: NatsConnection, options: CheckOptions): Promise<
     subscribers: options.config.notify.subscribers,
   });
 
+  // Read models are written about once a second after the stream: each gets a few seconds to agree.
   const eventsKv = await new Kvm(nc).open(BUCKETS.events);
   const last = new Map<string, EventTransition>();
-  for (const t of expected.transitions) last.set(t.id, t);
-  for (const [id, t] of last) {
-    if (t.kind !== 'event') continue; // incidents have no document in cadre_events
-    const doc = (await eventsKv.get(kvKey(id)))?.json<EventTransition>();
-    if (!doc || doc.seq !== t.seq) report.staleEventDocs.push(`${id}: ${doc ? doc.seq : 'none'} ≠ ${t.seq}`);
-  }
+  for (const t of expected.transitions) if (t.kind === 'event') last.set(t.id, t); // incidents have no document here
   const gridsKv = await new Kvm(nc).open(BUCKETS.grids);
   const grids = options.grids ?? [
     ...new Set(expected.transitions.filter((t) => t.rule === 'complaint').map((t) => t.grid)),
   ];
-  for (const grid of grids) {
-    const want = expected.core.gridDoc(grid);
-    const doc = (await gridsKv.get(kvKey(grid)))?.json<GridDoc>();
-    if (
-      !doc ||
-      JSON.stringify(doc.complaints) !== JSON.stringify(want.complaints) ||
-      JSON.stringify(doc.kpi) !== JSON.stringify(want.kpi)
-    )
-      report.wrongGridDocs.push(grid);
+  for (const deadline = Date.now() + READ_MODEL_GRACE_MS; ;) {
+    report.staleEventDocs = [];
+    report.wrongGridDocs = [];
+    for (const [id, t] of last) {
+      const doc = (await eventsKv.get(kvKey(id)))?.json<EventTransition>();
+      if (!doc || doc.seq !== t.seq)
+        report.staleEventDocs.push(`${id}: ${doc ? doc.seq : 'none'} ≠ ${t.seq}`);
+    }
+    for (const grid of grids) {
+      const want = expected.core.gridDoc(grid);
+      const doc = (await gridsKv.get(kvKey(grid)))?.json<GridDoc>();
+      if (
+        !doc ||
+        JSON.stringify(doc.complaints) !== JSON.stringify(want.complaints) ||
+        JSON.stringify(doc.kpi) !== JSON.stringify(want.kpi)
+      )
+        report.wrongGridDocs.push(grid);
+    }
+    if ((!report.staleEventDocs.length && !report.wrongGridDocs.length) || Date.now() > deadline)
+      return report;
+    await new Promise((r) => setTimeout(r, 1000));
   }
-  return report;
 }
+
+const READ_MODEL_GRACE_MS = 10_000;
 
 /** The pure part of `check`: replay's output against what the sinks hold. */
 export function compare(

@@ -94,7 +94,7 @@ describe('the processor SIGSTOPped', () => {
       console.log(summary(`processor SIGSTOP ${PAUSE_MS / 1000} s`, report, [recovery]));
       expectClean(report);
     },
-    LONG ? 600_000 : 60_000,
+    LONG ? 600_000 : 120_000,
   );
 });
 
@@ -155,7 +155,7 @@ describe('sinks unavailable for a while', () => {
         console.log(summary(`${sinks.join(' + ')} ${how} ${GONE_MS / 1000} s`, report, [recovery]));
         expectClean(report);
       },
-      LONG ? 300_000 : 60_000,
+      LONG ? 300_000 : 120_000,
     );
   }
 });

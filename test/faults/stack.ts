@@ -206,19 +206,36 @@ export async function untilGrows(
   return performance.now() - from;
 }
 
-/** Waits until CADRE_EVENTS stops growing for `quietMs` (the processor has written everything). */
-export async function settle(nc: NatsConnection, quietMs = 1500, timeoutMs = 120_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let last = -1;
-  let since = Date.now();
-  for (;;) {
-    const n = await streamCount(nc, STREAMS.events.name).catch(() => -1);
-    if (n !== last || n < 0) {
-      last = n;
-      since = Date.now();
-    } else if (Date.now() - since >= quietMs) return n;
-    if (Date.now() > deadline) throw new Error('CADRE_EVENTS never stopped growing');
-    await new Promise((r) => setTimeout(r, 100));
+/**
+ * Waits until the processor has caught up — its stats say nothing is pending — and CADRE_EVENTS
+ * has not grown for `quietMs` since (a processor that is reconnecting is quiet but not done).
+ */
+export async function settle(nc: NatsConnection, quietMs = 1500, timeoutMs = 40_000): Promise<number> {
+  let pending = Infinity;
+  const sub = nc.subscribe('cadre.stats.processor.>', {
+    callback: (_err, m) => {
+      try {
+        pending = m.json<{ pending: number }>().pending;
+      } catch {
+        // not stats: ignored
+      }
+    },
+  });
+  try {
+    const deadline = Date.now() + timeoutMs;
+    let last = -1;
+    let since = Date.now();
+    for (;;) {
+      const n = await streamCount(nc, STREAMS.events.name).catch(() => -1);
+      if (n !== last || n < 0 || pending > 0) {
+        last = n;
+        since = Date.now();
+      } else if (Date.now() - since >= quietMs) return n;
+      if (Date.now() > deadline) throw new Error(`CADRE_EVENTS never settled (processor pending ${pending})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    sub.unsubscribe();
   }
 }
 
