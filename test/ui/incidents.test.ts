@@ -207,6 +207,11 @@ describe('incidents on the desk and the wall', () => {
       );
     expect(outageTicks).toBe(0);
     await b.page.screenshot({ path: `${RESULTS}/wall-incident.png` });
+    await b.page.goto(`${stack.url}/wall?lang=en`);
+    await b.page.waitForSelector(`[data-testid="ticker-row"][data-incident-id="${id}"]`, WAIT);
+    await expect(b.page.getByTestId('counter-red-incidents').textContent()).resolves.toContain(
+      `1 incident, ${grids.length} grids`,
+    );
 
     expect([...a.errors, ...b.errors]).toEqual([]);
     await a.context.close();

@@ -8,6 +8,7 @@ import { derived } from 'svelte/store';
 import { lang } from './i18n.js';
 import { LEVELS, levelIndex } from './levels.js';
 import { renderIncidentTitle } from '../../../shared/titles.js';
+import { deadlineCounts, type DeadlineCounts } from './wall.js';
 import type { EventDoc, IncidentTransition, Level } from './types.js';
 
 /** Incident ids are `<city>.incident.<yyyyMMddTHHmmss>[-n]`; event ids start with their grid. */
@@ -74,7 +75,15 @@ export function groupByIncident(
     else loose.push(e);
   }
   const groups = [...byId.values()].filter((g) => g.events.length > 0 || !filtered);
+  for (const g of groups) g.events = rootFirst(g.events, g.incident);
   return { groups, loose };
+}
+
+/** The events holding the incident's root alarms (the failed element's grid) first, in their order. */
+export function rootFirst(events: EventDoc[], incident: Pick<IncidentTransition, 'root'>): EventDoc[] {
+  const root = new Set(incident.root.alarms);
+  const holds = (e: EventDoc) => e.evidence?.alarms.some((a) => root.has(a)) ?? false;
+  return [...events.filter(holds), ...events.filter((e) => !holds(e))];
 }
 
 export interface LevelFold {
@@ -100,4 +109,18 @@ export function foldLevels(events: EventDoc[], incidents: IncidentTransition[]):
     out.incidentGrids[i.level] += i.grids.length;
   }
   return out;
+}
+
+/**
+ * The wall's deadline tile with incidents folded: an active incident is one open (or acknowledged)
+ * item with its own deadlines — its grids' events do not escalate on theirs while in it.
+ */
+export function foldDeadlines(
+  events: EventDoc[],
+  incidents: IncidentTransition[],
+  now: number,
+): DeadlineCounts {
+  const active = new Set(incidents.map((i) => i.id));
+  const loose = events.filter((e) => !e.incident || !active.has(e.incident));
+  return deadlineCounts([...loose, ...(incidents as unknown as EventDoc[])], now);
 }
