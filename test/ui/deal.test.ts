@@ -59,13 +59,21 @@ function gridOf(index: number): string {
 
 async function openDesk(user: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   // A browser far from the operator: every time typed and shown is still the operator's (Shanghai).
-  const context = await stack.browser.newContext({ viewport: DESK, timezoneId: 'America/New_York' });
+  const context = await stack.browser.browser.newContext({
+    viewport: DESK,
+    locale: 'zh-CN',
+    timezoneId: 'America/New_York',
+  });
   const page = await context.newPage();
   const errors = collectPageErrors(page);
   await logIn(page, stack.url, user);
   await page.waitForSelector('[data-testid="connection-state"][data-state="connected"]', { timeout: 30_000 });
   return { context, page, errors };
 }
+
+/** A phone-sized browser (the test helper's contexts take a viewport and a locale only). */
+const onPhone = () =>
+  stack.browser.browser.newContext({ viewport: PHONE, locale: 'zh-CN', isMobile: true, hasTouch: true });
 
 /** The grid's complaint event row on the desk (waits for it live), other than `not`. */
 async function complaintRow(page: Page, grid: string, not?: string): Promise<string> {
@@ -197,7 +205,7 @@ describe('Deal on the desk and the status page', () => {
     await a.page.getByTestId('event-detail').screenshot({ path: `${RESULTS}/deal-history.png` });
 
     // The customer, on a phone, without a login: the right digits read the promise, others nothing.
-    const phone = await stack.browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
+    const phone = await onPhone();
     const customer = await phone.newPage();
     const customerErrors = collectPageErrors(customer);
     await customer.goto(`${stack.url}/status`);
@@ -212,7 +220,7 @@ describe('Deal on the desk and the status page', () => {
     expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
     const px = await customer
       .getByTestId('status-text')
-      .evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+      .evaluate((el) => parseFloat(el.ownerDocument.defaultView!.getComputedStyle(el).fontSize));
     expect(px).toBeGreaterThanOrEqual(18);
     await customer.screenshot({ path: `${SCREENSHOTS}/status-phone.png` });
     await customer.getByTestId('status-phone4').fill('1234');
@@ -408,7 +416,7 @@ describe('Deal on the desk and the status page', () => {
   }, 90_000);
 
   it('tells a customer who keeps guessing to wait (429)', async () => {
-    const context = await stack.browser.newContext({ viewport: PHONE, isMobile: true });
+    const context = await onPhone();
     const page = await context.newPage();
     const errors = collectPageErrors(page);
     await page.goto(`${stack.url}/status?id=no-such-complaint`);
