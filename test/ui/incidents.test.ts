@@ -184,6 +184,7 @@ describe('incidents on the desk and the wall', () => {
     await complaintRow.click();
     await b.page.waitForSelector(`[data-testid="incident-link"][data-incident-id="${id}"]`, WAIT);
     await b.page.waitForSelector('[data-testid="explained-outage"]', WAIT);
+    await b.page.screenshot({ path: `${RESULTS}/desk-complaint-incident.png` });
     await b.page.getByTestId('incident-link').click();
     await b.page.waitForSelector(`[data-testid="incident-detail"][data-incident-id="${id}"]`, WAIT);
 
