@@ -67,6 +67,11 @@ describe('incidents on the desk and the wall', () => {
 
     const a = await openDesk(USERS.dispatcher);
     const b = await openDesk(USERS.dispatcher2);
+    // A wall open through the storm: the live path (incident transitions in `events` batches).
+    const wall = await b.context.newPage();
+    const wallErrors = collectPageErrors(wall);
+    await wall.goto(`${stack.url}/wall`);
+    await wall.waitForSelector('[data-testid="connection-state"][data-state="connected"]', WAIT);
 
     // The simulator's storm of the district, every alarm raised at one instant (an NMS reporting a cut).
     const time = new Date().toISOString();
@@ -105,6 +110,15 @@ describe('incidents on the desk and the wall', () => {
     await expect(
       a.page.getByTestId('event-incident-link').first().getAttribute('data-incident-id'),
     ).resolves.toBe(id);
+
+    // The live wall: one ticker row for the incident's opening, none for its grids' outages; one red.
+    await wall.waitForSelector(
+      `[data-testid="ticker-row"][data-incident-id="${id}"][data-change="opened"]`,
+      WAIT,
+    );
+    await wall.waitForSelector(`[data-testid="counter-red"][data-count="1"][data-incidents="1"]`, WAIT);
+    await expect(wall.locator('[data-testid="ticker-row"]:not([data-incident-id])').count()).resolves.toBe(0);
+    await wall.close();
 
     const token = await login(USERS.dispatcher);
     const listed = await api<{ incidents: IncidentTransition[] }>('/api/incidents?city=CS', token);
@@ -214,7 +228,7 @@ describe('incidents on the desk and the wall', () => {
       `1 incident, ${grids.length} grids`,
     );
 
-    expect([...a.errors, ...b.errors]).toEqual([]);
+    expect([...a.errors, ...b.errors, ...wallErrors]).toEqual([]);
     await a.context.close();
     await b.context.close();
   }, 90_000);
