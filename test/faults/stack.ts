@@ -85,6 +85,8 @@ export interface PaceOptions {
   lossy?: boolean;
 }
 
+const isTick = (line: string) => line.startsWith('{"type":"tick"');
+
 /** Publishes `lines` in chunks, `perSecond` at most, while the caller runs its fault; resolves once stored. */
 export async function paceInput(
   nc: NatsConnection,
@@ -98,11 +100,17 @@ export async function paceInput(
   let extra = 0;
   for (let i = 0; i < lines.length; i += chunk) {
     const started = Date.now();
-    const more = options.extra?.(i, Math.min(i + chunk, lines.length)) ?? [];
+    const more = [...(options.extra?.(i, Math.min(i + chunk, lines.length)) ?? [])];
+    let part = lines.slice(i, i + chunk);
+    if (options.tickCities) {
+      const ticks = part.filter(isTick);
+      for (const t of ticks)
+        for (const city of options.tickCities) more.push({ subject: subjects.tick(city), text: t });
+      part = part.filter((l) => !isTick(l));
+      extra -= ticks.length;
+    }
     extra += more.length;
-    const sent = publishLines(nc, config.topology, lines.slice(i, i + chunk)).then(() =>
-      publishRaw(nc, more),
-    );
+    const sent = publishLines(nc, config.topology, part).then(() => publishRaw(nc, more));
     // With the broker away the flush fails; what was lost is not in CADRE_IN, which is the reference.
     await (options.lossy ? sent.catch(() => {}) : sent);
     await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - started))));
