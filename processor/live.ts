@@ -52,6 +52,12 @@ export interface ProcessorOptions {
    * ours, and every checkpoint first renews it at the revision held — a stale owner writes nothing.
    */
   lease?: Pick<Lease, 'valid' | 'renew'>;
+  /**
+   * Called once, when the lease was first found not surely ours: from then on nothing is written — no
+   * output, no checkpoint — even if the lease turns out to be ours still, since outputs were dropped.
+   * The caller stops this processor; a new one resumes from the last checkpoint.
+   */
+  onFenced?: () => void;
 }
 
 export interface RunningProcessor {
@@ -109,7 +115,14 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
   );
 
   const intake = createIntake({ nc, topology: config.topology, log });
-  const owns = () => options.lease?.valid() ?? true;
+  let fenced = false;
+  const owns = () => {
+    if (!fenced && options.lease && !options.lease.valid()) {
+      fenced = true;
+      options.onFenced?.();
+    }
+    return !fenced;
+  };
   // Transitions stored after the checkpoint, before a crash: re-running must not publish them again.
   const alreadyPublished = checkpoint ? await publishedSince(js, checkpoint.eventsSeq) : new Set<string>();
   const eventsSeq = (await (await js.streams.get(STREAMS.events.name)).info()).state.last_seq;
@@ -238,8 +251,9 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
       // No checkpoint passes a reject that is not in the DLQ yet: this one is skipped, a later one
       // is taken once the DLQ has them (restarting from an older checkpoint loses nothing).
       if (!(await intake.settled())) return log('checkpoint skipped: rejected input not yet in the DLQ');
-      // Fencing: a checkpoint only from the owner of the lease at the revision it holds.
-      if (options.lease && !(await options.lease.renew()))
+      // Fencing: a checkpoint only from the owner of the lease at the revision it holds, and never
+      // once an output was dropped (the checkpoint would skip it for good).
+      if (!owns() || (options.lease && !(await options.lease.renew())))
         return log('checkpoint skipped: the lease is lost');
       await checkpoints.save(seq, eventsSeq, state, formatTime(now()));
     });

@@ -76,6 +76,7 @@ export async function startOwnership(options: OwnershipOptions): Promise<Ownersh
             partition: partition === 'all' ? undefined : partition,
             ticks: options.ticks,
             lease: entry.lease,
+            onFenced: () => fenced(partition, entry),
             log: (m) => log(`[${partition}] ${m}`),
           });
           entry.processor = processor; // lost meanwhile: `abandon` stops it once this resolves
@@ -103,6 +104,26 @@ export async function startOwnership(options: OwnershipOptions): Promise<Ownersh
       (async () => {
         await entry.starting;
         await entry.processor?.abandon();
+      })(),
+    );
+  };
+
+  /**
+   * Its processor found the lease not surely its own and dropped outputs: it must not go on even if
+   * the lease is still ours. Given back at once, so the partition (here or elsewhere) restarts from
+   * its checkpoint without waiting for the ttl.
+   */
+  const fenced = (partition: string, entry: Owned) => {
+    if (owned.get(partition) !== entry) return;
+    owned.delete(partition);
+    log(
+      `[${partition}] its lease lapsed before it was renewed: restarting the partition from its checkpoint`,
+    );
+    aside(
+      (async () => {
+        await entry.starting;
+        await entry.processor?.abandon();
+        await entry.lease.release();
       })(),
     );
   };

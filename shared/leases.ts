@@ -57,12 +57,6 @@ export class Leases {
     }
   }
 
-  /** The owner holding `name` now, if any. */
-  async holder(name: string): Promise<string | undefined> {
-    const entry = await this.kv.get(LEASE_PREFIX + name);
-    return entry && entry.operation === 'PUT' ? entry.json<Holder>().owner : undefined;
-  }
-
   /** Says this instance is alive (counted by `members`); call every renewal round. */
   async heartbeat(): Promise<void> {
     await this.kv.put(MEMBER_PREFIX + this.owner, new Date().toISOString());
@@ -116,8 +110,9 @@ export class Lease {
     const sent = performance.now();
     const key = LEASE_PREFIX + this.name;
     try {
-      // Answered within a quarter of the ttl or not at all: a renewal stuck longer is no use.
-      this.revision = await this.kv.update(key, JSON.stringify(this.holder), this.revision, this.ttl / 4);
+      // Up to half the ttl: a busy process (catching up a backlog) reads the answer late, and a late
+      // answer still counts from when the request was sent.
+      this.revision = await this.kv.update(key, JSON.stringify(this.holder), this.revision, this.ttl / 2);
       this.sentAt = sent;
       return true;
     } catch (err) {

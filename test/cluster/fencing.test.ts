@@ -22,7 +22,7 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A server that closes a client silent for ~3 s, within the 4 s duplicate window the test sets. */
+/** A server that closes a client silent for ~3 s, within the 8 s duplicate window the test sets. */
 const nats = {} as { server: RunningNatsServer; url: string; nc: NatsConnection };
 beforeAll(async () => {
   const conf = join(mkdtempSync(join(tmpdir(), 'cadre-fencing-')), 'nats.conf');
@@ -49,12 +49,12 @@ describe('a paused owner resumed after its lease expired', () => {
     const dir = configDir({
       'cadre.yaml': [
         'nats:',
-        '  eventsDuplicateWindow: 4s',
+        '  eventsDuplicateWindow: 8s',
         'processor:',
         '  checkpointInterval: 0.5',
         '  batchSize: 200',
         'leases:',
-        '  ttl: 2s',
+        '  ttl: 4s',
         '  renewInterval: 0.25s',
         '',
       ].join('\n'),
@@ -88,7 +88,7 @@ describe('a paused owner resumed after its lease expired', () => {
     await publishLines(nats.nc, config.topology, part(0.5, 0.8));
     const before = await events();
     await waitFor('b to go on', async () => (await events()) > before, 60_000);
-    await new Promise((r) => setTimeout(r, 6000)); // b's outputs past the duplicate window
+    await new Promise((r) => setTimeout(r, 10_000)); // b's outputs past the duplicate window
 
     // `a` wakes up believing it owns the partition, with input waiting for it.
     a.child.kill('SIGCONT');
