@@ -175,6 +175,19 @@ describe('incidents on the desk and the wall', () => {
     await a.page.getByTestId('incident-assign-pick').selectOption('长沙芙蓉网格组');
     await a.page.getByTestId('incident-assign-submit').click();
     await a.page.waitForSelector('[data-testid="incident-assignee"]:has-text("长沙芙蓉网格组")', WAIT);
+    await a.page.getByTestId('incident-comment').click();
+    await a.page.getByTestId('incident-comment-text').fill('芙蓉区汇聚环光缆被挖断，抢修队已出发');
+    await a.page.getByTestId('incident-comment-submit').click();
+    await a.page.waitForSelector('[data-testid="incident-history-row"][data-transition="commented"]', WAIT);
+    await expect
+      .poll(async () => {
+        const r = await api<{ history: { transition: string; text?: string }[] }>(
+          `/api/events/${encodeURIComponent(one.events.at(-1)!.id)}`,
+          token,
+        );
+        return r.history.some((h) => h.transition === 'commented' && h.text?.includes('光缆'));
+      }, WAIT)
+      .toBe(true);
     await a.page.getByTestId('incident-resolve').click();
     await a.page.getByTestId('incident-resolve-submit').click();
     const conflict = a.page.getByTestId('incident-conflict');
