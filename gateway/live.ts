@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'socket.io';
+import type { ClientToServerEvents, LiveSnapshot, ServerToClientEvents } from '../shared/live_protocol.js';
 import { formatTime } from '../shared/time.js';
 import type { EventDoc } from '../shared/views.js';
 import { levelRank, type Level } from '../shared/levels.js';
@@ -57,7 +58,10 @@ export function originCheck(allowed: string[] = []) {
   };
 }
 
-export function attachLive(io: Server, options: LiveOptions): Live {
+export function attachLive(
+  io: Server<ClientToServerEvents, ServerToClientEvents>,
+  options: LiveOptions,
+): Live {
   const { model, authenticator, now } = options;
   const limit = options.subscribeLimit ?? { max: 10, windowMs: 10_000 };
   const subscribes = new SlidingWindowLimiter(limit.max, limit.windowMs);
@@ -72,7 +76,7 @@ export function attachLive(io: Server, options: LiveOptions): Live {
     next();
   });
 
-  nsp.on('connection', (socket: Socket) => {
+  nsp.on('connection', (socket: LiveSocket) => {
     const data = socket.data as ClientData;
     socketClients.inc();
     const feed = new CoalescingFeed(
@@ -100,7 +104,11 @@ export function attachLive(io: Server, options: LiveOptions): Live {
     socket.emit('snapshot', snapshot(data.scope));
 
     socket.on('subscribe', (msg: unknown, ack?: unknown) => {
-      const answer = typeof ack === 'function' ? (ack as (r: object) => void) : () => {};
+      // Typed for friendly clients, checked for all: any client may send anything.
+      const answer =
+        typeof ack === 'function'
+          ? (ack as NonNullable<Parameters<ClientToServerEvents['subscribe']>[1]>)
+          : () => {};
       // 2,000 subscribes from one anonymous viewer once made 104 MB of snapshots in 6 s.
       if (!subscribes.take(socket.id, now())) {
         answer({
@@ -143,7 +151,7 @@ export function attachLive(io: Server, options: LiveOptions): Live {
   }, 1000);
   statsTimer.unref();
 
-  function snapshot(scope: string[] | null) {
+  function snapshot(scope: string[] | null): LiveSnapshot {
     const events: EventDoc[] = [];
     const grids = new Map<string, { id: string; level: Level; active: number }>();
     for (const doc of model.activeEvents()) {
@@ -175,6 +183,8 @@ export function attachLive(io: Server, options: LiveOptions): Live {
 }
 
 /** Packets engine.io holds for the connection (its write buffer is not part of the typed API). */
-function unsent(socket: Socket): number {
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+function unsent(socket: LiveSocket): number {
   return (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
 }

@@ -11,6 +11,7 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import { Server as SocketServer } from 'socket.io';
+import type { ClientToServerEvents, ServerToClientEvents } from '../shared/live_protocol.js';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Config } from '../config/load.js';
@@ -65,7 +66,7 @@ export interface GatewayOptions {
 
 export interface Gateway {
   app: FastifyInstance;
-  io: SocketServer;
+  io: SocketServer<ClientToServerEvents, ServerToClientEvents>;
   model: ReadModel;
   /** Every route served (method and URL as registered; HEAD included): what /api/openapi.json is checked against. */
   routes: readonly { method: string; url: string }[];
@@ -144,7 +145,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     throw new CadreError('CADRE_ERR_NOT_FOUND', `No route ${request.method} ${path}`);
   });
 
-  const io = new SocketServer(app.server, {
+  const io = new SocketServer<ClientToServerEvents, ServerToClientEvents>(app.server, {
     path: '/socket.io',
     serveClient: false,
     maxHttpBufferSize: 16 * 1024,

@@ -11,6 +11,7 @@
  *   gateway lost its feed — and the screen says its data is stale, however the socket feels.
  */
 import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../../shared/live_protocol.js';
 import { session } from './session.svelte.js';
 import { isActive, levelIndex } from './levels.js';
 import type {
@@ -80,7 +81,7 @@ class LiveStore {
   ready = $state(false);
   scope = $state<string | null>(null);
 
-  #socket: Socket | undefined;
+  #socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
   #held = new Map<string, EventDoc>();
   #ended = new Map<string, number>();
   #byGrid = new Map<string, Set<string>>();
@@ -94,7 +95,7 @@ class LiveStore {
   start(city: string | null = null): void {
     if (this.#socket) return this.setScope(city);
     this.scope = city;
-    const socket = io('/live', {
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io('/live', {
       path: '/socket.io',
       // WebSocket first: one connection to one gateway, so gateways side by side behind one address
       // need no sticky sessions (long-polling, the fallback, does: README "Scaling out").

@@ -76,21 +76,8 @@ export interface Topology {
   grids: GridInfo[];
 }
 
-export interface GridLevel {
-  id: string;
-  level: Level | null;
-  active: number;
-}
-
-export interface Snapshot {
-  events: EventDoc[];
-  /** Active incidents (CONTRACT.md "Incidents"). */
-  incidents?: IncidentTransition[];
-  grids: GridLevel[];
-  stats: Stats;
-  series?: Series;
-  at: string;
-}
+/** The `/live` protocol's shapes, shared with the gateway (shared/live_protocol.ts). */
+export type { GridLevel, LiveSnapshot as Snapshot } from '../../../shared/live_protocol.js';
 
 export interface GridResponse {
   grid: GridInfo;
@@ -102,7 +89,13 @@ export interface GridResponse {
 export interface EventResponse {
   event: EventDoc;
   history: EventTransition[];
+  /** Who was told of it (and of its incident): the notifier's log. */
+  notifications?: Notice[];
 }
+
+import type { NoticeEntry } from '../../../notify/log.js';
+/** One notice of the notification log (notify/log.ts). */
+export type Notice = NoticeEntry;
 
 export type { Why, WhyReason, WhyKpiRow, WhyDeadline } from '../../../gateway/why.js';
 import type { ActivityTotals } from '../../../shared/views.js';
