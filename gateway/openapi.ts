@@ -44,6 +44,30 @@ const ERRORS: Record<number, string> = {
 const Event = EventTransitionSchema;
 const Incident = IncidentTransitionSchema;
 const Events = obj({ events: list(Event) }, 'events, newest first');
+/** One entry of the notification log (notify/log.ts): a notice to one subscriber, its outcome and attempts. */
+const Notice = obj(
+  {
+    task: str,
+    kind: Type.Union([Type.Literal('event'), Type.Literal('incident')]),
+    id: str,
+    subscriber: str,
+    channel: Type.Union([Type.Literal('webhook'), Type.Literal('sms')]),
+    transition: str,
+    seq: num,
+    level: str,
+    queuedAt: str,
+    heldUntil: Type.Optional(str),
+    outcome: Type.Union(
+      ['queued', 'held', 'retrying', 'sent', 'failed'].map((o) => Type.Literal(o)),
+      { description: 'held: waiting for the subscriber’s quiet hours to end' },
+    ),
+    reason: Type.Optional(str),
+    sentAt: Type.Optional(str),
+    attemptCount: num,
+    attempts: list(obj({ at: str, result: str, retryAt: Type.Optional(str) })),
+  },
+  'who was told what, when, by which channel, with the outcome and the attempts',
+);
 const Scorecard = obj(
   { complaints: num, complaintsPer10k: nullableNum, status: obj({}), score: num, trend: nullableNum },
   'a scorecard line',
@@ -159,7 +183,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'One event with every transition of its history',
     tags: ['events'],
     access: 'reader',
-    ok: { 200: obj({ event: Event, history: list(Event) }) },
+    ok: { 200: obj({ event: Event, history: list(Event), notifications: list(Notice) }) },
     errors: [400, 404],
   },
   'GET /api/events/:id/why': {
@@ -196,7 +220,14 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'One incident with its grids’ events and its history',
     tags: ['incidents'],
     access: 'reader',
-    ok: { 200: obj({ incident: Incident, events: list(Event), history: list(Incident) }) },
+    ok: {
+      200: obj({
+        incident: Incident,
+        events: list(Event),
+        history: list(Incident),
+        notifications: list(Notice),
+      }),
+    },
     errors: [400, 404],
   },
   'POST /api/incidents/:id/ack': INCIDENT_ACTION('Acknowledge the incident and every event in it'),

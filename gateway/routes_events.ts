@@ -23,6 +23,7 @@ import { READERS } from './auth.js';
 import { sendCommand } from './commands.js';
 import type { GatewayContext } from './context.js';
 import { readHistory } from './history.js';
+import { notificationsOf } from './notifications.js';
 import { canActOn } from './principal.js';
 import { isActive } from './state.js';
 import { uiRoutes } from './routes_ui.js';
@@ -151,7 +152,13 @@ export async function eventRoutes(app: FastifyInstance, ctx: GatewayContext): Pr
     { schema: { params: IdParams }, preHandler: app.requireRole(...READERS) },
     async (request) => {
       const event = knownEvent(ctx, request.params.id);
-      return { event, history: await readHistory(ctx.js, event) };
+      const [history, notifications] = await Promise.all([
+        readHistory(ctx.js, event),
+        notificationsOf(ctx.js, [event.id, event.incident], (err) =>
+          request.log.warn({ err }, 'notification log unreadable'),
+        ),
+      ]);
+      return { event, history, notifications };
     },
   );
 
@@ -219,7 +226,8 @@ export async function act(
     throw new CadreError(code, reply.message, reply.alarms ? { alarms: reply.alarms } : undefined);
   }
   // An event's id is never an incident's: the processor answers an event command with the event.
-  if (!('event' in reply)) throw new CadreError('CADRE_ERR_UNAVAILABLE', `${event.id} was answered as an incident`);
+  if (!('event' in reply))
+    throw new CadreError('CADRE_ERR_UNAVAILABLE', `${event.id} was answered as an incident`);
   ctx.model.applyEvent(reply.event);
   request.log.info({ audit: { ...audit, outcome: 'applied', seq: reply.event.seq } }, 'event action');
   return ctx.model.event(event.id) ?? reply.event;

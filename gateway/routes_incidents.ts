@@ -14,6 +14,7 @@ import { READERS } from './auth.js';
 import { sendCommand } from './commands.js';
 import type { GatewayContext } from './context.js';
 import { readTransitions } from './history.js';
+import { notificationsOf } from './notifications.js';
 import { canActOn } from './principal.js';
 
 const ListQuery = Type.Object({
@@ -63,12 +64,13 @@ export async function incidentRoutes(app: FastifyInstance, ctx: GatewayContext):
     async (request) => {
       const incident = known(ctx, request.params.id);
       const events = incident.events.map((id) => model.event(id)).filter((e) => e !== undefined);
-      const history = await readTransitions<IncidentTransition>(
-        ctx.js,
-        incident,
-        subjects.incident(incident.city),
-      );
-      return { incident, events, history };
+      const [history, notifications] = await Promise.all([
+        readTransitions<IncidentTransition>(ctx.js, incident, subjects.incident(incident.city)),
+        notificationsOf(ctx.js, [incident.id], (err) =>
+          request.log.warn({ err }, 'notification log unreadable'),
+        ),
+      ]);
+      return { incident, events, history, notifications };
     },
   );
 

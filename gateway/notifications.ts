@@ -1,0 +1,39 @@
+/**
+ * The notification log of an event or incident as the gateway answers it (`notifications` of
+ * `GET /api/events/:id` and `GET /api/incidents/:id`): read from the notifier's `cadre_notify_log`
+ * bucket (notify/log.ts). An event inside an incident was told of through its incident, so its log
+ * holds the incident's entries too (`kind: "incident"`). No notifier yet, or the bucket unreadable:
+ * an empty log, never a failed request.
+ */
+import { Kvm, type KV } from '@nats-io/kv';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { readNotifyLog, type NoticeEntry } from '../notify/log.js';
+import { BUCKETS } from '../shared/subjects.js';
+
+const buckets = new WeakMap<JetStreamClient, Promise<KV>>();
+
+function bucket(js: JetStreamClient): Promise<KV> {
+  let kv = buckets.get(js);
+  if (!kv) {
+    kv = new Kvm(js).open(BUCKETS.notifyLog);
+    kv.catch(() => buckets.delete(js)); // asked again next time
+    buckets.set(js, kv);
+  }
+  return kv;
+}
+
+/** Who was told of these ids (an event, and its incident if any), oldest first. */
+export async function notificationsOf(
+  js: JetStreamClient,
+  ids: readonly (string | undefined)[],
+  log?: (err: Error) => void,
+): Promise<NoticeEntry[]> {
+  try {
+    const kv = await bucket(js);
+    const lists = await Promise.all(ids.filter((id) => id !== undefined).map((id) => readNotifyLog(kv, id)));
+    return lists.flat().sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
+  } catch (err) {
+    log?.(err as Error);
+    return [];
+  }
+}
