@@ -17,7 +17,3 @@ export function maxLevel(a: Level, b: Level): Level {
 export function raiseLevel(level: Level): Level {
   return LEVELS[Math.max(0, LEVELS.indexOf(level) - 1)]!;
 }
-
-export function isLevel(value: unknown): value is Level {
-  return typeof value === 'string' && value in RANK;
-}

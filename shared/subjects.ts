@@ -5,8 +5,6 @@
 import type { InputType, ProducerType } from './schemas.js';
 import { parseTime } from './time.js';
 
-export const SUBJECT_PREFIX = 'cadre';
-
 export const subjects = {
   input: (type: InputType, city: string) => `cadre.in.${type}.${city}`,
   /** All input of one partition: a city, or `>`-style everything. */

@@ -2,7 +2,7 @@
  * Every visible string goes through `$t(key, params)`. Chinese (zh-CN) by default, English on switch;
  * the choice is kept in localStorage. A Svelte store (not a rune) so plain .ts modules can use it too.
  */
-import { derived, get, writable } from 'svelte/store';
+import { derived, writable } from 'svelte/store';
 import { messages, singular, type Lang, type MessageKey } from './messages.js';
 import { renderTitle, type TitleParts } from '../../../shared/titles.js';
 
@@ -53,11 +53,6 @@ export const eventTitle = derived(
     (e: { title: string; titleParts?: TitleParts }): string =>
       e.titleParts ? renderTitle(e.titleParts, l) : e.title,
 );
-
-/** For code outside components (document title, sound labels). */
-export function tNow(key: MessageKey, params?: Params): string {
-  return translate(get(lang), key, params);
-}
 
 export function toggleLang(): void {
   lang.update((l) => (l === 'zh-CN' ? 'en' : 'zh-CN'));
