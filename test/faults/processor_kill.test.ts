@@ -35,7 +35,7 @@ describe('the processor killed with SIGKILL', () => {
       await ensureStreams(nats.nc, config);
       // The input outlasts the kills: every restart has input left to recover on.
       const lines = provinceInput(config, LONG ? 480 : 90);
-      const publishing = paceInput(nats.nc, config, lines, LONG ? 8000 : 8000);
+      const publishing = paceInput(nats.nc, config, lines, 8000);
       const processor = processorRole(nats.url, dir);
       const recoveries: number[] = [];
       try {
@@ -68,6 +68,6 @@ describe('the processor killed with SIGKILL', () => {
         await processor.kill();
       }
     },
-    LONG ? 600_000 : 120_000,
+    LONG ? 600_000 : 240_000,
   );
 });
