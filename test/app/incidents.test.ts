@@ -141,7 +141,7 @@ describe('incidents on the real stack', () => {
     });
     const pushed: (EventTransition | IncidentTransition)[] = [];
     screen.on('events', (batch: (EventTransition | IncidentTransition)[]) => pushed.push(...batch));
-    await once(screen, 'snapshot');
+    await new Promise((resolve) => screen.once('snapshot', resolve));
 
     // Every alarm of the failure at one instant, as an NMS reports a cut: their debounces end together.
     const time = new Date().toISOString();

@@ -1,11 +1,10 @@
 /** The per-screen coalescing buffer, driven by a fake clock (no sleeping). */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CoalescingFeed } from '../../gateway/live_feed.js';
-import type { EventTransition } from '../../shared/schemas.js';
+import { CoalescingFeed, type Transition } from '../../gateway/live_feed.js';
 import { transition } from './helpers.js';
 
 describe('CoalescingFeed', () => {
-  let batches: EventTransition[][];
+  let batches: Transition[][];
   let feed: CoalescingFeed;
 
   beforeEach(() => {

@@ -397,7 +397,11 @@ describe('maintenance', () => {
       reason: 'cutover',
     };
     const seen: string[] = [];
-    const sub = nats.nc.subscribe('cadre.in.maintenance.>', { callback: (_e, m) => seen.push(m.subject) });
+    const sub = nats.nc.subscribe('cadre.in.maintenance.>', {
+      callback: (_e, m) => {
+        seen.push(m.subject);
+      },
+    });
     const res = await gw.app.inject({
       method: 'POST',
       url: '/api/maintenance',

@@ -62,8 +62,10 @@ describe('read model', () => {
       level: 'red',
       active: ['ev-race'],
       alarms: [],
+      activeAlarms: 0,
       degraded: [],
       kpi: emptyKpiSeries(),
+      complaints: [],
       days: {},
       updatedAt: new Date().toISOString(),
     });

@@ -7,6 +7,7 @@ import { ingestHttp } from '../../ingest/http.js';
 import { hashApiKey } from '../../shared/passwords.js';
 import { registry } from '../../shared/metrics.js';
 import { fixtureConfig, sample } from './helpers.js';
+import type { Role } from '../../config/access.js';
 
 const NOW = Date.parse('2026-10-15T09:05:00+08:00');
 const TIME = '2026-10-15T09:00:00+08:00';
@@ -34,7 +35,7 @@ describe('HTTP ingest', () => {
     // A stand-in for the gateway's user tokens: "user-<role>".
     const authenticate = (request: { headers: { authorization?: string } }) => {
       const m = /^Bearer user-(\w+)$/.exec(request.headers.authorization ?? '');
-      return m ? { name: 'someone', role: m[1]! } : undefined;
+      return m ? { name: 'someone', role: m[1] as Role, cities: [] } : undefined;
     };
     await app.register(ingestHttp, { nc: nats.nc, config, now: () => NOW, authenticate });
     // A route of the host app: the plugin's body parsers, auth and error handler must stay inside it.
@@ -64,7 +65,7 @@ describe('HTTP ingest', () => {
     expect(res.json()).toEqual({ accepted: 2, rejected: [] });
     expect(await streamMessages()).toBe(before + 2);
     const jsm = await jetstreamManager(nats.nc);
-    const last = await jsm.streams.getMessage('CADRE_IN', { last_by_subj: 'cadre.in.complaint.HY' });
+    const last = (await jsm.streams.getMessage('CADRE_IN', { last_by_subj: 'cadre.in.complaint.HY' }))!;
     expect(last.json()).toEqual(sample.complaint('b', TIME));
     expect(await metricValue('cadre_ingested_total', { type: 'complaint' })).toBe(counted + 2);
   });

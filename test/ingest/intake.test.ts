@@ -34,7 +34,7 @@ describe('intake', () => {
     const js = jetstream(nats.nc);
     const ack = await js.publish(subject, text);
     const jsm = await jetstreamManager(nats.nc);
-    const stored = await jsm.streams.getMessage('CADRE_IN', { seq: ack.seq });
+    const stored = (await jsm.streams.getMessage('CADRE_IN', { seq: ack.seq }))!;
     return { msg: { subject: stored.subject, seq: stored.seq, data: stored.data }, seq: ack.seq };
   }
 
@@ -43,7 +43,7 @@ describe('intake', () => {
     const { state } = await jsm.streams.info('CADRE_DLQ');
     const out = [];
     for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++)
-      out.push(await jsm.streams.getMessage('CADRE_DLQ', { seq }));
+      out.push((await jsm.streams.getMessage('CADRE_DLQ', { seq }))!);
     return out;
   }
 
@@ -128,7 +128,7 @@ describe('intake', () => {
     expect(await intake.settled()).toBe(false);
     await ensureStreams(nats.nc, config);
     await waitUntil(() => intake.settled());
-    const stored = await jsm.streams.getMessage('CADRE_DLQ', { last_by_subj: 'cadre.dlq.alarm' });
+    const stored = (await jsm.streams.getMessage('CADRE_DLQ', { last_by_subj: 'cadre.dlq.alarm' }))!;
     expect(new TextDecoder().decode(stored.data)).toBe('not json');
   });
 
@@ -144,7 +144,7 @@ describe('intake', () => {
     expect(await intake.settled()).toBe(true);
     expect(intake.pending).toBe(0);
     expect((await jsm.streams.info('CADRE_DLQ')).state.messages - before).toBe(20_000);
-    const last = await jsm.streams.getMessage('CADRE_DLQ', { last_by_subj: 'cadre.dlq.alarm' });
+    const last = (await jsm.streams.getMessage('CADRE_DLQ', { last_by_subj: 'cadre.dlq.alarm' }))!;
     expect(last.header.get('Cadre-Reject-Code')).toBe('CADRE_ERR_BAD_JSON');
     expect(last.header.get('Cadre-Original-Seq')).toBe('1019999');
   });

@@ -30,7 +30,7 @@ describe('publishWindowed', () => {
 
     const jsm = await jetstreamManager(nats.nc);
     expect((await jsm.streams.info('CADRE_IN')).state.messages).toBe(3);
-    const stored = await jsm.streams.getMessage('CADRE_IN', { seq: first[1]!.ok ? first[1]!.seq : 0 });
+    const stored = (await jsm.streams.getMessage('CADRE_IN', { seq: first[1]!.ok ? first[1]!.seq : 0 }))!;
     expect(stored.json()).toEqual(sample.alarm('b', '2026-10-15T09:00:00+08:00'));
     expect(stored.header.get('Nats-Msg-Id')).toBe(items[1]!.msgId);
   });

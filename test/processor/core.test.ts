@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { rulesFrom } from '../../config/load.js';
 import { Core } from '../../processor/core/index.js';
+import type { Input } from '../../ingest/normalize.js';
 import {
   cleared,
   complaint,
@@ -25,6 +26,9 @@ import {
 import { Rng } from '../../sim/random.js';
 
 type Line = Record<string, unknown>;
+
+/** An input with the time the broker stored it (live mode). */
+const arrived = (line: Line, arrival: number): Input => ({ ...toInput(line), arrival }) as Input;
 
 /** Seeded PRNG (the simulator's): the test's randomness is reproducible. */
 function prng(seed: number): () => number {
@@ -253,10 +257,7 @@ describe('late and absurd input', () => {
     const core = new Core({ rules: rulesFrom({}), topology, clock: 'ticks' });
     core.push(toInput(tick(0)));
     const arriving = (id: string, minute: number, arrivedAt: number) =>
-      core.push({
-        ...toInput(raised(id, 'HY-SG-0005-CELL1', 'HIGH_TEMP', minute)),
-        arrival: T0 + arrivedAt * MIN,
-      }).rejects;
+      core.push(arrived(raised(id, 'HY-SG-0005-CELL1', 'HIGH_TEMP', minute), T0 + arrivedAt * MIN)).rejects;
     // The processor was down for 10 h: no tick moved its clock, the producer's input is on time.
     expect(arriving('A1', 600, 600)).toEqual([]);
     // A producer's backlog after its own 10 h outage: old, but within the horizon.
@@ -270,9 +271,9 @@ describe('late and absurd input', () => {
 
   it('live, a tick far ahead of its own arrival is refused: the clock and every deadline stay as they were', () => {
     const core = new Core({ rules: rulesFrom({}), topology, clock: 'ticks' });
-    core.push({ ...toInput(tick(0)), arrival: T0 });
-    core.push({ ...toInput(raised('A1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 0)), arrival: T0 });
-    core.push({ ...toInput(tick(2)), arrival: T0 + 2 * MIN });
+    core.push(arrived(tick(0), T0));
+    core.push(arrived(raised('A1', 'HY-SG-0005-CELL1', 'CELL_DOWN', 0), T0));
+    core.push(arrived(tick(2), T0 + 2 * MIN));
     const bogus = core.push({
       type: 'tick',
       time: Date.parse('2099-01-01T00:00:00Z'),
@@ -284,7 +285,7 @@ describe('late and absurd input', () => {
     expect(bogus.transitions).toEqual([]);
     expect(core.now()).toBe(T0 + 2 * MIN);
     // After a long stop, a tick far ahead of the clock but on time for its arrival is taken.
-    const back = core.push({ ...toInput(tick(600)), arrival: T0 + 600 * MIN });
+    const back = core.push(arrived(tick(600), T0 + 600 * MIN));
     expect(back.rejects).toEqual([]);
     expect(back.transitions.map((t) => t.transition)).toContain('escalated');
   });
@@ -355,15 +356,12 @@ describe('the live clock mode (ticks)', () => {
 
   it('live, the arrival times in the log move the clock: an input applies on arrival, its timers fire with later arrivals', () => {
     const core = new Core({ rules: rulesFrom({}), topology, clock: 'live' });
-    core.push({ ...toInput(tick(0)), arrival: T0 });
+    core.push(arrived(tick(0), T0));
     const at = (minute: number) => T0 + minute * MIN;
-    const media = {
-      ...toInput(complaint('C1', 0.1, 'k1', 1, 'HY-SG-0005', { media: true })),
-      arrival: at(0.1),
-    };
+    const media = arrived(complaint('C1', 0.1, 'k1', 1, 'HY-SG-0005', { media: true }), at(0.1));
     expect(core.push(media).transitions).toMatchObject([{ transition: 'opened', level: 'red' }]);
     // No tick for 40 minutes: the tier-1 first response (30 min) passes with the next arrival.
-    const next = { ...toInput(kpi('XT-YT-0010-CELL1', 40, { drop_rate: 0.01 })), arrival: at(40) };
+    const next = arrived(kpi('XT-YT-0010-CELL1', 40, { drop_rate: 0.01 }), at(40));
     expect(core.push(next).transitions).toMatchObject([{ transition: 'escalated', at: iso(30.1) }]);
   });
 

@@ -128,10 +128,10 @@ describe('live processor', () => {
     });
     expect(dlq.map((m) => m.subject)).toEqual(['cadre.dlq.alarm', 'cadre.dlq.alarm']);
     const consumer = await (await import('@nats-io/jetstream')).jetstreamManager(nats.nc);
-    const first = await consumer.streams.getMessage(STREAMS.dlq.name, { seq: 1 });
+    const first = (await consumer.streams.getMessage(STREAMS.dlq.name, { seq: 1 }))!;
     expect(first.header.get(HEADERS.rejectCode)).toBe('CADRE_ERR_BAD_JSON');
     expect(dlq[0]!.text).toBe('{oops');
-    const second = await consumer.streams.getMessage(STREAMS.dlq.name, { seq: 2 });
+    const second = (await consumer.streams.getMessage(STREAMS.dlq.name, { seq: 2 }))!;
     expect(second.header.get(HEADERS.rejectReason)).toContain('NO-SUCH-NE');
   });
 

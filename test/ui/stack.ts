@@ -59,6 +59,8 @@ export interface StackOptions {
   splitGateway?: boolean;
   /** More files for the config folder (name → content), e.g. a notify.yaml; called before the stack starts. */
   configFiles?: () => Record<string, string> | Promise<Record<string, string>>;
+  /** rules.yaml of the stack (e.g. a short deadline), as an object. */
+  rules?: Record<string, unknown>;
 }
 
 /** Registers beforeAll/afterAll hooks; the returned object is filled in before the first test runs. */
