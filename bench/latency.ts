@@ -15,7 +15,7 @@ import { io as ioClient } from 'socket.io-client';
 import { startApp } from '../app/app.js';
 import type { Config } from '../config/load.js';
 import { startProcessor } from '../processor/live.js';
-import type { EventTransition } from '../shared/schemas.js';
+import type { EventTransition, IncidentTransition } from '../shared/schemas.js';
 import { subjects } from '../shared/subjects.js';
 import type { BenchContext, BenchPart, BenchRow } from './harness.js';
 import { resetOutputs, percentiles } from './nats_fixture.js';
@@ -34,7 +34,8 @@ class Arrivals {
   readonly sent: SentAt = new Map();
   readonly latencies: number[] = [];
 
-  see(t: EventTransition): void {
+  see(t: EventTransition | IncidentTransition): void {
+    if (t.kind === 'incident') return; // an incident carries no complaints (its events do)
     const at = performance.now();
     for (const id of t.evidence.complaints) {
       const sentAt = this.sent.get(id);
@@ -147,7 +148,7 @@ async function throughScreen(nc: NatsConnection, config: Config, url: string): P
   });
   const arrivals = new Arrivals();
   const emits: { at: number; transitions: number }[] = [];
-  socket.on('events', (batch: EventTransition[]) => {
+  socket.on('events', (batch: (EventTransition | IncidentTransition)[]) => {
     emits.push({ at: performance.now(), transitions: batch.length });
     for (const t of batch) arrivals.see(t);
   });
