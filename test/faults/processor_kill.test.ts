@@ -30,12 +30,14 @@ describe('the processor killed with SIGKILL', () => {
     `every ${EVERY_MS / 1000} s, ${KILLS} times, leaves exactly what an uninterrupted replay does`,
     async () => {
       const { dir, config } = faultConfig({
-        'cadre.yaml': 'processor:\n  checkpointInterval: 0.5\n  batchSize: 200\n',
+        // A restarted processor is another instance: the killed one's lease must expire first.
+        'cadre.yaml':
+          'processor:\n  checkpointInterval: 0.5\n  batchSize: 200\nleases:\n  ttl: 5s\n  renewInterval: 0.5s\n',
       });
       await ensureStreams(nats.nc, config);
       // The input outlasts the kills: every restart has input left to recover on.
       const lines = provinceInput(config, LONG ? 480 : 90);
-      const publishing = paceInput(nats.nc, config, lines, 8000);
+      const publishing = paceInput(nats.nc, config, lines, LONG ? 6000 : 4000);
       const processor = processorRole(nats.url, dir);
       const recoveries: number[] = [];
       try {
@@ -49,7 +51,7 @@ describe('the processor killed with SIGKILL', () => {
             60_000,
           );
           if (killedAt !== undefined) {
-            await untilGrows(nats.nc, before);
+            await untilGrows(nats.nc, before, 60_000, processor);
             recoveries.push(performance.now() - killedAt);
           }
           if (run === KILLS) break;
@@ -63,7 +65,9 @@ describe('the processor killed with SIGKILL', () => {
         console.log(summary(`processor SIGKILL ×${KILLS}`, report, recoveries));
         expectClean(report);
         expect(report.transitions).toBeGreaterThan(1000);
-        expect(processor.count(/resuming after stream sequence \d+/), processor.log).toBe(KILLS);
+        expect(processor.count(/resuming after stream sequence \d+/), processor.log).toBeGreaterThanOrEqual(
+          KILLS,
+        );
       } finally {
         await processor.kill();
       }
