@@ -8,7 +8,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -17,7 +26,7 @@ import type { EventTransition } from '../../shared/schemas.js';
 import { loadConfig, type Config } from '../../config/load.js';
 import { replayLines } from '../../sim/ndjson.js';
 import { startNatsServer, type RunningNatsServer } from '../../shared/nats_server.js';
-import { STREAMS } from '../../shared/subjects.js';
+import { STREAMS, subjects } from '../../shared/subjects.js';
 import { publishLines, streamCount, waitFor } from '../processor/live_helpers.js';
 
 export const LONG = process.env.CADRE_FAULTS === 'long';
@@ -31,6 +40,10 @@ export const LONG = process.env.CADRE_FAULTS === 'long';
 function snapshotDist(): string {
   const cache = new URL('../../node_modules/.cache/', import.meta.url).pathname;
   mkdirSync(cache, { recursive: true });
+  // Copies of test processes that were killed (a timeout ends a worker without its exit hook).
+  for (const old of readdirSync(cache).filter((d) => d.startsWith('cadre-faults-')))
+    if (Date.now() - statSync(join(cache, old)).mtimeMs > 3_600_000)
+      rmSync(join(cache, old), { recursive: true, force: true });
   const root = mkdtempSync(join(cache, 'cadre-faults-'));
   const from = process.env.CADRE_FAULTS_DIST ?? new URL('../../dist/', import.meta.url).pathname;
   cpSync(from, join(root, 'dist'), { recursive: true });
@@ -83,6 +96,8 @@ export interface PaceOptions {
    * instead of for every line (the checker compares with what was stored either way).
    */
   lossy?: boolean;
+  /** Partitions own their cities' clocks (`cadre.in.tick.<city>`): each tick goes to each of these. */
+  tickCities?: readonly string[];
 }
 
 const isTick = (line: string) => line.startsWith('{"type":"tick"');
