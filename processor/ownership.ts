@@ -141,7 +141,8 @@ export async function startOwnership(options: OwnershipOptions): Promise<Ownersh
     );
   };
 
-  const round = async () => {
+  /** Renewals on their own timer: a slow membership read or take must not space them out. */
+  const renewAll = async () => {
     // All at once: one slow answer must not let the others expire.
     await Promise.all(
       [...owned].map(async ([partition, entry]) => {
@@ -153,6 +154,10 @@ export async function startOwnership(options: OwnershipOptions): Promise<Ownersh
         else if (!entry.lease.valid()) abandon(partition, entry, 'its lease could not be renewed in time');
       }),
     );
+  };
+
+  /** Membership, hand-overs and takes. */
+  const round = async () => {
     await leases.heartbeat();
     const share = Math.ceil(candidates.length / Math.max(1, (await leases.members()).length));
     const staying = [...owned].filter(([, e]) => !e.leaving);
@@ -173,6 +178,15 @@ export async function startOwnership(options: OwnershipOptions): Promise<Ownersh
       start(partition, entry);
     }
   };
+
+  let renewTimer: NodeJS.Timeout | undefined;
+  let renewing: Promise<void> = Promise.resolve();
+  const renewLoop = () => {
+    renewing = renewAll().then(() => {
+      if (!stopped) renewTimer = setTimeout(renewLoop, renewInterval);
+    });
+  };
+  renewLoop();
 
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -198,7 +212,8 @@ export async function startOwnership(options: OwnershipOptions): Promise<Ownersh
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      await running;
+      clearTimeout(renewTimer);
+      await Promise.all([running, renewing]);
       await Promise.all(background);
       for (const [partition, entry] of [...owned]) {
         await entry.starting;
