@@ -8,7 +8,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import Fastify from 'fastify';
 import type { Config } from '../config/load.js';
 import type { Env } from '../config/env.js';
-import { ensureStreams } from '../ingest/streams.js';
+import { ensureStreams } from '../broker/streams.js';
 import { ingestHttp } from '../ingest/http.js';
 import { startOwnership, type Ownership } from '../processor/ownership.js';
 import { createGateway, type Gateway } from '../gateway/server.js';
@@ -19,7 +19,7 @@ import { startDemo } from './demo.js';
 import { enableProcessMetrics, registry } from '../shared/metrics.js';
 import { ensureDemoUsers, type DemoCredentials } from './demo_users.js';
 import { resolveNats } from './nats.js';
-import { untilDone } from '../shared/broker_waits.js';
+import { untilDone } from '../broker/broker_waits.js';
 import { processorHttp } from './processor_http.js';
 
 export type Role = 'ingest' | 'processor' | 'gateway';

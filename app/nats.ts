@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { DEFAULT_NATS_URL, type Env } from '../config/env.js';
-import { isListening, startNatsServer } from '../shared/nats_server.js';
+import { isListening, startNatsServer } from '../broker/nats_server.js';
 
 export interface NatsTarget {
   url: string;

@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Ownership } from '../processor/ownership.js';
 import { registry } from '../shared/metrics.js';
-import { waitingFor } from '../shared/broker_waits.js';
+import { waitingFor } from '../broker/broker_waits.js';
 
 const PROBE_TIMEOUT_MS = 1000;
 

@@ -20,8 +20,8 @@ import {
   type ComplaintRecord,
   type Report,
   type ReportPeriod,
-} from '../shared/report.js';
-import { reportCsv } from '../shared/report_csv.js';
+} from '../contract/report.js';
+import { reportCsv } from '../contract/report_csv.js';
 
 const USAGE =
   'usage: cadre report day|week|month --date YYYY-MM-DD FILE... [--city ID] [--format json|csv] [--config DIR]';

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { readEnv } from '../config/env.js';
 import { loadConfig } from '../config/load.js';
 import { startApp, type Role } from './app.js';
-import { keepRunningOnBrokerErrors } from '../shared/broker_waits.js';
+import { keepRunningOnBrokerErrors } from '../broker/broker_waits.js';
 
 const OPTIONS = {
   demo: { type: 'boolean', default: false },

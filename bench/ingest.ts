@@ -12,12 +12,12 @@ import { hashApiKey } from '../shared/passwords.js';
 import { STREAMS, subjects } from '../shared/subjects.js';
 import type { Topology } from '../config/topology.js';
 import type { ProducerType } from '../shared/schemas.js';
-import { ensureStreams } from '../ingest/streams.js';
-import { normalize } from '../ingest/normalize.js';
+import { ensureStreams } from '../broker/streams.js';
+import { normalize } from '../contract/normalize.js';
 import { screenBatch, splitBatch } from '../ingest/batch.js';
-import { publishItemOf, publishWindowed, type ProducerInput, type PublishItem } from '../ingest/publish.js';
+import { publishItemOf, publishWindowed, type ProducerInput, type PublishItem } from '../broker/publish.js';
 import { ingestHttp } from '../ingest/http.js';
-import { createIntake, type RawMessage } from '../ingest/intake.js';
+import { createIntake, type RawMessage } from '../processor/intake.js';
 import { mixedLines, type MixedLine } from './dataset.js';
 import { alternate, timed, type BenchContext, type BenchPart, type BenchRow } from './harness.js';
 
@@ -110,7 +110,7 @@ async function natsAndHttp(ctx: BenchContext, nc: NatsConnection): Promise<Bench
         what: "cadre's publisher (one reply inbox for all PubAcks), window 1000",
         rate: rates.inboxAcks,
         baseline: bare,
-        note: 'ingest/publish.ts: HTTP ingest and the processor outbox use it',
+        note: 'broker/publish.ts: HTTP ingest and the processor outbox use it',
       },
       {
         part: 'ingest',

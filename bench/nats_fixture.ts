@@ -6,8 +6,8 @@
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { cadreFrom } from '../config/load.js';
-import { ensureStreams } from '../ingest/streams.js';
-import { normalize } from '../ingest/normalize.js';
+import { ensureStreams } from '../broker/streams.js';
+import { normalize } from '../contract/normalize.js';
 import type { Topology } from '../config/topology.js';
 import { BUCKETS, STREAMS, messageId, subjects } from '../shared/subjects.js';
 

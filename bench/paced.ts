@@ -6,7 +6,7 @@
  */
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import type { Topology } from '../config/topology.js';
-import { normalize } from '../ingest/normalize.js';
+import { normalize } from '../contract/normalize.js';
 import { formatTime } from '../shared/time.js';
 import { messageId, subjects } from '../shared/subjects.js';
 import type { ProducerType } from '../shared/schemas.js';

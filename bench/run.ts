@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { findNatsServer, startNatsServer } from '../shared/nats_server.js';
+import { findNatsServer, startNatsServer } from '../broker/nats_server.js';
 import { generateTopology } from './dataset.js';
 import type { BenchContext, BenchPart, BenchRow } from './harness.js';
 import { ingestPart } from './ingest.js';

@@ -11,7 +11,7 @@
  */
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import type { Topology } from '../config/topology.js';
-import { normalize } from '../ingest/normalize.js';
+import { normalize } from '../contract/normalize.js';
 import { startProcessor } from '../processor/live.js';
 import { processedTotal, rejectedTotal } from '../shared/metrics.js';
 import { messageId, subjects } from '../shared/subjects.js';

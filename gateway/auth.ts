@@ -9,7 +9,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Access, Role } from '../config/access.js';
 import { CadreError } from '../shared/errors.js';
 import { hashPassword, randomSecret, verifyPassword } from '../shared/passwords.js';
-import { apiKeyAuthenticator, type Principal as IngestPrincipal } from '../ingest/api_keys.js';
+import { apiKeyAuthenticator, type Principal as IngestPrincipal } from '../config/api_keys.js';
 import { formatTime } from '../shared/time.js';
 import fp from 'fastify-plugin';
 import { ANONYMOUS_VIEWER, READER_ROLES, type Principal } from './principal.js';

@@ -9,8 +9,8 @@
  */
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { Topology } from '../config/topology.js';
-import { normalize } from '../ingest/normalize.js';
-import { complaintRecord, type ComplaintRecord } from '../shared/report.js';
+import { normalize } from '../contract/normalize.js';
+import { complaintRecord, type ComplaintRecord } from '../contract/report.js';
 import { STREAMS } from '../shared/subjects.js';
 import { formatTime } from '../shared/time.js';
 

@@ -9,9 +9,9 @@ import { READERS } from './auth.js';
 import type { GatewayContext } from './context.js';
 import { KEPT_DAYS, PERIODS, periodDays, type Period, type ScorecardLine } from './scorecard.js';
 import { addDays } from '../shared/calendar.js';
-import { ROLLUP_LEVELS, rollUp, type RollupLine } from '../shared/rollup.js';
-import { scorecardOf, worstFirst } from '../shared/scorecard.js';
-import { compositeScore, statuses } from '../shared/targets.js';
+import { ROLLUP_LEVELS, rollUp, type RollupLine } from '../contract/rollup.js';
+import { scorecardOf, worstFirst } from '../contract/scorecard.js';
+import { compositeScore, statuses } from '../contract/targets.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) });
 const ScorecardQuery = Type.Object({

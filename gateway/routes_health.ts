@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { STREAMS } from '../shared/subjects.js';
 import type { GatewayContext } from './context.js';
 import { registry as metricsRegistry } from '../shared/metrics.js';
-import { waitingFor } from '../shared/broker_waits.js';
+import { waitingFor } from '../broker/broker_waits.js';
 
 const PROBE_TIMEOUT_MS = 1000;
 

@@ -3,7 +3,7 @@
  * CADRE_IN (`cadre.in.maintenance.<city>`, deduplicated by id); GET lists the windows seen there.
  */
 import type { FastifyInstance } from 'fastify';
-import { normalize } from '../ingest/normalize.js';
+import { normalize } from '../contract/normalize.js';
 import { CadreError } from '../shared/errors.js';
 import { messageId, subjects } from '../shared/subjects.js';
 import type { Maintenance } from '../shared/schemas.js';

@@ -4,7 +4,7 @@
  * start at the operator's midnight. The figures are shared/scorecard.ts's.
  */
 import { addDays, type DayCalendar } from '../shared/calendar.js';
-import type { Scorecard } from '../shared/scorecard.js';
+import type { Scorecard } from '../contract/scorecard.js';
 
 export const PERIODS = { P1D: 1, P7D: 7, P30D: 30 } as const;
 export type Period = keyof typeof PERIODS;

@@ -6,8 +6,8 @@
 import { CadreError, reject, type ErrorCode, type Reject } from '../shared/errors.js';
 import type { ProducerType } from '../shared/schemas.js';
 import type { Config } from '../config/load.js';
-import { checkTimeRange, normalize, parseJson } from './normalize.js';
-import { publishItemOf, type ProducerInput, type PublishItem } from './publish.js';
+import { checkTimeRange, normalize, parseJson } from '../contract/normalize.js';
+import { publishItemOf, type ProducerInput, type PublishItem } from '../broker/publish.js';
 
 /** An item of a batch by its index: the array index, or the 0-based line number in NDJSON. */
 export type BatchItem = { index: number; value: unknown } | { index: number; reject: Reject };

@@ -22,9 +22,9 @@ import {
 import type { Config } from '../config/load.js';
 import { alarmsOfWebhook } from './alertmanager.js';
 import { mediaTypeOf, screenBatch, splitBatch, type BatchItem, type ScreenedBatch } from './batch.js';
-import { parseJson } from './normalize.js';
-import { publishWindowed } from './publish.js';
-import { apiKeyAuthenticator, bearerToken, type Principal } from './api_keys.js';
+import { parseJson } from '../contract/normalize.js';
+import { publishWindowed } from '../broker/publish.js';
+import { apiKeyAuthenticator, bearerToken, type Principal } from '../config/api_keys.js';
 
 export interface IngestHttpOptions {
   nc: NatsConnection;

@@ -14,7 +14,7 @@ import { consumeDurable, ensureDurable, type Consuming, type DurableSpec } from 
 import { routeTransitions } from './router.js';
 import { deliverWebhooks } from './webhook.js';
 import { smsSender } from './sms.js';
-import { Leases, whileLeased, type Leased } from '../shared/leases.js';
+import { Leases, whileLeased, type Leased } from '../broker/leases.js';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { rememberPhones } from './surveys.js';

@@ -8,7 +8,7 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { Topology } from '../config/topology.js';
-import { normalize } from '../ingest/normalize.js';
+import { normalize } from '../contract/normalize.js';
 import type { EventTransition } from '../shared/schemas.js';
 import { kvKey } from '../shared/subjects.js';
 import type { NotifyTask } from './task.js';

@@ -17,7 +17,7 @@ import { Core, type CoreSnapshot } from './core/index.js';
 import { CheckpointStore } from './checkpoint.js';
 import { Outbox } from './outbox.js';
 import { Ticker } from './ticker.js';
-import { createIntake } from '../ingest/intake.js';
+import { createIntake } from './intake.js';
 import { reject as makeReject } from '../shared/errors.js';
 import { STREAMS, subjects } from '../shared/subjects.js';
 import { formatTime } from '../shared/time.js';
@@ -33,7 +33,7 @@ import {
 import { publishedSince } from './published_since.js';
 import { startFeed, type Feed } from './feeder.js';
 import type { FeedMessage } from './feed_batch.js';
-import type { Lease } from '../shared/leases.js';
+import type { Lease } from '../broker/leases.js';
 
 export interface ProcessorOptions {
   /** For the outputs (events, KV, checkpoints, DLQ). */

@@ -8,7 +8,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { EventTransition, IncidentTransition } from '../shared/schemas.js';
 import type { CommandReply, GridDoc } from '../shared/views.js';
 import { BUCKETS, kvKey, subjects } from '../shared/subjects.js';
-import { publishWindowed, type PublishItem } from '../ingest/publish.js';
+import { publishWindowed, type PublishItem } from '../broker/publish.js';
 import { outputsRefusedTotal } from '../shared/metrics.js';
 
 const MAX_BACKOFF_MS = 5000;

@@ -13,7 +13,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Config } from '../config/load.js';
-import { Leases, type Lease } from '../shared/leases.js';
+import { Leases, type Lease } from '../broker/leases.js';
 import { startProcessor, type RunningProcessor } from './live.js';
 
 export interface OwnershipOptions {

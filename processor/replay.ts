@@ -5,7 +5,7 @@
  */
 import type { Rules } from '../config/rules.js';
 import type { Topology } from '../config/topology.js';
-import { normalize, parseJson, type Input } from '../ingest/normalize.js';
+import { normalize, parseJson, type Input } from '../contract/normalize.js';
 import type { Locale } from '../shared/titles.js';
 import { Core, type ClockMode, type CoreOutput } from './core/index.js';
 

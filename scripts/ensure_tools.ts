@@ -3,7 +3,7 @@
  * Chromium for the browser tests, Prometheus's Alertmanager and promtool for the tests against the
  * real tools — and says clearly how to get them when it cannot.
  */
-import { ensureNatsServer } from '../shared/nats_server.js';
+import { ensureNatsServer } from '../broker/nats_server.js';
 import { ALERTMANAGER, CHROMIUM, ensureTool, PROMTOOL, type ToolSpec } from '../shared/tools.js';
 import { CadreError } from '../shared/errors.js';
 

@@ -2,7 +2,7 @@
  * Alarms: the grid's active-alarm table, and the two rules alarms drive — outage (debounced outage
  * alarms) and flapping (repeated raise→clear cycles of an alarm id or of an element).
  */
-import type { AlarmInput } from '../../ingest/normalize.js';
+import type { AlarmInput } from '../../contract/normalize.js';
 import type { Level } from '../../shared/levels.js';
 import type { Rules } from '../../config/rules.js';
 import type { AreaTier } from '../../config/topology.js';

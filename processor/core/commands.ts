@@ -2,7 +2,7 @@
  * Dispatcher commands (ack, assign, comment, plan, resolve; Deal's contact, defer, satisfaction) as inputs: each gives a transition and a
  * reply. Role and city checks are the gateway's; the core checks the event's state and the rules.
  */
-import type { CommandInput } from '../../ingest/normalize.js';
+import type { CommandInput } from '../../contract/normalize.js';
 import { ERRORS, type ErrorCode } from '../../shared/errors.js';
 import type { CommandReply } from '../../shared/views.js';
 import { DEFER_REASONS, type Command, type RuleName } from '../../shared/schemas.js';

@@ -3,7 +3,7 @@
  * coverage complaints in a grid without network events).
  */
 import type { RecentMap } from './recent_map.js';
-import type { ComplaintInput } from '../../ingest/normalize.js';
+import type { ComplaintInput } from '../../contract/normalize.js';
 import type { Rules } from '../../config/rules.js';
 import { maxLevel, raiseLevel, type Level } from '../../shared/levels.js';
 import type { Complaint } from '../../shared/schemas.js';

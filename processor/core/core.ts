@@ -5,7 +5,7 @@
  * as a run that never stopped.
  */
 import { RecentMap } from './recent_map.js';
-import type { AlarmInput, Input } from '../../ingest/normalize.js';
+import type { AlarmInput, Input } from '../../contract/normalize.js';
 import { reject, type Reject } from '../../shared/errors.js';
 import type { DayStats, EventDoc, GridDoc } from '../../shared/views.js';
 import type { IncidentTransition } from '../../shared/schemas.js';

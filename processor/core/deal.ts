@@ -6,7 +6,7 @@
  * customer's answer after resolution may reopen the problem. May-wait (暂不解决) defers an event until
  * new evidence joins it.
  */
-import type { ComplaintInput } from '../../ingest/normalize.js';
+import type { ComplaintInput } from '../../contract/normalize.js';
 import type { Command, ContactChannel, ContactOutcome, DeferReason, Owner } from '../../shared/schemas.js';
 import { maxLevel, raiseLevel } from '../../shared/levels.js';
 import type { EventState, WorkOrderState } from './state.js';

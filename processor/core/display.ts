@@ -6,7 +6,7 @@
  * shows twice (they used to be kept beside the core and restored from documents written ahead of
  * the checkpoint).
  */
-import type { ComplaintInput, KpiInput } from '../../ingest/normalize.js';
+import type { ComplaintInput, KpiInput } from '../../contract/normalize.js';
 import { JUDGED_METRICS as SHOWN, judgedValues } from '../../shared/schemas.js';
 import { formatTime } from '../../shared/time.js';
 import { emptyKpiSeries, VIEW_LIMITS, type ComplaintView, type KpiSeries } from '../../shared/views.js';

@@ -2,7 +2,7 @@
  * The kpi rule: per element and metric, warning/critical thresholds and the competitive comparison
  * over consecutive samples; the grid's level from how many of its reporting elements are degraded.
  */
-import type { KpiInput } from '../../ingest/normalize.js';
+import type { KpiInput } from '../../contract/normalize.js';
 import { JUDGED_METRICS, judgedValues } from '../../shared/schemas.js';
 import type { KpiMetricRule, Rules } from '../../config/rules.js';
 import type { Level } from '../../shared/levels.js';

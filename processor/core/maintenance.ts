@@ -4,7 +4,7 @@
  * raised then. A window applies from the moment it is known: alarms already raised before it arrived
  * are not revisited.
  */
-import type { MaintenanceInput } from '../../ingest/normalize.js';
+import type { MaintenanceInput } from '../../contract/normalize.js';
 
 export interface MaintenanceWindow {
   id: string;

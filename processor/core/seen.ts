@@ -13,7 +13,7 @@
  * are keyed by id alone, which may come back with another time, so they are looked up in every
  * bucket (~25 lookups, for a few percent of the input).
  */
-import type { Input, TickInput } from '../../ingest/normalize.js';
+import type { Input, TickInput } from '../../contract/normalize.js';
 
 /** What the memory judges: every input but ticks. */
 export type Keyed = Exclude<Input, TickInput>;

@@ -170,4 +170,4 @@ export function isEnded(ev: EventState): boolean {
   return ev.state === 'resolved' || ev.state === 'cleared';
 }
 
-export { emptyDay } from '../../shared/scorecard.js';
+export { emptyDay } from '../../contract/scorecard.js';

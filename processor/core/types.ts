@@ -55,7 +55,7 @@ export interface CoreCounters {
   applied: number;
 }
 
-export type { Scorecard } from '../../shared/scorecard.js';
+export type { Scorecard } from '../../contract/scorecard.js';
 
 /** The core's whole state as plain JSON (opaque to callers; `version` says how to restore it). */
 export interface CoreSnapshot {

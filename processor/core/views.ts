@@ -6,7 +6,7 @@ import { maxLevel, type Level } from '../../shared/levels.js';
 import { formatTime } from '../../shared/time.js';
 import { seriesOf } from './display.js';
 import { VIEW_LIMITS, type AlarmView, type DayStats, type GridDoc } from '../../shared/views.js';
-import { scorecardOf, type Scorecard } from '../../shared/scorecard.js';
+import { scorecardOf, type Scorecard } from '../../contract/scorecard.js';
 import type { AlarmState } from './state.js';
 import { worstMetric } from './kpi.js';
 import type { World } from './world.js';

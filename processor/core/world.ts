@@ -16,7 +16,7 @@ import type {
 import { renderTitle, type TitleParts } from '../../shared/titles.js';
 import { VIEW_LIMITS, type DayStats } from '../../shared/views.js';
 import { formatTime } from '../../shared/time.js';
-import type { AlarmInput } from '../../ingest/normalize.js';
+import type { AlarmInput } from '../../contract/normalize.js';
 import { resume } from './deal.js';
 import { endIncidentStep, memberChanged, memberEnded, type IncidentState } from './incidents.js';
 import { MinHeap } from './heap.js';

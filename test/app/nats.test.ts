@@ -8,7 +8,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { resolveNats } from '../../app/nats.js';
 import { readEnv } from '../../config/env.js';
-import { isListening } from '../../shared/nats_server.js';
+import { isListening } from '../../broker/nats_server.js';
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');

@@ -9,11 +9,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { startNatsServer, type RunningNatsServer } from '../../shared/nats_server.js';
+import { startNatsServer, type RunningNatsServer } from '../../broker/nats_server.js';
 import { startRole, readyz, type RoleProcess } from '../helpers/cluster.js';
-import { freePorts } from '../../shared/nats_cluster.js';
+import { freePorts } from '../../broker/nats_cluster.js';
 import { loadConfig } from '../../config/load.js';
-import { ensureStreams } from '../../ingest/streams.js';
+import { ensureStreams } from '../../broker/streams.js';
 import { STREAMS } from '../../shared/subjects.js';
 import { configDir, publishLines, streamCount, waitFor } from '../processor/live_helpers.js';
 import { provinceInput } from '../faults/stack.js';

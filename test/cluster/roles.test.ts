@@ -9,7 +9,7 @@
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { useCluster, startRole, readyz, clusterConfigDir, type RoleProcess } from '../helpers/cluster.js';
-import { freePorts, type ClusterNode } from '../../shared/nats_cluster.js';
+import { freePorts, type ClusterNode } from '../../broker/nats_cluster.js';
 import { hashApiKey, hashPassword } from '../../shared/passwords.js';
 import { loadConfig } from '../../config/load.js';
 import type { EventTransition } from '../../shared/schemas.js';

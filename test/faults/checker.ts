@@ -15,7 +15,7 @@ import { Kvm } from '@nats-io/kv';
 import type { Config } from '../../config/load.js';
 import type { Subscriber } from '../../config/notify.js';
 import type { Core } from '../../processor/core/index.js';
-import type { Input } from '../../ingest/normalize.js';
+import type { Input } from '../../contract/normalize.js';
 import type { EventTransition } from '../../shared/schemas.js';
 import { BUCKETS, HEADERS, STREAMS, kvKey } from '../../shared/subjects.js';
 import type { GridDoc } from '../../shared/views.js';
@@ -30,7 +30,7 @@ const { replay } = (await import(dist('processor/replay.js'))) as typeof import(
 const { Core: DistCore } = (await import(
   dist('processor/core/index.js')
 )) as typeof import('../../processor/core/index.js');
-const { createGate } = (await import(dist('ingest/intake.js'))) as typeof import('../../ingest/intake.js');
+const { createGate } = (await import(dist('processor/intake.js'))) as typeof import('../../processor/intake.js');
 const { recipients } = (await import(dist('notify/match.js'))) as typeof import('../../notify/match.js');
 
 export interface Stored {

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { loadConfig } from '../../config/load.js';
-import { ensureStreams } from '../../ingest/streams.js';
+import { ensureStreams } from '../../broker/streams.js';
 import { STREAMS } from '../../shared/subjects.js';
 import { clusterConfigDir, useCluster } from '../helpers/cluster.js';
 import { streamCount, waitFor } from '../processor/live_helpers.js';

@@ -6,7 +6,7 @@
  * Recovery: from the kill (the reconnect) until every screen has its new snapshot.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ensureStreams } from '../../ingest/streams.js';
+import { ensureStreams } from '../../broker/streams.js';
 import { waitFor } from '../processor/live_helpers.js';
 import { check, expectClean, summary } from './checker.js';
 import {

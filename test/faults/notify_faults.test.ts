@@ -6,7 +6,7 @@
  * answered once (the 410 one: asked once each, then given up), none twice.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ensureStreams } from '../../ingest/streams.js';
+import { ensureStreams } from '../../broker/streams.js';
 import { waitFor } from '../processor/live_helpers.js';
 import { check, expectClean, summary, type Report } from './checker.js';
 import {

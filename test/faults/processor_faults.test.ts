@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { ensureStreams } from '../../ingest/streams.js';
+import { ensureStreams } from '../../broker/streams.js';
 import { Rng } from '../../sim/random.js';
 import { BUCKETS, HEADERS, STREAMS, subjects } from '../../shared/subjects.js';
 import { streamCount, waitFor } from '../processor/live_helpers.js';

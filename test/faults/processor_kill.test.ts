@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { useNats } from '../helpers/nats.js';
-import { ensureStreams } from '../../ingest/streams.js';
+import { ensureStreams } from '../../broker/streams.js';
 import { STREAMS } from '../../shared/subjects.js';
 import { streamCount, waitFor } from '../processor/live_helpers.js';
 import { check, expectClean, summary } from './checker.js';

@@ -25,7 +25,7 @@ import { io as connectIo, type Socket } from 'socket.io-client';
 import type { EventTransition } from '../../shared/schemas.js';
 import { loadConfig, type Config } from '../../config/load.js';
 import { replayLines } from '../../sim/ndjson.js';
-import { startNatsServer, type RunningNatsServer } from '../../shared/nats_server.js';
+import { startNatsServer, type RunningNatsServer } from '../../broker/nats_server.js';
 import { STREAMS, subjects } from '../../shared/subjects.js';
 import { publishLines, streamCount, waitFor } from '../processor/live_helpers.js';
 

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { useNats } from '../helpers/nats.js';
-import { ensureStreams } from '../../ingest/streams.js';
+import { ensureStreams } from '../../broker/streams.js';
 import { ingestHttp } from '../../ingest/http.js';
 import { startProcessor, type RunningProcessor } from '../../processor/live.js';
 import type { Gateway } from '../../gateway/server.js';

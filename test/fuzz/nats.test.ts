@@ -7,8 +7,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ensureStreams } from '../../ingest/streams.js';
-import { normalize } from '../../ingest/normalize.js';
+import { ensureStreams } from '../../broker/streams.js';
+import { normalize } from '../../contract/normalize.js';
 import { INPUT_TYPES } from '../../shared/schemas.js';
 import { HEADERS, STREAMS, subjects } from '../../shared/subjects.js';
 import { waitFor } from '../processor/live_helpers.js';

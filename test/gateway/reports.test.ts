@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream } from '@nats-io/jetstream';
 import { useNats } from '../helpers/nats.js';
 import type { Gateway } from '../../gateway/server.js';
-import { emptyDay } from '../../shared/scorecard.js';
+import { emptyDay } from '../../contract/scorecard.js';
 import { messageId, subjects } from '../../shared/subjects.js';
 import { quietGridDoc } from '../../shared/views.js';
 import { ensureCadreStreams, PASSWORD, putGridDoc, startGateway, testConfig, until } from './helpers.js';

@@ -7,7 +7,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { useNats } from '../helpers/nats.js';
 import type { Gateway } from '../../gateway/server.js';
 import { quietGridDoc, type DayStats, type GridDoc } from '../../shared/views.js';
-import { emptyDay } from '../../shared/scorecard.js';
+import { emptyDay } from '../../contract/scorecard.js';
 import {
   ensureCadreStreams,
   PASSWORD,

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useNats } from '../helpers/nats.js';
 import type { Gateway } from '../../gateway/server.js';
-import { emptyDay } from '../../shared/scorecard.js';
+import { emptyDay } from '../../contract/scorecard.js';
 import { quietGridDoc, type DayStats } from '../../shared/views.js';
 import { ensureCadreStreams, putGridDoc, startGateway, testConfig, until } from './helpers.js';
 

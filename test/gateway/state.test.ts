@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { useNats } from '../helpers/nats.js';
-import { startNatsServer } from '../../shared/nats_server.js';
+import { startNatsServer } from '../../broker/nats_server.js';
 import { ReadModel } from '../../gateway/state.js';
 import type { EventTransition } from '../../shared/schemas.js';
 import { emptyKpiSeries } from '../../shared/views.js';

@@ -8,8 +8,8 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { startNatsCluster, type ClusterOptions, type NatsCluster } from '../../shared/nats_cluster.js';
-import { isListening } from '../../shared/nats_server.js';
+import { startNatsCluster, type ClusterOptions, type NatsCluster } from '../../broker/nats_cluster.js';
+import { isListening } from '../../broker/nats_server.js';
 
 export interface ClusterFixture {
   cluster: NatsCluster;

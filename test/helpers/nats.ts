@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { startNatsServer, type RunningNatsServer } from '../../shared/nats_server.js';
+import { startNatsServer, type RunningNatsServer } from '../../broker/nats_server.js';
 
 export interface NatsFixture {
   server: RunningNatsServer;

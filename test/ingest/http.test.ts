@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { useNats } from '../helpers/nats.js';
-import { ensureStreams } from '../../ingest/streams.js';
+import { ensureStreams } from '../../broker/streams.js';
 import { ingestHttp } from '../../ingest/http.js';
 import { hashApiKey } from '../../shared/passwords.js';
 import { registry } from '../../shared/metrics.js';

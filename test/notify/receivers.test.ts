@@ -9,7 +9,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager, jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { useNats } from '../helpers/nats.js';
-import { ensureStreams } from '../../ingest/streams.js';
+import { ensureStreams } from '../../broker/streams.js';
 import { startNotifier, type RunningNotifier } from '../../notify/notifier.js';
 import { readNotifyLog } from '../../notify/log.js';
 import { FAILED_HEADERS } from '../../notify/task.js';

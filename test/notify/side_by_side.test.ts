@@ -6,7 +6,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { useNats } from '../helpers/nats.js';
-import { ensureStreams } from '../../ingest/streams.js';
+import { ensureStreams } from '../../broker/streams.js';
 import { startNotifier, type RunningNotifier } from '../../notify/notifier.js';
 import {
   notifyConfig,

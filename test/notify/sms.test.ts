@@ -5,7 +5,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { useNats } from '../helpers/nats.js';
-import { ensureStreams } from '../../ingest/streams.js';
+import { ensureStreams } from '../../broker/streams.js';
 import { startNotifier, type RunningNotifier } from '../../notify/notifier.js';
 import { loneText, summaryText } from '../../notify/sms_text.js';
 import { STREAMS } from '../../shared/subjects.js';

@@ -6,7 +6,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { useNats } from '../helpers/nats.js';
-import { ensureStreams } from '../../ingest/streams.js';
+import { ensureStreams } from '../../broker/streams.js';
 import { startNotifier, type RunningNotifier } from '../../notify/notifier.js';
 import { verify } from '../../notify/signature.js';
 import { FAILED_HEADERS } from '../../notify/task.js';

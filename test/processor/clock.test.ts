@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { headers } from '@nats-io/transport-node';
 import { useNats } from '../helpers/nats.js';
 import { loadConfig, type Config } from '../../config/load.js';
-import { ensureStreams } from '../../ingest/streams.js';
+import { ensureStreams } from '../../broker/streams.js';
 import { startProcessor, type RunningProcessor } from '../../processor/live.js';
 import { HEADERS, STREAMS, subjects } from '../../shared/subjects.js';
 import { complaint, configDir, readStream, waitFor } from './live_helpers.js';

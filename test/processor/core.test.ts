@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { rulesFrom } from '../../config/load.js';
 import { Core } from '../../processor/core/index.js';
-import type { Input } from '../../ingest/normalize.js';
+import type { Input } from '../../contract/normalize.js';
 import {
   cleared,
   complaint,

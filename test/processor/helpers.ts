@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { rulesFrom } from '../../config/load.js';
 import { Topology, type TopologyFile } from '../../config/topology.js';
-import { normalize, type Input } from '../../ingest/normalize.js';
+import { normalize, type Input } from '../../contract/normalize.js';
 import type { EventTransition } from '../../shared/schemas.js';
 import { Core, type ClockMode, type CoreOutput } from '../../processor/core/index.js';
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { rulesFrom } from '../../config/load.js';
 import { Topology, type TopologyFile } from '../../config/topology.js';
-import { normalize } from '../../ingest/normalize.js';
+import { normalize } from '../../contract/normalize.js';
 import type { EventTransition, IncidentTransition } from '../../shared/schemas.js';
 import { Core } from '../../processor/core/index.js';
 

@@ -11,7 +11,7 @@ import { headers } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import { useNats } from '../helpers/nats.js';
 import { loadConfig, type Config } from '../../config/load.js';
-import { ensureStreams } from '../../ingest/streams.js';
+import { ensureStreams } from '../../broker/streams.js';
 import { startProcessor, type RunningProcessor } from '../../processor/live.js';
 import { BUCKETS, HEADERS, STREAMS, kvKey, subjects } from '../../shared/subjects.js';
 import type { EventTransition } from '../../shared/schemas.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { Topology } from '../../config/topology.js';
-import { normalize } from '../../ingest/normalize.js';
+import { normalize } from '../../contract/normalize.js';
 import { HEADERS, messageId, subjects } from '../../shared/subjects.js';
 
 /** A config folder holding `files` (name → text). */

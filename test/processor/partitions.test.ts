@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { useNats } from '../helpers/nats.js';
 import { loadConfig } from '../../config/load.js';
-import { ensureStreams } from '../../ingest/streams.js';
+import { ensureStreams } from '../../broker/streams.js';
 import { startOwnership } from '../../processor/ownership.js';
 import { replay } from '../../processor/replay.js';
 import { resetOutputs } from '../../bench/nats_fixture.js';

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { rulesFrom } from '../../config/load.js';
-import { normalize } from '../../ingest/normalize.js';
+import { normalize } from '../../contract/normalize.js';
 import { replay } from '../../processor/replay.js';
 import { Core } from '../../processor/core/index.js';
 import { renderTitle } from '../../shared/titles.js';

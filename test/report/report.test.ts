@@ -11,8 +11,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { reportOfReplay } from '../../app/report_cli.js';
 import { loadConfig } from '../../config/load.js';
-import { reportCsv } from '../../shared/report_csv.js';
-import type { Report } from '../../shared/report.js';
+import { reportCsv } from '../../contract/report_csv.js';
+import type { Report } from '../../contract/report.js';
 
 const complaint = (
   id: string,

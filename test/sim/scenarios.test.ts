@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Topology } from '../../config/topology.js';
-import { normalize, type Input } from '../../ingest/normalize.js';
+import { normalize, type Input } from '../../contract/normalize.js';
 import type { Alarm, Complaint, Kpi } from '../../shared/schemas.js';
 import { NetworkIndex } from '../../sim/network_index.js';
 import { runScenario, SCENARIOS } from '../../sim/scenarios.js';

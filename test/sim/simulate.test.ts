@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Topology } from '../../config/topology.js';
-import { normalize } from '../../ingest/normalize.js';
+import { normalize } from '../../contract/normalize.js';
 import { messageId, STREAMS } from '../../shared/subjects.js';
 import { startSimulation } from '../../sim/simulate.js';
 import { generateTopology, SHUGUANG_GRID } from '../../sim/topology_gen.js';

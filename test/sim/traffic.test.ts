@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Topology } from '../../config/topology.js';
-import { normalize } from '../../ingest/normalize.js';
+import { normalize } from '../../contract/normalize.js';
 import { OUTAGE_CODES, type Alarm, type Complaint, type Kpi } from '../../shared/schemas.js';
 import { localHour, type TimedMessage } from '../../sim/catalog.js';
 import { generateTopology } from '../../sim/topology_gen.js';

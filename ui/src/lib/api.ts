@@ -6,7 +6,7 @@
 import { session } from './session.svelte.js';
 import type { Activity, EventResponse, GridResponse, Me, Session, Settings, Topology, EventDoc, Why, IncidentTransition } from './types.js';
 import type { Period, ScorecardLine } from './scorecard.js';
-import type { Report, ReportPeriod } from '../../../shared/report.js';
+import type { Report, ReportPeriod } from '../../../contract/report.js';
 
 export class ApiError extends Error {
   constructor(

@@ -2,7 +2,7 @@
  * The grid page's scorecard: the line comes from the server (`/api/scorecards?grid=`, the same
  * definitions as `cadre replay --scorecards`); only the daily complaint bars are drawn from GridDoc.days.
  */
-import type { Scorecard } from '../../../shared/scorecard.js';
+import type { Scorecard } from '../../../contract/scorecard.js';
 import type { DayStats } from './types.js';
 
 export type Period = 'P1D' | 'P7D' | 'P30D';

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { useNats } from '../helpers/nats.js';
-import { ensureStreams } from '../../ingest/streams.js';
-import { fixtureConfig } from './helpers.js';
+import { ensureStreams } from '../../broker/streams.js';
+import { fixtureConfig } from '../ingest/helpers.js';
 
 const NS_PER_MS = 1_000_000;
 

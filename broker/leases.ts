@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
-import { BUCKETS } from './subjects.js';
+import { BUCKETS } from '../shared/subjects.js';
 
 interface Holder {
   owner: string;

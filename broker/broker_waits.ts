@@ -6,8 +6,8 @@
  * Anything else — a config error, a bug — still stops it.
  */
 import { Counter } from 'prom-client';
-import { CadreError } from './errors.js';
-import { registry } from './metrics.js';
+import { CadreError } from '../shared/errors.js';
+import { registry } from '../shared/metrics.js';
 
 const BROKER_ERRORS = new Set([
   'TimeoutError',

@@ -22,9 +22,9 @@ import { reasonLabel, reject as makeReject, type Reject } from '../shared/errors
 import { HEADERS, STREAMS, cityOfSubject, subjects, typeOfSubject } from '../shared/subjects.js';
 import { INPUT_TYPES, type InputType } from '../shared/schemas.js';
 import { dlqPublishedTotal, rejectedTotal } from '../shared/metrics.js';
-import { normalize, parseJson, type Input } from './normalize.js';
+import { normalize, parseJson, type Input } from '../contract/normalize.js';
 import type { Topology } from '../config/topology.js';
-import { publishWindowed, type PublishItem } from './publish.js';
+import { publishWindowed, type PublishItem } from '../broker/publish.js';
 
 /** What intake needs of a JetStream message (a `JsMsg` fits; replay and tests may pass plain objects). */
 export interface RawMessage {

@@ -4,7 +4,7 @@
  * headers in cadre.yaml `locale`. Rates are fractions as in the JSON; an empty cell is a figure
  * that does not exist (no complaints, no deadline due).
  */
-import type { Locale } from './titles.js';
+import type { Locale } from '../shared/titles.js';
 import type { Report, ReportFigures } from './report.js';
 
 // prettier-ignore

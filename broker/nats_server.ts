@@ -7,8 +7,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, mkdirSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'node:net';
-import { CadreError } from './errors.js';
-import { ensureTool, findTool, type ToolSpec } from './tools.js';
+import { CadreError } from '../shared/errors.js';
+import { ensureTool, findTool, type ToolSpec } from '../shared/tools.js';
 
 const NATS_SERVER: ToolSpec = {
   names: ['nats-server'],

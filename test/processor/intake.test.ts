@@ -1,11 +1,11 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { useNats } from '../helpers/nats.js';
-import { ensureStreams } from '../../ingest/streams.js';
-import { createIntake } from '../../ingest/intake.js';
+import { ensureStreams } from '../../broker/streams.js';
+import { createIntake } from '../../processor/intake.js';
 import { registry } from '../../shared/metrics.js';
 import { reject } from '../../shared/errors.js';
-import { fixtureConfig, sample } from './helpers.js';
+import { fixtureConfig, sample } from '../ingest/helpers.js';
 
 const TIME = '2026-10-15T09:00:00+08:00';
 

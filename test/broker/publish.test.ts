@@ -1,10 +1,10 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { useNats } from '../helpers/nats.js';
-import { ensureStreams } from '../../ingest/streams.js';
-import { publishItemOf, publishWindowed } from '../../ingest/publish.js';
-import { normalize, type AlarmInput } from '../../ingest/normalize.js';
-import { fixtureConfig, sample } from './helpers.js';
+import { ensureStreams } from '../../broker/streams.js';
+import { publishItemOf, publishWindowed } from '../../broker/publish.js';
+import { normalize, type AlarmInput } from '../../contract/normalize.js';
+import { fixtureConfig, sample } from '../ingest/helpers.js';
 
 describe('publishWindowed', () => {
   const nats = useNats();

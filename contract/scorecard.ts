@@ -4,10 +4,10 @@
  * `/api/scorecards` (over P1D/P7D/P30D). Pure.
  */
 import type { Grid } from '../config/topology.js';
-import type { Level } from './levels.js';
-import type { ComplaintCategory } from './schemas.js';
-import { formatTime } from './time.js';
-import type { DayStats } from './views.js';
+import type { Level } from '../shared/levels.js';
+import type { ComplaintCategory } from '../shared/schemas.js';
+import { formatTime } from '../shared/time.js';
+import type { DayStats } from '../shared/views.js';
 
 export interface Scorecard {
   kind: 'scorecard';

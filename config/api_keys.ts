@@ -4,7 +4,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { hashApiKey } from '../shared/passwords.js';
-import type { Access, Role } from '../config/access.js';
+import type { Access, Role } from './access.js';
 
 /** Who made a request, as an authenticator sees it. */
 export interface Principal {

@@ -9,13 +9,13 @@
  * definition of every figure); the top lists need single complaints, handed in as records. Pure.
  */
 import type { Topology } from '../config/topology.js';
-import { addDays, type DayCalendar } from './calendar.js';
+import { addDays, type DayCalendar } from '../shared/calendar.js';
 import { rollUp, type RollupMember } from './rollup.js';
-import { COMPLAINT_CATEGORIES, type Complaint, type ComplaintCategory } from './schemas.js';
+import { COMPLAINT_CATEGORIES, type Complaint, type ComplaintCategory } from '../shared/schemas.js';
 import { scorecardOf } from './scorecard.js';
 import { statuses, type TargetFigure, type Targets, type TargetStatus } from './targets.js';
-import { formatTime } from './time.js';
-import type { DayStats } from './views.js';
+import { formatTime } from '../shared/time.js';
+import type { DayStats } from '../shared/views.js';
 
 export const REPORT_PERIODS = ['day', 'week', 'month'] as const;
 export type ReportPeriod = (typeof REPORT_PERIODS)[number];

@@ -8,7 +8,7 @@
  */
 import { createInbox, headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { messageId, subjects } from '../shared/subjects.js';
-import type { AlarmInput, ComplaintInput, KpiInput } from './normalize.js';
+import type { AlarmInput, ComplaintInput, KpiInput } from '../contract/normalize.js';
 
 export const DEFAULT_PUBLISH_WINDOW = 1000;
 const DEFAULT_TIMEOUT_MS = 5000;

@@ -6,7 +6,7 @@
  */
 import type { Grid } from '../config/topology.js';
 import { scorecardOf, type Scorecard } from './scorecard.js';
-import type { DayStats } from './views.js';
+import type { DayStats } from '../shared/views.js';
 
 export const ROLLUP_LEVELS = ['grid', 'district', 'city', 'province'] as const;
 /** The name of the province-level line (the topology names cities only). */
