@@ -1,7 +1,7 @@
 /**
  * `cadre config [--config DIR]` (extension): validates the config folder and prints the effective
  * settings — every key, defaults filled in, durations in seconds — so an operator can see what cadre
- * actually runs with. Secrets (password and key hashes) are not printed.
+ * actually runs with. Secrets (password and key hashes, the command key) are not printed.
  */
 import { parseArgs } from 'node:util';
 import { Value } from '@sinclair/typebox/value';
@@ -18,9 +18,17 @@ export async function main(argv: string[]): Promise<number> {
   const dir = values.config ?? readEnv().configDir;
   const config = loadConfig(dir);
   const access = Value.Encode(AccessSchema, config.access);
+  const cadre = Value.Encode(CadreSchema, config.cadre) as typeof config.cadre;
   const effective = {
     'rules.yaml': Value.Encode(RulesSchema, config.rules),
-    'cadre.yaml': Value.Encode(CadreSchema, config.cadre),
+    'cadre.yaml': {
+      ...cadre,
+      // The command key signs commands: never printed, only whether one is set.
+      commands: {
+        key: cadre.commands.key ? '(set)' : '(not set: CADRE_COMMAND_KEY or CADRE_DATA/command-key)',
+        previousKeys: cadre.commands.previousKeys.map(() => '(set)'),
+      },
+    },
     'notify.yaml': Value.Encode(NotifySchema, config.notify),
     'access.yaml': {
       ...access,

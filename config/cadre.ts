@@ -85,6 +85,17 @@ export const CadreSchema = section({
      */
     partitions: oneOf(['all', 'cities'] as const, 'all'),
   }),
+  /**
+   * Signed commands (docs/reliability.md "Who may speak on the broker"): the gateway signs every
+   * command with `key` (HMAC-SHA256), the processor and `cadre replay` accept only commands signed
+   * by `key` or one of `previousKeys` (the old key while rotating). Env `CADRE_COMMAND_KEY`
+   * overrides `key`; with neither, a role uses `CADRE_DATA/command-key` (created on first start), so
+   * give a processor and a gateway on different machines the same key.
+   */
+  commands: section({
+    key: Type.Optional(Type.String({ minLength: 16 })),
+    previousKeys: Type.Array(Type.String({ minLength: 16 }), { default: [] }),
+  }),
   /** Ownership of partitions (and of the SMS folding stage) by leases in the KV bucket cadre_leases. */
   leases: section({
     /**

@@ -1,7 +1,8 @@
 /**
  * A dispatcher action as a `command` input: subscribe to the reply subject first (so a fast processor
  * cannot answer before anyone listens), publish the command into CADRE_IN with its dedup id, and wait
- * for the processor's CommandReply. No answer in time is a 503: the command may still apply later.
+ * for the processor's CommandReply. The command is signed with the command key (shared/command_signature.ts):
+ * it says who sent it in a form the processor checks. No answer in time is a 503: the command may still apply later.
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -9,6 +10,7 @@ import { CadreError } from '../shared/errors.js';
 import type { Command } from '../shared/schemas.js';
 import { messageId, subjects } from '../shared/subjects.js';
 import type { CommandReply } from '../shared/views.js';
+import { signCommand, type CommandKeys } from '../shared/command_signature.js';
 
 export const commandReplySubject = (commandId: string) => `cadre.reply.command.${commandId}`;
 
@@ -18,6 +20,8 @@ export async function sendCommand(
   command: Command,
   city: string,
   timeoutMs: number,
+  /** The command key (cadre.yaml `commands`): the processor refuses an unsigned command. */
+  keys: CommandKeys | undefined,
 ): Promise<CommandReply> {
   const sub = nc.subscribe(commandReplySubject(command.id), { max: 1 });
   let timer: NodeJS.Timeout | undefined;
@@ -31,7 +35,8 @@ export async function sendCommand(
     );
     await nc.flush();
     try {
-      await js.publish(subjects.input('command', city), JSON.stringify(command), {
+      const body = keys ? signCommand(command, keys) : command;
+      await js.publish(subjects.input('command', city), JSON.stringify(body), {
         msgID: messageId('command', command),
         timeout: timeoutMs,
       });

@@ -4,6 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Config } from '../config/load.js';
 import type { DayCalendar } from '../shared/calendar.js';
 import type { ReadModel } from './state.js';
+import type { CommandKeys } from '../shared/command_signature.js';
 
 export interface GatewayContext {
   config: Config;
@@ -14,6 +15,8 @@ export interface GatewayContext {
   now: () => number;
   /** The operator's days (cadre.yaml `timeZone`): scorecard periods and reports. */
   calendar: DayCalendar;
+  /** Signs the commands the gateway sends (cadre.yaml `commands`). */
+  commandKeys: CommandKeys | undefined;
   /** How long an action waits for the processor's reply before answering 503. */
   commandTimeoutMs: number;
   /** When the processor counts as caught up for /readyz. */

@@ -214,12 +214,17 @@ export async function act(
       alarms: [],
     });
   }
-  const reply = await sendCommand(ctx.nc, ctx.js, command, event.city, ctx.commandTimeoutMs).catch(
-    (err: unknown) => {
-      request.log.info({ audit: { ...audit, outcome: 'unanswered' } }, 'event action not answered');
-      throw err;
-    },
-  );
+  const reply = await sendCommand(
+    ctx.nc,
+    ctx.js,
+    command,
+    event.city,
+    ctx.commandTimeoutMs,
+    ctx.commandKeys,
+  ).catch((err: unknown) => {
+    request.log.info({ audit: { ...audit, outcome: 'unanswered' } }, 'event action not answered');
+    throw err;
+  });
   if (!reply.ok) {
     request.log.info({ audit: { ...audit, outcome: reply.code } }, 'event action refused by the processor');
     const code: ErrorCode = reply.code in ERRORS ? (reply.code as ErrorCode) : 'CADRE_ERR_CONFLICT';

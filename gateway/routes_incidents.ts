@@ -103,7 +103,14 @@ export async function incidentRoutes(app: FastifyInstance, ctx: GatewayContext):
           ...(spec.fields as (b: Record<string, string>) => Partial<Command>)(request.body ?? {}),
         };
         const audit = { by: who.name, role: who.role, action, incident: incident.id, command: command.id };
-        const reply = await sendCommand(ctx.nc, ctx.js, command, incident.city, ctx.commandTimeoutMs);
+        const reply = await sendCommand(
+          ctx.nc,
+          ctx.js,
+          command,
+          incident.city,
+          ctx.commandTimeoutMs,
+          ctx.commandKeys,
+        );
         if (!reply.ok) {
           request.log.info({ audit: { ...audit, outcome: reply.code } }, 'incident action refused');
           const code: ErrorCode = reply.code in ERRORS ? (reply.code as ErrorCode) : 'CADRE_ERR_CONFLICT';

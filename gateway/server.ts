@@ -17,6 +17,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Config } from '../config/load.js';
 import { auth, type AccessUser } from './auth.js';
 import type { GatewayContext } from './context.js';
+import { commandKeysOf } from '../shared/command_signature.js';
 import { clientError, frameworkError, httpBasics, securityHeaders } from './http_basics.js';
 import { attachLive, originCheck } from './live.js';
 import { complaintRoutes } from './routes_complaints.js';
@@ -101,6 +102,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     now,
     calendar: new DayCalendar(config.cadre.timeZone),
     commandTimeoutMs: options.commandTimeoutMs ?? 5000,
+    commandKeys: commandKeysOf(config.cadre.commands),
     ready: options.ready ?? { maxPending: 1000, maxLagSeconds: 30 },
   };
 

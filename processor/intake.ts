@@ -25,6 +25,7 @@ import { dlqPublishedTotal, rejectedTotal } from '../shared/metrics.js';
 import { normalize, parseJson, type Input } from '../contract/normalize.js';
 import type { Topology } from '../config/topology.js';
 import { publishWindowed, type PublishItem } from '../broker/publish.js';
+import { verifyCommand, type CommandKeys } from '../shared/command_signature.js';
 
 /** What intake needs of a JetStream message (a `JsMsg` fits; replay and tests may pass plain objects). */
 export interface RawMessage {
@@ -41,6 +42,8 @@ export interface IntakeOptions {
   topology: Topology;
   /** Where DLQ write failures are reported (besides the metric). */
   log?: (line: string) => void;
+  /** Commands must carry a signature of one of these keys (shared/command_signature.ts); unchecked without. */
+  commandKeys?: CommandKeys;
 }
 
 export interface Intake {
@@ -71,7 +74,7 @@ const MAX_REASON = 1000;
 
 export function createIntake(options: IntakeOptions): Intake {
   const log = options.log ?? ((line: string) => console.error(line));
-  const judge = createGate(options.topology);
+  const judge = createGate(options.topology, options.commandKeys);
   const inFlight = new Set<Promise<void>>();
   /** Dead letters whose write failed, written again after `retryDelay`. */
   let failed: DeadLetter[] = [];
@@ -176,7 +179,7 @@ export type Verdict = { ok: true; input: Input } | { ok: false; type: string; re
  * Pure (the fault suite's checker judges a stored log with it); a few distinct subjects (types ×
  * cities), each resolved once.
  */
-export function createGate(topology: Topology): (msg: RawMessage) => Verdict {
+export function createGate(topology: Topology, commandKeys?: CommandKeys): (msg: RawMessage) => Verdict {
   const decoder = new TextDecoder();
   const typeBySubject = new Map<string, InputType | undefined>();
   const cityBySubject = new Map<string, string | undefined>();
@@ -207,6 +210,8 @@ export function createGate(topology: Topology): (msg: RawMessage) => Verdict {
     const result = normalize(parsed.value, type, topology);
     if (!result.ok) return { ok: false, type, reject: result.reject };
     const input = result.input;
+    const forged = input.type === 'command' && commandKeys && verifyCommand(input.msg, commandKeys);
+    if (forged) return { ok: false, type, reject: forged };
     // The subject's city is the partition key: input of another city's grid would be processed
     // by the wrong partition (or by none), and the read models would disagree with the stream.
     if ('city' in input && input.city !== cityOf(msg.subject))

@@ -18,6 +18,7 @@ import { CheckpointStore } from './checkpoint.js';
 import { Outbox } from './outbox.js';
 import { Ticker } from './ticker.js';
 import { createIntake } from './intake.js';
+import { commandKeysOf } from '../shared/command_signature.js';
 import { reject as makeReject } from '../shared/errors.js';
 import { STREAMS, subjects } from '../shared/subjects.js';
 import { formatTime } from '../shared/time.js';
@@ -114,7 +115,12 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
       : 'starting from the beginning of the stream',
   );
 
-  const intake = createIntake({ nc, topology: config.topology, log });
+  const intake = createIntake({
+    nc,
+    topology: config.topology,
+    log,
+    commandKeys: commandKeysOf(config.cadre.commands),
+  });
   let fenced = false;
   const owns = () => {
     if (!fenced && options.lease && !options.lease.valid()) {

@@ -176,6 +176,8 @@ export const CommandSchema = Type.Object({
   satisfied: Type.Optional(Type.Boolean()),
   /** handover: to whom the event goes up from the grid's team. */
   owner: Type.Optional(literals(OWNERS)),
+  /** The gateway's `hmac-sha256:<base64url>` over the rest (shared/command_signature.ts). */
+  signature: Type.Optional(Type.String({ maxLength: 200 })),
 });
 export type Command = Static<typeof CommandSchema>;
 
