@@ -7,8 +7,8 @@
  */
 import { Kvm, type KV } from '@nats-io/kv';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { readNotifyLog, type NoticeEntry } from '../notify/log.js';
-import { BUCKETS } from '../shared/subjects.js';
+import { BUCKETS, kvKey } from '../shared/subjects.js';
+import type { NoticeEntry, NotifyLogDoc } from '../shared/views.js';
 
 const buckets = new WeakMap<JetStreamClient, Promise<KV>>();
 
@@ -36,4 +36,11 @@ export async function notificationsOf(
     log?.(err as Error);
     return [];
   }
+}
+
+/** The log of one event or incident, oldest first; [] when nothing was told of it. */
+export async function readNotifyLog(kv: KV, id: string): Promise<NoticeEntry[]> {
+  const entry = await kv.get(kvKey(id));
+  if (!entry || entry.operation !== 'PUT' || entry.length === 0) return [];
+  return entry.json<NotifyLogDoc>().entries;
 }

@@ -7,47 +7,9 @@
  * entry. The log is a record, never a gate: a write that fails is logged and delivery goes on.
  */
 import type { KV } from '@nats-io/kv';
-import type { Level } from '../shared/levels.js';
 import { kvKey } from '../shared/subjects.js';
+import type { NoticeAttempt, NoticeEntry, NotifyLogDoc } from '../shared/views.js';
 import type { NotifyTask } from './task.js';
-
-export type NoticeOutcome = 'queued' | 'held' | 'retrying' | 'sent' | 'failed';
-
-export interface NoticeAttempt {
-  at: string;
-  /** `HTTP 204`, `HTTP 503`, `timeout after 10000 ms`, … */
-  result: string;
-  /** When the next attempt is due, for a failure that is retried. */
-  retryAt?: string;
-}
-
-export interface NoticeEntry {
-  /** The task's id: `<id>:<seq>:<subscriber>`. */
-  task: string;
-  kind: 'event' | 'incident';
-  /** The event's or incident's id. */
-  id: string;
-  subscriber: string;
-  channel: 'webhook' | 'sms';
-  transition: string;
-  seq: number;
-  level: Level;
-  queuedAt: string;
-  /** Held for the subscriber's quiet hours until then. */
-  heldUntil?: string;
-  outcome: NoticeOutcome;
-  /** Why it failed or is retried: the receiver's answer, or the notifier's reason. */
-  reason?: string;
-  sentAt?: string;
-  /** How many attempts were made (the list keeps the last ones). */
-  attemptCount: number;
-  attempts: NoticeAttempt[];
-}
-
-interface Stored {
-  id: string;
-  entries: NoticeEntry[];
-}
 
 /** Entries kept per event or incident, and attempts per entry (the newest). */
 const MAX_ENTRIES = 200;
@@ -92,9 +54,9 @@ export function notifyLog(kv: KV, now: () => number, log: (line: string) => void
     const key = kvKey(task.transition.id);
     for (let i = 0; i < MAX_CAS_TRIES; i++) {
       const current = await kv.get(key);
-      const stored: Stored =
+      const stored: NotifyLogDoc =
         current && current.operation === 'PUT' && current.length > 0
-          ? current.json<Stored>()
+          ? current.json<NotifyLogDoc>()
           : { id: task.transition.id, entries: [] };
       let entry = stored.entries.find((e) => e.task === task.id);
       if (!entry) {
@@ -128,11 +90,4 @@ export function notifyLog(kv: KV, now: () => number, log: (line: string) => void
       if (chains.get(key) === next) chains.delete(key);
     },
   };
-}
-
-/** The log of one event or incident, oldest first; [] when nothing was told of it. */
-export async function readNotifyLog(kv: KV, id: string): Promise<NoticeEntry[]> {
-  const entry = await kv.get(kvKey(id));
-  if (!entry || entry.operation !== 'PUT' || entry.length === 0) return [];
-  return entry.json<Stored>().entries;
 }

@@ -13,7 +13,8 @@ import { afterFailure } from './retry.js';
 import { loneText, summaryText, type Names } from './sms_text.js';
 import { surveyText } from './surveys.js';
 import { deliveryId, taskOf, type NotifyTask } from './task.js';
-import { addAttempt, type NoticeAttempt, type NotifyLog } from './log.js';
+import { addAttempt, type NotifyLog } from './log.js';
+import type { NoticeAttempt } from '../shared/views.js';
 
 /** Tasks back from a retry were folded already: they wait only for their siblings of the same fold. */
 const REGROUP_MS = 1000;

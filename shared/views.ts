@@ -186,6 +186,46 @@ export interface LiveStats {
   point?: SeriesPoint;
 }
 
+/** The notification log: who was told what, when, by which channel (notify/log.ts). */
+export type NoticeOutcome = 'queued' | 'held' | 'retrying' | 'sent' | 'failed';
+
+export interface NoticeAttempt {
+  at: string;
+  /** `HTTP 204`, `HTTP 503`, `timeout after 10000 ms`, … */
+  result: string;
+  /** When the next attempt is due, for a failure that is retried. */
+  retryAt?: string;
+}
+
+export interface NoticeEntry {
+  /** The task's id: `<id>:<seq>:<subscriber>`. */
+  task: string;
+  kind: 'event' | 'incident';
+  /** The event's or incident's id. */
+  id: string;
+  subscriber: string;
+  channel: 'webhook' | 'sms';
+  transition: string;
+  seq: number;
+  level: Level;
+  queuedAt: string;
+  /** Held for the subscriber's quiet hours until then. */
+  heldUntil?: string;
+  outcome: NoticeOutcome;
+  /** Why it failed or is retried: the receiver's answer, or the notifier's reason. */
+  reason?: string;
+  sentAt?: string;
+  /** How many attempts were made (the list keeps the last ones). */
+  attemptCount: number;
+  attempts: NoticeAttempt[];
+}
+
+/** KV `cadre_notify_log`, key = event or incident id: its entries, oldest first (notify/log.ts writes them). */
+export interface NotifyLogDoc {
+  id: string;
+  entries: NoticeEntry[];
+}
+
 /** The reply to a command on `cadre.reply.command.<commandId>`. */
 export type CommandReply =
   | { ok: true; event: EventDoc }

@@ -11,7 +11,7 @@ import { Kvm } from '@nats-io/kv';
 import { useNats } from '../helpers/nats.js';
 import { ensureStreams } from '../../broker/streams.js';
 import { startNotifier, type RunningNotifier } from '../../notify/notifier.js';
-import { readNotifyLog } from '../../notify/log.js';
+import { readNotifyLog } from '../../gateway/notifications.js';
 import { FAILED_HEADERS } from '../../notify/task.js';
 import { DayCalendar } from '../../shared/calendar.js';
 import { registry } from '../../shared/metrics.js';

@@ -93,7 +93,7 @@ export interface EventResponse {
   notifications?: Notice[];
 }
 
-import type { NoticeEntry } from '../../../notify/log.js';
+import type { NoticeEntry } from '../../../shared/views.js';
 /** One notice of the notification log (notify/log.ts). */
 export type Notice = NoticeEntry;
 
