@@ -28,7 +28,23 @@ const LAYERS = {
 };
 /** processor/core is pure: the contract layer only, no other processor file, no IO, no broker. */
 const CORE = { may: CONTRACT, noBroker: true, noIo: true };
-const TOP = ['shared', 'config', 'contract', 'broker', 'ingest', 'processor', 'gateway', 'notify', 'sim', 'app', 'bin', 'scripts', 'bench', 'test', 'ui'];
+const TOP = [
+  'shared',
+  'config',
+  'contract',
+  'broker',
+  'ingest',
+  'processor',
+  'gateway',
+  'notify',
+  'sim',
+  'app',
+  'bin',
+  'scripts',
+  'bench',
+  'test',
+  'ui',
+];
 
 const dots = (n) => '\\.\\./'.repeat(n);
 /**
@@ -43,11 +59,19 @@ function patterns(own, { may, noBroker, noIo, types = [] }, depth, inner, innerD
   const strict = banned.filter((t) => !types.includes(t));
   const list = [{ regex: `^${dots(depth)}(${strict.join('|')})/`, message }];
   if (types.length)
-    list.push({ regex: `^${dots(depth)}(${types.join('|')})/`, message: `${message} Types only from ${types.join('/, ')}/.`, allowTypeImports: true });
+    list.push({
+      regex: `^${dots(depth)}(${types.join('|')})/`,
+      message: `${message} Types only from ${types.join('/, ')}/.`,
+      allowTypeImports: true,
+    });
   if (inner) list.push({ regex: `^${dots(depth - innerDepth + 1)}[^.]`, message });
-  if (noBroker) list.push({ regex: '^@nats-io/', message: `${who}/ touches no broker (docs/architecture.md "Layers").` });
+  if (noBroker)
+    list.push({ regex: '^@nats-io/', message: `${who}/ touches no broker (docs/architecture.md "Layers").` });
   if (noIo)
-    list.push({ regex: '^node:(fs|net|child_process|worker_threads|http|https|dgram|os)', message: `${who}/ does no IO (docs/architecture.md "Layers").` });
+    list.push({
+      regex: '^node:(fs|net|child_process|worker_threads|http|https|dgram|os)',
+      message: `${who}/ does no IO (docs/architecture.md "Layers").`,
+    });
   return list;
 }
 /** Files exactly `depth` folders under the root, in `folder`. */
@@ -68,7 +92,10 @@ export default tseslint.config(
   ...Object.entries(LAYERS).flatMap(([folder, layer]) =>
     [1, 2, 3, 4]
       .filter((depth) => depth >= folder.split('/').length)
-      .map((depth) => ({ files: [at(folder, depth)], rules: rule(patterns(folder.split('/')[0], layer, depth)) })),
+      .map((depth) => ({
+        files: [at(folder, depth)],
+        rules: rule(patterns(folder.split('/')[0], layer, depth)),
+      })),
   ),
   ...[2, 3, 4].map((depth) => ({
     files: [at('processor/core', depth)],

@@ -120,11 +120,11 @@ export const RulesSchema = section({
   escalation: section({ tracking: duration('48h') }),
   /**
    * Evaluate: the target of each figure of reports and scorecards, and its red/amber/green status
-   * (shared/targets.ts). Lower is better except `deadlineCompliance`; `amber` is how far past the
+   * (contract/targets.ts). Lower is better except `deadlineCompliance`; `amber` is how far past the
    * target, as a fraction of it, a figure is amber before it is red.
    */
   targets: section({
-    // Bounds keep every target a divisor of the composite score (shared/targets.ts).
+    // Bounds keep every target a divisor of the composite score (contract/targets.ts).
     complaintsPer10k: num(6, { minimum: 0.001 }),
     repeatRate: num(0.1, { minimum: 0.001, maximum: 1 }),
     deadlineCompliance: num(0.9, { minimum: 0, maximum: 0.999 }),

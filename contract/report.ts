@@ -5,7 +5,7 @@
  * with their change against the previous period, the top repeat customers and locations; each figure
  * with a target gets its red/amber/green status. Days are the operator's (cadre.yaml `timeZone`).
  *
- * Counts and rates come from the processor's daily counters through shared/scorecard.ts (one
+ * Counts and rates come from the processor's daily counters through contract/scorecard.ts (one
  * definition of every figure); the top lists need single complaints, handed in as records. Pure.
  */
 import type { Topology } from '../config/topology.js';

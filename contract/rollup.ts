@@ -1,7 +1,7 @@
 /**
  * Scorecards above the grid: district, city and province lines whose counts are the sums of their
  * grids' and whose rates come from those sums (complaints per 10k = all complaints ÷ all
- * subscribers × 10,000 — not a mean of the grids' rates). Every figure is shared/scorecard.ts's,
+ * subscribers × 10,000 — not a mean of the grids' rates). Every figure is contract/scorecard.ts's,
  * computed over the summed daily counters as if the area were one grid. Pure.
  */
 import type { Grid } from '../config/topology.js';

@@ -119,7 +119,7 @@ export function scorecardOf(
   };
 }
 
-/** A grid's scorecard line, or an area's (shared/rollup.ts, named by `id`). */
+/** A grid's scorecard line, or an area's (contract/rollup.ts, named by `id`). */
 export type Ranked = Pick<Scorecard, 'complaintsPer10k' | 'events'> & ({ grid: string } | { id: string });
 
 /** Worst first: complaints per 10k subscribers, then red events, then grid or area id (stable). */

@@ -1,6 +1,6 @@
 /**
  * `GET /api/reports/:period` (day|week|month) `?date=YYYY-MM-DD&city=&format=json|csv`: the
- * complaint analysis report (shared/report.ts) over the processor's daily counters (GridDoc.days) and
+ * complaint analysis report (contract/report.ts) over the processor's daily counters (GridDoc.days) and
  * the complaints in the input log. `date` defaults to today in cadre.yaml `timeZone`.
  */
 import type { FastifyInstance } from 'fastify';

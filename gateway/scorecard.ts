@@ -1,7 +1,7 @@
 /**
  * `/api/scorecards` periods over the processor's daily counters (GridDoc.days, keyed by local day in
  * cadre.yaml `timeZone`): P1D is today, P7D today and the six days before, P30D likewise — days that
- * start at the operator's midnight. The figures are shared/scorecard.ts's.
+ * start at the operator's midnight. The figures are contract/scorecard.ts's.
  */
 import { addDays, type DayCalendar } from '../shared/calendar.js';
 import type { Scorecard } from '../contract/scorecard.js';

@@ -45,7 +45,7 @@ export const BUCKETS = {
   /** Deal: complaint id → the customer's phone, for the satisfaction SMS (notify/surveys.ts). */
   contacts: 'cadre_contacts',
   checkpoints: 'cadre_checkpoints',
-  /** Who owns which partition (and the SMS stage): shared/leases.ts. */
+  /** Who owns which partition (and the SMS stage): broker/leases.ts. */
   leases: 'cadre_leases',
   /** The notification log: event or incident id → who was told what, when, how (notify/log.ts). */
   notifyLog: 'cadre_notify_log',

@@ -1,5 +1,5 @@
 /**
- * A real 3-node JetStream cluster per test file (shared/nats_cluster.ts), and cadre roles as child
+ * A real 3-node JetStream cluster per test file (broker/nats_cluster.ts), and cadre roles as child
  * processes of the built CLI pointed at it — what the HA and fault tests kill, pause and restart.
  */
 import { afterAll, beforeAll } from 'vitest';

@@ -24,7 +24,9 @@ describe('layers by import', () => {
   it('fails a file of processor/core that imports against the direction, one error per import', async () => {
     const errors = await layerErrors(fixture('against_core.ts'), 'processor/core/x.ts');
     expect(errors.map((e) => e.line)).toEqual([3, 4, 5, 6, 7]);
-    expect(errors[0]!.message).toContain('processor/core/ may import processor/core/, shared/, config/, contract/ only');
+    expect(errors[0]!.message).toContain(
+      'processor/core/ may import processor/core/, shared/, config/, contract/ only',
+    );
     expect(errors[3]!.message).toContain('touches no broker');
     expect(errors[4]!.message).toContain('does no IO');
   });
