@@ -5,7 +5,7 @@
  */
 import { session } from './session.svelte.js';
 import type { Activity, EventResponse, GridResponse, Me, Session, Settings, Topology, EventDoc, Why, IncidentTransition } from './types.js';
-import type { Period, ScorecardLine } from './scorecard.js';
+import type { Period, ScorecardLine, ScorecardQuery } from './scorecard.js';
 import type { Report, ReportPeriod } from '../../../contract/report.js';
 
 export class ApiError extends Error {
@@ -100,11 +100,16 @@ export const api = {
   why: (id: string) => request<{ why: Why }>('GET', `/api/events/${encodeURIComponent(id)}/why`),
   event: (id: string) => request<EventResponse>('GET', `/api/events/${encodeURIComponent(id)}`),
   grid: (id: string) => request<GridResponse>('GET', `/api/grids/${encodeURIComponent(id)}`),
-  scorecard: (grid: string, period: Period) =>
-    request<{ scorecards: ScorecardLine[] }>(
+  /** Grid scorecard lines: one grid's (`grid`), or the ranking the wall shows (`sort: 'score'`). */
+  scorecards: (query: ScorecardQuery) => {
+    const q = new URLSearchParams(
+      Object.entries(query).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])),
+    );
+    return request<{ period: Period; from: string; to: string; scorecards: ScorecardLine[] }>(
       'GET',
-      `/api/scorecards?period=${period}&grid=${encodeURIComponent(grid)}`,
-    ),
+      `/api/scorecards?${q}`,
+    );
+  },
   report: (period: ReportPeriod, query: { date?: string; city?: string }) =>
     request<LiveReport>('GET', reportPath(period, query)),
   /** The CSV with the session's token (a plain link would carry none), and the server's file name. */

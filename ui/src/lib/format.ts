@@ -118,15 +118,6 @@ export function duration(ms: number, t: Translate): string {
   return t('dur.s', { n: sec });
 }
 
-/** The largest unit only (`4分`, `3小时`, `2天`): a narrow column on the wall. */
-export function durationShort(ms: number, t: Translate): string {
-  const s = Math.max(0, Math.floor(Math.abs(ms) / 1000));
-  if (s >= 86400) return t('dur.d', { n: Math.floor(s / 86400) });
-  if (s >= 3600) return t('dur.h', { n: Math.floor(s / 3600) });
-  if (s >= 60) return t('dur.m', { n: Math.floor(s / 60) });
-  return t('dur.s', { n: s });
-}
-
 /** A configured duration (ms) in its largest whole unit: `30分钟`, `8小时`, `30天`. */
 export function span(ms: number, t: Translate): string {
   const min = Math.round(ms / 60_000);

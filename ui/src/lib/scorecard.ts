@@ -3,10 +3,27 @@
  * definitions as `cadre replay --scorecards`); only the daily complaint bars are drawn from GridDoc.days.
  */
 import type { Scorecard } from '../../../contract/scorecard.js';
+import type { TargetFigure, TargetStatus } from '../../../contract/targets.js';
 import type { DayStats } from './types.js';
 
 export type Period = 'P1D' | 'P7D' | 'P30D';
-export type ScorecardLine = Omit<Scorecard, 'kind'>;
+/**
+ * A line of `GET /api/scorecards` (docs/reports.md): the grid's figures, their target status, the
+ * composite score and its trend against the previous period (null when that is past the counters kept).
+ */
+export type ScorecardLine = Omit<Scorecard, 'kind'> & {
+  status: Record<TargetFigure, TargetStatus | null>;
+  score: number;
+  trend: number | null;
+};
+
+export interface ScorecardQuery {
+  period: Period;
+  grid?: string;
+  city?: string;
+  sort?: 'worst' | 'score';
+  limit?: number;
+}
 
 /**
  * Complaints per day over the last `count` days ending today (days without a counter are 0), as

@@ -1,9 +1,9 @@
 /**
- * What the wall derives from the live state: deadline counts, the ranking of the worst grids, and
- * short grid names. Pure functions of the events and the time (the caller's clock).
+ * What the wall derives: deadline counts (from the live state and the caller's clock), the worst
+ * grids by composite score (from `GET /api/scorecards?sort=score`), the trend shown beside each, and
+ * short grid names. Pure.
  */
-import { governingDeadline, levelIndex } from './levels.js';
-import type { EventDoc, Level } from './types.js';
+import type { EventDoc } from './types.js';
 
 export interface DeadlineCounts {
   /** Open (unacknowledged) events past their first-response deadline. */
@@ -26,47 +26,32 @@ export function deadlineCounts(events: EventDoc[], now: number): DeadlineCounts 
   return c;
 }
 
-export interface WorstGrid {
-  id: string;
-  city: string;
-  level: Level;
-  /** Active events of the grid. */
-  events: number;
-  /** Of them, past their governing deadline. */
-  overdue: number;
-  /** Epoch ms of the oldest active event's opening. */
-  since: number;
-}
+/** How many grids the wall ranks (docs/reports.md "The composite score"). */
+export const WORST_LIMIT = 10;
 
 /**
- * The worst grids: worst level first; then the most overdue events; then the most events; then the
- * longest-running problem. With every grid at one event the order still says something: the overdue
- * and the oldest come first.
+ * The wall's worst grids: the API's ranking by composite score as it is (`sort=score`), without the
+ * grids that have nothing against them (score 0: no complaint, no deadline missed), at most `limit`.
  */
-export function worstGrids(events: EventDoc[], now: number, limit = 10): WorstGrid[] {
-  const byGrid = new Map<string, WorstGrid>();
-  for (const e of events) {
-    let g = byGrid.get(e.grid);
-    if (!g)
-      byGrid.set(
-        e.grid,
-        (g = { id: e.grid, city: e.city, level: e.level, events: 0, overdue: 0, since: Infinity }),
-      );
-    g.events++;
-    if (levelIndex(e.level) < levelIndex(g.level)) g.level = e.level;
-    if (governingDeadline(e).at < now) g.overdue++;
-    g.since = Math.min(g.since, Date.parse(e.openedAt));
-  }
-  return [...byGrid.values()]
-    .sort(
-      (a, b) =>
-        levelIndex(a.level) - levelIndex(b.level) ||
-        b.overdue - a.overdue ||
-        b.events - a.events ||
-        a.since - b.since ||
-        a.id.localeCompare(b.id),
-    )
-    .slice(0, limit);
+export function worstByScore<T extends { score: number }>(lines: readonly T[], limit = WORST_LIMIT): T[] {
+  return lines.filter((l) => l.score > 0).slice(0, limit);
+}
+
+export interface TrendView {
+  /** `up`: the score rose (worse); `down`: it fell (better); `flat`; `none`: no previous period. */
+  dir: 'up' | 'down' | 'flat' | 'none';
+  /** `▲ 1.2`, `▼ 0.4`, `± 0`, `—`. */
+  text: string;
+}
+
+/** A score's trend (this period's score minus the previous period's) as the wall shows it. */
+export function trendView(trend: number | null): TrendView {
+  if (trend === null) return { dir: 'none', text: '—' };
+  if (trend === 0) return { dir: 'flat', text: '± 0' };
+  const abs = Math.abs(trend);
+  // The API rounds to 3 decimals: a small change keeps its first significant digit.
+  const delta = abs.toFixed(abs >= 0.1 ? 1 : abs >= 0.01 ? 2 : 3);
+  return trend > 0 ? { dir: 'up', text: `▲ ${delta}` } : { dir: 'down', text: `▼ ${delta}` };
 }
 
 /** `芙蓉区_曙光电子厂` → `曙光电子厂`: on the wall the city and district are shown apart. */
