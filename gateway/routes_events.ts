@@ -2,11 +2,10 @@
  * Events: lists, one event with its history, and the dispatcher actions. An action is a `command`
  * input (gateway/commands.ts); the answer is the event as the processor left it.
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Role } from '../config/access.js';
 import { Type, type Static } from '@sinclair/typebox';
-import { CadreError, ERRORS, type ErrorCode } from '../shared/errors.js';
+import { CadreError } from '../shared/errors.js';
 import { LEVELS } from '../shared/levels.js';
 import {
   CONTACT_CHANNELS,
@@ -17,14 +16,12 @@ import {
   type Action,
   type Command,
 } from '../shared/schemas.js';
-import { formatTime } from '../shared/time.js';
 import type { EventDoc } from '../shared/views.js';
+import { COMMON_ACTIONS, Note, sendAction } from './actions.js';
 import { READERS } from './auth.js';
-import { sendCommand } from './commands.js';
 import type { GatewayContext } from './context.js';
 import { readHistory } from './history.js';
 import { notificationsOf } from './notifications.js';
-import { canActOn } from './principal.js';
 import { isActive } from './state.js';
 import { uiRoutes } from './routes_ui.js';
 
@@ -42,20 +39,11 @@ const IsoTime = Type.String({
   pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:?\\d{2})$',
 });
 
-const Note = Type.Optional(Type.String({ maxLength: 4000 }));
 const Reason = Type.String({ minLength: 1, maxLength: 4000 });
 
 /** The body of each event action, and how it becomes the command's fields. */
 const ACTION_BODIES = {
-  ack: { body: Type.Object({}), fields: () => ({}) },
-  assign: {
-    body: Type.Object({ to: Type.String({ minLength: 1, maxLength: 256 }) }),
-    fields: (b: { to: string }) => ({ to: b.to }),
-  },
-  comment: {
-    body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 4000 }) }),
-    fields: (b: { text: string }) => ({ text: b.text }),
-  },
+  ...COMMON_ACTIONS,
   // Deal: the first plan of a complaint is its promise; moving one needs a reason (the core says 400).
   plan: {
     body: Type.Object({
@@ -194,48 +182,20 @@ export async function act(
   action: Action,
   fields: Partial<Command>,
 ): Promise<EventDoc> {
-  const who = request.principal;
-  if (!canActOn(who, event.city, action))
-    throw new CadreError('CADRE_ERR_FORBIDDEN', `${who.name} may not act on events of ${event.city}`);
-  const command: Command = {
-    type: 'command',
-    id: randomUUID(),
-    action,
-    event: event.id,
-    by: who.name,
-    time: formatTime(ctx.now()),
-    ...fields,
-  };
-  const audit = { by: who.name, role: who.role, action, event: event.id, command: command.id };
   // A deferred event is still the dispatcher's; the customer's answer comes after the end.
-  if (!isActive(event) && event.state !== 'deferred' && action !== 'satisfaction') {
-    request.log.info({ audit: { ...audit, outcome: 'conflict' } }, 'event action refused: event has ended');
-    throw new CadreError('CADRE_ERR_CONFLICT', `Event ${event.id} has ended (${event.state})`, {
-      alarms: [],
-    });
-  }
-  const reply = await sendCommand(
-    ctx.nc,
-    ctx.js,
-    command,
-    event.city,
-    ctx.commandTimeoutMs,
-    ctx.commandKeys,
-  ).catch((err: unknown) => {
-    request.log.info({ audit: { ...audit, outcome: 'unanswered' } }, 'event action not answered');
-    throw err;
-  });
-  if (!reply.ok) {
-    request.log.info({ audit: { ...audit, outcome: reply.code } }, 'event action refused by the processor');
-    const code: ErrorCode = reply.code in ERRORS ? (reply.code as ErrorCode) : 'CADRE_ERR_CONFLICT';
-    throw new CadreError(code, reply.message, reply.alarms ? { alarms: reply.alarms } : undefined);
-  }
-  // An event's id is never an incident's: the processor answers an event command with the event.
-  if (!('event' in reply))
-    throw new CadreError('CADRE_ERR_UNAVAILABLE', `${event.id} was answered as an incident`);
-  ctx.model.applyEvent(reply.event);
-  request.log.info({ audit: { ...audit, outcome: 'applied', seq: reply.event.seq } }, 'event action');
-  return ctx.model.event(event.id) ?? reply.event;
+  const ended =
+    !isActive(event) && event.state !== 'deferred' && action !== 'satisfaction'
+      ? `Event ${event.id} has ended (${event.state})`
+      : undefined;
+  const answer = await sendAction(
+    ctx,
+    request,
+    { kind: 'event', id: event.id, city: event.city, ended },
+    action,
+    fields,
+  );
+  ctx.model.applyEvent(answer);
+  return ctx.model.event(event.id) ?? answer;
 }
 
 function knownEvent(ctx: GatewayContext, id: string): EventDoc {

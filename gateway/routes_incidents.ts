@@ -3,19 +3,16 @@
  * actions a desk takes on all of its grids at once — one command through the input log, which the
  * processor applies to the incident and to every event in it (each event's history records it).
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { CadreError, ERRORS, type ErrorCode } from '../shared/errors.js';
+import { CadreError } from '../shared/errors.js';
 import type { Command, IncidentTransition } from '../shared/schemas.js';
 import { subjects } from '../shared/subjects.js';
-import { formatTime } from '../shared/time.js';
+import { COMMON_ACTIONS, Note, sendAction } from './actions.js';
 import { READERS } from './auth.js';
-import { sendCommand } from './commands.js';
 import type { GatewayContext } from './context.js';
 import { readTransitions } from './history.js';
 import { notificationsOf } from './notifications.js';
-import { canActOn } from './principal.js';
 
 const ListQuery = Type.Object({
   state: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('all')])),
@@ -25,17 +22,9 @@ const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 })
 
 /** The actions an incident takes, and how their body becomes the command's fields. */
 const ACTIONS = {
-  ack: { body: Type.Object({}), fields: () => ({}) },
-  assign: {
-    body: Type.Object({ to: Type.String({ minLength: 1, maxLength: 256 }) }),
-    fields: (b: { to: string }) => ({ to: b.to }),
-  },
-  comment: {
-    body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 4000 }) }),
-    fields: (b: { text: string }) => ({ text: b.text }),
-  },
+  ...COMMON_ACTIONS,
   resolve: {
-    body: Type.Object({ note: Type.Optional(Type.String({ maxLength: 4000 })) }),
+    body: Type.Object({ note: Note }),
     fields: (b: { note?: string }) => (b.note ? { text: b.note } : {}),
   },
 } as const;
@@ -83,47 +72,17 @@ export async function incidentRoutes(app: FastifyInstance, ctx: GatewayContext):
       { schema: { params: IdParams, body: spec.body }, preHandler: app.requireRole('dispatcher', 'admin') },
       async (request) => {
         const incident = known(ctx, request.params.id);
-        const who = request.principal;
-        if (!canActOn(who, incident.city))
-          throw new CadreError(
-            'CADRE_ERR_FORBIDDEN',
-            `${who.name} may not act on incidents of ${incident.city}`,
-          );
-        if (!isActive(incident))
-          throw new CadreError('CADRE_ERR_CONFLICT', `Incident ${incident.id} is ${incident.state}`, {
-            alarms: [],
-          });
-        const command: Command = {
-          type: 'command',
-          id: randomUUID(),
+        const ended = isActive(incident) ? undefined : `Incident ${incident.id} is ${incident.state}`;
+        const fields = (spec.fields as (b: Record<string, string>) => Partial<Command>)(request.body ?? {});
+        const answer = await sendAction(
+          ctx,
+          request,
+          { kind: 'incident', id: incident.id, city: incident.city, ended },
           action,
-          event: incident.id,
-          by: who.name,
-          time: formatTime(ctx.now()),
-          ...(spec.fields as (b: Record<string, string>) => Partial<Command>)(request.body ?? {}),
-        };
-        const audit = { by: who.name, role: who.role, action, incident: incident.id, command: command.id };
-        const reply = await sendCommand(
-          ctx.nc,
-          ctx.js,
-          command,
-          incident.city,
-          ctx.commandTimeoutMs,
-          ctx.commandKeys,
+          fields,
         );
-        if (!reply.ok) {
-          request.log.info({ audit: { ...audit, outcome: reply.code } }, 'incident action refused');
-          const code: ErrorCode = reply.code in ERRORS ? (reply.code as ErrorCode) : 'CADRE_ERR_CONFLICT';
-          throw new CadreError(code, reply.message, reply.alarms ? { alarms: reply.alarms } : undefined);
-        }
-        if (!('incident' in reply))
-          throw new CadreError('CADRE_ERR_UNAVAILABLE', `${incident.id} was answered as an event`);
-        model.applyIncident(reply.incident);
-        request.log.info(
-          { audit: { ...audit, outcome: 'applied', seq: reply.incident.seq } },
-          'incident action',
-        );
-        return { incident: model.incident(incident.id) ?? reply.incident };
+        model.applyIncident(answer);
+        return { incident: model.incident(incident.id) ?? answer };
       },
     );
   }

@@ -135,24 +135,17 @@ export async function startNotifier(options: NotifierOptions): Promise<RunningNo
     await disabled.stop();
   };
   try {
-    running.push(
-      await consumeDurable(
-        js,
-        router,
-        ROUTER_CONCURRENCY,
-        routeTransitions(js, notify.subscribers, phones, log, routing),
-        log,
-      ),
-    );
-    running.push(
-      await consumeDurable(
-        js,
-        incidentRouter,
-        ROUTER_CONCURRENCY,
-        routeTransitions(js, notify.subscribers, phones, log, routing),
-        log,
-      ),
-    );
+    // Events' and incidents' transitions are routed alike, each from its own durable.
+    for (const durable of [router, incidentRouter])
+      running.push(
+        await consumeDurable(
+          js,
+          durable,
+          ROUTER_CONCURRENCY,
+          routeTransitions(js, notify.subscribers, phones, log, routing),
+          log,
+        ),
+      );
     running.push(
       await consumeDurable(js, contacts, ROUTER_CONCURRENCY, rememberPhones(phones, topology, log), log),
     );

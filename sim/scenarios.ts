@@ -97,58 +97,47 @@ const shuguang: Scenario = {
     const grid = gridNamed(ctx.index.topology, '芙蓉区_曙光电子厂', (g) => g.city === 'CS');
     const el = (kind: NetworkElement['kind'], nth = 0) => element(ctx.index, grid, kind, nth);
     const cells = ctx.index.ofGrid(grid.id, 'cell');
-    const alarms = [
-      alarm(
-        ctx,
-        'shuguang',
-        1,
+    // The five alarms: element, alarm, raised and cleared after the start.
+    const rows: [
+      NetworkElement,
+      Pick<AlarmEpisode, 'code' | 'severity' | 'category' | 'text'>,
+      number,
+      number,
+    ][] = [
+      [
         cells[2] ?? el('cell'),
-        grid,
         { code: 'CELL_DOWN', severity: 2, category: 'fault', text: '小区退服' },
         0,
         4 * HOUR,
-      ),
-      alarm(
-        ctx,
-        'shuguang',
-        2,
+      ],
+      [
         cells[1] ?? el('cell'),
-        grid,
         { code: 'VSWR', severity: 2, category: 'fault', text: '天馈驻波比异常' },
         40 * SECOND,
         3.5 * HOUR,
-      ),
-      alarm(
-        ctx,
-        'shuguang',
-        3,
+      ],
+      [
         el('site'),
-        grid,
         { code: 'HIGH_TEMP', severity: 3, category: 'fault', text: '机房温度过高' },
         2 * MINUTE,
         2 * HOUR,
-      ),
-      alarm(
-        ctx,
-        'shuguang',
-        4,
+      ],
+      [
         el('transport'),
-        grid,
         { code: 'LINK_DEGRADED', severity: 3, category: 'performance', text: '传输误码率升高' },
         3 * MINUTE,
         3 * HOUR,
-      ),
-      alarm(
-        ctx,
-        'shuguang',
-        5,
+      ],
+      [
         el('site', 1),
-        grid,
         { code: 'DOOR_OPEN', severity: 4, category: 'fault', text: '机房门禁告警' },
         5 * MINUTE,
         2.5 * HOUR,
-      ),
+      ],
     ];
+    const alarms = rows.map(([ne, a, raiseAt, clearAt], i) =>
+      alarm(ctx, 'shuguang', i + 1, ne, grid, a, raiseAt, clearAt),
+    );
     const rng = Rng.of(ctx.seed, 'shuguang');
     const customer = { id: 'CUST-SHUGUANG-01', tier: 3 as const };
     const fields = { customer, category: 'coverage' as const, location: pointNear(grid.center!, rng) };
@@ -339,7 +328,8 @@ const coreDown: Scenario = {
  */
 const mix: Scenario = {
   name: 'mix',
-  description: 'the usual mix in the first minute: 2 red, 5 orange, 8 yellow complaints and 2 blue planning cases across the cities',
+  description:
+    'the usual mix in the first minute: 2 red, 5 orange, 8 yellow complaints and 2 blue planning cases across the cities',
   build(ctx) {
     const { topology } = ctx.index;
     const rng = Rng.of(ctx.seed, 'mix');
@@ -365,18 +355,35 @@ const mix: Scenario = {
       messages.push(complaint(ctx, grid, 900 + ++n, at, { ...fields, grid: grid.id }));
     const at = (i: number, of: number) => Math.round(4 * SECOND + (i / of) * 44 * SECOND);
     [0, 3].forEach((c, i) =>
-      add(pick(c), at(i, 2), { customer: { id: `CUST-MIX-R${i}`, tier: 3 }, category: 'voice', media: true, text: '媒体曝光：通话频繁中断' }),
+      add(pick(c), at(i, 2), {
+        customer: { id: `CUST-MIX-R${i}`, tier: 3 },
+        category: 'voice',
+        media: true,
+        text: '媒体曝光：通话频繁中断',
+      }),
     );
     [0, 1, 2, 4, 5].forEach((c, i) =>
-      add(pick(c), at(i, 5), { customer: { id: `CUST-MIX-O${i}`, tier: i % 2 ? 2 : 1 }, category: 'data', text: '重要客户：上网慢' }),
+      add(pick(c), at(i, 5), {
+        customer: { id: `CUST-MIX-O${i}`, tier: i % 2 ? 2 : 1 },
+        category: 'data',
+        text: '重要客户：上网慢',
+      }),
     );
     [0, 0, 1, 2, 3, 4, 5, 6].forEach((c, i) =>
-      add(pick(c), at(i, 8), { customer: { id: `CUST-MIX-Y${i}`, tier: 4 }, category: i % 2 ? 'voice' : 'data', text: '信号差' }),
+      add(pick(c), at(i, 8), {
+        customer: { id: `CUST-MIX-Y${i}`, tier: 4 },
+        category: i % 2 ? 'voice' : 'data',
+        text: '信号差',
+      }),
     );
     [1, 6].forEach((c, k) => {
       const grid = pick(c);
       for (let i = 0; i < 3; i++)
-        add(grid, at(k * 3 + i, 6), { customer: { id: `CUST-MIX-B${k}-${i}`, tier: 4 }, category: 'coverage', text: '室内无信号' });
+        add(grid, at(k * 3 + i, 6), {
+          customer: { id: `CUST-MIX-B${k}-${i}`, tier: 4 },
+          category: 'coverage',
+          text: '室内无信号',
+        });
     });
     return { messages };
   },

@@ -1,14 +1,7 @@
 /** The processor core's public entry: the live processor and replay use only what is exported here. */
 export { Core } from './core.js';
-export type {
-  ClockMode,
-  CommandResult,
-  CoreContext,
-  CoreCounters,
-  CoreOutput,
-  CoreSnapshot,
-  Scorecard,
-} from './types.js';
+// Every type of types.ts is the core's public face (ClockMode, CoreContext, CoreOutput, …).
+export type * from './types.js';
 export { judgeMetric, kpiGridLevel } from './kpi.js';
 export { complaintLevel, complaintAckIn, clusterLevel } from './complaints.js';
 export { outageLevel } from './alarms.js';

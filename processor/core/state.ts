@@ -12,21 +12,11 @@ import type {
   RuleName,
   TransitionName,
 } from '../../shared/schemas.js';
-import type { ComplaintView, DayStats } from '../../shared/views.js';
+import type { AlarmView, ComplaintView, DayStats } from '../../shared/views.js';
 import type { TitleParts } from '../../shared/titles.js';
 
-export interface AlarmState {
-  id: string;
-  ne: string;
-  code: string;
-  severity: 1 | 2 | 3 | 4;
-  category: 'fault' | 'performance';
-  outage: boolean;
-  raisedAt: number;
-  clearedAt?: number;
-  maintenance?: boolean;
-  text?: string;
-}
+/** An alarm as the core holds it: its view (shared/views.ts `AlarmView`) with times in epoch ms. */
+export type AlarmState = Omit<AlarmView, 'raisedAt' | 'clearedAt'> & { raisedAt: number; clearedAt?: number };
 
 /**
  * KPI state of one element, per judged metric (index in `JUDGED_METRICS`): consecutive samples past
