@@ -4,8 +4,8 @@
  * Why a thread: receiving from NATS costs about as much per message as the rules do; on its own core
  * it no longer takes the processor's time (docs/performance.md).
  */
-import { Worker } from 'node:worker_threads';
-import { forEachMessage, type FeedBatch, type FeedMessage } from './feed_batch.js';
+import { startThread } from './thread.js';
+import type { FeedBatch } from './feed_batch.js';
 
 /** Slots of the shared control array. */
 export const CONSUMED = 0;
@@ -44,24 +44,15 @@ export interface Feed {
   stop(): Promise<void>;
 }
 
-/** The worker's module; run from the TypeScript sources (vitest), it is loaded through tsx. */
-function feederThread(workerData: FeederConfig): Worker {
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./feeder_worker.js', import.meta.url), { workerData });
-  const source = new URL('./feeder_worker.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`;
-  return new Worker(boot, { eval: true, workerData });
-}
-
-/** Starts the feeder thread; resolves once its consumer exists. `onMessage` runs on this thread. */
+/** Starts the feeder thread; resolves once its consumer exists. `onBatch` runs on this thread. */
 export async function startFeed(
   options: Omit<FeederConfig, 'control'>,
-  onMessage: (m: FeedMessage) => void,
+  onBatch: (batch: FeedBatch) => void,
   onFailure: (message: string) => void,
 ): Promise<Feed> {
   const control = new SharedArrayBuffer(8);
   const counters = new Int32Array(control);
-  const worker = feederThread({ ...options, control });
+  const worker = startThread('feeder_worker', { ...options, control } satisfies FeederConfig);
   const progress: FeedProgress = { pending: 0, storedAtMs: 0 };
   let stopped: (() => void) | undefined;
   let ready: { resolve(): void; reject(err: Error): void } | undefined;
@@ -80,7 +71,7 @@ export async function startFeed(
     switch (report.type) {
       case 'batch': {
         const batch = report.batch;
-        forEachMessage(batch, onMessage);
+        onBatch(batch);
         progress.pending = batch.pending;
         progress.storedAtMs = batch.storedAt[batch.count - 1] ?? progress.storedAtMs;
         Atomics.add(counters, CONSUMED, batch.count);

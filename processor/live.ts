@@ -13,16 +13,16 @@ import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import type { Config } from '../config/load.js';
-import { Core, type CoreSnapshot } from './core/index.js';
-import { CheckpointStore } from './checkpoint.js';
-import { Outbox } from './outbox.js';
+import { Core, type CoreContext, type CoreSnapshot } from './core/index.js';
+import { CheckpointStore, encodeState } from './checkpoint.js';
+import { Outbox, retry } from './outbox.js';
+import { Shadow, fingerprint, type ShadowCheckpoint } from './shadow.js';
 import { Ticker } from './ticker.js';
 import { createIntake } from './intake.js';
 import { commandKeysOf } from '../shared/command_signature.js';
 import { reject as makeReject } from '../shared/errors.js';
 import { STREAMS, subjects } from '../shared/subjects.js';
 import { formatTime } from '../shared/time.js';
-import { LEVELS, type Level } from '../shared/levels.js';
 import type { ProcessorStats } from '../shared/views.js';
 import type { EventTransition } from '../shared/schemas.js';
 import {
@@ -30,10 +30,12 @@ import {
   inputToTransitionSeconds,
   processedTotal,
   processorLagSeconds,
+  shadowFailuresTotal,
 } from '../shared/metrics.js';
 import { publishedSince } from './published_since.js';
 import { startFeed, type Feed } from './feeder.js';
-import type { FeedMessage } from './feed_batch.js';
+import { forEachMessage, type FeedBatch, type FeedMessage } from './feed_batch.js';
+import type { Input } from '../contract/normalize.js';
 import type { Lease } from '../broker/leases.js';
 
 export interface ProcessorOptions {
@@ -71,7 +73,7 @@ export interface RunningProcessor {
   abandon(): Promise<void>;
 }
 
-const FLUSH_EVERY_MS = 20;
+/** Outputs of one feed batch (up to 1,024 messages) beyond which they are written before its end. */
 const FLUSH_AT_SIZE = 2000;
 /**
  * Event and grid documents are read models for grid pages and desks (screens take transitions from
@@ -97,17 +99,17 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
   const js = jetstream(nc);
   const checkpoints = await CheckpointStore.open<CoreSnapshot>(nc, partitionName);
   const checkpoint = await checkpoints.load();
-  const core = new Core(
-    {
-      rules: config.rules,
-      topology: config.topology,
-      // Its own ticks and the log's arrival times move the clock; a recorded log's ticks alone.
-      clock: options.ticks === false ? 'ticks' : 'live',
-      locale: config.cadre.locale,
-      timeZone: config.cadre.timeZone,
-    },
-    checkpoint?.state,
-  );
+  const context: CoreContext = {
+    rules: config.rules,
+    topology: config.topology,
+    // Its own ticks and the log's arrival times move the clock; a recorded log's ticks alone.
+    clock: options.ticks === false ? 'ticks' : 'live',
+    locale: config.cadre.locale,
+    timeZone: config.cadre.timeZone,
+  };
+  const core = new Core(context, checkpoint?.state);
+  // Checkpoints and grid documents come from a second core on its own thread (processor/shadow.ts).
+  let shadow = await Shadow.start(context, checkpoint?.state);
   let appliedSeq = checkpoint?.seq ?? 0;
   log(
     checkpoint
@@ -134,11 +136,9 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
   const eventsSeq = (await (await js.streams.get(STREAMS.events.name)).info()).state.last_seq;
   // A first checkpoint before consuming: a crash before the first periodic one must still know
   // where this processor's transitions start in CADRE_EVENTS.
-  if (!checkpoint)
-    await checkpoints.save(0, eventsSeq, checkpoints.encodeState(core.snapshot()), formatTime(now()));
+  if (!checkpoint) await checkpoints.save(0, eventsSeq, encodeState(core.snapshot()), formatTime(now()));
   const outbox = new Outbox({
     nc,
-    gridDoc: (grid) => core.gridDoc(grid),
     alreadyPublished,
     eventsSeq,
     owns,
@@ -147,33 +147,45 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
       const storedAt = causedAt.get(t);
       if (storedAt !== undefined) inputToTransitionSeconds.observe(Math.max(0, now() - storedAt) / 1000);
     },
+    onIdle: () => {
+      if (flushWhenIdle) flush();
+    },
     log,
   });
   const ticker =
     options.ticks === false ? undefined : new Ticker(nc, partition, now, () => core.nextDue(), owns);
 
   const counts: Record<string, number> = {};
-  let flushTimer: NodeJS.Timeout | undefined;
-  const queueGridDocs = () => outbox.addGrids(core.dirtyGrids());
-  const writeDocs = () => {
-    queueGridDocs();
+  const writeDocs = async () => {
+    core.dirtyGrids(); // the shadow's are the ones written; the live core's only need forgetting
+    outbox.addGridDocs(await shadow.gridDocs().catch(() => []));
     void outbox.flushDocs();
   };
   const processed = new Map<string, { inc(): void }>();
   /** The input log time of the input behind each transition not yet published (for the latency histogram). */
   const causedAt = new WeakMap<EventTransition, number>();
 
+  // Outputs are written as soon as a feed batch is applied; while a write is running, the next batch
+  // keeps growing instead of queueing behind it and is written when the chain is idle: a grid or
+  // event changed in many batches is then written once, so writes keep up with any input rate.
+  let flushWhenIdle = false;
   const flush = () => {
-    flushTimer = undefined;
-    // While a write is running, the next batch keeps growing instead of queueing behind it: a grid
-    // or event changed in many batches is then written once, so writes keep up with any input rate.
-    if (outbox.busy) flushTimer = setTimeout(flush, FLUSH_EVERY_MS);
-    else void outbox.flush();
-    ticker?.schedule();
+    flushWhenIdle = outbox.busy;
+    if (!flushWhenIdle) void outbox.flush();
   };
 
   let refusedTicks = 0;
-  const onMessage = (m: FeedMessage) => {
+  /** The batch's accepted inputs, handed to the shadow core before the live one takes them. */
+  const accepted: { m: FeedMessage; input: Input }[] = [];
+  const onBatch = (batch: FeedBatch) => {
+    forEachMessage(batch, gate);
+    shadow.apply(accepted.map((a) => a.input));
+    for (const { m, input } of accepted) apply(m, input);
+    accepted.length = 0;
+    flush();
+    ticker?.schedule();
+  };
+  const gate = (m: FeedMessage) => {
     if (m.seq <= appliedSeq) return; // a restarted feed may hand over again what was already applied
     appliedSeq = m.seq;
     const input = intake.accept(m);
@@ -191,6 +203,9 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
       );
       return;
     }
+    accepted.push({ m, input });
+  };
+  const apply = (m: FeedMessage, input: Input) => {
     const out = core.push(input);
     if (out.transitions.length) {
       for (const t of out.transitions) causedAt.set(t, m.storedAt);
@@ -206,8 +221,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
       if (!counter) processed.set(input.type, (counter = processedTotal.labels(input.type)));
       counter.inc();
     }
-    if (outbox.size >= FLUSH_AT_SIZE && !outbox.busy) flush();
-    else flushTimer ??= setTimeout(flush, FLUSH_EVERY_MS);
+    if (outbox.size >= FLUSH_AT_SIZE) flush();
   };
 
   const feedFrom = (): Promise<Feed> =>
@@ -223,7 +237,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
         startSeq: appliedSeq + 1,
         pullBatch: batchSize,
       },
-      onMessage,
+      onBatch,
       // The feeder lost its connection or consumer for good: another starts from where the state is.
       (why) => restartLater(`failed (${why})`),
     );
@@ -245,28 +259,59 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
   let feed = await feedFrom();
   ticker?.start();
   const gridDocsTimer = setInterval(() => {
-    if (feed.progress().pending <= BEHIND_MESSAGES) writeDocs();
+    if (feed.progress().pending <= BEHIND_MESSAGES) void writeDocs();
   }, GRID_DOCS_EVERY_MS);
 
-  const takeCheckpoint = () => {
-    queueGridDocs(); // the checkpoint covers the grid documents of its state too
-    // Serialized here, between two messages, so the state is exactly that of `appliedSeq`.
-    const state = checkpoints.encodeState(core.snapshot());
-    const seq = appliedSeq;
-    return outbox.checkpoint(async (eventsSeq) => {
-      // No checkpoint passes a reject that is not in the DLQ yet: this one is skipped, a later one
-      // is taken once the DLQ has them (restarting from an older checkpoint loses nothing).
-      if (!(await intake.settled())) return log('checkpoint skipped: rejected input not yet in the DLQ');
-      // Fencing: a checkpoint only from the owner of the lease at the revision it holds, and never
-      // once an output was dropped (the checkpoint would skip it for good).
-      if (!owns() || (options.lease && !(await options.lease.renew())))
-        return log('checkpoint skipped: the lease is lost');
-      await checkpoints.save(seq, eventsSeq, state, formatTime(now()));
-    });
+  /**
+   * The state at `appliedSeq` and its grid documents, from the shadow core; from this thread's own
+   * core when the shadow failed or is not in the same state (a defect: logged and counted), and the
+   * shadow then starts again from this core's state.
+   */
+  const snapshotNow = async (): Promise<ShadowCheckpoint> => {
+    const expected = fingerprint(core);
+    const answer = await shadow.checkpoint(expected).catch((err: Error) => ({ diverged: err.message }));
+    if (!('diverged' in answer)) return answer;
+    shadowFailuresTotal.inc();
+    log(
+      `the shadow core failed or diverged (${answer.diverged}; here ${expected}); checkpointing on this thread`,
+    );
+    const state = core.snapshot();
+    const docs = config.topology.grids.map((g): [string, string] => [
+      g.id,
+      JSON.stringify(core.gridDoc(g.id)),
+    ]);
+    void shadow.stop();
+    shadow = await Shadow.start(context, state);
+    return { docs, state: encodeState(state) };
+  };
+  let checkpointing: Promise<void> | undefined;
+  const takeCheckpoint = (): Promise<void> =>
+    (checkpointing ??= checkpointAt(appliedSeq).finally(() => (checkpointing = undefined)));
+  const checkpointAt = async (seq: number): Promise<void> => {
+    // Both taken now, between two batches: the state of `seq`, and the outputs up to it.
+    const stored = outbox.position();
+    const { docs, state } = await snapshotNow();
+    outbox.addGridDocs(docs); // the checkpoint covers the grid documents of its state too
+    await outbox.flushDocs();
+    const eventsSeq = await stored;
+    await retry(
+      'checkpoint',
+      async () => {
+        // No checkpoint passes a reject that is not in the DLQ yet: this one is skipped, a later one
+        // is taken once the DLQ has them (restarting from an older checkpoint loses nothing).
+        if (!(await intake.settled())) return log('checkpoint skipped: rejected input not yet in the DLQ');
+        // Fencing: a checkpoint only from the owner of the lease at the revision it holds, and never
+        // once an output was dropped (the checkpoint would skip it for good).
+        if (!owns() || (options.lease && !(await options.lease.renew())))
+          return log('checkpoint skipped: the lease is lost');
+        await checkpoints.save(seq, eventsSeq, state, formatTime(now()));
+      },
+      log,
+    );
   };
   let lastCheckpointSeq = appliedSeq;
   const checkpointTimer = setInterval(() => {
-    if (appliedSeq === lastCheckpointSeq) return;
+    if (appliedSeq === lastCheckpointSeq || checkpointing) return;
     lastCheckpointSeq = appliedSeq;
     void takeCheckpoint();
   }, checkpointInterval);
@@ -291,7 +336,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
       rates,
       lagSeconds: round(lagSeconds),
       pending,
-      active: countActive(core),
+      active: core.activeByLevel(),
       clock: clockStats(core.now(), at, config.rules.maxFuture, refusedTicks),
     };
     nc.publish(subjects.processorStats(partition), JSON.stringify(current));
@@ -302,13 +347,14 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     caughtUp: () => feed.progress().pending === 0 && !outbox.busy && outbox.size === 0,
     async stop() {
       await halt();
-      flush();
-      clearTimeout(flushTimer); // the checkpoint writes whatever a busy outbox left pending
-      await takeCheckpoint();
+      await checkpointing; // one at an earlier sequence, maybe: the last one is taken after it
+      await takeCheckpoint(); // it writes whatever a busy outbox left pending
+      await shadow.stop();
       log(`stopped after stream sequence ${appliedSeq}`);
     },
     async abandon() {
       await halt();
+      await shadow.stop();
       log(`gave up the partition at stream sequence ${appliedSeq}; its owner goes on from its checkpoint`);
     },
   };
@@ -318,7 +364,6 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     clearInterval(checkpointTimer);
     clearInterval(gridDocsTimer);
     clearInterval(statsTimer);
-    clearTimeout(flushTimer);
     clearTimeout(restartTimer);
     stopping = true;
     processorLagSeconds.remove({ partition: partitionName });
@@ -334,12 +379,6 @@ function clockStats(clock: number | null, wall: number, maxFuture: number, refus
     jumped: ahead > maxFuture,
     refusedTicks,
   };
-}
-
-function countActive(core: Core): Record<Level, number> {
-  const active = Object.fromEntries(LEVELS.map((l) => [l, 0])) as Record<Level, number>;
-  for (const e of core.activeEvents()) active[e.level]++;
-  return active;
 }
 
 function emptyStats(partition: string, at: number): ProcessorStats {

@@ -1,12 +1,13 @@
 /**
  * Everything the processor says, written in order: transitions to CADRE_EVENTS, the latest event and
- * grid documents to KV, command replies, and — behind all of them — checkpoints. One chain of writes,
- * and a checkpoint at sequence S is stored only after every output produced up to S is.
- * A failed write is retried with back-off, never dropped: the chain waits.
+ * grid documents to KV, command replies. One chain of writes; `position()` tells when everything
+ * produced so far is stored (a checkpoint at sequence S waits for it, beside the chain, so later
+ * outputs never wait behind a checkpoint). A failed write is retried with back-off, never dropped:
+ * the chain waits.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { EventTransition, IncidentTransition } from '../shared/schemas.js';
-import type { CommandReply, GridDoc } from '../shared/views.js';
+import type { CommandReply } from '../shared/views.js';
 import { BUCKETS, kvKey, subjects } from '../shared/subjects.js';
 import { publishWindowed, type PublishItem } from '../broker/publish.js';
 import { outputsRefusedTotal } from '../shared/metrics.js';
@@ -15,9 +16,9 @@ const MAX_BACKOFF_MS = 5000;
 
 export interface OutboxTargets {
   nc: NatsConnection;
-  /** Builds a grid's document when it is written (the newest state is always right for a read model). */
-  gridDoc(grid: string): GridDoc;
   onPublished?(transition: EventTransition): void;
+  /** Called when the last queued write is done (the caller may have held outputs back meanwhile). */
+  onIdle?(): void;
   /** `<id>:<seq>` of transitions already in CADRE_EVENTS (published before a crash): skipped. */
   alreadyPublished?: Set<string>;
   /** CADRE_EVENTS' last sequence at start: nothing of ours can be stored before it. */
@@ -34,7 +35,8 @@ interface Pending {
   transitions: EventTransition[];
   incidents: IncidentTransition[];
   events: Map<string, EventTransition | IncidentTransition>;
-  grids: Set<string>;
+  /** Grid id → its document's JSON (built off this thread: processor/shadow.ts). */
+  grids: Map<string, string>;
   replies: { commandId: string; reply: CommandReply }[];
 }
 
@@ -67,8 +69,8 @@ export class Outbox {
     }
   }
 
-  addGrids(grids: Iterable<string>): void {
-    for (const g of grids) this.docs.grids.add(g);
+  addGridDocs(docs: Iterable<[grid: string, json: string]>): void {
+    for (const [grid, json] of docs) this.docs.grids.set(grid, json);
   }
 
   addReply(commandId: string, reply: CommandReply): void {
@@ -102,14 +104,12 @@ export class Outbox {
   }
 
   /**
-   * Runs `save` after everything queued so far is written (flushing what is pending, documents
-   * included, first), with the events stream's sequence reached then. It is in the chain: while it
-   * runs, later outputs gather into one larger write (with checkpoints beside the chain, the bench's
-   * 100k-alarm storm reached a screen in 84 s instead of 21 s).
+   * Flushes what is pending; resolves once everything queued so far is written, with the CADRE_EVENTS
+   * sequence its transitions reached (read as the chain gets there, before a later write can store
+   * anything: the next write only starts then and is stored by IO).
    */
-  checkpoint(save: (eventsSeq: number) => Promise<void>): Promise<void> {
-    this.flushDocs();
-    return this.enqueue(() => retry('checkpoint', () => save(this.eventsSeq), this.targets.log));
+  position(): Promise<number> {
+    return this.flush().then(() => this.eventsSeq);
   }
 
   /** True while writes are queued or running (for lag/readiness and shutdown). */
@@ -119,12 +119,14 @@ export class Outbox {
 
   private enqueue(task: () => Promise<void>): Promise<void> {
     this.writesInFlight++;
-    this.tail = this.tail.then(task).finally(() => this.writesInFlight--);
+    this.tail = this.tail.then(task).finally(() => {
+      if (--this.writesInFlight === 0) this.targets.onIdle?.();
+    });
     return this.tail;
   }
 
   private async write(batch: Pending): Promise<void> {
-    const { nc, gridDoc, onPublished, alreadyPublished, log } = this.targets;
+    const { nc, onPublished, alreadyPublished, log } = this.targets;
     const owns = this.targets.owns ?? (() => true);
     const transitions = batch.transitions.filter((t) => !alreadyPublished?.delete(`${t.id}:${t.seq}`));
     const incidents = batch.incidents.filter((t) => !alreadyPublished?.delete(`${t.id}:${t.seq}`));
@@ -162,10 +164,7 @@ export class Outbox {
     await storeAll(
       'put grids',
       nc,
-      [...batch.grids].map((g) => ({
-        subject: kvSubject(BUCKETS.grids, g),
-        data: JSON.stringify(gridDoc(g)),
-      })),
+      [...batch.grids].map(([grid, data]) => ({ subject: kvSubject(BUCKETS.grids, grid), data })),
       log,
       owns,
     );
@@ -252,10 +251,15 @@ function emptyPending(): Pending {
 }
 
 function emptyDocs(): Pick<Pending, 'events' | 'grids'> {
-  return { events: new Map(), grids: new Set() };
+  return { events: new Map(), grids: new Map() };
 }
 
-async function retry<T>(what: string, attempt: () => Promise<T>, log: (m: string) => void): Promise<T> {
+/** Runs `attempt` until it succeeds, with growing back-off (a checkpoint is never given up). */
+export async function retry<T>(
+  what: string,
+  attempt: () => Promise<T>,
+  log: (m: string) => void,
+): Promise<T> {
   for (let delay = 100; ; delay = Math.min(delay * 2, MAX_BACKOFF_MS)) {
     try {
       return await attempt();

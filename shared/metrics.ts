@@ -106,6 +106,12 @@ export const outputsRefusedTotal = new Counter({
   registers: [registry],
 });
 
+export const shadowFailuresTotal = new Counter({
+  name: 'cadre_shadow_failures_total',
+  help: "Checkpoints the processor took on its own thread: the shadow core's thread failed or was not in the same state (a defect)",
+  registers: [registry],
+});
+
 // ---- Latency histograms (seconds): what an operator is promised — a change on screen within seconds.
 
 /** Buckets from 5 ms to 1 min: live paths are sub-second; catching up on a backlog is minutes. */

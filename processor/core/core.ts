@@ -7,6 +7,7 @@
 import { RecentMap } from './recent_map.js';
 import type { AlarmInput, Input } from '../../contract/normalize.js';
 import { reject, type Reject } from '../../shared/errors.js';
+import type { Level } from '../../shared/levels.js';
 import type { DayStats, EventDoc, GridDoc } from '../../shared/views.js';
 import type { IncidentTransition } from '../../shared/schemas.js';
 import { applyAlarm, onDebounce, onQuiet } from './alarms.js';
@@ -236,6 +237,13 @@ export class Core {
 
   stats(): Readonly<CoreCounters> & { buffered: number; activeEvents: number } {
     return { ...this.counters, buffered: this.buffer.size, activeEvents: this.w.active.size };
+  }
+
+  /** Active events by level, without building their documents (the processor's stats, every second). */
+  activeByLevel(): Record<Level, number> {
+    const counts: Record<Level, number> = { red: 0, orange: 0, yellow: 0, blue: 0 };
+    for (const ev of this.w.active.values()) counts[ev.level]++;
+    return counts;
   }
 
   activeEvents(): EventDoc[] {

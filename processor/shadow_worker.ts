@@ -1,0 +1,41 @@
+/**
+ * The shadow core's thread (processor/shadow.ts): a second Core fed the live core's accepted inputs,
+ * answering, in order, for grid documents and checkpoint snapshots as of everything fed before the
+ * request. Its output is thrown away: the live core's is the one published.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Core } from './core/index.js';
+import { Topology } from '../config/topology.js';
+import { encodeState } from './checkpoint.js';
+import { fingerprint, type ShadowData, type ShadowReply, type ShadowRequest } from './shadow.js';
+
+const data = workerData as ShadowData;
+const { topology, ...ctx } = data.context;
+const core = new Core({ ...ctx, topology: new Topology(topology) }, data.state);
+const port = parentPort!;
+const reply = (r: ShadowReply, transfer?: ArrayBuffer[]) => port.postMessage(r, transfer);
+
+/** Documents of the grids changed since the last request, as the JSON written to KV. */
+const gridDocs = (): [string, string][] => core.dirtyGrids().map((g) => [g, JSON.stringify(core.gridDoc(g))]);
+
+port.on('message', (request: ShadowRequest) => {
+  switch (request.type) {
+    case 'inputs':
+      for (const input of request.inputs) core.push(input);
+      break;
+    case 'docs':
+      reply({ type: 'docs', docs: gridDocs() });
+      break;
+    case 'checkpoint': {
+      const own = fingerprint(core);
+      if (own !== request.fingerprint) {
+        reply({ type: 'diverged', own });
+        break;
+      }
+      const docs = gridDocs(); // before the snapshot: its `dirty` set is then what is still unwritten
+      const state = encodeState(core.snapshot());
+      reply({ type: 'checkpoint', docs, state }, [state.buffer as ArrayBuffer]);
+    }
+  }
+});
+reply({ type: 'ready' });
