@@ -114,6 +114,7 @@ export async function startNotifier(options: NotifierOptions): Promise<RunningNo
     nc,
     config.cadre.leases.ttl,
     `notifier-${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`,
+    { renewInterval: config.cadre.leases.renewInterval, log },
   );
   let smsStage: Leased | undefined;
   const texts = smsSender({
@@ -133,6 +134,7 @@ export async function startNotifier(options: NotifierOptions): Promise<RunningNo
     for (const r of running.reverse()) await r.stop();
     await texts.stop();
     await disabled.stop();
+    await leases.close();
   };
   try {
     // Events' and incidents' transitions are routed alike, each from its own durable.

@@ -1,9 +1,10 @@
 /**
  * The processor role as one member of a group: any number of `cadre processor` instances share the
- * partitions, each owned by one at a time through its lease (shared/leases.ts). Every round
- * (`leases.renewInterval`) an instance renews its leases, gives up a partition it lost, hands one
- * back when it owns more than its share (another instance joined), and takes free ones up to its
- * share. A dead instance's leases expire after `leases.ttl`; the others take its partitions and
+ * partitions, each owned by one at a time through its lease (broker/leases.ts). The leases are
+ * renewed by a thread of their own (broker/lease_keeper.ts), so a main thread busy for seconds keeps
+ * them. Every round (`leases.renewInterval`) an instance gives up a partition whose lease it lost,
+ * hands one back when it owns more than its share (another instance joined), and takes free ones up
+ * to its share. A dead instance's leases expire after `leases.ttl`; the others take its partitions and
  * resume them from their checkpoints.
  *
  * Partitions: `processor.partitions: all` is one partition (a second instance is a hot standby),
@@ -51,7 +52,12 @@ export async function startOwnership(options: OwnershipOptions): Promise<Ownersh
   const { nc, config, log } = options;
   const { ttl, renewInterval } = config.cadre.leases;
   const instance = `${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
-  const leases = await Leases.open(nc, ttl, instance);
+  const leases = await Leases.open(nc, ttl, instance, {
+    renewInterval,
+    // Every server known now, the cluster's gossip included: the one in NATS_URL may be the dead one.
+    servers: [...options.natsUrl.split(','), ...(nc.info?.connect_urls ?? [])].join(','),
+    log,
+  });
   const candidates = options.partition
     ? [options.partition]
     : config.cadre.processor.partitions === 'all'
@@ -96,7 +102,11 @@ export async function startOwnership(options: OwnershipOptions): Promise<Ownersh
     void work.finally(() => background.delete(work));
   };
 
-  /** Lost: stop at once, write nothing (the next owner resumes from the checkpoint). */
+  /**
+   * Lost: stop at once, write nothing (the next owner resumes from the checkpoint). The lease is given
+   * back in case it is ours still (it lapsed without anyone taking it): taken again at once, here or
+   * elsewhere, instead of after the ttl.
+   */
   const abandon = (partition: string, entry: Owned, why: string) => {
     owned.delete(partition);
     log(`[${partition}] ${why}: giving it up`);
@@ -104,6 +114,7 @@ export async function startOwnership(options: OwnershipOptions): Promise<Ownersh
       (async () => {
         await entry.starting;
         await entry.processor?.abandon();
+        await entry.lease.release();
       })(),
     );
   };
@@ -141,19 +152,16 @@ export async function startOwnership(options: OwnershipOptions): Promise<Ownersh
     );
   };
 
-  /** Renewals on their own timer: a slow membership read or take must not space them out. */
-  const renewAll = async () => {
-    // All at once: one slow answer must not let the others expire.
-    await Promise.all(
-      [...owned].map(async ([partition, entry]) => {
-        const kept = await entry.lease.renew().catch((err: Error) => {
-          log(`[${partition}] lease not renewed (${err.message}); retrying`);
-          return undefined;
-        });
-        if (kept === false) abandon(partition, entry, 'its lease was taken or expired');
-        else if (!entry.lease.valid()) abandon(partition, entry, 'its lease could not be renewed in time');
-      }),
-    );
+  /**
+   * The keeper thread renews the leases; here, on a timer of its own (a slow membership read or take
+   * must not space it out), a partition whose lease was lost or lapsed is given up.
+   */
+  const watch = () => {
+    for (const [partition, entry] of [...owned]) {
+      const lost = entry.lease.lost();
+      if (lost) abandon(partition, entry, `its ${lost}`);
+      else if (!entry.lease.valid()) abandon(partition, entry, 'its lease could not be renewed in time');
+    }
   };
 
   /** Membership, hand-overs and takes. */
@@ -179,14 +187,7 @@ export async function startOwnership(options: OwnershipOptions): Promise<Ownersh
     }
   };
 
-  let renewTimer: NodeJS.Timeout | undefined;
-  let renewing: Promise<void> = Promise.resolve();
-  const renewLoop = () => {
-    renewing = renewAll().then(() => {
-      if (!stopped) renewTimer = setTimeout(renewLoop, renewInterval);
-    });
-  };
-  renewLoop();
+  const watchTimer = setInterval(watch, renewInterval);
 
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -212,8 +213,8 @@ export async function startOwnership(options: OwnershipOptions): Promise<Ownersh
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      clearTimeout(renewTimer);
-      await Promise.all([running, renewing]);
+      clearInterval(watchTimer);
+      await running;
       await Promise.all(background);
       for (const [partition, entry] of [...owned]) {
         await entry.starting;
@@ -222,6 +223,7 @@ export async function startOwnership(options: OwnershipOptions): Promise<Ownersh
         owned.delete(partition);
       }
       await leases.leave().catch(() => undefined);
+      await leases.close();
     },
   };
 }
