@@ -5,14 +5,11 @@
  * `GET /api/reports/:period` makes it live. Exit 0 with the report on stdout; 1 when a file cannot
  * be read; 2 for bad usage or an invalid config.
  */
-import { accessSync, constants, createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
-import { loadConfig, type Config } from '../config/load.js';
+import { commandArgs, commandConfig, inputFiles } from '../config/cli.js';
+import type { Config } from '../config/load.js';
 import { replay, type ReplaySource } from '../processor/replay.js';
 import type { Core } from '../processor/core/index.js';
 import { DayCalendar } from '../shared/calendar.js';
-import { CadreError } from '../shared/errors.js';
 import {
   buildReport,
   complaintRecord,
@@ -62,28 +59,15 @@ export async function reportOfReplay(
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        date: { type: 'string' },
-        city: { type: 'string' },
-        format: { type: 'string', default: 'json' },
-        config: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    console.error(`cadre report: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const args = commandArgs('report', USAGE, argv, {
+    date: { type: 'string' },
+    city: { type: 'string' },
+    format: { type: 'string', default: 'json' },
+    config: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  if (typeof args === 'number') return args;
   const { values, positionals } = args;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const [period, ...files] = positionals;
   const problem = !REPORT_PERIODS.includes(period as ReportPeriod)
     ? 'the period must be day, week or month'
@@ -98,30 +82,14 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`cadre report: ${problem}\n${USAGE}`);
     return 2;
   }
-  let config: Config;
-  try {
-    config = loadConfig(values.config ?? process.env.CADRE_CONFIG ?? './config');
-  } catch (err) {
-    if (!(err instanceof CadreError)) throw err;
-    console.error(`cadre report: invalid config: ${err.message}`);
-    return 2;
-  }
+  const config = commandConfig('report', values.config);
+  if (typeof config === 'number') return config;
   if (values.city && !config.topology.cities.some((c) => c.id === values.city)) {
     console.error(`cadre report: no city ${values.city} in topology.json`);
     return 2;
   }
-  for (const file of files) {
-    try {
-      accessSync(file, constants.R_OK);
-    } catch (err) {
-      console.error(`cadre report: cannot read ${file}: ${(err as Error).message}`);
-      return 1;
-    }
-  }
-  const sources = files.map((file) => ({
-    name: file,
-    lines: createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity }),
-  }));
+  const sources = inputFiles('report', files);
+  if (typeof sources === 'number') return sources;
   const report = await reportOfReplay(sources, config, {
     period: period as ReportPeriod,
     date: values.date!,
