@@ -6,13 +6,21 @@
  */
 import { DAY, HOUR } from './time.js';
 
-export class DayCalendar {
-  private readonly format: Intl.DateTimeFormat;
-  // The day found last: input arrives mostly in time order, so most calls are two comparisons.
-  private cachedStart = NaN;
-  private cachedEnd = NaN;
-  private cachedKey = '';
+/** The wall-clock fields of an instant somewhere: the local date and the 24-hour time. */
+export interface WallFields {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
 
+/** What a clock in `timeZone` shows: for the days here and for the UI's clocks. */
+export class WallClock {
+  private readonly format: Intl.DateTimeFormat;
+
+  /** Throws a RangeError for a zone Intl does not know. */
   constructor(readonly timeZone: string) {
     this.format = new Intl.DateTimeFormat('en-US', {
       timeZone,
@@ -24,6 +32,25 @@ export class DayCalendar {
       minute: '2-digit',
       second: '2-digit',
     });
+  }
+
+  fields(ms: number): WallFields {
+    const p: Record<string, number> = {};
+    for (const part of this.format.formatToParts(ms))
+      if (part.type !== 'literal') p[part.type] = Number(part.value);
+    return p as unknown as WallFields;
+  }
+}
+
+export class DayCalendar {
+  private readonly clock: WallClock;
+  // The day found last: input arrives mostly in time order, so most calls are two comparisons.
+  private cachedStart = NaN;
+  private cachedEnd = NaN;
+  private cachedKey = '';
+
+  constructor(readonly timeZone: string) {
+    this.clock = new WallClock(timeZone);
   }
 
   /** The local day (`YYYY-MM-DD`) of an instant. */
@@ -63,10 +90,8 @@ export class DayCalendar {
   }
 
   private wall(ms: number) {
-    const p: Record<string, number> = {};
-    for (const part of this.format.formatToParts(ms))
-      if (part.type !== 'literal') p[part.type] = Number(part.value);
-    return { y: p.year!, m: p.month!, d: p.day!, h: p.hour!, min: p.minute!, s: p.second! };
+    const f = this.clock.fields(ms);
+    return { y: f.year, m: f.month, d: f.day, h: f.hour, min: f.minute, s: f.second };
   }
 }
 

@@ -3,28 +3,16 @@
  * GET /api/settings; Asia/Shanghai until it loads), never the browser's: a wall in a UTC browser
  * shows the province's time. 24-hour clock everywhere (operations rooms do not read am/pm).
  */
+import { WallClock, type WallFields } from '../../../shared/calendar.js';
 import type { Translate } from './i18n.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
 let zone = 'Asia/Shanghai';
-let parts: Intl.DateTimeFormat = makeParts(zone);
+let clock = new WallClock(zone);
 let offsetFmt: Intl.DateTimeFormat = makeOffset(zone);
 /** Bumped on every zone change: reactive callers can depend on it. */
 export let zoneVersion = 0;
-
-function makeParts(tz: string): Intl.DateTimeFormat {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: tz,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  });
-}
 
 function makeOffset(tz: string): Intl.DateTimeFormat {
   return new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'shortOffset' });
@@ -32,7 +20,7 @@ function makeOffset(tz: string): Intl.DateTimeFormat {
 
 export function setTimeZone(tz: string): void {
   try {
-    parts = makeParts(tz);
+    clock = new WallClock(tz);
     offsetFmt = makeOffset(tz);
     zone = tz;
     zoneVersion++;
@@ -45,20 +33,9 @@ export function timeZone(): string {
   return zone;
 }
 
-export interface ZonedParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
 /** The wall-clock fields of an instant in the configured zone. */
-export function zoned(ms: number): ZonedParts {
-  const out: Record<string, number> = {};
-  for (const p of parts.formatToParts(new Date(ms))) if (p.type !== 'literal') out[p.type] = Number(p.value);
-  return out as unknown as ZonedParts;
+export function zoned(ms: number): WallFields {
+  return clock.fields(ms);
 }
 
 /** `UTC+8` for Asia/Shanghai: shown beside every clock, so nobody has to guess the zone. */
