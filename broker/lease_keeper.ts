@@ -21,6 +21,8 @@ import { Kvm, type KV } from '@nats-io/kv';
 
 export interface KeeperConfig {
   servers: string;
+  /** The credentials of the main thread's connection (the same NATS user), if it has any. */
+  auth: { user?: string; pass?: string; token?: string };
   name: string;
   bucket: string;
   /** ms */
@@ -96,6 +98,7 @@ async function main(config: KeeperConfig): Promise<void> {
   try {
     nc = await connect({
       servers: config.servers.split(','),
+      ...config.auth,
       name: config.name,
       waitOnFirstConnect: true,
       maxReconnectAttempts: -1,

@@ -163,6 +163,10 @@ export class Leases {
     const js = jetstream(nc);
     const servers =
       options.servers ?? [nc.getServer(), ...(nc.info?.connect_urls ?? [])].filter(Boolean).join(',');
+    // The keeper writes what this connection's NATS user may write: it connects as that user.
+    const { user, pass, token } =
+      (nc as { options?: { user?: string; pass?: string; token?: string } }).options ?? {};
+    const auth = Object.fromEntries(Object.entries({ user, pass, token }).filter(([, v]) => v !== undefined));
     const leases = new Leases(
       await new Kvm(js).open(BUCKETS.leases),
       await js.jetstreamManager(),
@@ -170,6 +174,7 @@ export class Leases {
       owner,
       {
         servers,
+        auth,
         name: `cadre-leases-${owner}`,
         bucket: BUCKETS.leases,
         ttl,
