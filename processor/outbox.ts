@@ -47,6 +47,8 @@ export class Outbox {
   private writesInFlight = 0;
   /** The highest CADRE_EVENTS sequence a publish of ours was stored at. */
   private eventsSeq: number;
+  /** Each transition's JSON, made once for the stream and reused for its event's KV document. */
+  private readonly json = new WeakMap<EventTransition | IncidentTransition, string>();
 
   constructor(private readonly targets: OutboxTargets) {
     this.eventsSeq = targets.eventsSeq;
@@ -125,6 +127,12 @@ export class Outbox {
     return this.tail;
   }
 
+  private jsonOf(t: EventTransition | IncidentTransition): string {
+    let text = this.json.get(t);
+    if (text === undefined) this.json.set(t, (text = JSON.stringify(t)));
+    return text;
+  }
+
   private async write(batch: Pending): Promise<void> {
     const { nc, onPublished, alreadyPublished, log } = this.targets;
     const owns = this.targets.owns ?? (() => true);
@@ -137,12 +145,12 @@ export class Outbox {
         ...transitions.map((t) => ({
           subject: subjects.event(t.city, t.grid),
           msgId: `${t.id}:${t.seq}`,
-          data: JSON.stringify(t),
+          data: this.jsonOf(t),
         })),
         ...incidents.map((t) => ({
           subject: subjects.incident(t.city),
           msgId: `${t.id}:${t.seq}`,
-          data: JSON.stringify(t),
+          data: this.jsonOf(t),
         })),
       ],
       log,
@@ -156,7 +164,7 @@ export class Outbox {
       nc,
       [...batch.events.values()].map((t) => ({
         subject: kvSubject(BUCKETS.events, t.id),
-        data: JSON.stringify(t),
+        data: this.jsonOf(t),
       })),
       log,
       owns,
