@@ -13,7 +13,7 @@ import { useNats } from '../helpers/nats.js';
 import { loadConfig, type Config } from '../../config/load.js';
 import { ensureStreams } from '../../broker/streams.js';
 import { startProcessor, type RunningProcessor } from '../../processor/live.js';
-import { BUCKETS, HEADERS, STREAMS, subjects } from '../../shared/subjects.js';
+import { BUCKETS, HEADERS, STREAMS, kvKey, subjects } from '../../shared/subjects.js';
 import type { EventTransition } from '../../shared/schemas.js';
 import type { GridDoc } from '../../shared/views.js';
 import { complaint, configDir, readStream, waitFor } from './live_helpers.js';
@@ -41,10 +41,11 @@ function publish(subject: string, body: string, msgId?: string) {
 }
 
 describe('sinks unavailable for 10 s', () => {
-  it('lose no reject while CADRE_DLQ is gone, and no grid document while its bucket is', async () => {
+  it('lose no reject while CADRE_DLQ is gone, and no event or grid document while their buckets are', async () => {
     const jsm = await jetstreamManager(nats.nc);
     await jsm.streams.delete(STREAMS.dlq.name);
     await jsm.streams.delete(`KV_${BUCKETS.grids}`);
+    await jsm.streams.delete(`KV_${BUCKETS.events}`);
 
     publish(subjects.input('alarm', 'XT'), '{not json');
     publish(subjects.input('complaint', 'HY'), JSON.stringify(complaint('U-1')), 'complaint:U-1');
@@ -72,6 +73,16 @@ describe('sinks unavailable for 10 s', () => {
       15_000,
     );
     expect(doc.complaints.map((c) => c.id)).toEqual(['U-1']);
+    const events = await new Kvm(nats.nc).open(BUCKETS.events);
+    const transition = (await readStream(nats.nc, STREAMS.events.name))
+      .map((m) => JSON.parse(m.text) as EventTransition)
+      .find((t) => t.evidence.complaints.includes('U-1'))!;
+    const eventDoc = await waitFor(
+      "the complaint event's document in the recreated bucket",
+      async () => (await events.get(kvKey(transition.id)))?.json<EventTransition>(),
+      15_000,
+    );
+    expect(eventDoc.seq).toBe(transition.seq);
 
     // Restarted from its checkpoint (taken after the DLQ came back): nothing again.
     await processor!.stop();
