@@ -21,6 +21,8 @@ import { ensureDemoUsers, type DemoCredentials } from './demo_users.js';
 import { resolveNats } from './nats.js';
 import { untilDone } from '../broker/broker_waits.js';
 import { processorHttp } from './processor_http.js';
+import { natsAuth, type NatsRole } from '../broker/nats_auth.js';
+import { resolveCommandKey } from '../shared/command_signature.js';
 
 export type Role = 'ingest' | 'processor' | 'gateway';
 
@@ -55,8 +57,15 @@ const UI_DIR = ['../../ui/dist', '../ui/dist']
   .map((p) => fileURLToPath(new URL(p, import.meta.url)))
   .find((dir) => existsSync(dir));
 
-export async function startApp(options: AppOptions): Promise<RunningApp> {
-  const { env, config, roles } = options;
+export async function startApp(given: AppOptions): Promise<RunningApp> {
+  const { env, roles } = given;
+  // Every role of a process signs (gateway) or verifies (processor) commands with one key.
+  const commandKey = resolveCommandKey(env.commandKey, given.config.cadre.commands.key, env.dataDir, true);
+  const config = {
+    ...given.config,
+    cadre: { ...given.config.cadre, commands: { ...given.config.cadre.commands, key: commandKey } },
+  };
+  const options = { ...given, config };
   const log = options.log ?? ((line: string) => console.log(line));
   // CPU, memory, event-loop lag of this process beside cadre's own figures on /metrics.
   enableProcessMetrics();
@@ -69,17 +78,37 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       ? await resolveNats(env, log)
       : { url: env.natsUrl ?? 'nats://127.0.0.1:4222', embedded: undefined };
     if (nats.embedded) stops.push(() => nats.embedded!.stop());
-    const nc = await connect({
-      // NATS_URL may list several servers of a cluster (comma-separated): any one will do.
-      servers: nats.url.split(','),
-      name: `cadre-${[...roles].join('-')}`,
-      maxReconnectAttempts: -1,
-      // A cluster still coming up is waited for, not a reason to exit.
-      waitOnFirstConnect: true,
-      // No stack trace captured in advance for every request: it cost ~2% of the processor's time.
-      noAsyncTraces: true,
-    });
-    stops.push(() => nc.drain());
+    // One connection per role, each as its own NATS user (broker/nats_auth.ts): in one process too,
+    // so that the broker's permissions hold for every role however they are deployed.
+    const conns = new Map<NatsRole, Promise<NatsConnection>>();
+    const connectAs = (role: NatsRole): Promise<NatsConnection> => {
+      let nc = conns.get(role);
+      if (!nc) {
+        nc = connect({
+          // NATS_URL may list several servers of a cluster (comma-separated): any one will do.
+          servers: nats.url.split(','),
+          name: `cadre-${role}`,
+          ...natsAuth(role),
+          maxReconnectAttempts: -1,
+          // A cluster still coming up is waited for, not a reason to exit.
+          waitOnFirstConnect: true,
+          // No stack trace captured in advance for every request: it cost ~2% of the processor's time.
+          noAsyncTraces: true,
+        });
+        conns.set(role, nc);
+        const opened = nc;
+        stops.push(async () => (await opened).drain());
+      }
+      return nc;
+    };
+    // Streams and buckets are created and reconciled by the processor (its user may); the other roles
+    // wait until they exist (broker/streams.ts `check`).
+    const managing: NatsRole = roles.has('processor')
+      ? 'processor'
+      : roles.has('gateway')
+        ? 'gateway'
+        : 'ingest';
+    const nc = await connectAs(managing);
     const app: RunningApp = { natsUrl: nats.url, stop };
     if (roles.has('processor') && !roles.has('gateway')) {
       // Up before anything waits on the broker: /readyz says what the role is waiting for.
@@ -87,13 +116,16 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       stops.push(() => http.close());
       app.url = await http.listen({ port: env.port, host: env.host });
     }
-    await untilDone('streams', () => ensureStreams(nc, config), log);
+    // Without cadre users (a server without auth) every role may create them, as before.
+    const manage = managing === 'processor' || !('user' in natsAuth(managing));
+    await untilDone('streams', () => ensureStreams(nc, config, manage ? 'manage' : 'check'), log);
 
     if (roles.has('gateway')) {
       // Before the processor: a first start's notifier consumer must exist before the first transition.
       const notifier = await untilDone(
         'notifier',
-        () => startNotifier({ nc, config, log: (m) => log(`notify: ${m}`) }),
+        async () =>
+          startNotifier({ nc: await connectAs('notifier'), config, log: (m) => log(`notify: ${m}`) }),
         log,
       );
       stops.push(() => notifier.stop());
@@ -116,16 +148,22 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     }
     if (options.demo) app.credentials = await ensureDemoUsers(env.dataDir, [config.topology.cities[0]!.id]);
     if (roles.has('gateway')) {
-      app.gateway = await untilDone('gateway', () => gatewayRole(nc, options, app.credentials), log);
+      const ingestNc = roles.has('ingest') ? await connectAs('ingest') : undefined;
+      const gatewayNc = await connectAs('gateway');
+      app.gateway = await untilDone(
+        'gateway',
+        () => gatewayRole(gatewayNc, ingestNc, options, app.credentials),
+        log,
+      );
       stops.push(() => app.gateway!.close());
       app.url = await app.gateway.start(env.port, env.host);
     } else if (roles.has('ingest')) {
-      const ingest = await ingestRole(nc, config);
+      const ingest = await ingestRole(await connectAs('ingest'), config);
       stops.push(() => ingest.close());
       app.url = await ingest.listen({ port: env.port, host: env.host });
     }
     if (options.demo) {
-      app.simulation = startDemo(nc, config.topology, options.demo);
+      app.simulation = startDemo(await connectAs('producer'), config.topology, options.demo);
       stops.push(() => app.simulation!.stop());
     }
     return app;
@@ -138,10 +176,12 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 /** REST, Socket.IO and the UI — with the ingest endpoints on the same port when ingest runs here too. */
 async function gatewayRole(
   nc: NatsConnection,
+  /** The ingest role's own connection, when ingest runs here too. */
+  ingestNc: NatsConnection | undefined,
   options: AppOptions,
   credentials?: DemoCredentials,
 ): Promise<Gateway> {
-  const { config, env, roles } = options;
+  const { config, env } = options;
   const gateway = await createGateway({
     config,
     nc,
@@ -154,10 +194,10 @@ async function gatewayRole(
       max: config.cadre.http.loginRateLimit.max,
       windowMs: config.cadre.http.loginRateLimit.window,
     },
-    register: roles.has('ingest')
+    register: ingestNc
       ? async (scope) => {
           await scope.register(ingestHttp, {
-            nc,
+            nc: ingestNc,
             config,
             authenticate: (request) => {
               const found = gateway.app.authenticator.resolve(bearerOf(request.headers.authorization), false);

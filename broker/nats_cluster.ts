@@ -4,13 +4,14 @@
  * killed and started again is the same member at the same address.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { ensureNatsServer, isListening } from './nats_server.js';
+import { NATS_AUTH_CONF, passwordVar } from './nats_auth.js';
 
 export interface ClusterNode {
   name: string;
@@ -39,12 +40,25 @@ export interface ClusterOptions {
   size?: number;
   /** Resolve before JetStream has its meta leader (to start roles while the cluster forms). */
   noWait?: boolean;
+  /**
+   * cadre's users and permissions (the shipped deploy/nats-auth.conf, included by every node's
+   * conf), these password variables in the nodes' environment; `ready()` connects as admin.
+   */
+  auth?: { passwords: Record<string, string> };
 }
 
 export async function startNatsCluster(options: ClusterOptions = {}): Promise<NatsCluster> {
   const size = options.size ?? 3;
   const bin = ensureNatsServer();
   const dir = mkdtempSync(join(tmpdir(), 'cadre-cluster-'));
+  const auth = options.auth;
+  if (auth) {
+    if (!NATS_AUTH_CONF) throw new Error('deploy/nats-auth.conf is missing');
+    // An include is read relative to the including file: a copy beside the nodes' confs.
+    copyFileSync(NATS_AUTH_CONF, join(dir, 'nats-auth.conf'));
+  }
+  const env = auth ? { ...process.env, ...auth.passwords } : undefined;
+  const admin = auth ? { user: 'admin', pass: auth.passwords[passwordVar('admin')] } : {};
   const clientPorts = await freePorts(size);
   const routePorts = await freePorts(size);
   const nodes = clientPorts.map((port, i) => {
@@ -60,9 +74,10 @@ export async function startNatsCluster(options: ClusterOptions = {}): Promise<Na
         `listen: 127.0.0.1:${port}`,
         `jetstream { store_dir: "${store}", max_memory_store: 64MB, max_file_store: 2GB }`,
         `cluster { name: cadre, listen: 127.0.0.1:${routePorts[i]}, routes: [${routes.join(', ')}] }`,
+        ...(auth ? ['include "nats-auth.conf"'] : []),
       ].join('\n'),
     );
-    return nodeOf(bin, name, port, conf);
+    return nodeOf(bin, name, port, conf, env);
   });
   await Promise.all(nodes.map((n) => n.start()));
   const cluster: NatsCluster = {
@@ -72,6 +87,7 @@ export async function startNatsCluster(options: ClusterOptions = {}): Promise<Na
       jetStreamReady(
         nodes.map((n) => n.url),
         timeoutMs,
+        admin,
       ),
     async stop() {
       await Promise.all(nodes.map((n) => n.kill('SIGTERM')));
@@ -82,7 +98,13 @@ export async function startNatsCluster(options: ClusterOptions = {}): Promise<Na
   return cluster;
 }
 
-function nodeOf(bin: string, name: string, port: number, conf: string): ClusterNode {
+function nodeOf(
+  bin: string,
+  name: string,
+  port: number,
+  conf: string,
+  env: NodeJS.ProcessEnv | undefined,
+): ClusterNode {
   let child: ChildProcess | undefined;
   let stderr = '';
   const node: ClusterNode = {
@@ -106,7 +128,7 @@ function nodeOf(bin: string, name: string, port: number, conf: string): ClusterN
     },
     async start() {
       stderr = '';
-      child = spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+      child = spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'], env });
       child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
       for (let i = 0; i < 300; i++) {
         if (child.exitCode !== null) throw new Error(`nats-server ${name} exited: ${stderr}`);
@@ -119,8 +141,12 @@ function nodeOf(bin: string, name: string, port: number, conf: string): ClusterN
   return node;
 }
 
-async function jetStreamReady(urls: string[], timeoutMs: number): Promise<void> {
-  const nc = await connect({ servers: urls, maxReconnectAttempts: -1, waitOnFirstConnect: true });
+async function jetStreamReady(
+  urls: string[],
+  timeoutMs: number,
+  auth: { user?: string; pass?: string },
+): Promise<void> {
+  const nc = await connect({ servers: urls, maxReconnectAttempts: -1, waitOnFirstConnect: true, ...auth });
   try {
     const jsm = await jetstreamManager(nc, { checkAPI: false });
     const deadline = Date.now() + timeoutMs;

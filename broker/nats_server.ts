@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createConnection } from 'node:net';
 import { CadreError } from '../shared/errors.js';
 import { ensureTool, findTool, type ToolSpec } from '../shared/tools.js';
+import { NATS_AUTH_CONF } from './nats_auth.js';
 
 const NATS_SERVER: ToolSpec = {
   names: ['nats-server'],
@@ -49,6 +50,11 @@ export interface NatsServerOptions {
   host?: string;
   /** Extra command-line arguments. */
   args?: string[];
+  /**
+   * Users and permissions (broker/nats_auth.ts): the server loads `conf` (the shipped
+   * deploy/nats-auth.conf by default) with these password variables in its environment.
+   */
+  auth?: { passwords: Record<string, string>; conf?: string };
 }
 
 export interface RunningNatsServer {
@@ -70,7 +76,15 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const portsDir = mkdtempSync(join(tmpdir(), 'cadre-nats-ports-'));
   const args = ['-js', '-sd', storeDir, '-a', host, '-p', options.port ? String(options.port) : '-1'];
   args.push('--ports_file_dir', portsDir, ...(options.args ?? []));
-  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let env: NodeJS.ProcessEnv | undefined;
+  if (options.auth) {
+    const conf = options.auth.conf ?? NATS_AUTH_CONF;
+    if (!conf) throw new Error('deploy/nats-auth.conf is missing: cannot start nats-server with cadre users');
+    // Flags override the file's settings: the conf only adds its users and their permissions.
+    args.unshift('-c', conf);
+    env = { ...process.env, ...options.auth.passwords };
+  }
+  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
 

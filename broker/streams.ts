@@ -37,13 +37,19 @@ type Owned = Pick<StreamConfig, 'name'> &
     >
   >;
 
-/** Creates or reconciles every stream and bucket; returns what happened to each (by stream name). */
+/**
+ * Creates or reconciles every stream and bucket; returns what happened to each (by stream name).
+ * `check`: only looks that each exists (a role whose NATS user may not create streams: with the
+ * shipped permissions only the processor does); a missing one is an error to retry (`untilDone`).
+ */
 export async function ensureStreams(
   nc: NatsConnection,
   config: Pick<Config, 'cadre'>,
+  mode: 'manage' | 'check' = 'manage',
 ): Promise<Record<string, EnsureOutcome>> {
   const { nats } = config.cadre;
   const jsm = await jetstreamManager(nc);
+  if (mode === 'check') return checkStreams(jsm);
   const js = jetstream(nc);
   const common = { storage: StorageType.File, num_replicas: nats.replicas };
   const outcomes: Record<string, EnsureOutcome> = {};
@@ -105,6 +111,33 @@ export async function ensureStreams(
     { name: `OBJ_${BUCKETS.checkpoints}`, ...common },
     () => objm.create(BUCKETS.checkpoints, { replicas: nats.replicas, storage: StorageType.File }),
   );
+  return outcomes;
+}
+
+/** Every stream and bucket ensureStreams makes, by stream name. */
+export const STREAM_NAMES = [
+  ...Object.values(STREAMS).map((s) => s.name),
+  ...[
+    BUCKETS.events,
+    BUCKETS.grids,
+    BUCKETS.contacts,
+    BUCKETS.notifyLog,
+    BUCKETS.notifyDisabled,
+    BUCKETS.leases,
+  ].map((b) => `KV_${b}`),
+  `OBJ_${BUCKETS.checkpoints}`,
+];
+
+async function checkStreams(jsm: JetStreamManager): Promise<Record<string, EnsureOutcome>> {
+  const outcomes: Record<string, EnsureOutcome> = {};
+  for (const name of STREAM_NAMES) {
+    if (!(await currentConfig(jsm, name)))
+      throw new CadreError(
+        'CADRE_ERR_UNAVAILABLE',
+        `stream ${name} does not exist yet (a processor creates it)`,
+      );
+    outcomes[name] = 'unchanged';
+  }
   return outcomes;
 }
 

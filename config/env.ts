@@ -8,6 +8,8 @@ export interface Env {
   natsUrl: string | undefined;
   configDir: string;
   dataDir: string;
+  /** CADRE_COMMAND_KEY: signs and verifies commands, over cadre.yaml `commands.key`. */
+  commandKey?: string;
 }
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
@@ -19,5 +21,6 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
     natsUrl: env.NATS_URL || undefined,
     configDir: resolve(env.CADRE_CONFIG || './config'),
     dataDir: resolve(env.CADRE_DATA || './data'),
+    commandKey: env.CADRE_COMMAND_KEY || undefined,
   };
 }

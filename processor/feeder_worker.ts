@@ -13,6 +13,7 @@ import { connect } from '@nats-io/transport-node';
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import { FeedBatchWriter, messagesBehind, transferListOf, wrappingAdd } from './feed_batch.js';
 import { CONSUMED, STOP, type FeederConfig, type FeederReport } from './feeder.js';
+import { natsAuth } from '../broker/nats_auth.js';
 
 const config = workerData as FeederConfig;
 const control = new Int32Array(config.control);
@@ -50,6 +51,8 @@ try {
     servers: config.servers.split(','),
     waitOnFirstConnect: true,
     name: config.name,
+    // The processor's NATS user (a worker thread sees the process's environment).
+    ...natsAuth('processor'),
     noAsyncTraces: true,
     maxReconnectAttempts: -1, // as the processor's own connection: a server restart is waited out
   });

@@ -8,6 +8,7 @@ import type { Topology } from '../config/topology.js';
 import { normalize, parseJson, type Input } from '../contract/normalize.js';
 import type { Locale } from '../shared/titles.js';
 import { Core, type ClockMode, type CoreOutput } from './core/index.js';
+import { verifyCommand, type CommandKeys } from '../shared/command_signature.js';
 
 export interface ReplaySource {
   /** Named in rejects when there is more than one source. */
@@ -23,6 +24,11 @@ export interface ReplayOptions {
   locale?: Locale;
   /** The zone of scorecard days (cadre.yaml `timeZone`); UTC when not given. */
   timeZone?: string;
+  /**
+   * Commands must be signed by one of these keys, as the live processor requires: a command it
+   * dead-lettered (forged, unsigned) is still in CADRE_IN, and replay refuses it the same way.
+   */
+  commandKeys?: CommandKeys;
   /** Sees every input the core took, and the core once the input ends (`cadre report`). */
   inspect?: { input(input: Input): void; end(core: Core): void };
 }
@@ -120,6 +126,12 @@ export async function replay(
         continue;
       }
       const input = normalized.input;
+      const forged =
+        input.type === 'command' && options.commandKeys && verifyCommand(input.msg, options.commandKeys);
+      if (forged) {
+        rejectLine(source.name, line, forged);
+        continue;
+      }
       if (input.type === 'command') commandLines.set(input.msg.id, { file: source.name, line });
       const result = core.push(input);
       if (result.rejects.length === 0) options.inspect?.input(input);

@@ -5,6 +5,8 @@
 import { once } from 'node:events';
 import { commandArgs, commandConfig, inputFiles } from '../config/cli.js';
 import { replay } from './replay.js';
+import { readEnv } from '../config/env.js';
+import { commandKeysOf, resolveCommandKey } from '../shared/command_signature.js';
 
 const USAGE = 'usage: cadre replay FILE... [--config DIR] [--scorecards] [--clock input|ticks]';
 
@@ -24,6 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  const env = readEnv();
   const config = commandConfig('replay', values.config);
   if (typeof config === 'number') return config;
   const sources = inputFiles('replay', files);
@@ -38,6 +41,17 @@ export async function main(argv: string[]): Promise<number> {
         clock: values.clock,
         locale: config.cadre.locale,
         timeZone: config.cadre.timeZone,
+        // The live processor's key: CADRE_COMMAND_KEY, cadre.yaml, or CADRE_DATA/command-key when
+        // CADRE_DATA is given (never created here). Without one, commands are not verified.
+        commandKeys: commandKeysOf({
+          ...config.cadre.commands,
+          key: resolveCommandKey(
+            env.commandKey,
+            config.cadre.commands.key,
+            process.env.CADRE_DATA ? env.dataDir : undefined,
+            false,
+          ),
+        }),
       },
       {
         out: (text) => write(process.stdout, text),

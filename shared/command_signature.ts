@@ -17,6 +17,8 @@
  * a processor that must verify without being able to sign would want Ed25519's public key.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { reject, type Reject } from './errors.js';
 
 /** The field of a command that carries its signature: `hmac-sha256:<base64url>`. */
@@ -45,6 +47,33 @@ export function commandKeysOf(settings: {
 /** A fresh random key (32 bytes, base64url), for `CADRE_DATA/command-key` and tests. */
 export function newCommandKey(): string {
   return randomBytes(32).toString('base64url');
+}
+
+/**
+ * The key a role signs and verifies with: `CADRE_COMMAND_KEY`, else cadre.yaml `commands.key`, else
+ * `CADRE_DATA/command-key` — created (0600) on first start when `create`, as the login tokens'
+ * `secret` is, so that `cadre start` needs no setup. Roles on different machines need the same key.
+ */
+export function resolveCommandKey(
+  fromEnv: string | undefined,
+  fromConfig: string | undefined,
+  dataDir: string | undefined,
+  create: boolean,
+): string | undefined {
+  if (fromEnv || fromConfig) return fromEnv || fromConfig;
+  if (!dataDir) return undefined;
+  const file = join(dataDir, 'command-key');
+  if (!existsSync(file)) {
+    if (!create) return undefined;
+    mkdirSync(dataDir, { recursive: true });
+    try {
+      // 'wx' fails when the file exists: two processes starting together keep one key.
+      writeFileSync(file, newCommandKey() + '\n', { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  return readFileSync(file, 'utf8').trim();
 }
 
 /** The command with its `signature` field. */

@@ -19,6 +19,7 @@ import { replayLines } from './ndjson.js';
 import { startSimulation } from './simulate.js';
 import { generateTopology, serializeTopology } from './topology_gen.js';
 import { DEFAULT_RATE } from './traffic.js';
+import { natsAuth } from '../broker/nats_auth.js';
 
 const USAGE = `usage: cadre simulate [options]
 
@@ -148,7 +149,8 @@ interface LiveOptions {
 }
 
 async function live(o: LiveOptions): Promise<number> {
-  const nc = await connect({ servers: o.url, name: 'cadre-simulate' });
+  // A producer like any other: the producer user when CADRE_NATS_PRODUCER_PASSWORD is set.
+  const nc = await connect({ servers: o.url, name: 'cadre-simulate', ...natsAuth('producer') });
   try {
     await jetstreamManager(nc).then((jsm) => jsm.streams.find(subjects.input('alarm', 'CS')));
   } catch {

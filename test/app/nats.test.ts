@@ -9,6 +9,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { resolveNats } from '../../app/nats.js';
 import { readEnv } from '../../config/env.js';
 import { isListening } from '../../broker/nats_server.js';
+import { natsAuth } from '../../broker/nats_auth.js';
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
@@ -24,7 +25,7 @@ describe('resolveNats', () => {
     expect(await resolveNats(env, () => {})).toEqual({ url: 'nats://nats.example:4222' });
   });
 
-  it('starts an embedded nats-server -js with its store under CADRE_DATA when nothing answers, and stops it', async () => {
+  it('starts an embedded nats-server -js with its store under CADRE_DATA and cadre users when nothing answers, and stops it', async () => {
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'cadre-embedded-'));
     const lines: string[] = [];
@@ -37,7 +38,11 @@ describe('resolveNats', () => {
       expect(target.url).toBe(`nats://127.0.0.1:${port}`);
       expect(target.embedded?.storeDir).toBe(join(dataDir, 'nats'));
       expect(lines.join('\n')).toContain('starting an embedded nats-server -js');
-      const nc = await connect({ servers: target.url });
+      // With cadre's users (deploy/nats-auth.conf): anonymous clients are refused, the roles' users
+      // (passwords generated into CADRE_DATA and this process's environment) get in.
+      await expect(connect({ servers: target.url, reconnect: false })).rejects.toThrow(/Authorization/i);
+      expect(existsSync(join(dataDir, 'nats-passwords.json'))).toBe(true);
+      const nc = await connect({ servers: target.url, ...natsAuth('admin') });
       expect((await (await jetstreamManager(nc)).getAccountInfo()).limits).toBeDefined(); // JetStream is on
       await nc.close();
       expect(existsSync(join(dataDir, 'nats'))).toBe(true);

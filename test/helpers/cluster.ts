@@ -1,6 +1,8 @@
 /**
  * A real 3-node JetStream cluster per test file (broker/nats_cluster.ts), and cadre roles as child
  * processes of the built CLI pointed at it — what the HA and fault tests kill, pause and restart.
+ * The cluster runs with the shipped users and permissions (deploy/nats-auth.conf): every role
+ * started here connects as its own NATS user, and all of them share one command key.
  */
 import { afterAll, beforeAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,20 +12,30 @@ import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { startNatsCluster, type ClusterOptions, type NatsCluster } from '../../broker/nats_cluster.js';
 import { isListening } from '../../broker/nats_server.js';
+import { loadOrCreatePasswords, natsAuth } from '../../broker/nats_auth.js';
+import { newCommandKey } from '../../shared/command_signature.js';
 
 export interface ClusterFixture {
   cluster: NatsCluster;
-  /** A client connection to every node, closed in afterAll. */
+  /** A client connection to every node (as the admin user), closed in afterAll. */
   nc: NatsConnection;
 }
+
+/**
+ * What every role process of this file gets in its environment: the NATS passwords of the
+ * cluster's users and the command key (gateways sign with it, processors verify).
+ */
+const roleEnv: Record<string, string> = { CADRE_COMMAND_KEY: newCommandKey() };
 
 /** Registers beforeAll/afterAll hooks; the returned object is filled in before the first test runs. */
 export function useCluster(options: ClusterOptions = {}): ClusterFixture {
   const fixture = {} as ClusterFixture;
   beforeAll(async () => {
-    fixture.cluster = await startNatsCluster(options);
+    Object.assign(roleEnv, loadOrCreatePasswords(undefined, {}));
+    fixture.cluster = await startNatsCluster({ auth: { passwords: roleEnv }, ...options });
     fixture.nc = await connect({
       servers: fixture.cluster.urls.split(','),
+      ...natsAuth('admin', roleEnv),
       maxReconnectAttempts: -1,
       waitOnFirstConnect: true,
     });
@@ -66,6 +78,7 @@ export async function startRole(options: RoleOptions): Promise<RoleProcess> {
   const child = spawn(process.execPath, [CADRE, ...options.args], {
     env: {
       ...process.env,
+      ...roleEnv,
       NATS_URL: options.natsUrl,
       CADRE_CONFIG: options.configDir,
       CADRE_DATA: dataDir,
