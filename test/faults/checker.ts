@@ -30,7 +30,9 @@ const { replay } = (await import(dist('processor/replay.js'))) as typeof import(
 const { Core: DistCore } = (await import(
   dist('processor/core/index.js')
 )) as typeof import('../../processor/core/index.js');
-const { createGate } = (await import(dist('processor/intake.js'))) as typeof import('../../processor/intake.js');
+const { createGate } = (await import(
+  dist('processor/intake.js')
+)) as typeof import('../../processor/intake.js');
 const { recipients } = (await import(dist('notify/match.js'))) as typeof import('../../notify/match.js');
 
 export interface Stored {
@@ -86,7 +88,9 @@ export async function expectedOf(input: readonly Stored[], config: Config): Prom
   const options = { rules: config.rules, topology: config.topology, clock: 'ticks' as const };
   // The processor's own gate first (the subject's type and city count, which a replay line lacks):
   // what it refuses must be in the DLQ; what it admits goes to replay as a line of its type.
-  const judge = createGate(config.topology);
+  // Commands are judged with the roles' key (stack.ts puts it in the environment), as they are.
+  const key = process.env.CADRE_COMMAND_KEY;
+  const judge = createGate(config.topology, key ? { sign: key, verify: [key] } : undefined);
   const encoder = new TextEncoder();
   const rejectedSeqs = new Set<number>();
   const admitted: Input[] = [];

@@ -27,9 +27,15 @@ import { loadConfig, type Config } from '../../config/load.js';
 import { replayLines } from '../../sim/ndjson.js';
 import { startNatsServer, type RunningNatsServer } from '../../broker/nats_server.js';
 import { STREAMS, subjects } from '../../shared/subjects.js';
+import { newCommandKey } from '../../shared/command_signature.js';
 import { publishLines, streamCount, waitFor } from '../processor/live_helpers.js';
 
 export const LONG = process.env.CADRE_FAULTS === 'long';
+/**
+ * One command key for every role of the file (each has a data folder of its own, whose generated
+ * key would differ) and for the checker's gate, through the environment the children inherit.
+ */
+process.env.CADRE_COMMAND_KEY ??= newCommandKey();
 
 /**
  * A copy of dist/ for this test file, which the roles under test and the checker's replay both run:

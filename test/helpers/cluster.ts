@@ -25,7 +25,10 @@ export interface ClusterFixture {
  * What every role process of this file gets in its environment: the NATS passwords of the
  * cluster's users and the command key (gateways sign with it, processors verify).
  */
-const roleEnv: Record<string, string> = { CADRE_COMMAND_KEY: newCommandKey() };
+const roleEnv: Record<string, string> = {
+  // The fault suite's checker judges commands with the same key (test/faults/checker.ts).
+  CADRE_COMMAND_KEY: (process.env.CADRE_COMMAND_KEY ??= newCommandKey()),
+};
 
 /** Registers beforeAll/afterAll hooks; the returned object is filled in before the first test runs. */
 export function useCluster(options: ClusterOptions = {}): ClusterFixture {
