@@ -2,27 +2,6 @@
  * The shapes the UI reads, as API_SPEC.md defines them. The event and grid read models come from the
  * server's own shared/ types (type-only imports: nothing of the server lands in the bundle).
  */
-import type {
-  EventDoc,
-  GridDoc,
-  AlarmView,
-  KpiSeries,
-  DayStats,
-  ComplaintView,
-  Series,
-  SeriesPoint,
-  LiveStats as Stats,
-} from '../../../shared/views.js';
-import type { Level } from '../../../shared/levels.js';
-import type {
-  EventTransition,
-  IncidentTransition,
-  RuleName,
-  EventState,
-  TransitionName,
-  ComplaintCategory,
-} from '../../../shared/schemas.js';
-
 export type {
   EventDoc,
   GridDoc,
@@ -32,15 +11,20 @@ export type {
   ComplaintView,
   Series,
   SeriesPoint,
-  Stats,
-  Level,
+  LiveStats as Stats,
+  ActivityTotals,
+} from '../../../shared/views.js';
+export type { Level } from '../../../shared/levels.js';
+export type {
   EventTransition,
   IncidentTransition,
   RuleName,
   EventState,
   TransitionName,
   ComplaintCategory,
-};
+} from '../../../shared/schemas.js';
+import type { ActivityTotals, EventDoc, GridDoc, NoticeEntry, Series } from '../../../shared/views.js';
+import type { EventTransition } from '../../../shared/schemas.js';
 
 export type Role = 'viewer' | 'dispatcher' | 'admin';
 
@@ -93,13 +77,10 @@ export interface EventResponse {
   notifications?: Notice[];
 }
 
-import type { NoticeEntry } from '../../../shared/views.js';
 /** One notice of the notification log (notify/log.ts). */
 export type Notice = NoticeEntry;
 
 export type { Why, WhyReason, WhyKpiRow, WhyDeadline } from '../../../gateway/why.js';
-import type { ActivityTotals } from '../../../shared/views.js';
-export type { ActivityTotals };
 
 export interface KpiThreshold {
   warning: number;
