@@ -52,6 +52,47 @@ async function select(page: Page, eventId: string): Promise<void> {
 
 const detailState = (page: Page) => page.getByTestId('detail-state');
 
+/** The id of the grid's active event, from the API (polls until the processor has opened it). */
+async function activeEventOf(grid: string): Promise<string> {
+  let id = '';
+  await expect
+    .poll(
+      async () => {
+        const r = (await (await fetch(`${stack.url}/api/events?grid=${grid}`)).json()) as {
+          events: { id: string }[];
+        };
+        id = r.events[0]?.id ?? '';
+        return id;
+      },
+      { timeout: 30_000 },
+    )
+    .not.toBe('');
+  return id;
+}
+
+/** A link to the event opened without a session: the login, then that very event's detail. */
+async function deepLinkAfterLogin(
+  id: string,
+  viewport: { width: number; height: number },
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await stack.browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors = collectPageErrors(page);
+  await page.goto(`${stack.url}/desk?event=${encodeURIComponent(id)}`, { timeout: 60_000 });
+  await expect.poll(() => new URL(page.url()).pathname, { timeout: 30_000 }).toBe('/login');
+  await page.getByTestId('login-username').fill(USERS.dispatcher);
+  await page.getByTestId('login-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL((u) => u.pathname === '/desk' && u.searchParams.get('event') === id, {
+    timeout: 30_000,
+  });
+  await page.waitForSelector(
+    `[data-testid="event-detail"][data-event-id="${id}"] [data-testid="detail-state"]`,
+    { timeout: 30_000 },
+  );
+  return { context, page, errors };
+}
+
 describe('dispatch desk on the real stack', () => {
   it(
     'acknowledges and resolves an event; a second desk sees both live',
@@ -191,37 +232,11 @@ describe('dispatch desk on the real stack', () => {
         'CS',
         complaintNow(grid, { customer: { id: 'why-1', tier: 2 }, category: 'voice' }),
       );
-      let id = '';
-      await expect
-        .poll(
-          async () => {
-            const r = (await (await fetch(`${stack.url}/api/events?grid=${grid}`)).json()) as {
-              events: { id: string }[];
-            };
-            id = r.events[0]?.id ?? '';
-            return id;
-          },
-          { timeout: 30_000 },
-        )
-        .not.toBe('');
+      const id = await activeEventOf(grid);
       await stack.publish('complaint', 'CS', complaintNow(grid, { customer: { id: 'why-2', tier: 4 } }));
 
       // A link to the event, opened without a session: login, then that very event.
-      const context = await stack.browser.newContext({ viewport: { width: 1920, height: 1080 } });
-      const page = await context.newPage();
-      const errors = collectPageErrors(page);
-      await page.goto(`${stack.url}/desk?event=${encodeURIComponent(id)}`, { timeout: 60_000 });
-      await expect.poll(() => new URL(page.url()).pathname, { timeout: 30_000 }).toBe('/login');
-      await page.getByTestId('login-username').fill(USERS.dispatcher);
-      await page.getByTestId('login-password').fill(PASSWORD);
-      await page.getByTestId('login-submit').click();
-      await page.waitForURL((u) => u.pathname === '/desk' && u.searchParams.get('event') === id, {
-        timeout: 30_000,
-      });
-      await page.waitForSelector(
-        `[data-testid="event-detail"][data-event-id="${id}"] [data-testid="detail-state"]`,
-        { timeout: 30_000 },
-      );
+      const { context, page, errors } = await deepLinkAfterLogin(id, { width: 1920, height: 1080 });
 
       // Why: the tier-2 customer's complaint makes it orange; the deadlines name their table.
       await page.waitForSelector('[data-testid="why-reason"][data-code="complaint.tier"]', {
@@ -270,33 +285,8 @@ describe('dispatch desk on the real stack', () => {
     async () => {
       const grid = gridOf(140);
       await stack.publish('complaint', 'CS', complaintNow(grid, { customer: { id: 'deep-4k', tier: 1 } }));
-      let id = '';
-      await expect
-        .poll(
-          async () => {
-            const r = (await (await fetch(`${stack.url}/api/events?grid=${grid}`)).json()) as {
-              events: { id: string }[];
-            };
-            id = r.events[0]?.id ?? '';
-            return id;
-          },
-          { timeout: 30_000 },
-        )
-        .not.toBe('');
-      const context = await stack.browser.newContext({ viewport: { width: 3840, height: 2160 } });
-      const page = await context.newPage();
-      const errors = collectPageErrors(page);
-      await page.goto(`${stack.url}/desk?event=${encodeURIComponent(id)}`, { timeout: 60_000 });
-      await expect.poll(() => new URL(page.url()).pathname, { timeout: 30_000 }).toBe('/login');
-      await page.getByTestId('login-username').fill(USERS.dispatcher);
-      await page.getByTestId('login-password').fill(PASSWORD);
-      await page.getByTestId('login-submit').click();
-      await page.waitForSelector(
-        `[data-testid="event-detail"][data-event-id="${id}"] [data-testid="detail-state"]`,
-        {
-          timeout: 30_000,
-        },
-      );
+      const id = await activeEventOf(grid);
+      const { context, page, errors } = await deepLinkAfterLogin(id, { width: 3840, height: 2160 });
       await expect(page.getByTestId('why-ack').getAttribute('data-basis')).resolves.toBe('ack.tier1');
       expect(new URL(page.url()).searchParams.get('event')).toBe(id);
       expect(errors).toEqual([]);
