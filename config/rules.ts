@@ -35,6 +35,13 @@ export const RulesSchema = section({
    * this against the clock is refused (a re-send that old could no longer be told from new input).
    */
   maxAge: duration('24h'),
+  /**
+   * An event's `updated` transitions go out at most once per this much event time: changes that come
+   * sooner (new evidence, a new title or deadline) fold into one `updated` at the end of it. A level
+   * that rises and every other transition go out at once. In an alarm storm each alarm joining an
+   * outage was a transition of its own, with the whole evidence list: 100,000 of them in seconds.
+   */
+  foldUpdates: duration('1s'),
   outage: section({
     debounce: duration('60s'),
     codes: Type.Array(Type.String(), {

@@ -89,6 +89,8 @@ interface State {
   waitingByKey?: Map<string, string[]>;
   outageDown?: Map<string, number>;
   incidentIdBases?: Map<string, { n: number; at: number }>;
+  /** Events with an `updated` held back (rules.foldUpdates); absent in snapshots made before it. */
+  held?: Set<string>;
 }
 
 export class Core {
@@ -125,6 +127,7 @@ export class Core {
     for (const [k, v] of s.incidentKeys ?? []) this.w.incidentKeys.set(k, v);
     for (const [k, v] of s.waitingByKey ?? []) this.w.waitingByKey.set(k, v);
     for (const [k, v] of s.incidentIdBases ?? []) this.w.incidentIdBases.set(k, v);
+    for (const id of s.held ?? []) this.w.held.add(id);
     if (s.outageDown) for (const [k, v] of s.outageDown) this.w.outageDown.set(k, v);
     else
       for (const g of s.grids.values())
@@ -213,9 +216,16 @@ export class Core {
     this.seen.expire(time - this.ctx.rules.maxAge);
   }
 
-  /** End of input (replay): releases the reorder buffer and fires the timers due by the clock. */
+  /**
+   * End of input (replay): releases the reorder buffer, fires the timers due by the clock, and lets
+   * the `updated` transitions held for a fold window go out (the input ends there).
+   */
   flush(): CoreOutput {
     this.drain(Infinity, this.clock ?? -Infinity);
+    if (this.clock !== null) {
+      for (const id of [...this.w.held]) this.w.releaseHeld(id, this.clock, true);
+      this.w.endStep();
+    }
     return this.output(null);
   }
 
@@ -304,6 +314,7 @@ export class Core {
       waitingByKey: this.w.waitingByKey,
       outageDown: this.w.outageDown,
       incidentIdBases: this.w.incidentIdBases,
+      held: this.w.held,
     };
     return { version: SNAPSHOT_VERSION, ...(toPlain(state) as object) };
   }
@@ -374,6 +385,8 @@ export class Core {
       case 'incidentAck':
       case 'incidentDeadline':
         return onIncidentTimer(this.w, timer);
+      case 'update':
+        return this.w.releaseHeld(timer.ref, timer.due);
     }
   }
 

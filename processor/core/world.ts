@@ -36,7 +36,9 @@ export type TimerKind =
   | 'promise'
   // An incident's first response and deadline (incidents.ts).
   | 'incidentAck'
-  | 'incidentDeadline';
+  | 'incidentDeadline'
+  // The end of an event's fold window: its held `updated` goes out (rules.foldUpdates).
+  | 'update';
 
 /** A due time; stale entries (their target changed since) are skipped when they come up. */
 export interface Timer {
@@ -78,10 +80,12 @@ export class World {
   readonly timers: MinHeap<Timer>;
   timerCount = 0;
   readonly dirty = new Set<string>();
+  /** Events with an `updated` held back until their fold window ends (rules.foldUpdates). */
+  readonly held = new Set<string>();
   /** This step's transitions, materialised in order when the step ends. */
   private readonly pending = new Map<
     string,
-    { ev: EventState; transition: TransitionName; at: number; by?: string; text?: string }
+    { ev: EventState; transition: TransitionName; at: number; by?: string; text?: string; release?: boolean }
   >();
   out: EventTransition[] = [];
 
@@ -356,18 +360,49 @@ export class World {
   endStep(): void {
     // Most steps change no event: no iterator to allocate.
     if (this.pending.size) {
-      for (const p of this.pending.values()) this.emit(p.ev, p.transition, p.at, p.by, p.text);
+      for (const p of this.pending.values())
+        if (p.release || !this.holds(p.ev, p.transition, p.at))
+          this.emit(p.ev, p.transition, p.at, p.by, p.text);
       this.pending.clear();
     }
     // After the events' transitions of the same step (an incident's clear may come alone).
     endIncidentStep(this);
   }
 
+  /**
+   * An `updated` sooner than foldUpdates after the event's last transition waits for the end of that
+   * window (a timer), unless its level rose: then it carries whatever else changed meanwhile.
+   */
+  private holds(ev: EventState, transition: TransitionName, at: number): boolean {
+    const fold = this.rules.foldUpdates;
+    if (transition !== FOLDS_INTO_ANY || !ev.last || at >= ev.last.at + fold) return false;
+    if (ev.emittedLevel !== undefined && levelRank(ev.level) > levelRank(ev.emittedLevel)) return false;
+    if (!this.held.has(ev.id)) {
+      this.held.add(ev.id);
+      this.setTimer('update', ev.last.at + fold, ev.id, { grid: ev.grid });
+    }
+    return true;
+  }
+
+  /**
+   * The end of an event's fold window (or of the input, `now`): what it held goes out in this step,
+   * folded into anything else of the step.
+   */
+  releaseHeld(id: string, at: number, now = false): void {
+    if (!this.held.delete(id)) return;
+    const ev = this.active.get(id);
+    if (ev)
+      this.pending.set(ev.id, this.pending.get(ev.id) ?? { ev, transition: 'updated', at, release: now });
+  }
+
   private emit(ev: EventState, transition: TransitionName, at: number, by?: string, text?: string): void {
+    this.held.delete(ev.id); // what it held is in this transition's state
     ev.seq++;
     // The level it had in its last transition, when it rose since: a subscriber of the new level hears of it.
     const levelFrom =
-      ev.emittedLevel !== undefined && levelRank(ev.level) > levelRank(ev.emittedLevel) ? ev.emittedLevel : undefined;
+      ev.emittedLevel !== undefined && levelRank(ev.level) > levelRank(ev.emittedLevel)
+        ? ev.emittedLevel
+        : undefined;
     ev.emittedLevel = ev.level;
     ev.last = { transition, at, by, text, levelFrom };
     this.out.push(transitionOf(ev, ev.last));

@@ -91,11 +91,10 @@ describe('kpi: events per grid', () => {
     for (let n = 1; n <= 9; n++) lines.push(kpi(cell(n), 0, n <= 5 ? bad : clean));
     for (let n = 1; n <= 9; n++) lines.push(kpi(cell(n), 15, n <= 5 ? bad : clean));
     const t = of(run([...lines, tick(20)]).transitions, G, 'kpi');
+    // The samples of one instant: the elements joining in between fold into the rise to red
+    // (rules.foldUpdates), which goes out at once.
     expect(t.map((x) => [x.transition, x.level])).toEqual([
       ['opened', 'yellow'],
-      ['updated', 'yellow'],
-      ['updated', 'yellow'],
-      ['updated', 'yellow'],
       ['updated', 'red'],
     ]);
     expect(t.at(-1)!.evidence.elements).toHaveLength(5);
@@ -113,6 +112,58 @@ describe('kpi: events per grid', () => {
     expect(of(wide.transitions, G, 'kpi').at(-1)!.level).toBe('yellow'); // 5 of 9 < 60%
     const few = run([...lines, tick(20)], { kpi: { redMinElements: 6 } });
     expect(of(few.transitions, G, 'kpi').at(-1)!.level).toBe('yellow');
+  });
+});
+
+describe('folding updates (rules.foldUpdates, 1 s)', () => {
+  const sec = (s: number) => s / 60; // helpers take minutes
+  const summary = (lines: Parameters<typeof run>[0], r: Record<string, unknown> = {}) =>
+    run(lines, r).transitions.map((t) => [
+      t.transition,
+      t.at.slice(11, 23),
+      t.level,
+      t.evidence.alarms.length,
+    ]);
+
+  it('folds the updates within a second of the last transition into one at its end', () => {
+    const lines = [
+      raised('A1', cell(1), 'CELL_DOWN', 0),
+      raised('A2', cell(2), 'CELL_DOWN', sec(0.3)),
+      tick(5),
+    ];
+    expect(summary(lines)).toEqual([
+      ['opened', '01:01:00.000', 'orange', 1],
+      ['updated', '01:01:01.000', 'orange', 2],
+    ]);
+    expect(summary(lines, { foldUpdates: '0s' })).toEqual([
+      ['opened', '01:01:00.000', 'orange', 1],
+      ['updated', '01:01:00.300', 'orange', 2],
+    ]);
+  });
+
+  it('lets a level that rises go out at once, carrying what it held', () => {
+    const lines = [
+      raised('A1', cell(1), 'CELL_DOWN', 0),
+      raised('A2', cell(2), 'CELL_DOWN', sec(0.2)),
+      raised('A3', cell(3), 'CELL_DOWN', sec(0.4)), // a third element: red
+      tick(5),
+    ];
+    expect(summary(lines)).toEqual([
+      ['opened', '01:01:00.000', 'orange', 1],
+      ['updated', '01:01:00.400', 'red', 3],
+    ]);
+  });
+
+  it('lets what it holds go out where the input ends', () => {
+    const lines = [
+      raised('A1', cell(1), 'CELL_DOWN', 0),
+      raised('A2', cell(2), 'CELL_DOWN', sec(0.3)),
+      tick(sec(60.5)),
+    ];
+    expect(summary(lines)).toEqual([
+      ['opened', '01:01:00.000', 'orange', 1],
+      ['updated', '01:01:00.500', 'orange', 2],
+    ]);
   });
 });
 
