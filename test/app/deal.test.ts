@@ -5,88 +5,63 @@
  * gateway gets the satisfaction text for the customer's phone, and its dissatisfied answer reopens
  * the grid with a new event.
  */
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { once } from 'node:events';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream } from '@nats-io/jetstream';
-import { startApp, type RunningApp } from '../../app/app.js';
-import { loadConfig } from '../../config/load.js';
 import { hashApiKey, hashPassword } from '../../shared/passwords.js';
 import type { Complaint } from '../../shared/schemas.js';
 import { messageId, subjects } from '../../shared/subjects.js';
 import type { EventDoc } from '../../shared/views.js';
+import {
+  eventually,
+  jsonReceiver,
+  login,
+  SHIPPED_TOPOLOGY,
+  startTestApp,
+  type TestApp,
+} from '../helpers/app.js';
 import { useNats } from '../helpers/nats.js';
 
-const SHIPPED = new URL('../../config/', import.meta.url).pathname;
 const PASSWORD = 'deal-test-password';
 const SMS_GATEWAY_KEY = 'sms-gateway-key-0123456789';
 const GRID = 'CS-FR-0001';
 
 const nats = useNats();
-let app: RunningApp;
+let stack: TestApp;
+let app: TestApp['app'];
 let token: string;
-let dir: string;
 /** The test SMS gateway: what cadre posted to it. */
-const texts: { to: string; text: string; id: string }[] = [];
-let smsGateway: Server;
+let smsGateway: Awaited<ReturnType<typeof jsonReceiver<{ to: string; text: string; id: string }>>>;
+let texts: { to: string; text: string; id: string }[];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'cadre-deal-'));
-  copyFileSync(join(SHIPPED, 'topology.json'), join(dir, 'topology.json'));
-  smsGateway = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      texts.push(JSON.parse(body) as (typeof texts)[number]);
-      res.writeHead(200).end('{}');
-    });
-  });
-  smsGateway.listen(0, '127.0.0.1');
-  await once(smsGateway, 'listening');
-  const { port } = smsGateway.address() as AddressInfo;
-  writeFileSync(
-    join(dir, 'notify.yaml'),
-    JSON.stringify({ sms: { gateway: { url: `http://127.0.0.1:${port}/sms` } } }),
-  );
-  writeFileSync(
-    join(dir, 'access.yaml'),
-    JSON.stringify({
-      users: [
-        {
-          name: 'cs-dispatcher',
-          role: 'dispatcher',
-          cities: ['CS'],
-          passwordHash: await hashPassword(PASSWORD),
-        },
-      ],
-      apiKeys: [{ name: 'sms-gateway', keyHash: hashApiKey(SMS_GATEWAY_KEY), role: 'ingest' }],
-    }),
-  );
-  const config = loadConfig(dir);
-  app = await startApp({
-    env: {
-      port: 0,
-      host: '127.0.0.1',
-      natsUrl: nats.url,
-      configDir: dir,
-      dataDir: mkdtempSync(join(dir, 'data-')),
+  smsGateway = await jsonReceiver(200, '{}');
+  texts = smsGateway.received;
+  stack = await startTestApp({
+    natsUrl: nats.url,
+    name: 'deal',
+    topology: SHIPPED_TOPOLOGY,
+    files: {
+      'notify.yaml': { sms: { gateway: { url: `${smsGateway.url}/sms` } } },
+      'access.yaml': {
+        users: [
+          {
+            name: 'cs-dispatcher',
+            role: 'dispatcher',
+            cities: ['CS'],
+            passwordHash: await hashPassword(PASSWORD),
+          },
+        ],
+        apiKeys: [{ name: 'sms-gateway', keyHash: hashApiKey(SMS_GATEWAY_KEY), role: 'ingest' }],
+      },
     },
-    config,
-    roles: new Set(['ingest', 'processor', 'gateway']),
-    log: () => {},
   });
-  const login = await http('POST', '/api/login', { username: 'cs-dispatcher', password: PASSWORD });
-  token = (login.body as { token: string }).token;
+  app = stack.app;
+  token = await login(stack.url, 'cs-dispatcher', PASSWORD);
 }, 60_000);
 
 afterAll(async () => {
-  await app?.stop();
-  smsGateway?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await stack?.stop();
+  await smsGateway?.close();
 });
 
 async function http(
@@ -104,16 +79,6 @@ async function http(
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const complaintEvents = async (): Promise<EventDoc[]> => {

@@ -4,32 +4,25 @@
  * breaks; one incident with its three grids appears over REST and on a screen, a subscriber hears of
  * it once (not once per grid), and one acknowledgement of the incident reaches every grid's event.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { once } from 'node:events';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream } from '@nats-io/jetstream';
 import { io as connectIo, type Socket } from 'socket.io-client';
-import { startApp, type RunningApp } from '../../app/app.js';
-import { loadConfig } from '../../config/load.js';
 import { hashPassword } from '../../shared/passwords.js';
 import type { Alarm, EventTransition, IncidentTransition } from '../../shared/schemas.js';
 import { messageId, subjects } from '../../shared/subjects.js';
 import type { EventDoc } from '../../shared/views.js';
+import { eventually, jsonReceiver, login, startTestApp, type TestApp } from '../helpers/app.js';
 import { useNats } from '../helpers/nats.js';
 
 const PASSWORD = 'incident-test-password';
 const GRIDS = ['G1', 'G2', 'G3'];
 
 const nats = useNats();
-let app: RunningApp;
+let stack: TestApp;
+let app: TestApp['app'];
 let token: string;
-let dir: string;
-let receiver: Server;
-const notices: { kind: string; id: string; transition: string }[] = [];
+let receiver: Awaited<ReturnType<typeof jsonReceiver<{ kind: string; id: string; transition: string }>>>;
+let notices: { kind: string; id: string; transition: string }[];
 
 /** Three grids of one district; G1's transport is the ring the others' transport hangs on. */
 function topology() {
@@ -48,89 +41,48 @@ function topology() {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'cadre-incidents-'));
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      notices.push(JSON.parse(body) as (typeof notices)[number]);
-      res.writeHead(204).end();
-    });
-  });
-  receiver.listen(0, '127.0.0.1');
-  await once(receiver, 'listening');
-  const { port } = receiver.address() as AddressInfo;
-  writeFileSync(join(dir, 'topology.json'), JSON.stringify(topology()));
-  // A short debounce: the test waits seconds, not minutes.
-  writeFileSync(join(dir, 'rules.yaml'), JSON.stringify({ outage: { debounce: '1s' } }));
-  writeFileSync(
-    join(dir, 'notify.yaml'),
-    JSON.stringify({
-      subscribers: [
-        {
-          name: 'on-call',
-          channel: 'webhook',
-          url: `http://127.0.0.1:${port}/hook`,
-          levels: ['red', 'orange'],
-        },
-      ],
-    }),
-  );
-  writeFileSync(
-    join(dir, 'access.yaml'),
-    JSON.stringify({
-      users: [
-        {
-          name: 'cs-dispatcher',
-          role: 'dispatcher',
-          cities: ['CS'],
-          passwordHash: await hashPassword(PASSWORD),
-        },
-      ],
-    }),
-  );
-  app = await startApp({
-    env: {
-      port: 0,
-      host: '127.0.0.1',
-      natsUrl: nats.url,
-      configDir: dir,
-      dataDir: mkdtempSync(join(dir, 'data-')),
+  receiver = await jsonReceiver();
+  notices = receiver.received;
+  stack = await startTestApp({
+    natsUrl: nats.url,
+    name: 'incidents',
+    files: {
+      'topology.json': topology(),
+      // A short debounce: the test waits seconds, not minutes.
+      'rules.yaml': { outage: { debounce: '1s' } },
+      'notify.yaml': {
+        subscribers: [
+          {
+            name: 'on-call',
+            channel: 'webhook',
+            url: `${receiver.url}/hook`,
+            levels: ['red', 'orange'],
+          },
+        ],
+      },
+      'access.yaml': {
+        users: [
+          {
+            name: 'cs-dispatcher',
+            role: 'dispatcher',
+            cities: ['CS'],
+            passwordHash: await hashPassword(PASSWORD),
+          },
+        ],
+      },
     },
-    config: loadConfig(dir),
-    roles: new Set(['ingest', 'processor', 'gateway']),
-    log: () => {},
   });
-  const login = await fetch(`${app.url}/api/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'cs-dispatcher', password: PASSWORD }),
-  });
-  token = ((await login.json()) as { token: string }).token;
+  app = stack.app;
+  token = await login(stack.url, 'cs-dispatcher', PASSWORD);
 }, 60_000);
 
 afterAll(async () => {
-  await app?.stop();
-  receiver?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await stack?.stop();
+  await receiver?.close();
 });
 
 const get = async <T>(path: string): Promise<T> =>
   (await (await fetch(`${app.url}${path}`, { headers: { authorization: `Bearer ${token}` } })).json()) as T;
-
-async function eventually<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  ms = 20_000,
-): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('incidents on the real stack', () => {
   it('one incident for a ring failure: over REST, on a screen, told once, acknowledged in one action', async () => {

@@ -5,60 +5,46 @@
  * latency histograms holding observations.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../../app/app.js';
-import { loadConfig } from '../../config/load.js';
 import { hashApiKey } from '../../shared/passwords.js';
 import { findTool, PROMTOOL } from '../../shared/tools.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
 import { useNats } from '../helpers/nats.js';
 import { startReceiver, type Receiver } from '../notify/helpers.js';
 
 const KEY = 'metrics-ingest-key-0123456789';
 const nats = useNats();
-let app: RunningApp;
+let stack: TestApp;
+let app: TestApp['app'];
 let receiver: Receiver;
 let screen: Socket;
-const dirs: string[] = [];
 
 beforeAll(async () => {
   receiver = await startReceiver();
-  const configDir = mkdtempSync(join(tmpdir(), 'cadre-metrics-config-'));
-  const dataDir = mkdtempSync(join(tmpdir(), 'cadre-metrics-data-'));
-  dirs.push(configDir, dataDir);
-  copyFileSync(new URL('../fixtures/topology.json', import.meta.url), join(configDir, 'topology.json'));
-  writeFileSync(join(configDir, 'rules.yaml'), 'outage: {debounce: 1s}\n');
-  writeFileSync(
-    join(configDir, 'access.yaml'),
-    JSON.stringify({
-      anonymousViewer: true,
-      apiKeys: [{ name: 'feed', role: 'ingest', keyHash: hashApiKey(KEY) }],
-    }),
-  );
-  writeFileSync(
-    join(configDir, 'notify.yaml'),
-    JSON.stringify({
-      subscribers: [{ name: 'bot', channel: 'webhook', url: receiver.url, levels: ['red', 'orange'] }],
-    }),
-  );
-  app = await startApp({
-    env: { port: 0, host: '127.0.0.1', natsUrl: nats.url, configDir, dataDir },
-    config: loadConfig(configDir),
-    roles: new Set(['ingest', 'processor', 'gateway']),
-    log: () => {},
+  stack = await startTestApp({
+    natsUrl: nats.url,
+    name: 'metrics',
+    files: {
+      'rules.yaml': 'outage: {debounce: 1s}\n',
+      'access.yaml': {
+        anonymousViewer: true,
+        apiKeys: [{ name: 'feed', role: 'ingest', keyHash: hashApiKey(KEY) }],
+      },
+      'notify.yaml': {
+        subscribers: [{ name: 'bot', channel: 'webhook', url: receiver.url, levels: ['red', 'orange'] }],
+      },
+    },
   });
+  app = stack.app;
   screen = connectSocket(`${app.url}/live`, { transports: ['websocket'] });
   await new Promise<void>((resolve) => screen.once('snapshot', () => resolve()));
 }, 60_000);
 
 afterAll(async () => {
   screen?.close();
-  await app?.stop();
+  await stack?.stop();
   await receiver?.close();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 }, 30_000);
 
 /** The `_count` of a histogram (summed over its labels) in a scrape. */

@@ -5,15 +5,11 @@
  * clear it when Alertmanager sends the resolve. Everything is real: nats-server, cadre's three roles
  * in this process, Alertmanager as its own process.
  */
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../../app/app.js';
-import { loadConfig } from '../../config/load.js';
 import { hashApiKey, hashPassword } from '../../shared/passwords.js';
 import type { EventDoc, GridDoc } from '../../shared/views.js';
 import { startAlertmanager, type RunningAlertmanager } from '../helpers/alertmanager.js';
+import { login, startTestApp, type TestApp } from '../helpers/app.js';
 import { useNats } from '../helpers/nats.js';
 
 const INGEST_KEY = 'alertmanager-ingest-key-0123456789';
@@ -22,38 +18,26 @@ const GRID = 'HY-SG-0005';
 const SITE = 'HY-SG-0005-BTS1';
 
 const nats = useNats();
-let app: RunningApp;
+let stack: TestApp;
+let app: TestApp['app'];
 let am: RunningAlertmanager;
 let token: string;
-const dirs: string[] = [];
 
 beforeAll(async () => {
-  const configDir = mkdtempSync(join(tmpdir(), 'cadre-am-config-'));
-  const dataDir = mkdtempSync(join(tmpdir(), 'cadre-am-data-'));
-  dirs.push(configDir, dataDir);
-  copyFileSync(new URL('../fixtures/topology.json', import.meta.url), join(configDir, 'topology.json'));
-  // A short debounce: the outage opens a second after the alert instead of a minute.
-  writeFileSync(join(configDir, 'rules.yaml'), 'outage: {debounce: 1s}\n');
-  writeFileSync(
-    join(configDir, 'access.yaml'),
-    JSON.stringify({
-      users: [{ name: 'admin', role: 'admin', passwordHash: await hashPassword(PASSWORD) }],
-      apiKeys: [{ name: 'alertmanager', role: 'ingest', keyHash: hashApiKey(INGEST_KEY) }],
-    }),
-  );
-  const env = { port: 0, host: '127.0.0.1', natsUrl: nats.url, configDir, dataDir };
-  app = await startApp({
-    env,
-    config: loadConfig(configDir),
-    roles: new Set(['ingest', 'processor', 'gateway']),
-    log: () => {},
+  stack = await startTestApp({
+    natsUrl: nats.url,
+    name: 'am',
+    files: {
+      // A short debounce: the outage opens a second after the alert instead of a minute.
+      'rules.yaml': 'outage: {debounce: 1s}\n',
+      'access.yaml': {
+        users: [{ name: 'admin', role: 'admin', passwordHash: await hashPassword(PASSWORD) }],
+        apiKeys: [{ name: 'alertmanager', role: 'ingest', keyHash: hashApiKey(INGEST_KEY) }],
+      },
+    },
   });
-  const login = await fetch(`${app.url}/api/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-  });
-  token = ((await login.json()) as { token: string }).token;
+  app = stack.app;
+  token = await login(stack.url, 'admin', PASSWORD);
   // Every alert its own group, sent at once and its resolve within a second.
   am = await startAlertmanager(
     JSON.stringify({
@@ -82,8 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await am?.stop();
-  await app?.stop();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  await stack?.stop();
 }, 30_000);
 
 async function get<T>(path: string): Promise<T> {

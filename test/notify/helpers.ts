@@ -4,9 +4,13 @@
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach, beforeAll } from 'vitest';
 import { Value } from '@sinclair/typebox/value';
+import { ensureStreams } from '../../broker/streams.js';
 import { NotifySchema, type Notify, type Subscriber } from '../../config/notify.js';
+import { startNotifier, type NotifierOptions, type RunningNotifier } from '../../notify/notifier.js';
 import { notificationsTotal } from '../../shared/metrics.js';
+import type { NatsFixture } from '../helpers/nats.js';
 import { fixtureConfig } from '../ingest/helpers.js';
 
 export { transition, publishTransitions } from '../gateway/helpers.js';
@@ -64,6 +68,43 @@ export async function startReceiver(answer: (n: number) => Answer = () => 200): 
     url: `http://127.0.0.1:${port}/hook`,
     requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * A notifier and receivers per test over the file's nats-server: the streams made once, whatever a
+ * test started stopped after it. `current()` is the running notifier, for a test that stops it itself.
+ */
+export function useNotifier(nats: NatsFixture, options: Pick<NotifierOptions, 'log'> = {}) {
+  const open: { notifier?: RunningNotifier; receivers: Receiver[] } = { receivers: [] };
+  beforeAll(async () => {
+    await ensureStreams(nats.nc, notifyConfig({}));
+  });
+  afterEach(async () => {
+    await open.notifier?.stop();
+    open.notifier = undefined;
+    for (const r of open.receivers.splice(0)) await r.close();
+  });
+  return {
+    async receiver(answer?: (n: number) => Answer): Promise<Receiver> {
+      const r = await startReceiver(answer);
+      open.receivers.push(r);
+      return r;
+    },
+    async notifier(notify: Record<string, unknown>, now?: () => number): Promise<RunningNotifier> {
+      open.notifier = await startNotifier({
+        nc: nats.nc,
+        config: notifyConfig(notify),
+        ...options,
+        ...(now ? { now } : {}),
+      });
+      return open.notifier;
+    },
+    /** Forgets the running notifier (the test stopped it). */
+    stopped(): void {
+      open.notifier = undefined;
+    },
+    current: () => open.notifier,
   };
 }
 

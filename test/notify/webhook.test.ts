@@ -3,51 +3,27 @@
  * once, signed per Standard Webhooks; failures are retried with the same webhook-id; the last failure
  * is given up, counted and kept in CADRE_NOTIFY_FAILED; a restart mid-retry neither loses nor doubles.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { useNats } from '../helpers/nats.js';
-import { ensureStreams } from '../../broker/streams.js';
-import { startNotifier, type RunningNotifier } from '../../notify/notifier.js';
 import { verify } from '../../notify/signature.js';
 import { FAILED_HEADERS } from '../../notify/task.js';
 import { STREAMS, subjects } from '../../shared/subjects.js';
 import type { EventTransition } from '../../shared/schemas.js';
 import {
   notified,
-  notifyConfig,
   publishTransitions,
   quietFor,
-  startReceiver,
   transition,
   until,
-  type Answer,
+  useNotifier,
   type Received,
-  type Receiver,
 } from './helpers.js';
 
 const nats = useNats();
 const SECRET = 'whsec_' + Buffer.from('a test secret of 32 bytes.......').toString('base64');
-const open: { notifier?: RunningNotifier; receivers: Receiver[] } = { receivers: [] };
-
-beforeAll(async () => {
-  await ensureStreams(nats.nc, notifyConfig({}));
-});
-afterEach(async () => {
-  await open.notifier?.stop();
-  open.notifier = undefined;
-  for (const r of open.receivers.splice(0)) await r.close();
-});
-
-async function receiver(answer?: (n: number) => Answer): Promise<Receiver> {
-  const r = await startReceiver(answer);
-  open.receivers.push(r);
-  return r;
-}
-
-async function notifier(notify: Record<string, unknown>): Promise<RunningNotifier> {
-  open.notifier = await startNotifier({ nc: nats.nc, config: notifyConfig(notify) });
-  return open.notifier;
-}
+const bench = useNotifier(nats);
+const { receiver, notifier } = bench;
 
 function verified(r: Received): boolean {
   return verify(
@@ -226,7 +202,7 @@ describe('webhook notifications', () => {
       'the first failure',
     );
     await first.stop();
-    open.notifier = undefined;
+    bench.stopped();
 
     await notifier(notify);
     await until(() => flaky.requests.length === 2, 'the retry after the restart');
