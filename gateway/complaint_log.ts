@@ -13,6 +13,7 @@ import { normalize } from '../contract/normalize.js';
 import { complaintRecord, type ComplaintRecord } from '../contract/report.js';
 import { STREAMS } from '../shared/subjects.js';
 import { formatTime } from '../shared/time.js';
+import { readToEnd } from './stream_read.js';
 
 export async function readComplaints(
   js: JetStreamClient,
@@ -23,34 +24,18 @@ export async function readComplaints(
   const state = (await jsm.streams.info(STREAMS.input.name)).state;
   const firstStored = state.first_ts ? Date.parse(state.first_ts) : Infinity;
   const complaints: ComplaintRecord[] = [];
-  const consumer = await js.consumers.get(STREAMS.input.name, {
-    filter_subjects: `cadre.in.complaint.${window.city ?? '*'}`,
-    opt_start_time: formatTime(window.from - window.lateBy),
-  });
-  try {
-    let pending = (await consumer.info(true)).num_pending;
-    while (pending > 0) {
-      const messages = await consumer.fetch({ max_messages: Math.min(pending, 5000), expires: 5000 });
-      let got = 0;
-      for await (const m of messages) {
-        got += 1;
-        pending = m.info.pending;
-        let raw: unknown;
-        try {
-          raw = m.json();
-        } catch {
-          continue; // rejected at intake as well: not a complaint of any report
-        }
-        const n = normalize(raw, 'complaint', topology);
-        if (n.ok && n.input.type === 'complaint' && n.input.time >= window.from && n.input.time < window.to)
-          complaints.push(complaintRecord(n.input.msg, n.input.grid, n.input.time));
-        if (pending === 0) break;
-      }
-      if (got === 0) break;
+  const filter = `cadre.in.complaint.${window.city ?? '*'}`;
+  await readToEnd(js, STREAMS.input.name, filter, formatTime(window.from - window.lateBy), 5000, (m) => {
+    let raw: unknown;
+    try {
+      raw = m.json();
+    } catch {
+      return; // rejected at intake as well: not a complaint of any report
     }
-  } finally {
-    await consumer.delete().catch(() => undefined);
-  }
+    const n = normalize(raw, 'complaint', topology);
+    if (n.ok && n.input.type === 'complaint' && n.input.time >= window.from && n.input.time < window.to)
+      complaints.push(complaintRecord(n.input.msg, n.input.grid, n.input.time));
+  });
   // Complete when the log still holds its first message ever, or reaches back past the window.
   return { complaints, complete: state.first_seq <= 1 || firstStored <= window.from - window.lateBy };
 }

@@ -7,6 +7,7 @@
  */
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { STREAMS, subjects } from '../shared/subjects.js';
+import { readToEnd } from './stream_read.js';
 import { formatTime, HOUR, parseTime } from '../shared/time.js';
 import type { EventDoc } from '../shared/views.js';
 import type { EventTransition } from '../shared/schemas.js';
@@ -38,27 +39,8 @@ async function readSubject<T extends { id: string; seq: number }>(
   startTime: string | undefined,
 ): Promise<Map<number, T>> {
   const found = new Map<number, T>();
-  const consumer = await js.consumers.get(STREAMS.events.name, {
-    filter_subjects: subject,
-    ...(startTime ? { opt_start_time: startTime } : {}),
-  });
-  try {
-    let pending = (await consumer.info(true)).num_pending;
-    while (pending > 0) {
-      const messages = await consumer.fetch({ max_messages: Math.min(pending, 1000), expires: 5000 });
-      let got = 0;
-      for await (const m of messages) {
-        got += 1;
-        keepIfOurs(m, id, found);
-        pending = m.info.pending;
-        if (pending === 0) break;
-      }
-      if (got === 0) break;
-    }
-    return found;
-  } finally {
-    await consumer.delete().catch(() => undefined);
-  }
+  await readToEnd(js, STREAMS.events.name, subject, startTime, 1000, (m) => keepIfOurs(m, id, found));
+  return found;
 }
 
 function keepIfOurs<T extends { id: string; seq: number }>(
