@@ -5,16 +5,13 @@
  * which /readyz of a processor lists per partition.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { headers } from '@nats-io/transport-node';
 import { useNats } from '../helpers/nats.js';
 import { loadConfig, type Config } from '../../config/load.js';
 import { ensureStreams } from '../../broker/streams.js';
 import { startProcessor, type RunningProcessor } from '../../processor/live.js';
 import { HEADERS, STREAMS, subjects } from '../../shared/subjects.js';
-import { complaint, configDir, readStream, waitFor } from './live_helpers.js';
-import { SCENARIOS } from './helpers.js';
+import { complaint, scenarioConfigDir, readStream, waitFor } from './live_helpers.js';
 
 const nats = useNats();
 const HOUR = 3_600_000;
@@ -24,8 +21,7 @@ let config: Config;
 let processor: RunningProcessor | undefined;
 
 beforeAll(async () => {
-  const dir = configDir({});
-  copyFileSync(join(SCENARIOS, 'topology.json'), join(dir, 'topology.json'));
+  const dir = scenarioConfigDir({});
   config = loadConfig(dir);
   await ensureStreams(nats.nc, config);
   processor = await startProcessor({

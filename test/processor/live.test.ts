@@ -4,8 +4,6 @@
  * DLQ with its reason; a restart continues from its checkpoint without repeating a transition.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { headers } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
@@ -16,16 +14,14 @@ import { startProcessor, type RunningProcessor } from '../../processor/live.js';
 import { BUCKETS, HEADERS, STREAMS, kvKey, subjects } from '../../shared/subjects.js';
 import type { EventTransition } from '../../shared/schemas.js';
 import type { CommandReply, GridDoc } from '../../shared/views.js';
-import { complaint, configDir, readStream, waitFor } from './live_helpers.js';
-import { SCENARIOS } from './helpers.js';
+import { complaint, scenarioConfigDir, readStream, waitFor } from './live_helpers.js';
 
 const nats = useNats();
 let config: Config;
 let processor: RunningProcessor | undefined;
 
 beforeAll(async () => {
-  const dir = configDir({ 'cadre.yaml': 'processor:\n  checkpointInterval: 0.1\n' });
-  copyFileSync(join(SCENARIOS, 'topology.json'), join(dir, 'topology.json'));
+  const dir = scenarioConfigDir({ 'cadre.yaml': 'processor:\n  checkpointInterval: 0.1\n' });
   config = loadConfig(dir);
   await ensureStreams(nats.nc, config);
 });

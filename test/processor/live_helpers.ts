@@ -1,5 +1,5 @@
 /** Shared pieces of the live-processor tests: temporary config folders, publishing input lines, reading streams. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
@@ -7,11 +7,19 @@ import { jetstreamManager, DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { Topology } from '../../config/topology.js';
 import { normalize } from '../../contract/normalize.js';
 import { HEADERS, messageId, subjects } from '../../shared/subjects.js';
+import { SCENARIOS } from './helpers.js';
 
 /** A config folder holding `files` (name → text). */
 export function configDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'cadre-live-config-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+/** The same with the scenarios' topology (test/fixtures/scenarios/topology.json). */
+export function scenarioConfigDir(files: Record<string, string>): string {
+  const dir = configDir(files);
+  copyFileSync(join(SCENARIOS, 'topology.json'), join(dir, 'topology.json'));
   return dir;
 }
 

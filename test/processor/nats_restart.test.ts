@@ -4,7 +4,7 @@
  * the restart still becomes transitions — nothing applied twice.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
@@ -14,8 +14,7 @@ import { startProcessor, type RunningProcessor } from '../../processor/live.js';
 import { startNatsServer, type RunningNatsServer } from '../../broker/nats_server.js';
 import { HEADERS, STREAMS, subjects } from '../../shared/subjects.js';
 import type { EventTransition } from '../../shared/schemas.js';
-import { complaint, configDir, readStream, waitFor } from './live_helpers.js';
-import { SCENARIOS } from './helpers.js';
+import { complaint, scenarioConfigDir, readStream, waitFor } from './live_helpers.js';
 
 const storeDir = mkdtempSync(join(tmpdir(), 'cadre-restart-store-'));
 let server: RunningNatsServer | undefined;
@@ -47,8 +46,7 @@ describe('the processor across a nats-server restart', () => {
     server = await startNatsServer({ storeDir });
     const { url, port } = server;
     nc = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
-    const dir = configDir({});
-    copyFileSync(join(SCENARIOS, 'topology.json'), join(dir, 'topology.json'));
+    const dir = scenarioConfigDir({});
     const config = loadConfig(dir);
     await ensureStreams(nc, config);
     processor = await startProcessor({ nc, natsUrl: url, config, log: () => {} });

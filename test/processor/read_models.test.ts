@@ -5,8 +5,6 @@
  * grid document was written and before the checkpoint that covers it applies nothing twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { headers } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import { useNats } from '../helpers/nats.js';
@@ -16,8 +14,7 @@ import { startProcessor, type RunningProcessor } from '../../processor/live.js';
 import { BUCKETS, HEADERS, STREAMS, subjects } from '../../shared/subjects.js';
 import type { EventTransition } from '../../shared/schemas.js';
 import type { GridDoc } from '../../shared/views.js';
-import { complaint, configDir, readStream, waitFor } from './live_helpers.js';
-import { SCENARIOS } from './helpers.js';
+import { complaint, scenarioConfigDir, readStream, waitFor } from './live_helpers.js';
 
 const nats = useNats();
 let config: Config;
@@ -26,8 +23,7 @@ const GRID = 'HY-SG-0005';
 
 beforeAll(async () => {
   // Checkpoints far apart: grid documents (once a second) are written long before one covers them.
-  const dir = configDir({ 'cadre.yaml': 'processor:\n  checkpointInterval: 10m\n' });
-  copyFileSync(join(SCENARIOS, 'topology.json'), join(dir, 'topology.json'));
+  const dir = scenarioConfigDir({ 'cadre.yaml': 'processor:\n  checkpointInterval: 10m\n' });
   config = loadConfig(dir);
   await ensureStreams(nats.nc, config);
 });
