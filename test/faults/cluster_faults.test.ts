@@ -4,13 +4,19 @@
  * and started again: the streams elect another leader, the processor (its own process, connected to
  * every node) goes on, and the checker finds exactly what replay of the stored input makes.
  * Recovery: from the kill until transitions flow again.
+ *
+ * Open (docs/reliability.md): some runs lose a few complaint events' transitions (6 and 9 of ~700 in
+ * two of six runs on 2 shared cores; 0 in the others) — neither the transition nor the event's KV
+ * document is ever written, so the processor never made them; and in some runs the node started
+ * again answers no JetStream request (no responders) for over 90 s. On failure the test prints the
+ * lost ids and the processor's log.
  */
 import { describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { loadConfig } from '../../config/load.js';
 import { ensureStreams } from '../../broker/streams.js';
 import { STREAMS } from '../../shared/subjects.js';
-import { clusterConfigDir, useCluster } from '../helpers/cluster.js';
+import { clusterConfigDir, clusterRoleEnv, useCluster } from '../helpers/cluster.js';
 import { streamCount, waitFor } from '../processor/live_helpers.js';
 import { check, expectClean, summary } from './checker.js';
 import { LONG, RUN_STARTED, paceInput, processorRole, provinceInput, settle, untilGrows } from './stack.js';
@@ -18,8 +24,7 @@ import { LONG, RUN_STARTED, paceInput, processorRole, provinceInput, settle, unt
 const fixture = useCluster();
 const KILLS = LONG ? 3 : 1;
 
-// In the long suite only for now: it finds transitions lost around the kill (docs/reliability.md),
-// and a red npm test would stop everyone else's work until that is fixed.
+// In the long suite only until the losses are traced: a red npm test would stop everyone's work.
 describe.runIf(LONG)('a cluster node that leads CADRE_IN killed', () => {
   it(
     `${KILLS} time(s) mid-stream: another leads, nothing lost or doubled`,
@@ -28,9 +33,15 @@ describe.runIf(LONG)('a cluster node that leads CADRE_IN killed', () => {
       const dir = clusterConfigDir('processor:\n  checkpointInterval: 0.5\n');
       const config = loadConfig(dir);
       await ensureStreams(nc, config);
-      const processor = processorRole(cluster.urls, dir).start();
+      const processor = processorRole(cluster.urls, dir, clusterRoleEnv()).start();
       try {
-        await waitFor('the processor started', () => processor.count(RUN_STARTED) > 0 || undefined, 60_000);
+        await waitFor(
+          'the processor started',
+          () => processor.count(RUN_STARTED) > 0 || undefined,
+          60_000,
+        ).catch((err: Error) => {
+          throw new Error(`${err.message}; the processor said:\n${processor.log}`);
+        });
         const publishing = paceInput(nc, config, provinceInput(config, LONG ? 45 : 15), 1500, {
           lossy: true,
         });
@@ -53,6 +64,8 @@ describe.runIf(LONG)('a cluster node that leads CADRE_IN killed', () => {
         await settle(nc, 8000, 90_000);
         const report = await check(nc, { config, grids: [] });
         console.log(summary(`CADRE_IN leader's node SIGKILL ×${KILLS} (3-node cluster)`, report, recoveries));
+        if (report.lost.length)
+          console.log(`lost ${report.lost.slice(0, 20).join(' ')}; the processor said:\n${processor.log}`);
         expectClean(report);
         expect(report.transitions).toBeGreaterThan(100);
       } finally {

@@ -30,6 +30,9 @@ const roleEnv: Record<string, string> = {
   CADRE_COMMAND_KEY: (process.env.CADRE_COMMAND_KEY ??= newCommandKey()),
 };
 
+/** That environment, for roles started otherwise (test/faults/stack.ts's processorRole); after beforeAll. */
+export const clusterRoleEnv = (): Record<string, string> => ({ ...roleEnv });
+
 /** Registers beforeAll/afterAll hooks; the returned object is filled in before the first test runs. */
 export function useCluster(options: ClusterOptions = {}): ClusterFixture {
   const fixture = {} as ClusterFixture;
