@@ -7,7 +7,7 @@
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { subjects } from '../shared/subjects.js';
 import type { NotifyLog } from './log.js';
-import { taskOf } from './task.js';
+import { taskOrDrop } from './task.js';
 
 /** A released task whose publish failed is offered again after this long. */
 const RELEASE_RETRY_MS = 2000;
@@ -19,12 +19,8 @@ export function releaseHeld(
   log: (line: string) => void,
 ) {
   return async (m: JsMsg): Promise<void> => {
-    const task = taskOf(m);
-    if (!task) {
-      log(`held: message ${m.seq} is not a task, dropped`);
-      m.ack();
-      return;
-    }
+    const task = taskOrDrop(m, 'held', log);
+    if (!task) return;
     const until = Date.parse(task.holdUntil ?? '');
     const left = Number.isNaN(until) ? 0 : until - now();
     if (left > 0) {

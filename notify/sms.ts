@@ -12,7 +12,7 @@ import { keepFailed } from './queue.js';
 import { afterFailure } from './retry.js';
 import { loneText, summaryText, type Names } from './sms_text.js';
 import { surveyText } from './surveys.js';
-import { deliveryId, taskOf, type NotifyTask } from './task.js';
+import { deliveryId, taskOrDrop, type NotifyTask } from './task.js';
 import { addAttempt, type NotifyLog } from './log.js';
 import type { NoticeAttempt } from '../shared/views.js';
 
@@ -129,12 +129,8 @@ export function smsSender({ js, notify, names, log, allowed = () => true, notice
 
   return {
     async handle(m) {
-      const task = taskOf(m);
-      if (!task) {
-        log(`sms: message ${m.seq} is not a task, dropped`);
-        m.ack();
-        return;
-      }
+      const task = taskOrDrop(m, 'sms', log);
+      if (!task) return;
       if (task.survey) {
         // A customer's own text: sent alone at once, never folded into an operator's summary.
         const { phone, complaint } = task.survey;

@@ -49,6 +49,16 @@ export function taskOf(m: JsMsg): NotifyTask | undefined {
   }
 }
 
+/** The task of a stage's message; a message that is none is acked (dropped) with a log line. */
+export function taskOrDrop(m: JsMsg, stage: string, log: (line: string) => void): NotifyTask | undefined {
+  const task = taskOf(m);
+  if (!task) {
+    log(`${stage}: message ${m.seq} is not a task, dropped`);
+    m.ack();
+  }
+  return task;
+}
+
 /**
  * A delivery's id as receivers see it (`webhook-id`, the SMS request's `id`): the same for the same
  * tasks — on every retry and after a crash — and safe in an HTTP header whatever a subscriber is named.

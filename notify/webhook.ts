@@ -21,7 +21,7 @@ import { addAttempt, type NotifyLog } from './log.js';
 import { keepFailed } from './queue.js';
 import { afterFailure } from './retry.js';
 import { sign } from './signature.js';
-import { deliveryId, taskOf } from './task.js';
+import { deliveryId, taskOrDrop } from './task.js';
 
 export interface WebhookStage {
   js: JetStreamClient;
@@ -73,12 +73,8 @@ export function deliverWebhooks({ js, notify, now, log, disabled, notices }: Web
   const iso = (ms: number) => new Date(ms).toISOString();
 
   return async (m: JsMsg): Promise<void> => {
-    const task = taskOf(m);
-    if (!task) {
-      log(`webhook: message ${m.seq} is not a task, dropped`);
-      m.ack();
-      return;
-    }
+    const task = taskOrDrop(m, 'webhook', log);
+    if (!task) return;
     const attempt = m.info.deliveryCount;
     const subscriber = byName.get(task.subscriber);
     const giveUp = async (reason: string, attempts: number) => {
