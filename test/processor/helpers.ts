@@ -12,6 +12,14 @@ export const topology = new Topology(
 );
 
 /** 2026-10-15T09:00:00+08:00, the scenarios' origin. */
+/** The JSON objects of NDJSON text (empty lines skipped). */
+export function ndjson<T = Record<string, unknown>>(text: string): T[] {
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
+}
+
 export const T0 = Date.parse('2026-10-15T01:00:00Z');
 export const MIN = 60_000;
 export const HOUR = 60 * MIN;

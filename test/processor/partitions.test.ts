@@ -13,6 +13,7 @@ import { replay } from '../../processor/replay.js';
 import { resetOutputs } from '../../bench/nats_fixture.js';
 import { STREAMS, subjects } from '../../shared/subjects.js';
 import type { EventTransition } from '../../shared/schemas.js';
+import { ndjson } from './helpers.js';
 import { configDir, publishLines, readStream, waitFor } from './live_helpers.js';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -101,13 +102,7 @@ describe('a customer complaining in two cities', () => {
       ],
       { rules: province('all').rules, topology, clock: 'ticks' },
       {
-        out: (text) =>
-          void replayed.push(
-            ...text
-              .split('\n')
-              .filter(Boolean)
-              .map((l) => JSON.parse(l) as EventTransition),
-          ),
+        out: (text) => void replayed.push(...ndjson<EventTransition>(text)),
         err: () => {},
       },
     );

@@ -25,6 +25,7 @@ import {
   tick,
   toInput,
   topology,
+  ndjson,
 } from './helpers.js';
 
 type Line = Record<string, unknown>;
@@ -49,11 +50,7 @@ async function replayLines(lines: Line[]): Promise<{ out: Record<string, unknown
     { out: (t) => void (out += t), err: (t) => void (err += t) },
   );
   return {
-    out: out
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l)),
+    out: ndjson(out),
     err,
   };
 }

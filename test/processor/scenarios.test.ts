@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { rulesFrom } from '../../config/load.js';
 import type { EventTransition } from '../../shared/schemas.js';
 import { replay } from '../../processor/replay.js';
-import { MIN, SCENARIOS, minutesBetween, of, topology } from './helpers.js';
+import { MIN, SCENARIOS, minutesBetween, ndjson, of, topology } from './helpers.js';
 
 interface Replayed {
   events: EventTransition[];
@@ -36,17 +36,11 @@ async function replayScenario(name: string): Promise<Replayed> {
       err: (t) => void (stderr += t),
     },
   );
-  const out = stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { kind: string });
+  const out = ndjson<{ kind: string }>(stdout);
   return {
     events: out.filter((o) => o.kind === 'event') as EventTransition[],
     scorecards: out.filter((o) => o.kind === 'scorecard') as Record<string, unknown>[],
-    rejects: stderr
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l)),
+    rejects: ndjson(stderr),
     stdout,
   };
 }
