@@ -8,6 +8,7 @@ import {
 } from '../../shared/command_signature.js';
 import { createGate } from '../../processor/intake.js';
 import { loadConfig } from '../../config/load.js';
+import { replay } from '../../processor/replay.js';
 
 const keys = commandKeysOf({ key: newCommandKey() })!;
 const command = {
@@ -81,5 +82,37 @@ describe('signed commands', () => {
     });
     // Without keys (library use, tests of the core) commands are not checked.
     expect(createGate(config.topology)(msg(command))).toMatchObject({ ok: true });
+  });
+
+  it('replay given the key refuses what the live processor refused; without a key it does not check', async () => {
+    const config = loadConfig(new URL('../../config', import.meta.url).pathname);
+    const lines = [JSON.stringify(signCommand(command, keys)), JSON.stringify({ ...command, id: 'c-2' })];
+    const run = async (commandKeys?: typeof keys) => {
+      let err = '';
+      const source = {
+        name: 'log',
+        lines: (async function* () {
+          yield* lines;
+        })(),
+      };
+      await replay(
+        [source],
+        { rules: config.rules, topology: config.topology, commandKeys },
+        {
+          out: () => {},
+          err: (text) => void (err += text),
+        },
+      );
+      return err
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { line: number; code: string });
+    };
+    // The signed command reaches the core (which knows no event ev-1); the unsigned one does not.
+    expect(await run(keys)).toEqual([
+      expect.objectContaining({ line: 1, code: 'CADRE_ERR_UNKNOWN_EVENT' }),
+      expect.objectContaining({ line: 2, code: 'CADRE_ERR_UNSIGNED_COMMAND' }),
+    ]);
+    expect((await run()).map((r) => r.code)).toEqual(['CADRE_ERR_UNKNOWN_EVENT', 'CADRE_ERR_UNKNOWN_EVENT']);
   });
 });
