@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey, hashPassword } from '../../shared/passwords.js';
 import type { EventDoc, GridDoc } from '../../shared/views.js';
 import { startAlertmanager, type RunningAlertmanager } from '../helpers/alertmanager.js';
-import { login, startTestApp, type TestApp } from '../helpers/app.js';
+import { eventually, login, startTestApp, type TestApp } from '../helpers/app.js';
 import { useNats } from '../helpers/nats.js';
 
 const INGEST_KEY = 'alertmanager-ingest-key-0123456789';
@@ -75,19 +75,8 @@ async function get<T>(path: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`not in ${timeoutMs / 1000} s: ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Alertmanager's own timers are in the path: up to 30 s. */
+const settled = <T>(probe: () => Promise<T | undefined>, what: string) => eventually(probe, what, 30_000);
 
 const siteDown = {
   labels: { alertname: 'SITE_DOWN', ne: SITE, severity: 'critical', job: 'enodeb' },
@@ -102,14 +91,14 @@ describe('Alertmanager → cadre', () => {
       // No ne and no instance label: cadre rejects it, naming the labels.
       { labels: { alertname: 'SITE_DOWN', severity: 'critical' }, startsAt },
     ]);
-    const [alert] = await eventually(async () => {
+    const [alert] = await settled(async () => {
       const alerts = (await (await fetch(`${am.url}/api/v2/alerts?filter=ne="${SITE}"`)).json()) as {
         fingerprint: string;
       }[];
       return alerts.length ? alerts : undefined;
     }, 'Alertmanager holds the alert');
 
-    const alarm = await eventually(async () => {
+    const alarm = await settled(async () => {
       const { status } = await get<{ status: GridDoc }>(`/api/grids/${GRID}`);
       return status.alarms.find((a) => a.id === alert!.fingerprint);
     }, 'the alarm in the grid');
@@ -122,14 +111,14 @@ describe('Alertmanager → cadre', () => {
     });
     expect(alarm.clearedAt).toBeUndefined();
 
-    const outage = await eventually(async () => {
+    const outage = await settled(async () => {
       const { events } = await get<{ events: EventDoc[] }>(`/api/events?grid=${GRID}&rule=outage`);
       return events.find((e) => e.evidence.alarms.includes(alert!.fingerprint));
     }, 'an outage event');
     expect(outage.state).toBe('open');
 
     await am.postAlerts([{ ...siteDown, startsAt, endsAt: new Date().toISOString() }]);
-    const cleared = await eventually(async () => {
+    const cleared = await settled(async () => {
       const { events } = await get<{ events: EventDoc[] }>(`/api/events?state=all&grid=${GRID}&rule=outage`);
       const e = events.find((x) => x.id === outage.id);
       return e?.state === 'cleared' ? e : undefined;
