@@ -6,9 +6,9 @@
  * Recovery: from the kill until transitions flow again.
  *
  * Open (docs/reliability.md): some runs lose a few complaint events' transitions (6 and 9 of ~700 in
- * two of six runs on 2 shared cores; 0 in the others) — neither the transition nor the event's KV
- * document is ever written, so the processor never made them; and in some runs the node started
- * again answers no JetStream request (no responders) for over 90 s. On failure the test prints the
+ * two of nine runs on 2 shared cores) — neither the transition nor the event's KV
+ * document is ever written, so the processor never made them; and in four the node started again
+ * answered no JetStream request (no responders) for over 90 s. On failure the test prints the
  * lost ids and the processor's log.
  */
 import { describe, expect, it } from 'vitest';
