@@ -109,7 +109,8 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
   };
   const core = new Core(context, checkpoint?.state);
   // Checkpoints and grid documents come from a second core on its own thread (processor/shadow.ts).
-  let shadow = await Shadow.start(context, checkpoint?.state);
+  const commandKeys = commandKeysOf(config.cadre.commands);
+  let shadow = await Shadow.start(context, commandKeys, checkpoint?.state);
   let appliedSeq = checkpoint?.seq ?? 0;
   log(
     checkpoint
@@ -121,7 +122,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     nc,
     topology: config.topology,
     log,
-    commandKeys: commandKeysOf(config.cadre.commands),
+    commandKeys,
   });
   let fenced = false;
   const owns = () => {
@@ -175,13 +176,16 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
   };
 
   let refusedTicks = 0;
-  /** The batch's accepted inputs, handed to the shadow core before the live one takes them. */
+  /** The batch's accepted inputs, and the ticks refused by this wall clock (the shadow core skips them too). */
   const accepted: { m: FeedMessage; input: Input }[] = [];
+  const refused: number[] = [];
   const onBatch = (batch: FeedBatch) => {
+    const after = appliedSeq;
     forEachMessage(batch, gate);
-    shadow.apply(accepted.map((a) => a.input));
+    shadow.apply({ batch, after, refused });
     for (const { m, input } of accepted) apply(m, input);
     accepted.length = 0;
+    refused.length = 0;
     flush();
     ticker?.schedule();
   };
@@ -194,6 +198,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     // checks it against its arrival, which a broker whose clock leapt would stamp as well).
     if (input.type === 'tick' && input.time > now() + config.rules.maxFuture) {
       refusedTicks++;
+      refused.push(m.seq);
       intake.reject(
         m,
         makeReject(
@@ -281,7 +286,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
       JSON.stringify(core.gridDoc(g.id)),
     ]);
     void shadow.stop();
-    shadow = await Shadow.start(context, state);
+    shadow = await Shadow.start(context, commandKeys, state);
     return { docs, state: encodeState(state) };
   };
   let checkpointing: Promise<void> | undefined;

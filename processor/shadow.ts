@@ -1,27 +1,40 @@
 /**
- * The shadow core: a second Core on a thread of its own, fed the live core's accepted inputs in the
- * same order. The core is deterministic, so at every point of the input log the shadow's state is
- * the live core's; the shadow takes the checkpoints' snapshots and builds the grid documents, and
- * the live thread — whose time is the latency from publish to screen — never stops for them (a
- * 2,000-grid state is ~25 MB of JSON: ~1 s of snapshot and serialization on this machine, every
- * checkpoint, which was the live path's p99).
+ * The shadow core: a second Core on a thread of its own, fed the live core's input in the same order:
+ * each feed batch's raw messages (a copy of its buffers), which it passes through the same pure gate,
+ * skipping what the live processor skipped (already applied, or a tick it refused by its wall clock).
+ * Gate and core are deterministic, so at every point of the input log the shadow's state is the live
+ * core's; the shadow takes the checkpoints' snapshots and builds the grid documents, and the live
+ * thread — whose time is the latency from publish to screen — never stops for them (a 2,000-grid
+ * state is ~25 MB of JSON: ~1 s of snapshot and serialization on this machine, every checkpoint,
+ * which was the live path's p99). Raw bytes and not the gate's inputs cross over: cloning the inputs
+ * cost the live thread about as much as the gate itself.
  *
  * Trust, but check: every checkpoint request carries the live core's fingerprint (counters, clock);
  * a shadow that differs answers `diverged` and the caller falls back to its own snapshot.
  */
 import type { Worker } from 'node:worker_threads';
 import type { Core, CoreContext, CoreSnapshot } from './core/index.js';
-import type { Input } from '../contract/normalize.js';
 import type { TopologyFile } from '../config/topology.js';
+import type { CommandKeys } from '../shared/command_signature.js';
+import type { FeedBatch } from './feed_batch.js';
 import { startThread } from './thread.js';
 
 export interface ShadowData {
   context: Omit<CoreContext, 'topology'> & { topology: TopologyFile };
+  /** The gate's command keys (processor/intake.ts createGate). */
+  commandKeys?: CommandKeys;
   state?: CoreSnapshot;
 }
 
+/** A feed batch as the live processor took it: it skipped the messages up to `after` and the `refused` ticks. */
+export interface TakenBatch {
+  batch: FeedBatch;
+  after: number;
+  refused: number[];
+}
+
 export type ShadowRequest =
-  { type: 'inputs'; inputs: Input[] } | { type: 'docs' } | { type: 'checkpoint'; fingerprint: string };
+  ({ type: 'batch' } & TakenBatch) | { type: 'docs' } | { type: 'checkpoint'; fingerprint: string };
 
 export type ShadowReply =
   | { type: 'ready' }
@@ -58,7 +71,7 @@ export class Shadow {
   }
 
   /** Starts the thread with `state` (a snapshot; none: a fresh core); resolves once it is built. */
-  static async start(context: CoreContext, state?: CoreSnapshot): Promise<Shadow> {
+  static async start(context: CoreContext, commandKeys?: CommandKeys, state?: CoreSnapshot): Promise<Shadow> {
     const { topology, ...rest } = context;
     const data: ShadowData = {
       context: {
@@ -69,6 +82,7 @@ export class Shadow {
           elements: [...topology.elements],
         },
       },
+      commandKeys,
       state,
     };
     const shadow = new Shadow(startThread('shadow_worker', data));
@@ -76,14 +90,9 @@ export class Shadow {
     return shadow;
   }
 
-  /** True once the thread failed: the caller starts another. */
-  get failed(): boolean {
-    return this.failure !== undefined;
-  }
-
-  /** Feeds inputs, in the order the live core takes them (copied now: the core may keep and change them). */
-  apply(inputs: Input[]): void {
-    if (inputs.length && !this.failure) this.post({ type: 'inputs', inputs });
+  /** Feeds a batch the live processor took (its buffers are copied: the caller goes on reading them). */
+  apply(taken: TakenBatch): void {
+    if (!this.failure) this.post({ type: 'batch', ...taken });
   }
 
   /** The documents of the grids changed since the last request. */
@@ -92,7 +101,7 @@ export class Shadow {
     return r.type === 'docs' ? r.docs : [];
   }
 
-  /** The checkpoint of everything fed so far, or what the shadow's own fingerprint is when it is not `fingerprint`. */
+  /** The checkpoint of everything fed so far, or the shadow's own fingerprint when it is not `fingerprint`. */
   async checkpoint(fingerprint: string): Promise<ShadowCheckpoint | { diverged: string }> {
     const r = await this.ask({ type: 'checkpoint', fingerprint });
     if (r.type === 'checkpoint') return { docs: r.docs, state: r.state };

@@ -1,5 +1,5 @@
 /**
- * The shadow core's thread (processor/shadow.ts): a second Core fed the live core's accepted inputs,
+ * The shadow core's thread (processor/shadow.ts): a second Core fed the live core's input batches,
  * answering, in order, for grid documents and checkpoint snapshots as of everything fed before the
  * request. Its output is thrown away: the live core's is the one published.
  */
@@ -7,11 +7,15 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Core } from './core/index.js';
 import { Topology } from '../config/topology.js';
 import { encodeState } from './checkpoint.js';
+import { createGate } from './intake.js';
+import { forEachMessage } from './feed_batch.js';
 import { fingerprint, type ShadowData, type ShadowReply, type ShadowRequest } from './shadow.js';
 
 const data = workerData as ShadowData;
 const { topology, ...ctx } = data.context;
-const core = new Core({ ...ctx, topology: new Topology(topology) }, data.state);
+const context = { ...ctx, topology: new Topology(topology) };
+const core = new Core(context, data.state);
+const gate = createGate(context.topology, data.commandKeys);
 const port = parentPort!;
 const reply = (r: ShadowReply, transfer?: ArrayBuffer[]) => port.postMessage(r, transfer);
 
@@ -20,9 +24,15 @@ const gridDocs = (): [string, string][] => core.dirtyGrids().map((g) => [g, JSON
 
 port.on('message', (request: ShadowRequest) => {
   switch (request.type) {
-    case 'inputs':
-      for (const input of request.inputs) core.push(input);
+    case 'batch': {
+      const refused = new Set(request.refused);
+      forEachMessage(request.batch, (m) => {
+        if (m.seq <= request.after || refused.has(m.seq)) return;
+        const verdict = gate(m);
+        if (verdict.ok) core.push(verdict.input);
+      });
       break;
+    }
     case 'docs':
       reply({ type: 'docs', docs: gridDocs() });
       break;
