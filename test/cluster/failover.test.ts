@@ -19,7 +19,7 @@ import { ensureStreams } from '../../broker/streams.js';
 import { normalize } from '../../contract/normalize.js';
 import { HEADERS, STREAMS, messageId, subjects } from '../../shared/subjects.js';
 import type { EventTransition } from '../../shared/schemas.js';
-import { streamCount, waitFor } from '../processor/live_helpers.js';
+import { streamCount, waitFor, waitSettled } from '../processor/live_helpers.js';
 import { provinceInput } from '../faults/stack.js';
 import { activeDigest, check, expectClean, expectedOf, readAll, type ScreenView } from '../faults/checker.js';
 import { mkdtempSync } from 'node:fs';
@@ -191,18 +191,7 @@ describe('two processors and two gateways on a 3-node cluster', () => {
     await publish(0.75, 1);
 
     // Settled: nothing more arrives, and both screens show what the uninterrupted run leaves active.
-    let last = -1;
-    await waitFor(
-      'the output to settle',
-      async () => {
-        const n = await events();
-        const settled = n === last;
-        last = n;
-        if (!settled) await new Promise((r) => setTimeout(r, 2000));
-        return settled;
-      },
-      120_000,
-    );
+    await waitSettled('the output to settle', events, 2000, 120_000);
     for (const r of [p2, g1, g2]) expect(r.exited, `${r.name} exited`).toBe(false);
     // Screens get coalesced batches about once a second: give them a moment to show the end state.
     const active = activeDigest(

@@ -15,7 +15,7 @@ import { freePorts } from '../../broker/nats_cluster.js';
 import { loadConfig } from '../../config/load.js';
 import { ensureStreams } from '../../broker/streams.js';
 import { STREAMS } from '../../shared/subjects.js';
-import { configDir, publishLines, streamCount, waitFor } from '../processor/live_helpers.js';
+import { configDir, publishLines, streamCount, waitFor, waitSettled } from '../processor/live_helpers.js';
 import { provinceInput } from '../faults/stack.js';
 import { check, expectClean } from '../faults/checker.js';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -94,18 +94,7 @@ describe('a paused owner resumed after its lease expired', () => {
     a.child.kill('SIGCONT');
     await waitFor('a to give the partition up', () => /gave up the partition/.test(a.output()), 30_000);
     await publishLines(nats.nc, config.topology, part(0.8, 1));
-    let last = -1;
-    await waitFor(
-      'the output to settle',
-      async () => {
-        const n = await events();
-        const settled = n === last;
-        last = n;
-        if (!settled) await new Promise((r) => setTimeout(r, 1500));
-        return settled;
-      },
-      120_000,
-    );
+    await waitSettled('the output to settle', events, 1500, 120_000);
     expect(a.exited || b.exited).toBe(false);
     expect(await owns(b)).toBe(true);
     expect(await owns(a)).toBe(false);

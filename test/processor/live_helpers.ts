@@ -72,6 +72,27 @@ export async function readStream(nc: NatsConnection, stream: string): Promise<St
   return out;
 }
 
+/** Waits until `count` answers the same number twice in a row, `pauseMs` apart: nothing more arrives. */
+export async function waitSettled(
+  what: string,
+  count: () => Promise<number>,
+  pauseMs: number,
+  timeoutMs: number,
+): Promise<void> {
+  let last = -1;
+  await waitFor(
+    what,
+    async () => {
+      const n = await count();
+      const settled = n === last;
+      last = n;
+      if (!settled) await new Promise((r) => setTimeout(r, pauseMs));
+      return settled;
+    },
+    timeoutMs,
+  );
+}
+
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined> | T | undefined,
