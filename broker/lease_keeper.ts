@@ -98,6 +98,8 @@ async function main(config: KeeperConfig): Promise<void> {
   try {
     nc = await connect({
       servers: config.servers.split(','),
+      // In the order given: the main thread's own server first (broker/leases.ts).
+      noRandomize: true,
       ...config.auth,
       name: config.name,
       waitOnFirstConnect: true,

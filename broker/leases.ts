@@ -161,8 +161,10 @@ export class Leases {
     options: LeasesOptions = {},
   ): Promise<Leases> {
     const js = jetstream(nc);
+    // The server `nc` uses first (the keeper tries them in order), then every other it knows of.
     const servers =
-      options.servers ?? [nc.getServer(), ...(nc.info?.connect_urls ?? [])].filter(Boolean).join(',');
+      options.servers ??
+      [...new Set([nc.getServer(), ...(nc.info?.connect_urls ?? [])].filter(Boolean))].join(',');
     // The keeper writes what this connection's NATS user may write: it connects as that user.
     const { user, pass, token } =
       (nc as { options?: { user?: string; pass?: string; token?: string } }).options ?? {};

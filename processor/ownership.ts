@@ -52,12 +52,9 @@ export async function startOwnership(options: OwnershipOptions): Promise<Ownersh
   const { nc, config, log } = options;
   const { ttl, renewInterval } = config.cadre.leases;
   const instance = `${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
-  const leases = await Leases.open(nc, ttl, instance, {
-    renewInterval,
-    // Every server known now, the cluster's gossip included: the one in NATS_URL may be the dead one.
-    servers: [...options.natsUrl.split(','), ...(nc.info?.connect_urls ?? [])].join(','),
-    log,
-  });
+  // The keeper connects first to the server this connection uses (then the others it knows of): a
+  // lease should vouch for a connection that reaches the cluster, not for another one.
+  const leases = await Leases.open(nc, ttl, instance, { renewInterval, log });
   const candidates = options.partition
     ? [options.partition]
     : config.cadre.processor.partitions === 'all'
