@@ -9,7 +9,7 @@ import { VIEW_LIMITS, type AlarmView, type DayStats, type GridDoc } from '../../
 import { scorecardOf, type Scorecard } from '../../contract/scorecard.js';
 import type { AlarmState } from './state.js';
 import { worstMetric } from './kpi.js';
-import type { World } from './world.js';
+import { iso, type World } from './world.js';
 
 const VIEW_DAYS = 31;
 
@@ -56,9 +56,9 @@ function alarmView(a: AlarmState): AlarmView {
     severity: a.severity,
     category: a.category,
     outage: a.outage,
-    raisedAt: formatTime(a.raisedAt),
+    raisedAt: iso(a.raisedAt),
   };
-  if (a.clearedAt !== undefined) v.clearedAt = formatTime(a.clearedAt);
+  if (a.clearedAt !== undefined) v.clearedAt = iso(a.clearedAt);
   if (a.maintenance) v.maintenance = true;
   if (a.text !== undefined) v.text = a.text.slice(0, VIEW_LIMITS.text);
   return v;

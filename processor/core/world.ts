@@ -415,11 +415,11 @@ export function docOf(ev: EventState): EventTransition {
 }
 
 /**
- * An event's times repeat on every transition: their text is remembered (a bounded cache of a pure
- * function, so it cannot change any output).
+ * An event's times repeat on every transition, an alarm's on every grid document: their text is
+ * remembered (a bounded cache of a pure function, so it cannot change any output).
  */
 const isoCache = new Map<number, string>();
-function iso(ms: number): string {
+export function iso(ms: number): string {
   let text = isoCache.get(ms);
   if (text === undefined) {
     if (isoCache.size >= 10_000) isoCache.clear();
