@@ -1,19 +1,13 @@
 /**
- * The gateway's in-memory read model. It loads KV `cadre_events` / `cadre_grids`, then follows stream
- * CADRE_EVENTS (an ordered consumer from a while before the load: see KV_LAG_MS) and the grids' KV
- * (a watcher: grid documents are only there). An event changes only when a newer `seq` arrives, so
- * the order in which the KV load and the stream deliver is harmless: whichever brings a seq first
- * applies it, the other is a no-op. (Events are not also watched in KV: every transition decoded and
- * checked twice was the gateway's largest cost in an alarm storm.)
+ * The gateway's in-memory read model. It loads KV `cadre_events` / `cadre_grids`, then follows them
+ * (KV watchers) and stream CADRE_EVENTS (an ordered consumer from the stream's last sequence at start).
+ * An event changes only when a newer `seq` arrives, so the order in which the KV load, the watchers and
+ * the stream deliver is harmless: whichever brings a seq first applies it, the others are no-ops. Two
+ * sources of the events are kept on purpose: following the stream alone, both gateways' screens
+ * missed transitions after a NATS node of a cluster was killed (test/cluster/failover.test.ts).
  * Listeners (Socket.IO) hear every applied change; the series counts stream transitions once each.
  */
-import {
-  DeliverPolicy,
-  jetstream,
-  jetstreamManager,
-  type ConsumerMessages,
-  type JsMsg,
-} from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { Kvm, KvWatchInclude, type KV, type KvEntry } from '@nats-io/kv';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { LRUCache } from 'lru-cache';
@@ -34,13 +28,6 @@ import { rebuildSeries } from './series_history.js';
 
 export const PROCESSOR_STATS_SUBJECT = 'cadre.stats.processor.>';
 const MAINTENANCE_FILTER = 'cadre.in.maintenance.*';
-/**
- * The processor writes an event's KV document after its transition is stored in CADRE_EVENTS; one
- * stored before the load whose document came after it is in neither the load nor a stream followed
- * from the load on. The stream is followed from this long before the load (5 minutes: a KV write held
- * up longer than that by an unavailable bucket, across a gateway start, is not covered).
- */
-const KV_LAG_MS = 5 * 60_000;
 /** Processor stats older than this are a processor that went away. */
 const STATS_FRESH_MS = 10_000;
 
@@ -128,7 +115,7 @@ export class ReadModel {
     const kvm = new Kvm(nc);
     const eventsKv = await kvm.open(BUCKETS.events);
     const gridsKv = await kvm.open(BUCKETS.grids);
-    const loadStart = this.options.now();
+    await this.watch(eventsKv, (e) => this.applyChecked(e.json(), `${BUCKETS.events} ${e.key}`));
     await this.watch(gridsKv, (e) => this.holdGrid(e));
     await loadAll(eventsKv, (e) => this.applyChecked(e.json(), `${BUCKETS.events} ${e.key}`));
     await loadAll(gridsKv, (e) => this.holdGrid(e));
@@ -136,11 +123,8 @@ export class ReadModel {
     // (transitions up to lastSeq; the live consumer below starts after it).
     await rebuildSeries(js, this.series, this.options.now, lastSeq, this.options.log);
 
-    const transitions = await js.consumers.get(STREAMS.events.name, {
-      deliver_policy: DeliverPolicy.StartTime,
-      opt_start_time: new Date(loadStart - KV_LAG_MS).toISOString(),
-    });
-    this.follow(await transitions.consume({ callback: (m) => this.onTransition(m, lastSeq) }));
+    const transitions = await js.consumers.get(STREAMS.events.name, { opt_start_seq: lastSeq + 1 });
+    this.follow(await transitions.consume({ callback: (m) => this.onTransition(m) }));
     const windows = await js.consumers.get(STREAMS.input.name, { filter_subjects: MAINTENANCE_FILTER });
     this.follow(await windows.consume({ callback: (m) => this.onMaintenance(m) }));
 
@@ -305,15 +289,14 @@ export class ReadModel {
     this.grids.set(e.key, { raw: e.value.slice(), revision: e.revision }); // not a view holding a read buffer
   }
 
-  /** `counted`: the stream sequence up to which the wall's series has counted transitions already. */
-  private onTransition(m: JsMsg, counted: number): void {
+  private onTransition(m: JsMsg): void {
     const doc = checkedDoc(parseOr<unknown>(m, this.options.log), `${m.subject} #${m.seq}`, this.options.log);
     if (!doc) return;
     if (doc.kind === 'incident') {
       this.applyIncident(doc);
       return;
     }
-    if (m.seq > counted && LEVELS.includes(doc.level) && typeof doc.id === 'string')
+    if (LEVELS.includes(doc.level) && typeof doc.id === 'string')
       this.series.countTransition(this.options.now(), doc);
     this.storedAt.set(doc, nanosToMs(m.info.timestampNanos));
     this.applyEvent(doc);
