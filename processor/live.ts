@@ -286,7 +286,8 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
       JSON.stringify(core.gridDoc(g.id)),
     ]);
     void shadow.stop();
-    shadow = await Shadow.start(context, commandKeys, state);
+    // Not once stopping: stop()/abandon() end the shadow, and a new one would outlive them.
+    if (!stopping) shadow = await Shadow.start(context, commandKeys, state);
     return { docs, state: encodeState(state) };
   };
   let checkpointing: Promise<void> | undefined;

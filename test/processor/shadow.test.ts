@@ -56,6 +56,19 @@ const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 const docsOf = (core: Core): [string, string][] =>
   core.dirtyGrids().map((g) => [g, JSON.stringify(core.gridDoc(g))]);
 
+/** A one-message log: a complaint in the first grid. */
+const oneComplaint = () =>
+  messages([
+    {
+      type: 'complaint',
+      id: 'c-1',
+      time: '2026-10-15T01:00:00Z',
+      customer: { id: '13800000001', tier: 2 },
+      category: 'voice',
+      grid: topology.grids[0]!.id,
+    },
+  ]);
+
 describe('shadow core', () => {
   it('is in the live core state after any chunking of the input, from the start or from a snapshot', async () => {
     await fc.assert(
@@ -107,16 +120,7 @@ describe('shadow core', () => {
   }, 300_000);
 
   it('builds the documents of the grids changed since the last request', async () => {
-    const log = messages([
-      {
-        type: 'complaint',
-        id: 'c-1',
-        time: '2026-10-15T01:00:00Z',
-        customer: { id: '13800000001', tier: 2 },
-        category: 'voice',
-        grid: topology.grids[0]!.id,
-      },
-    ]);
+    const log = oneComplaint();
     const core = new Core(context);
     const shadow = await shadowOf();
     shadow.apply({ batch: batchOf(log), after: 0, refused: [] });
@@ -126,16 +130,7 @@ describe('shadow core', () => {
   });
 
   it('answers diverged, not a checkpoint, when it is not in the live core state', async () => {
-    const log = messages([
-      {
-        type: 'complaint',
-        id: 'c-1',
-        time: '2026-10-15T01:00:00Z',
-        customer: { id: '13800000001', tier: 2 },
-        category: 'voice',
-        grid: topology.grids[0]!.id,
-      },
-    ]);
+    const log = oneComplaint();
     const core = new Core(context);
     const shadow = await shadowOf();
     core.push((gate(log[0]!) as { ok: true; input: Parameters<Core['push']>[0] }).input); // the shadow never hears of it
