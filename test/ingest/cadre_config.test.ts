@@ -34,6 +34,7 @@ describe('cadre.yaml', () => {
       },
       processor: { checkpointInterval: 5000, batchSize: 500, partitions: 'all' },
       leases: { ttl: 10_000, renewInterval: 1000 },
+      commands: { previousKeys: [] },
     });
   });
 
