@@ -91,10 +91,11 @@ describe('kpi: events per grid', () => {
     for (let n = 1; n <= 9; n++) lines.push(kpi(cell(n), 0, n <= 5 ? bad : clean));
     for (let n = 1; n <= 9; n++) lines.push(kpi(cell(n), 15, n <= 5 ? bad : clean));
     const t = of(run([...lines, tick(20)]).transitions, G, 'kpi');
-    // The samples of one instant: the elements joining in between fold into the rise to red
-    // (rules.foldUpdates), which goes out at once.
     expect(t.map((x) => [x.transition, x.level])).toEqual([
       ['opened', 'yellow'],
+      ['updated', 'yellow'],
+      ['updated', 'yellow'],
+      ['updated', 'yellow'],
       ['updated', 'red'],
     ]);
     expect(t.at(-1)!.evidence.elements).toHaveLength(5);
@@ -115,9 +116,9 @@ describe('kpi: events per grid', () => {
   });
 });
 
-describe('folding updates (rules.foldUpdates, 1 s)', () => {
+describe('folding updates (rules.foldUpdates 1 s; off by default)', () => {
   const sec = (s: number) => s / 60; // helpers take minutes
-  const summary = (lines: Parameters<typeof run>[0], r: Record<string, unknown> = {}) =>
+  const summary = (lines: Parameters<typeof run>[0], r: Record<string, unknown> = { foldUpdates: '1s' }) =>
     run(lines, r).transitions.map((t) => [
       t.transition,
       t.at.slice(11, 23),
