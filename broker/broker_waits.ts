@@ -31,8 +31,10 @@ const brokerErrorsTotal = new Counter({
   registers: [registry],
 });
 
+/** A NATS error, or cadre's own "not there yet" (CADRE_ERR_UNAVAILABLE: a stream the processor has yet to create). */
 export function isBrokerError(err: unknown): boolean {
-  return err instanceof Error && !(err instanceof CadreError) && BROKER_ERRORS.has(err.name);
+  if (err instanceof CadreError) return err.code === 'CADRE_ERR_UNAVAILABLE';
+  return err instanceof Error && BROKER_ERRORS.has(err.name);
 }
 
 const waits = new Map<string, string>();
