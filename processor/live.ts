@@ -108,9 +108,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     timeZone: config.cadre.timeZone,
   };
   const core = new Core(context, checkpoint?.state);
-  // Checkpoints and grid documents come from a second core on its own thread (processor/shadow.ts).
   const commandKeys = commandKeysOf(config.cadre.commands);
-  let shadow = await Shadow.start(context, commandKeys, checkpoint?.state);
   let appliedSeq = checkpoint?.seq ?? 0;
   log(
     checkpoint
@@ -138,6 +136,9 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
   // A first checkpoint before consuming: a crash before the first periodic one must still know
   // where this processor's transitions start in CADRE_EVENTS.
   if (!checkpoint) await checkpoints.save(0, eventsSeq, encodeState(core.snapshot()), formatTime(now()));
+  // Checkpoints and grid documents come from a second core on its own thread (processor/shadow.ts),
+  // started once the broker has answered the reads above (a start that fails there leaves no thread).
+  let shadow = await Shadow.start(context, commandKeys, checkpoint?.state);
   const outbox = new Outbox({
     nc,
     alreadyPublished,
@@ -261,7 +262,10 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
       restartLater(`could not restart (${(err as Error).message})`);
     }
   };
-  let feed = await feedFrom();
+  let feed = await feedFrom().catch(async (err: Error) => {
+    await shadow.stop();
+    throw err;
+  });
   ticker?.start();
   const gridDocsTimer = setInterval(() => {
     if (feed.progress().pending <= BEHIND_MESSAGES) void writeDocs();

@@ -5,7 +5,7 @@
  * SIGKILLed (in the long run while a request is in flight). Every receiver gets every notice due to it
  * answered once (the 410 one: asked once each, then given up), none twice.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
 import { ensureStreams } from '../../broker/streams.js';
 import { waitFor } from '../processor/live_helpers.js';
 import { check, expectClean, summary, type Report } from './checker.js';
@@ -81,6 +81,9 @@ describe('webhook receivers that fail, and the notifier killed', () => {
       await healthy(gwUrl);
       const processor = processorRole(nats.server.url, dir).start();
       open.roles.push(processor);
+      onTestFailed(() => {
+        console.log(`---- processor\n${processor.log}\n---- gateway\n${gateway.log}`);
+      });
       await waitFor('the processor started', () => processor.count(RUN_STARTED) > 0 || undefined, 30_000);
       const wentDown = performance.now();
       const publishing = paceInput(nats.nc, config, provinceInput(config, LONG ? 60 : 15), LONG ? 500 : 2000);
