@@ -1,9 +1,11 @@
 /**
- * Everything the processor says, written in order: transitions to CADRE_EVENTS, the latest event and
- * grid documents to KV, command replies. One chain of writes; `position()` tells when everything
- * produced so far is stored (a checkpoint at sequence S waits for it, beside the chain, so later
- * outputs never wait behind a checkpoint). A failed write is retried with back-off, never dropped:
- * the chain waits.
+ * Everything the processor says, written in order: transitions to CADRE_EVENTS and command replies
+ * on one chain, the latest event and grid documents to KV on a second one. A document write starts
+ * once the transitions queued before it are stored (a read model never runs ahead of the stream),
+ * and transitions never wait behind documents: a second's worth of KV puts took up to ~100 ms, the
+ * tail of publish → transition. `position()` tells when everything produced so far is stored on
+ * both (a checkpoint at sequence S waits for it, beside the chains, so later outputs never wait
+ * behind a checkpoint). A failed write is retried with back-off, never dropped: its chain waits.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { EventTransition, IncidentTransition } from '../shared/schemas.js';
@@ -44,6 +46,7 @@ export class Outbox {
   private pending: Pending = emptyPending();
   private docs: Pick<Pending, 'events' | 'grids'> = emptyDocs();
   private tail: Promise<void> = Promise.resolve();
+  private docsTail: Promise<void> = Promise.resolve();
   private writesInFlight = 0;
   /** The highest CADRE_EVENTS sequence a publish of ours was stored at. */
   private eventsSeq: number;
@@ -98,11 +101,12 @@ export class Outbox {
    * checkpoint, an event changed a hundred times in a storm is one KV write, not a hundred.
    */
   flushDocs(): Promise<void> {
-    this.flush();
+    const stored = this.flush();
     const batch = { ...emptyPending(), ...this.docs };
-    if (batch.events.size + batch.grids.size === 0) return this.tail;
+    if (batch.events.size + batch.grids.size === 0) return this.docsTail;
     this.docs = emptyDocs();
-    return this.enqueue(() => this.write(batch));
+    this.docsTail = Promise.all([stored, this.docsTail]).then(() => this.write(batch));
+    return this.docsTail;
   }
 
   /**
@@ -111,10 +115,11 @@ export class Outbox {
    * anything: the next write only starts then and is stored by IO).
    */
   position(): Promise<number> {
-    return this.flush().then(() => this.eventsSeq);
+    const seq = this.flush().then(() => this.eventsSeq);
+    return Promise.all([seq, this.docsTail]).then(([at]) => at);
   }
 
-  /** True while writes are queued or running (for lag/readiness and shutdown). */
+  /** True while transitions or replies are queued or being written (for lag/readiness and shutdown). */
   get busy(): boolean {
     return this.writesInFlight > 0;
   }
