@@ -2,47 +2,49 @@
  * The latency parts of `npm run bench`, on the large province of the processor part:
  * - `latency`: publish → transition on `cadre.event.>` (core NATS subscription) at a steady 5,000
  *   msg/s, with the live processor running as in production (wall-clock ticks), once with the
- *   default reorder window (rules.lateness 0.5 s) and once with lateness 0, so its cost shows;
+ *   shipped defaults (no reorder window: rules.lateness 0) and once with a window of 0.5 s, so its
+ *   cost shows;
  * - `screen`: the real system (startApp: processor + gateway) and a Socket.IO client on `/live`:
  *   publish → transition in an `events` batch, then an alarm storm and what the screen received.
- * BENCH_LATENCY_SECONDS, BENCH_RATE and BENCH_STORM change the sizes.
+ * The producers and the screen run on a thread of their own (bench/traffic_worker.ts), as they are
+ * other processes in a province. BENCH_LATENCY_SECONDS, BENCH_RATE and BENCH_STORM change the sizes.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { io as ioClient } from 'socket.io-client';
+import { Worker } from 'node:worker_threads';
+import { connect } from '@nats-io/transport-node';
 import { startApp } from '../app/app.js';
 import type { Config } from '../config/load.js';
 import { startProcessor } from '../processor/live.js';
-import type { EventTransition, IncidentTransition } from '../shared/schemas.js';
-import { subjects } from '../shared/subjects.js';
 import type { BenchContext, BenchPart, BenchRow } from './harness.js';
 import { resetOutputs, percentiles } from './nats_fixture.js';
-import { publishPaced, publishStorm, type SentAt } from './paced.js';
 import { benchConfig, largeTopology } from './processor.js';
+import type { TrafficRequest, TrafficResult } from './traffic_worker.js';
 
 const SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 20);
 const RATE = Number(process.env.BENCH_RATE ?? 5000);
 const STORM = Number(process.env.BENCH_STORM ?? 100_000);
-const STORM_SECONDS = 4;
-/** After the last publish: time for the window, ticks and the outbox to let the last ones through. */
+/** The storm of issue 10's target: 100,000 alarms in 10 s. */
+const STORM_SECONDS = 10;
+/** After the last publish: time for the ticks and the outbox to let the last ones through. */
 const SETTLE_MS = 3000;
 
-/** Records, for each published complaint, the first time its id shows in a transition's evidence. */
-class Arrivals {
-  readonly sent: SentAt = new Map();
-  readonly latencies: number[] = [];
-
-  see(t: EventTransition | IncidentTransition): void {
-    if (t.kind === 'incident') return; // an incident carries no complaints (its events do)
-    const at = performance.now();
-    for (const id of t.evidence.complaints) {
-      const sentAt = this.sent.get(id);
-      if (sentAt === undefined) continue;
-      this.latencies.push(at - sentAt);
-      this.sent.delete(id);
-    }
+/** Runs one request on a fresh traffic thread (bench/traffic_worker.ts). */
+async function traffic(ctx: BenchContext, config: Config, request: TrafficRequest): Promise<TrafficResult> {
+  const worker = new Worker(new URL('./traffic_worker.js', import.meta.url), {
+    workerData: { natsUrl: ctx.natsUrl, configDir: config.dir },
+  });
+  try {
+    return await new Promise<TrafficResult>((resolve, reject) => {
+      worker.once('message', (m: { ok: true; result: TrafficResult } | { ok: false; message: string }) =>
+        m.ok ? resolve(m.result) : reject(new Error(m.message)),
+      );
+      worker.once('error', reject);
+      worker.postMessage(request);
+    });
+  } finally {
+    await worker.terminate();
   }
 }
 
@@ -51,7 +53,7 @@ export const latencyPart: BenchPart = {
   async run(ctx) {
     const topology = largeTopology();
     const rows: BenchRow[] = [];
-    for (const lateness of ['0.5s', '0s']) {
+    for (const lateness of ['0s', '0.5s']) {
       const { config, dispose } = benchConfig(topology, { 'rules.yaml': `lateness: ${lateness}\n` });
       try {
         rows.push(await toEventsSubject(ctx, config, lateness));
@@ -65,46 +67,30 @@ export const latencyPart: BenchPart = {
 
 async function toEventsSubject(ctx: BenchContext, config: Config, lateness: string): Promise<BenchRow> {
   const nc = await connect({ servers: ctx.natsUrl });
-  const client = await connect({ servers: ctx.natsUrl });
   try {
     await resetOutputs(nc, { freshInput: true });
     const processor = await startProcessor({ nc, natsUrl: ctx.natsUrl, config, log: () => {} });
-    const arrivals = new Arrivals();
-    const decoder = new TextDecoder();
-    client.subscribe(subjects.eventFilter(), {
-      callback: (_err, m) => arrivals.see(JSON.parse(decoder.decode(m.data)) as EventTransition),
+    const result = await traffic(ctx, config, {
+      rate: RATE,
+      seconds: SECONDS,
+      tag: `l${lateness}`,
+      settleMs: SETTLE_MS,
     });
-    await client.flush();
-    const complaints = await paced(client, config, arrivals, `l${lateness}`);
     await processor.stop();
-    return latencyRow(
-      'latency',
-      `publish → cadre.event.> at ${RATE}/s, lateness ${lateness}`,
-      arrivals,
-      complaints,
-    );
+    const what = `publish → cadre.event.> at ${RATE}/s, lateness ${lateness}${lateness === '0s' ? ' (default)' : ''}`;
+    return latencyRow('latency', what, result);
   } finally {
-    await client.close();
     await nc.close();
   }
 }
 
-/** Publishes the paced mix, waits for the stragglers; returns how many complaints were published. */
-async function paced(nc: NatsConnection, config: Config, arrivals: Arrivals, tag: string): Promise<number> {
-  await publishPaced(nc, config.topology, { rate: RATE, seconds: SECONDS, tag, sent: arrivals.sent });
-  const complaints = arrivals.sent.size + arrivals.latencies.length;
-  await new Promise((r) => setTimeout(r, SETTLE_MS));
-  return complaints;
-}
-
-function latencyRow(part: string, what: string, arrivals: Arrivals, complaints: number): BenchRow {
-  const { figure } = percentiles(arrivals.latencies);
-  const missing = arrivals.sent.size;
+function latencyRow(part: string, what: string, result: TrafficResult): BenchRow {
+  const { figure } = percentiles(result.latencies);
   return {
     part,
     what,
     figure,
-    note: `${arrivals.latencies.length} of ${complaints} complaints${missing ? `, ${missing} not seen` : ''}; ${SECONDS} s`,
+    note: `${result.latencies.length} of ${result.complaints} complaints${result.missing ? `, ${result.missing} not seen` : ''}; ${SECONDS} s`,
   };
 }
 
@@ -127,7 +113,15 @@ export const screenPart: BenchPart = {
         log: () => {},
       });
       try {
-        return await throughScreen(nc, config, app.url!);
+        const result = await traffic(ctx, config, {
+          screenUrl: app.url!,
+          rate: RATE,
+          seconds: SECONDS,
+          tag: 's',
+          settleMs: SETTLE_MS,
+          storm: { count: STORM, seconds: STORM_SECONDS },
+        });
+        return [latencyRow('screen', `publish → /live 'events' at ${RATE}/s`, result), stormRow(result)];
       } finally {
         await app.stop();
       }
@@ -140,47 +134,20 @@ export const screenPart: BenchPart = {
   },
 };
 
-async function throughScreen(nc: NatsConnection, config: Config, url: string): Promise<BenchRow[]> {
-  const socket = ioClient(`${url}/live`, {
-    path: '/socket.io',
-    transports: ['websocket'],
-    reconnection: false,
-  });
-  const arrivals = new Arrivals();
-  const emits: { at: number; transitions: number }[] = [];
-  socket.on('events', (batch: (EventTransition | IncidentTransition)[]) => {
-    emits.push({ at: performance.now(), transitions: batch.length });
-    for (const t of batch) arrivals.see(t);
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('snapshot', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  try {
-    const complaints = await paced(nc, config, arrivals, 's');
-    const latency = latencyRow('screen', `publish → /live 'events' at ${RATE}/s`, arrivals, complaints);
-
-    emits.length = 0;
-    const stormStart = performance.now();
-    await publishStorm(nc, config.topology, { count: STORM, seconds: STORM_SECONDS, tag: 'storm' });
-    // The storm is over for the screen when no batch came for 2 s (or after 60 s).
-    while (performance.now() - stormStart < 60_000) {
-      await new Promise((r) => setTimeout(r, 500));
-      const last = emits.at(-1)?.at ?? stormStart;
-      if (performance.now() - Math.max(last, stormStart + STORM_SECONDS * 1000) > 2000) break;
-    }
-    const transitions = emits.reduce((n, e) => n + e.transitions, 0);
-    const span = emits.length > 1 ? (emits.at(-1)!.at - emits[0]!.at) / 1000 : NaN;
-    return [
-      latency,
-      {
-        part: 'screen',
-        what: `alarm storm: ${STORM} outage alarms in ${STORM_SECONDS} s → /live`,
-        figure: `${(emits.length / span).toFixed(1)} emits/s, ${(transitions / Math.max(emits.length, 1)).toFixed(0)} transitions/emit`,
-        note: `${emits.length} emits, ${transitions} transitions over ${span.toFixed(1)} s`,
-      },
-    ];
-  } finally {
-    socket.close();
-  }
+/** The storm on the screen: batches a second while it lasted, and when the screen had all of it. */
+function stormRow({ emits, stormPublishedMs }: TrafficResult): BenchRow {
+  const transitions = emits.reduce((n, e) => n + e.transitions, 0);
+  const lastAt = emits.at(-1)?.at ?? NaN;
+  const span = emits.length > 1 ? (lastAt - emits[0]!.at) / 1000 : NaN;
+  // The busiest second of batches, the figure the contract's ~4 a second is about.
+  const perSecond = new Map<number, number>();
+  for (const e of emits)
+    perSecond.set(Math.floor(e.at / 1000), (perSecond.get(Math.floor(e.at / 1000)) ?? 0) + 1);
+  const busiest = Math.max(0, ...perSecond.values());
+  return {
+    part: 'screen',
+    what: `alarm storm: ${STORM} outage alarms in ${STORM_SECONDS} s → /live`,
+    figure: `caught up ${((lastAt - stormPublishedMs) / 1000).toFixed(1)} s after the storm; ≤ ${busiest} emits/s`,
+    note: `${emits.length} emits (${(emits.length / span).toFixed(1)}/s), ${transitions} transitions over ${span.toFixed(1)} s; published in ${(stormPublishedMs / 1000).toFixed(1)} s`,
+  };
 }

@@ -15,6 +15,12 @@ import { publishWindowed, type PublishItem } from '../broker/publish.js';
 import { outputsRefusedTotal } from '../shared/metrics.js';
 
 const MAX_BACKOFF_MS = 5000;
+/**
+ * Documents awaiting their ack at once: a window of the default 1,000 grid documents (~10 KB each)
+ * is ~10 MB encoded and written in one go, tens of ms in which no transition gets through. A small
+ * one lets the feed's batches and their transitions in between.
+ */
+const DOCS_WINDOW = 32;
 
 export interface OutboxTargets {
   nc: NatsConnection;
@@ -160,6 +166,7 @@ export class Outbox {
       ],
       log,
       owns,
+      undefined,
       (seq) => (this.eventsSeq = Math.max(this.eventsSeq, seq)),
     );
     if (onPublished) transitions.forEach(onPublished);
@@ -173,6 +180,7 @@ export class Outbox {
       })),
       log,
       owns,
+      DOCS_WINDOW,
     );
     await storeAll(
       'put grids',
@@ -180,6 +188,7 @@ export class Outbox {
       [...batch.grids].map(([grid, data]) => ({ subject: kvSubject(BUCKETS.grids, grid), data })),
       log,
       owns,
+      DOCS_WINDOW,
     );
     if (!owns()) return;
     for (const { commandId, reply } of batch.replies)
@@ -201,13 +210,14 @@ async function storeAll(
   items: PublishItem[],
   log: (m: string) => void,
   owns: () => boolean = () => true,
+  window?: number,
   onStored?: (seq: number) => void,
 ): Promise<void> {
   let pending = items;
   for (let delay = 100; pending.length; delay = Math.min(delay * 2, MAX_BACKOFF_MS)) {
     if (!owns())
       return log(`${what}: ${pending.length} not written, the partition's lease is no longer ours`);
-    const results = await publishWindowed(nc, pending, { allowed: owns });
+    const results = await publishWindowed(nc, pending, { allowed: owns, window });
     const failed: PublishItem[] = [];
     const refused: { item: PublishItem; error: Error }[] = [];
     results.forEach((r, i) => {
