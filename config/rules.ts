@@ -40,10 +40,9 @@ export const RulesSchema = section({
    * sooner (new evidence, a new title or deadline) fold into one `updated` at the end of it. A level
    * that rises and every other transition go out at once. In an alarm storm each alarm joining an
    * outage was a transition of its own, with the whole evidence list: 100,000 of them in seconds.
-   * Off (0s) by default until the wall's opening counts under it are understood: with 1 s, the
-   * browser test test/ui/wall_escalation.test.ts saw GET /api/activity count no opening.
+   * `0s` turns it off.
    */
-  foldUpdates: duration('0s'),
+  foldUpdates: duration('1s'),
   outage: section({
     debounce: duration('60s'),
     codes: Type.Array(Type.String(), {

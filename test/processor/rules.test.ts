@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { rulesFrom } from '../../config/load.js';
+import { MinuteSeries } from '../../gateway/series.js';
 import { judgeMetric } from '../../processor/core/index.js';
 import {
   DAY,
@@ -91,11 +92,10 @@ describe('kpi: events per grid', () => {
     for (let n = 1; n <= 9; n++) lines.push(kpi(cell(n), 0, n <= 5 ? bad : clean));
     for (let n = 1; n <= 9; n++) lines.push(kpi(cell(n), 15, n <= 5 ? bad : clean));
     const t = of(run([...lines, tick(20)]).transitions, G, 'kpi');
+    // The samples of one instant: the elements joining in between fold into the rise to red
+    // (rules.foldUpdates), which goes out at once.
     expect(t.map((x) => [x.transition, x.level])).toEqual([
       ['opened', 'yellow'],
-      ['updated', 'yellow'],
-      ['updated', 'yellow'],
-      ['updated', 'yellow'],
       ['updated', 'red'],
     ]);
     expect(t.at(-1)!.evidence.elements).toHaveLength(5);
@@ -116,7 +116,7 @@ describe('kpi: events per grid', () => {
   });
 });
 
-describe('folding updates (rules.foldUpdates 1 s; off by default)', () => {
+describe('folding updates (rules.foldUpdates, 1 s)', () => {
   const sec = (s: number) => s / 60; // helpers take minutes
   const summary = (lines: Parameters<typeof run>[0], r: Record<string, unknown> = { foldUpdates: '1s' }) =>
     run(lines, r).transitions.map((t) => [
@@ -153,6 +153,34 @@ describe('folding updates (rules.foldUpdates 1 s; off by default)', () => {
       ['opened', '01:01:00.000', 'orange', 1],
       ['updated', '01:01:00.400', 'red', 3],
     ]);
+  });
+
+  it('never holds or merges an opening or an escalation (the wall counts both: GET /api/activity)', () => {
+    // Three complaint events, a 15 s first response: each opens, takes an update within the second
+    // (a second complaint), and is escalated at each complaint's deadline; the series counts what
+    // the wall shows.
+    const grids = [G, 'HY-ZH-0002', 'XT-YH-0003'];
+    const lines = grids.flatMap((g, i) => [
+      complaint(`C${i}`, 0, `k${i}`, 4, g),
+      complaint(`D${i}`, sec(0.5), `m${i}`, 4, g),
+    ]);
+    const rules = { foldUpdates: '1s', complaint: { ackDeadline: { other: '15s' } } };
+    const t = run([...lines, tick(sec(2)), tick(sec(20)), tick(1)], rules).transitions;
+    for (const g of grids)
+      expect(of(t, g, 'complaint').map((x) => [x.seq, x.transition, x.level, x.at.slice(11, 23)])).toEqual([
+        [1, 'opened', 'yellow', '01:00:00.000'],
+        [2, 'updated', 'yellow', '01:00:01.000'],
+        [3, 'escalated', 'orange', '01:00:15.000'],
+        [4, 'escalated', 'red', '01:00:15.500'], // the second complaint's own first response
+      ]);
+    const series = new MinuteSeries();
+    const now = Date.parse('2026-10-15T01:01:00Z');
+    for (const x of t) series.countTransition(now, x);
+    expect(series.totals(now)).toMatchObject({
+      opened: { red: 0, orange: 0, yellow: 3, blue: 0 },
+      escalated: { red: 3, orange: 3, yellow: 0, blue: 0 },
+      lifted: { red: 0, orange: 0, yellow: 0, blue: 0 },
+    });
   });
 
   it('lets what it holds go out where the input ends', () => {
