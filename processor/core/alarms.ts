@@ -121,10 +121,23 @@ export function onDebounce(w: World, timer: Timer): void {
     ev.multi = true;
     w.tightenDeadline(ev, ev.openedAt + w.capped(grid, rules.deadlineMulti), at);
   }
-  const outElements = new Set(ev.out!.values()).size;
-  w.lift(ev, outageLevel(rules, w.gridInfo(grid).tier, [alarm.code], outElements), at);
+  // A red event can rise no further (lift never lowers): no count. Else the distinct elements out,
+  // counted only as far as redElements — a count of them all per alarm was O(alarms²) in a storm.
+  if (ev.level !== 'red')
+    w.lift(
+      ev,
+      outageLevel(rules, w.gridInfo(grid).tier, [alarm.code], elementsOut(ev.out!, rules.redElements)),
+      at,
+    );
   // Named by its evidence (which only grows), so a partial recovery is no transition of its own.
   w.setTitle(ev, ev.elements.size, at);
+}
+
+/** How many distinct elements the event's alarms out are on, counted up to `limit`. */
+function elementsOut(out: Map<string, string>, limit: number): number {
+  const seen = new Set<string>();
+  for (const ne of out.values()) if (seen.add(ne).size >= limit) break;
+  return seen.size;
 }
 
 /** CONTRACT.md: red if a red code (CORE_DOWN), ≥ redElements elements out, or a red-tier grid; else orange. */

@@ -61,6 +61,11 @@ const timerBefore = (a: Timer, b: Timer) => a.due < b.due || (a.due === b.due &&
 const ID_BASES_PRUNE_AT = 32;
 
 /** The transition that folds into any other of the same step (which then carries the newer state). */
+interface KindCount {
+  n: number;
+  kinds: Partial<Record<ElementKind, number>>;
+}
+
 const FOLDS_INTO_ANY: TransitionName = 'updated';
 
 export class World {
@@ -82,6 +87,8 @@ export class World {
   readonly dirty = new Set<string>();
   /** Events with an `updated` held back until their fold window ends (rules.foldUpdates). */
   readonly held = new Set<string>();
+  /** The kinds of each titled event's elements, counted as they join (kindsOf); derived, not state. */
+  private readonly kinds = new WeakMap<EventState, KindCount>();
   /** This step's transitions, materialised in order when the step ends. */
   private readonly pending = new Map<
     string,
@@ -246,8 +253,7 @@ export class World {
     // What is counted only grows: the same count is the same set, hence the same title.
     if (ev.title && ev.titleParts.count === count) return;
     const parts: TitleParts = { rule: ev.rule, grid: this.gridInfo(ev.grid).name, count };
-    if (ev.rule === 'outage' || ev.rule === 'kpi' || ev.rule === 'flapping')
-      parts.kinds = this.kindsOf(ev.elements);
+    if (ev.rule === 'outage' || ev.rule === 'kpi' || ev.rule === 'flapping') parts.kinds = this.kindsOf(ev);
     const title = renderTitle(parts, this.ctx.locale ?? 'zh-CN');
     if (ev.title === title) return;
     ev.title = title;
@@ -255,13 +261,26 @@ export class World {
     this.mark(ev, 'updated', at);
   }
 
-  private kindsOf(elements: Iterable<string>): Partial<Record<ElementKind, number>> {
-    const kinds: Partial<Record<ElementKind, number>> = {};
-    for (const id of elements) {
-      const kind = this.ctx.topology.element(id)?.kind ?? 'other';
-      kinds[kind] = (kinds[kind] ?? 0) + 1;
+  /**
+   * The kinds of the event's elements. Counted once per element as it joins (addEvidence), not over
+   * every element at every new title: in a storm that was O(elements²) per grid. The same counts in
+   * the same key order as a count over the set (elements only grow, in insertion order); a restored
+   * event (no entry yet) is counted over its set once.
+   */
+  private kindsOf(ev: EventState): Partial<Record<ElementKind, number>> {
+    let counted = this.kinds.get(ev);
+    if (!counted || counted.n !== ev.elements.size) {
+      counted = { n: 0, kinds: {} };
+      for (const id of ev.elements) this.countKind(counted, id);
+      this.kinds.set(ev, counted);
     }
-    return kinds;
+    return { ...counted.kinds };
+  }
+
+  private countKind(counted: KindCount, id: string): void {
+    const kind = this.ctx.topology.element(id)?.kind ?? 'other';
+    counted.kinds[kind] = (counted.kinds[kind] ?? 0) + 1;
+    counted.n++;
   }
 
   /** Adds evidence; marks the event updated only when something new joined. */
@@ -273,7 +292,13 @@ export class World {
   ): void {
     const set = ev[kind];
     const before = set.size;
-    for (const id of ids) set.add(id);
+    const counted = kind === 'elements' ? this.kinds.get(ev) : undefined;
+    if (counted?.n === before)
+      for (const id of ids) {
+        const n = set.size;
+        if (set.add(id).size > n) this.countKind(counted, id);
+      }
+    else for (const id of ids) set.add(id);
     if (set.size === before) return;
     this.mark(ev, 'updated', at);
     if (ev.state === 'deferred') resume(this, ev, at);
