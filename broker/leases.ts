@@ -20,6 +20,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { BUCKETS } from '../shared/subjects.js';
+import { connectOptions } from './nats_auth.js';
 import { UNTIL, type Holder, type KeeperCall, type KeeperConfig, type KeeperReport } from './lease_keeper.js';
 
 /** Members announce themselves under this prefix (same bucket, same ttl) so owners can count them. */
@@ -165,10 +166,12 @@ export class Leases {
     const servers =
       options.servers ??
       [...new Set([nc.getServer(), ...(nc.info?.connect_urls ?? [])].filter(Boolean))].join(',');
-    // The keeper writes what this connection's NATS user may write: it connects as that user.
-    const { user, pass, token } =
-      (nc as { options?: { user?: string; pass?: string; token?: string } }).options ?? {};
-    const auth = Object.fromEntries(Object.entries({ user, pass, token }).filter(([, v]) => v !== undefined));
+    // The keeper writes what this connection's NATS user may write: it connects as that user, with
+    // its inbox prefix (the only inboxes the user may subscribe to).
+    const { user, pass, token, inboxPrefix } = connectOptions(nc);
+    const auth = Object.fromEntries(
+      Object.entries({ user, pass, token, inboxPrefix }).filter(([, v]) => v !== undefined),
+    );
     const leases = new Leases(
       await new Kvm(js).open(BUCKETS.leases),
       await js.jetstreamManager(),

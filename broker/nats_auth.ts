@@ -25,15 +25,30 @@ export const passwordVar = (role: NatsRole) => `CADRE_NATS_${role.toUpperCase()}
 export const userVar = (role: NatsRole) => `CADRE_NATS_${role.toUpperCase()}_USER`;
 
 /**
- * The connect options of a role: its user and password when `CADRE_NATS_<ROLE>_PASSWORD` is set,
- * nothing (an anonymous connection, as to a server without auth) when it is not.
+ * Where a role's replies arrive: `_INBOX_<role>.…`, the only inboxes its user may subscribe to, so
+ * no role reads another's request replies (JetStream answers, KV reads, pull deliveries). Producers
+ * keep NATS's default `_INBOX` (outside clients use it): theirs is the one inbox left shared.
+ */
+export const inboxPrefixOf = (role: NatsRole): string | undefined =>
+  role === 'producer' || role === 'admin' ? undefined : `_INBOX_${role}`;
+
+/** What a connection was opened with (nats.js keeps it, its type does not say so). */
+export const connectOptions = (nc: object) =>
+  (nc as { options?: { user?: string; pass?: string; token?: string; inboxPrefix?: string } }).options ?? {};
+
+/**
+ * The connect options of a role: its user, password and inbox prefix when
+ * `CADRE_NATS_<ROLE>_PASSWORD` is set, nothing (an anonymous connection, as to a server without
+ * auth) when it is not.
  */
 export function natsAuth(
   role: NatsRole,
   env: NodeJS.ProcessEnv = process.env,
-): { user: string; pass: string } | Record<string, never> {
+): { user: string; pass: string; inboxPrefix?: string } | Record<string, never> {
   const pass = env[passwordVar(role)];
-  return pass ? { user: env[userVar(role)] || role, pass } : {};
+  if (!pass) return {};
+  const inboxPrefix = inboxPrefixOf(role);
+  return { user: env[userVar(role)] || role, pass, ...(inboxPrefix ? { inboxPrefix } : {}) };
 }
 
 /** The shipped users and permissions: next to the package (dist/broker → ../../deploy), or from source. */

@@ -8,6 +8,7 @@
  */
 import { createInbox, headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { messageId, subjects } from '../shared/subjects.js';
+import { connectOptions } from './nats_auth.js';
 import type { AlarmInput, ComplaintInput, KpiInput } from '../contract/normalize.js';
 
 export const DEFAULT_PUBLISH_WINDOW = 1000;
@@ -77,7 +78,8 @@ export async function publishWindowed(
   const results = new Array<PublishResult | undefined>(items.length);
   if (items.length === 0) return [];
   const window = Math.max(1, options.window ?? DEFAULT_PUBLISH_WINDOW);
-  const inbox = createInbox();
+  // The connection's own prefix: a role may subscribe to its inboxes only (broker/nats_auth.ts).
+  const inbox = createInbox(connectOptions(nc).inboxPrefix);
   const decoder = new TextDecoder();
   let sent = 0;
   let settled = 0;

@@ -236,6 +236,35 @@ describe('who may speak on the broker', () => {
     }
   });
 
+  it("reads no other role's replies: each subscribes to its own inboxes only", async () => {
+    // A subscription the server refuses ends with the permission error (asynchronously).
+    const subscribes = async (nc: NatsConnection, subject: string): Promise<'refused' | 'allowed'> => {
+      const sub = nc.subscribe(subject);
+      const ended = sub.closed.then((err) =>
+        err && /Permissions Violation/i.test(err.message) ? 'refused' : 'allowed',
+      );
+      await nc.flush();
+      const result = await Promise.race([
+        ended,
+        new Promise<'allowed'>((r) => setTimeout(() => r('allowed'), 1000)),
+      ]);
+      sub.unsubscribe();
+      return result;
+    };
+    const roles: NatsRole[] = ['producer', 'ingest', 'processor', 'gateway', 'notifier'];
+    for (const role of roles) {
+      const nc = await as(role);
+      for (const other of roles.filter((r) => r !== role && r !== 'producer'))
+        expect(await subscribes(nc, `_INBOX_${other}.>`), `${role} → _INBOX_${other}`).toBe('refused');
+      if (role !== 'producer') {
+        expect(await subscribes(nc, '_INBOX.>'), `${role} → _INBOX`).toBe('refused');
+        expect(await subscribes(nc, `_INBOX_${role}.>`), `${role} → its own`).toBe('allowed');
+        // Requests work: the reply comes back to its own inbox.
+        await expect(outcome(nc, '$JS.API.INFO')).resolves.toBe('answered');
+      }
+    }
+  });
+
   it('end to end under their users: producer input, HTTP ingest, the notifier, and a signed command that acts', async () => {
     const event = await eventually(async () => {
       const { body } = await api<{ events: EventDoc[] }>('/api/events?state=active');
