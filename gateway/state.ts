@@ -115,7 +115,9 @@ export class ReadModel {
     const kvm = new Kvm(nc);
     const eventsKv = await kvm.open(BUCKETS.events);
     const gridsKv = await kvm.open(BUCKETS.grids);
-    await this.watch(eventsKv, (e) => this.applyChecked(e.json(), `${BUCKETS.events} ${e.key}`));
+    await this.watch(eventsKv, (e) => {
+      if (!this.heldAlready(e)) this.applyChecked(e.json(), `${BUCKETS.events} ${e.key}`);
+    });
     await this.watch(gridsKv, (e) => this.holdGrid(e));
     await loadAll(eventsKv, (e) => this.applyChecked(e.json(), `${BUCKETS.events} ${e.key}`));
     await loadAll(gridsKv, (e) => this.holdGrid(e));
@@ -283,6 +285,18 @@ export class ReadModel {
     return last;
   }
 
+  /**
+   * A KV event document whose seq this model already holds, told from its first bytes: the watcher
+   * brings each event's document after the stream brought its transition, and decoding, parsing and
+   * checking every one again was a second decode per transition in a storm.
+   */
+  private heldAlready(e: KvEntry): boolean {
+    const seq = peekEventSeq(e.key, e.value);
+    if (seq === undefined) return false;
+    const held = this.active.get(e.key) ?? this.deferred.get(e.key) ?? this.ended.peek(e.key);
+    return held !== undefined && held.seq >= seq;
+  }
+
   private holdGrid(e: KvEntry): void {
     const held = this.grids.get(e.key);
     if (held && held.revision >= e.revision) return;
@@ -342,6 +356,28 @@ function nanosToMs(nanos: number): number {
 
 /** The current value of every key; deleted keys are skipped. */
 const decoder = new TextDecoder();
+
+const EVENT_HEAD = new TextEncoder().encode('{"kind":"event","id":"');
+const SEQ_KEY = new TextEncoder().encode('","seq":');
+
+/**
+ * The seq of an event document stored under `key`, read from its first bytes as the processor writes
+ * them (`{"kind":"event","id":"<key>","seq":<n>,`), without decoding it; undefined for anything else
+ * (an incident, an encoded key, another shape), which is then parsed in full.
+ */
+export function peekEventSeq(key: string, value: Uint8Array): number | undefined {
+  if (!/^[-_=.a-zA-Z0-9]+$/.test(key) || key.startsWith('x_')) return undefined;
+  let i = 0;
+  for (const b of EVENT_HEAD) if (value[i++] !== b) return undefined;
+  for (let k = 0; k < key.length; k++) if (value[i++] !== key.charCodeAt(k)) return undefined;
+  for (const b of SEQ_KEY) if (value[i++] !== b) return undefined;
+  let seq = 0;
+  const start = i;
+  for (let c = value[i]; c !== undefined && c >= 0x30 && c <= 0x39; c = value[++i])
+    seq = seq * 10 + (c - 0x30);
+  const end = value[i];
+  return i > start && i - start < 16 && (end === 0x2c || end === 0x7d) ? seq : undefined;
+}
 
 async function loadAll(kv: KV, apply: (e: KvEntry) => void): Promise<void> {
   const keys: string[] = [];
