@@ -104,9 +104,13 @@ export async function startOwnership(options: OwnershipOptions): Promise<Ownersh
    * back in case it is ours still (it lapsed without anyone taking it): taken again at once, here or
    * elsewhere, instead of after the ttl.
    */
-  const abandon = (partition: string, entry: Owned, why: string) => {
+  const abandon = (partition: string, entry: Owned, why: string) =>
+    stopAndRelease(partition, entry, `[${partition}] ${why}: giving it up`);
+
+  /** No longer ours: forgotten now; once started, its processor stops writing and the lease is given back. */
+  const stopAndRelease = (partition: string, entry: Owned, message: string) => {
     owned.delete(partition);
-    log(`[${partition}] ${why}: giving it up`);
+    log(message);
     aside(
       (async () => {
         await entry.starting;
@@ -123,16 +127,10 @@ export async function startOwnership(options: OwnershipOptions): Promise<Ownersh
    */
   const fenced = (partition: string, entry: Owned) => {
     if (owned.get(partition) !== entry) return;
-    owned.delete(partition);
-    log(
+    stopAndRelease(
+      partition,
+      entry,
       `[${partition}] its lease lapsed before it was renewed: restarting the partition from its checkpoint`,
-    );
-    aside(
-      (async () => {
-        await entry.starting;
-        await entry.processor?.abandon();
-        await entry.lease.release();
-      })(),
     );
   };
 
