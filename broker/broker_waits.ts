@@ -79,3 +79,20 @@ export function keepRunningOnBrokerErrors(log: (m: string) => void): void {
     log(`NATS: ${(err as Error).message} (not awaited anywhere; carrying on)`);
   });
 }
+
+/**
+ * `work`, or an error after `ms`: some nats.js reads (an object store get, an ordered consumer that
+ * cannot be created on a node that just restarted) retry on their own for minutes instead of
+ * failing; the caller's own retry then starts again instead of waiting on them.
+ */
+export async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

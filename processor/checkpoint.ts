@@ -13,8 +13,11 @@ import { gunzipSync, gzipSync, constants } from 'node:zlib';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import { BUCKETS } from '../shared/subjects.js';
+import { within } from '../broker/broker_waits.js';
 
 const VERSION = 1;
+/** A checkpoint not read in this time is asked for again (the processor's start is retried). */
+const LOAD_TIMEOUT_MS = 30_000;
 const gzip = (text: string) => gzipSync(text, { level: constants.Z_BEST_SPEED });
 const isGzip = (data: Uint8Array) => data[0] === 0x1f && data[1] === 0x8b;
 
@@ -41,7 +44,7 @@ export class CheckpointStore<S> {
   }
 
   async load(): Promise<Checkpoint<S> | undefined> {
-    const data = await this.store.getBlob(this.partition);
+    const data = await within(this.store.getBlob(this.partition), LOAD_TIMEOUT_MS, 'checkpoint read');
     if (!data) return undefined;
     const text = new TextDecoder().decode(isGzip(data) ? gunzipSync(data) : data);
     const checkpoint = JSON.parse(text) as Checkpoint<S>;

@@ -38,11 +38,9 @@ export function useCluster(options: ClusterOptions = {}): ClusterFixture {
   const fixture = {} as ClusterFixture;
   beforeAll(async () => {
     Object.assign(roleEnv, loadOrCreatePasswords(undefined, {}));
-    // Without the shipped users for now: with them, a node restarted in a running cluster answered
-    // 'jetstream is not enabled' to every JetStream request for over 90 s (test/cluster/failover.test.ts
-    // timed out waiting for the cities to be shared again; it passes in 50 s without them). The
-    // permissions themselves are proven on one server by test/broker/permissions.test.ts.
-    fixture.cluster = await startNatsCluster({ ...options });
+    // The shipped users: a node restarted in the cluster answers 'jetstream is not enabled' for a
+    // while; the roles' starts are bounded and retried meanwhile (checkpoint read, publishedSince).
+    fixture.cluster = await startNatsCluster({ auth: { passwords: roleEnv }, ...options });
     fixture.nc = await connect({
       servers: fixture.cluster.urls.split(','),
       ...natsAuth('admin', roleEnv),
