@@ -9,17 +9,14 @@
  * `CADRE_HA=long npm run test:cluster` runs a longer input.
  */
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
-import { headers, type NatsConnection } from '@nats-io/transport-node';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { useCluster, startRole, readyz, clusterConfigDir, type RoleProcess } from '../helpers/cluster.js';
 import { freePorts, type ClusterNode } from '../../broker/nats_cluster.js';
 import { loadConfig } from '../../config/load.js';
-import type { Topology } from '../../config/topology.js';
 import { ensureStreams } from '../../broker/streams.js';
-import { normalize } from '../../contract/normalize.js';
-import { HEADERS, STREAMS, messageId, subjects } from '../../shared/subjects.js';
-import type { EventTransition } from '../../shared/schemas.js';
-import { streamCount, waitFor, waitSettled } from '../processor/live_helpers.js';
+import { STREAMS, subjects } from '../../shared/subjects.js';
+import { publishLines, streamCount, waitFor, waitSettled } from '../processor/live_helpers.js';
+import { liveScreen } from '../helpers/screens.js';
 import { provinceInput } from '../faults/stack.js';
 import { activeDigest, check, expectClean, expectedOf, readAll, type ScreenView } from '../faults/checker.js';
 import { mkdtempSync } from 'node:fs';
@@ -35,37 +32,9 @@ afterAll(async () => {
   await Promise.all(roles.map((r) => r.kill()));
 });
 
-/**
- * Publishes replay lines as producers would, each on its city's subject; a tick goes to every city
- * (each partition's clock is its own `cadre.in.tick.<city>`).
- */
-async function publishToCities(nc: NatsConnection, topology: Topology, lines: readonly string[]) {
-  for (const line of lines) {
-    const raw = JSON.parse(line) as Record<string, unknown>;
-    if (raw.type === 'tick') {
-      for (const city of topology.cities) nc.publish(subjects.tick(city.id), line);
-      continue;
-    }
-    const n = normalize(raw, undefined, topology);
-    if (!n.ok) throw new Error(`test input does not normalize: ${n.reject.reason}`);
-    const input = n.input as { type: 'alarm' | 'kpi' | 'complaint'; city: string };
-    const h = headers();
-    h.set(HEADERS.msgId, messageId(input.type, raw));
-    nc.publish(subjects.input(input.type, input.city), line, { headers: h });
-  }
-  await nc.flush();
-}
-
 /** A wall screen: the active events it holds, as id:seq (ScreenView of the checker). */
 function screen(name: string, url: string): ScreenView {
-  const events = new Map<string, EventTransition>();
-  const apply = (t: EventTransition) => {
-    if ((events.get(t.id)?.seq ?? 0) < t.seq) events.set(t.id, t);
-  };
-  const socket = io(`${url}/live`, { transports: ['websocket'], forceNew: true });
-  socket.on('snapshot', (s: { events: EventTransition[] }) => s.events.forEach(apply));
-  socket.on('events', (batch: EventTransition[]) => batch.forEach(apply));
-  sockets.push(socket);
+  const events = liveScreen(url, sockets);
   return {
     name,
     digest: () =>
@@ -142,7 +111,7 @@ describe('two processors and two gateways on a 3-node cluster', () => {
     const publish = async (from: number, to: number) => {
       const chunk = part(from, to);
       for (let i = 0; i < chunk.length; i += 500)
-        await publishToCities(nc, config.topology, chunk.slice(i, i + 500)).catch(() => undefined);
+        await publishLines(nc, config.topology, chunk.slice(i, i + 500), 'per-city').catch(() => undefined);
       let last = -2;
       await waitFor(
         'the input stored',

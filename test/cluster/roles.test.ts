@@ -7,13 +7,14 @@
  * gateway; `npm run test:cluster` then the other gateway's too.
  */
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { useCluster, startRole, readyz, clusterConfigDir, type RoleProcess } from '../helpers/cluster.js';
 import { freePorts, type ClusterNode } from '../../broker/nats_cluster.js';
 import { hashApiKey, hashPassword } from '../../shared/passwords.js';
 import { loadConfig } from '../../config/load.js';
 import type { EventTransition } from '../../shared/schemas.js';
 import { waitFor } from '../processor/live_helpers.js';
+import { liveScreen } from '../helpers/screens.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,15 +31,7 @@ afterAll(async () => {
 
 /** What a wall screen holds: the newest transition of each event it was shown. */
 function screen(url: string): Map<string, EventTransition> {
-  const seen = new Map<string, EventTransition>();
-  const apply = (t: EventTransition) => {
-    if ((seen.get(t.id)?.seq ?? 0) < t.seq) seen.set(t.id, t);
-  };
-  const socket = io(`${url}/live`, { transports: ['websocket'], forceNew: true });
-  socket.on('snapshot', (s: { events: EventTransition[] }) => s.events.forEach(apply));
-  socket.on('events', (batch: EventTransition[]) => batch.forEach(apply));
-  sockets.push(socket);
-  return seen;
+  return liveScreen(url, sockets);
 }
 
 describe('roles on a 3-node cluster', () => {

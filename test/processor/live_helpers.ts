@@ -25,17 +25,20 @@ export function scenarioConfigDir(files: Record<string, string>): string {
 
 /**
  * Publishes replay lines the way producers (and the live processor's ticker) would: each on
- * `cadre.in.<type>.<city>`, producer messages with their Nats-Msg-Id, ticks on `cadre.in.tick.all`.
+ * `cadre.in.<type>.<city>`, producer messages with their Nats-Msg-Id, ticks on `cadre.in.tick.all`
+ * (`per-city`: a tick on every city's `cadre.in.tick.<city>`, each partition's clock its own).
  */
 export async function publishLines(
   nc: NatsConnection,
   topology: Topology,
   lines: readonly string[],
+  ticks: 'shared' | 'per-city' = 'shared',
 ): Promise<void> {
   for (const line of lines) {
     const raw = JSON.parse(line) as Record<string, unknown>;
     if (raw.type === 'tick') {
-      nc.publish(subjects.tick(undefined), line);
+      if (ticks === 'shared') nc.publish(subjects.tick(undefined), line);
+      else for (const city of topology.cities) nc.publish(subjects.tick(city.id), line);
       continue;
     }
     const normalized = normalize(raw, undefined, topology);
