@@ -52,16 +52,30 @@ export async function untilDone<T>(
   attempt: () => Promise<T>,
   log: (m: string) => void,
 ): Promise<T> {
-  for (let delay = 250; ; delay = Math.min(delay * 2, MAX_DELAY_MS)) {
+  const value = await withBackOff(250, attempt, (err, delay) => {
+    if (!isBrokerError(err)) throw err;
+    brokerErrorsTotal.inc({ what });
+    waits.set(what, (err as Error).message);
+    log(`${what}: ${(err as Error).message}; retrying in ${delay} ms`);
+  });
+  waits.delete(what);
+  return value;
+}
+
+/**
+ * Runs `attempt` until it succeeds, waiting `firstDelayMs` after the first failure and twice as long
+ * after each next one (at most 5 s); `onFailure` is told each error first and may throw it to give up.
+ */
+export async function withBackOff<T>(
+  firstDelayMs: number,
+  attempt: () => Promise<T>,
+  onFailure: (err: unknown, delayMs: number) => void,
+): Promise<T> {
+  for (let delay = firstDelayMs; ; delay = Math.min(delay * 2, MAX_DELAY_MS)) {
     try {
-      const value = await attempt();
-      waits.delete(what);
-      return value;
+      return await attempt();
     } catch (err) {
-      if (!isBrokerError(err)) throw err;
-      brokerErrorsTotal.inc({ what });
-      waits.set(what, (err as Error).message);
-      log(`${what}: ${(err as Error).message}; retrying in ${delay} ms`);
+      onFailure(err, delay);
       await new Promise((r) => setTimeout(r, delay));
     }
   }

@@ -12,6 +12,7 @@ import type { EventTransition, IncidentTransition } from '../shared/schemas.js';
 import type { CommandReply } from '../shared/views.js';
 import { BUCKETS, kvKey, subjects } from '../shared/subjects.js';
 import { publishWindowed, type PublishItem } from '../broker/publish.js';
+import { withBackOff } from '../broker/broker_waits.js';
 import { outputsRefusedTotal } from '../shared/metrics.js';
 
 const MAX_BACKOFF_MS = 5000;
@@ -283,12 +284,7 @@ export async function retry<T>(
   attempt: () => Promise<T>,
   log: (m: string) => void,
 ): Promise<T> {
-  for (let delay = 100; ; delay = Math.min(delay * 2, MAX_BACKOFF_MS)) {
-    try {
-      return await attempt();
-    } catch (err) {
-      log(`${what} failed (${(err as Error).message}); retrying in ${delay} ms`);
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
+  return withBackOff(100, attempt, (err, delay) =>
+    log(`${what} failed (${(err as Error).message}); retrying in ${delay} ms`),
+  );
 }
