@@ -301,6 +301,9 @@ export class World {
     else for (const id of ids) set.add(id);
     if (set.size === before) return;
     this.mark(ev, 'updated', at);
+    // A customer's complaint shows at once, never held by the fold (rules.foldUpdates): the fold is
+    // for storms of alarms and elements, and publish → screen of a complaint is the figure that counts.
+    if (kind === 'complaints') this.pending.get(ev.id)!.release = true;
     if (ev.state === 'deferred') resume(this, ev, at);
   }
 

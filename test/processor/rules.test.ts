@@ -157,7 +157,7 @@ describe('folding updates (rules.foldUpdates, 1 s)', () => {
 
   it('never holds or merges an opening or an escalation (the wall counts both: GET /api/activity)', () => {
     // Three complaint events, a 15 s first response: each opens, takes an update within the second
-    // (a second complaint), and is escalated at each complaint's deadline; the series counts what
+    // (a second complaint: out at once, not folded), and is escalated at each complaint's deadline; the series counts what
     // the wall shows.
     const grids = [G, 'HY-ZH-0002', 'XT-YH-0003'];
     const lines = grids.flatMap((g, i) => [
@@ -169,7 +169,7 @@ describe('folding updates (rules.foldUpdates, 1 s)', () => {
     for (const g of grids)
       expect(of(t, g, 'complaint').map((x) => [x.seq, x.transition, x.level, x.at.slice(11, 23)])).toEqual([
         [1, 'opened', 'yellow', '01:00:00.000'],
-        [2, 'updated', 'yellow', '01:00:01.000'],
+        [2, 'updated', 'yellow', '01:00:00.500'], // a complaint is never held by the fold
         [3, 'escalated', 'orange', '01:00:15.000'],
         [4, 'escalated', 'red', '01:00:15.500'], // the second complaint's own first response
       ]);
