@@ -3,34 +3,18 @@
  * CADRE_EVENTS and read models in KV within a second; commands are answered; bad input goes to the
  * DLQ with its reason; a restart continues from its checkpoint without repeating a transition.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { headers } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import { useNats } from '../helpers/nats.js';
-import { loadConfig, type Config } from '../../config/load.js';
-import { ensureStreams } from '../../broker/streams.js';
-import { startProcessor, type RunningProcessor } from '../../processor/live.js';
 import { BUCKETS, HEADERS, STREAMS, kvKey, subjects } from '../../shared/subjects.js';
 import type { EventTransition } from '../../shared/schemas.js';
 import type { CommandReply, GridDoc } from '../../shared/views.js';
-import { complaint, scenarioConfigDir, readStream, waitFor } from './live_helpers.js';
+import { complaint, readStream, useLiveProcessor, waitFor } from './live_helpers.js';
 
 const nats = useNats();
-let config: Config;
-let processor: RunningProcessor | undefined;
-
-beforeAll(async () => {
-  const dir = scenarioConfigDir({ 'cadre.yaml': 'processor:\n  checkpointInterval: 0.1\n' });
-  config = loadConfig(dir);
-  await ensureStreams(nats.nc, config);
-});
-afterAll(async () => {
-  await processor?.stop();
-});
-
-const start = async () =>
-  (processor = await startProcessor({ nc: nats.nc, natsUrl: nats.url, config, log: () => {} }));
+const live = useLiveProcessor(nats, 'processor:\n  checkpointInterval: 0.1\n');
 
 function publish(subject: string, body: unknown, msgId?: string) {
   const h = headers();
@@ -55,7 +39,7 @@ function nextTransition(grid: string, city: string, predicate: (t: EventTransiti
 
 describe('live processor', () => {
   it('turns a complaint published on NATS into a transition within a second, with its read models in KV', async () => {
-    await start();
+    await live.start();
     const opened = nextTransition('HY-SG-0005', 'HY', (t) => t.transition === 'opened');
     const sentAt = Date.now();
     publish(subjects.input('complaint', 'HY'), complaint('L-1', { media: true }), 'complaint:L-1');
@@ -132,9 +116,9 @@ describe('live processor', () => {
   });
 
   it('continues after a restart from its checkpoint, repeating nothing', async () => {
-    await processor!.stop();
+    await live.processor!.stop();
     const before = await readStream(nats.nc, STREAMS.events.name);
-    await start();
+    await live.start();
     const event = JSON.parse(before[0]!.text) as EventTransition;
     const updated = nextTransition('HY-SG-0005', 'HY', (t) => t.transition === 'updated');
     publish(subjects.input('complaint', 'HY'), complaint('L-2'), 'complaint:L-2');
@@ -171,8 +155,8 @@ describe('live processor', () => {
     expect(Math.max(...doc.d.alarms.map((a) => a.text?.length ?? 0))).toBe(500);
     expect(doc.bytes).toBeLessThan(512 * 1024);
 
-    await processor!.stop();
-    await start();
+    await live.processor!.stop();
+    await live.start();
     const again = nextTransition('XT-YT-0010', 'XT', (t) => t.evidence.complaints.includes('BIG-C2'));
     publish(subjects.input('complaint', 'XT'), complaint('BIG-C2', { grid: 'XT-YT-0010' }));
     expect(await again).toMatchObject({ rule: 'complaint', evidence: { complaints: ['BIG-C1', 'BIG-C2'] } });

@@ -1,12 +1,17 @@
-/** Shared pieces of the live-processor tests: temporary config folders, publishing input lines, reading streams. */
+/** Shared pieces of the live-processor tests: temporary config folders, a live processor on a test's nats-server, publishing input lines, reading streams. */
+import { afterAll, beforeAll } from 'vitest';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, DeliverPolicy, jetstream } from '@nats-io/jetstream';
+import { loadConfig, type Config } from '../../config/load.js';
 import type { Topology } from '../../config/topology.js';
+import { ensureStreams } from '../../broker/streams.js';
+import { startProcessor, type RunningProcessor } from '../../processor/live.js';
 import { normalize } from '../../contract/normalize.js';
 import { HEADERS, messageId, subjects } from '../../shared/subjects.js';
+import type { NatsFixture } from '../helpers/nats.js';
 import { SCENARIOS } from './helpers.js';
 
 /** A config folder holding `files` (name → text). */
@@ -21,6 +26,49 @@ export function scenarioConfigDir(files: Record<string, string>): string {
   const dir = configDir(files);
   copyFileSync(join(SCENARIOS, 'topology.json'), join(dir, 'topology.json'));
   return dir;
+}
+
+export interface LiveProcessor {
+  /** The scenarios' config with the test's cadre.yaml, loaded in beforeAll. */
+  config: Config;
+  /** The processor started last (stopped in afterAll). */
+  processor: RunningProcessor | undefined;
+  /** Starts a processor on the test's nats-server and config (the one before must be stopped or abandoned). */
+  start(): Promise<RunningProcessor>;
+}
+
+/**
+ * Registers beforeAll/afterAll: a config folder with the scenarios' topology and `cadreYaml` as
+ * cadre.yaml, its streams on `nats` (useNats, registered before), and with `started` a processor
+ * started; the processor of the last `start()` is stopped in afterAll.
+ */
+export function useLiveProcessor(
+  nats: NatsFixture,
+  cadreYaml: string,
+  options: { started?: boolean } = {},
+): LiveProcessor {
+  const live: LiveProcessor = {
+    config: undefined as unknown as Config,
+    processor: undefined,
+    async start() {
+      live.processor = await startProcessor({
+        nc: nats.nc,
+        natsUrl: nats.url,
+        config: live.config,
+        log: () => {},
+      });
+      return live.processor;
+    },
+  };
+  beforeAll(async () => {
+    live.config = loadConfig(scenarioConfigDir({ 'cadre.yaml': cadreYaml }));
+    await ensureStreams(nats.nc, live.config);
+    if (options.started) await live.start();
+  });
+  afterAll(async () => {
+    await live.processor?.stop();
+  });
+  return live;
 }
 
 /**

@@ -4,35 +4,19 @@
  * Nats-Msg-Id and time-zone text, one rejected as absurd) never shows in them, and a crash after a
  * grid document was written and before the checkpoint that covers it applies nothing twice.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { headers } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import { useNats } from '../helpers/nats.js';
-import { loadConfig, type Config } from '../../config/load.js';
-import { ensureStreams } from '../../broker/streams.js';
-import { startProcessor, type RunningProcessor } from '../../processor/live.js';
 import { BUCKETS, HEADERS, STREAMS, subjects } from '../../shared/subjects.js';
 import type { EventTransition } from '../../shared/schemas.js';
 import type { GridDoc } from '../../shared/views.js';
-import { complaint, scenarioConfigDir, readStream, waitFor } from './live_helpers.js';
+import { complaint, readStream, useLiveProcessor, waitFor } from './live_helpers.js';
 
 const nats = useNats();
-let config: Config;
-let processor: RunningProcessor | undefined;
+// Checkpoints far apart: grid documents (once a second) are written long before one covers them.
+const live = useLiveProcessor(nats, 'processor:\n  checkpointInterval: 10m\n');
 const GRID = 'HY-SG-0005';
-
-beforeAll(async () => {
-  // Checkpoints far apart: grid documents (once a second) are written long before one covers them.
-  const dir = scenarioConfigDir({ 'cadre.yaml': 'processor:\n  checkpointInterval: 10m\n' });
-  config = loadConfig(dir);
-  await ensureStreams(nats.nc, config);
-});
-afterAll(async () => {
-  await processor?.stop();
-});
-
-const start = async () =>
-  (processor = await startProcessor({ nc: nats.nc, natsUrl: nats.url, config, log: () => {} }));
 
 function publish(body: unknown, msgId: string) {
   const h = headers();
@@ -55,7 +39,7 @@ async function storedKeys(): Promise<string[]> {
 
 describe('grid documents', () => {
   it('never show a complaint re-sent under another id and zone text, or one the core rejected', async () => {
-    await start();
+    await live.start();
     const at = new Date(Math.floor(Date.now() / 1000) * 1000);
     const first = complaint('R-1', { time: at.toISOString() });
     publish(first, 'complaint:R-1');
@@ -77,8 +61,8 @@ describe('grid documents', () => {
     );
     const before = await storedKeys();
     // As a SIGKILL would leave it: nothing more written, the last checkpoint is the first one.
-    await processor!.abandon();
-    await start();
+    await live.processor!.abandon();
+    await live.start();
     publish(complaint('R-4'), 'complaint:R-4');
     await waitFor('R-4 in the grid document', async () =>
       (await gridComplaints()).includes('R-4') ? true : undefined,

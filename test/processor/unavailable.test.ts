@@ -3,32 +3,19 @@
  * processor and recreated 10 s later. Nothing the processor accepted or rejected meanwhile is lost —
  * the checkpoint waits for the DLQ, the outbox retries its writes — and nothing is doubled.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { headers } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { useNats } from '../helpers/nats.js';
-import { loadConfig, type Config } from '../../config/load.js';
 import { ensureStreams } from '../../broker/streams.js';
-import { startProcessor, type RunningProcessor } from '../../processor/live.js';
 import { BUCKETS, HEADERS, STREAMS, kvKey, subjects } from '../../shared/subjects.js';
 import type { EventTransition } from '../../shared/schemas.js';
 import type { GridDoc } from '../../shared/views.js';
-import { complaint, scenarioConfigDir, readStream, waitFor } from './live_helpers.js';
+import { complaint, readStream, useLiveProcessor, waitFor } from './live_helpers.js';
 
 const nats = useNats();
-let config: Config;
-let processor: RunningProcessor | undefined;
-
-beforeAll(async () => {
-  const dir = scenarioConfigDir({ 'cadre.yaml': 'processor:\n  checkpointInterval: 0.2\n' });
-  config = loadConfig(dir);
-  await ensureStreams(nats.nc, config);
-  processor = await startProcessor({ nc: nats.nc, natsUrl: nats.url, config, log: () => {} });
-});
-afterAll(async () => {
-  await processor?.stop();
-});
+const live = useLiveProcessor(nats, 'processor:\n  checkpointInterval: 0.2\n', { started: true });
 
 function publish(subject: string, body: string, msgId?: string) {
   const h = headers();
@@ -51,7 +38,7 @@ describe('sinks unavailable for 10 s', () => {
         (await readStream(nats.nc, STREAMS.events.name)).some((m) => m.text.includes('"U-1"')) || undefined,
     );
     await new Promise((r) => setTimeout(r, 10_000));
-    await ensureStreams(nats.nc, config);
+    await ensureStreams(nats.nc, live.config);
 
     const dlq = await waitFor(
       'the reject in the recreated DLQ',
@@ -81,8 +68,8 @@ describe('sinks unavailable for 10 s', () => {
     expect(eventDoc.seq).toBe(transition.seq);
 
     // Restarted from its checkpoint (taken after the DLQ came back): nothing again.
-    await processor!.stop();
-    processor = await startProcessor({ nc: nats.nc, natsUrl: nats.url, config, log: () => {} });
+    await live.processor!.stop();
+    await live.start();
     publish(subjects.input('complaint', 'HY'), JSON.stringify(complaint('U-2')), 'complaint:U-2');
     await waitFor(
       'the next transition',
