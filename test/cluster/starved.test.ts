@@ -14,13 +14,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureStreams } from '../../broker/streams.js';
 import { waitFor } from '../processor/live_helpers.js';
 import { check, expectClean, summary } from '../faults/checker.js';
 import {
   RUN_STARTED,
-  faultConfig,
-  ownNats,
+  faultBroker,
   paceInput,
   processorRole,
   provinceInput,
@@ -62,19 +60,17 @@ describe('a processor whose main thread is starved', () => {
   it(
     `keeps its partition through ${STARVED_MS / 1000} s of ${SPIN_MS / 1000} s stalls (lease ttl ${TTL})`,
     async () => {
-      const nats = await ownNats();
-      open.stop = () => nats.stop();
-      const { dir, config } = faultConfig({
+      const { nats, dir, config } = await faultBroker({
         'cadre.yaml': `processor:\n  checkpointInterval: 0.5\nleases:\n  ttl: ${TTL}\n  renewInterval: 0.4s\n`,
       });
-      await ensureStreams(nats.nc, config);
+      open.stop = () => nats.stop();
       const preload = join(mkdtempSync(join(tmpdir(), 'cadre-starve-')), 'starve.mjs');
       writeFileSync(preload, STARVE);
       const processor = processorRole(nats.server.url, dir, {
         NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${preload}`.trim(),
       }).start();
       open.roles.push(processor);
-      await waitFor('the processor started', () => processor.count(RUN_STARTED) > 0 || undefined, 60_000);
+      await processor.running(60_000);
 
       const lines = provinceInput(config, LONG ? 40 : 20);
       const pacing = paceInput(nats.nc, config, lines, 400);

@@ -6,18 +6,14 @@
  * Recovery: from the kill (the reconnect) until every screen has its new snapshot.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ensureStreams } from '../../broker/streams.js';
 import { waitFor } from '../processor/live_helpers.js';
 import { check, expectClean, summary } from './checker.js';
 import {
   LONG,
-  RUN_STARTED,
   Screen,
-  faultConfig,
-  freePort,
-  gatewayRole,
+  faultBroker,
+  gatewayOnFreePort,
   healthy,
-  ownNats,
   paceInput,
   processorRole,
   provinceInput,
@@ -35,19 +31,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A broker, a processor and a gateway that lets wall screens watch without a login. */
 async function stack() {
-  const nats = await ownNats();
-  open.stop = () => nats.stop();
-  const { dir, config } = faultConfig({
+  const { nats, dir, config } = await faultBroker({
     'cadre.yaml': 'processor:\n  checkpointInterval: 0.5\n',
     'access.yaml': JSON.stringify({ users: [], anonymousViewer: true }),
   });
-  await ensureStreams(nats.nc, config);
-  const url = `http://127.0.0.1:${await freePort()}`;
-  const gateway = gatewayRole(nats.server.url, dir, Number(new URL(url).port)).start();
+  open.stop = () => nats.stop();
+  const { gateway, url } = await gatewayOnFreePort(nats.server.url, dir);
   const processor = processorRole(nats.server.url, dir).start();
   open.roles.push(gateway, processor);
   await healthy(url);
-  await waitFor('the processor started', () => processor.count(RUN_STARTED) > 0 || undefined, 30_000);
+  await processor.running();
   return { nats, config, url, gateway };
 }
 

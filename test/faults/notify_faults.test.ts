@@ -6,18 +6,15 @@
  * answered once (the 410 one: asked once each, then given up), none twice.
  */
 import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
-import { ensureStreams } from '../../broker/streams.js';
 import { waitFor } from '../processor/live_helpers.js';
 import { check, expectClean, summary, type Report } from './checker.js';
 import {
   LONG,
-  RUN_STARTED,
   WebhookReceiver,
-  faultConfig,
+  faultBroker,
   freePort,
-  gatewayRole,
+  gatewayOnFreePort,
   healthy,
-  ownNats,
   paceInput,
   processorRole,
   provinceInput,
@@ -41,8 +38,6 @@ describe('webhook receivers that fail, and the notifier killed', () => {
   it(
     `down ${DOWN_MS / 1000} s, 500, 429 Retry-After, 410, slow: every notice once`,
     async () => {
-      const nats = await ownNats();
-      open.stop = () => nats.stop();
       const receivers = {
         steady: new WebhookReceiver(await freePort()),
         down: new WebhookReceiver(await freePort()),
@@ -70,13 +65,12 @@ describe('webhook receivers that fail, and the notifier killed', () => {
           timeout: LONG ? '10s' : '5s',
         },
       };
-      const { dir, config } = faultConfig({
+      const { nats, dir, config } = await faultBroker({
         'cadre.yaml': 'processor:\n  checkpointInterval: 0.5\n',
         'notify.yaml': JSON.stringify(notify),
       });
-      await ensureStreams(nats.nc, config);
-      const gwUrl = `http://127.0.0.1:${await freePort()}`;
-      const gateway = gatewayRole(nats.server.url, dir, Number(new URL(gwUrl).port)).start();
+      open.stop = () => nats.stop();
+      const { gateway, url: gwUrl } = await gatewayOnFreePort(nats.server.url, dir);
       open.roles.push(gateway);
       await healthy(gwUrl);
       const processor = processorRole(nats.server.url, dir).start();
@@ -84,7 +78,7 @@ describe('webhook receivers that fail, and the notifier killed', () => {
       onTestFailed(() => {
         console.log(`---- processor\n${processor.log}\n---- gateway\n${gateway.log}`);
       });
-      await waitFor('the processor started', () => processor.count(RUN_STARTED) > 0 || undefined, 30_000);
+      await processor.running();
       const wentDown = performance.now();
       const publishing = paceInput(nats.nc, config, provinceInput(config, LONG ? 60 : 15), LONG ? 500 : 2000);
 

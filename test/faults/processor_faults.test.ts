@@ -15,8 +15,7 @@ import { check, expectClean, readAll, summary } from './checker.js';
 import {
   LONG,
   RUN_STARTED,
-  faultConfig,
-  ownNats,
+  faultBroker,
   paceInput,
   processorRole,
   provinceInput,
@@ -37,13 +36,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A nats-server, the streams, a processor child running, and `minutes` of input to pace in. */
 async function stack(minutes: number, files: Record<string, string> = {}) {
-  const nats = await ownNats();
+  const { nats, dir, config } = await faultBroker({ 'cadre.yaml': CADRE_YAML, ...files });
   open.stop = () => nats.stop();
-  const { dir, config } = faultConfig({ 'cadre.yaml': CADRE_YAML, ...files });
-  await ensureStreams(nats.nc, config);
   const processor = processorRole(nats.server.url, dir).start();
   open.roles.push(processor);
-  await waitFor('the processor started', () => processor.count(RUN_STARTED) > 0 || undefined, 30_000);
+  await processor.running();
   return { nats, config, processor, lines: provinceInput(config, minutes) };
 }
 

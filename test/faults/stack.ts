@@ -26,6 +26,7 @@ import type { EventTransition } from '../../shared/schemas.js';
 import { loadConfig, type Config } from '../../config/load.js';
 import { replayLines } from '../../sim/ndjson.js';
 import { startNatsServer, type RunningNatsServer } from '../../broker/nats_server.js';
+import { ensureStreams } from '../../broker/streams.js';
 import { STREAMS, subjects } from '../../shared/subjects.js';
 import { newCommandKey } from '../../shared/command_signature.js';
 import { publishLines, streamCount, waitFor } from '../processor/live_helpers.js';
@@ -68,6 +69,26 @@ export function faultConfig(files: Record<string, string> = {}): { dir: string; 
   copyFileSync(PROVINCE_TOPOLOGY, join(dir, 'topology.json'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return { dir, config: loadConfig(dir) };
+}
+
+/**
+ * The test's own nats-server (ownNats) with the streams of a province config holding `files`
+ * (faultConfig); the caller stops `nats` (it is stopped here only if the streams fail).
+ */
+export async function faultBroker(files: Record<string, string> = {}): Promise<{
+  nats: Awaited<ReturnType<typeof ownNats>>;
+  dir: string;
+  config: Config;
+}> {
+  const nats = await ownNats();
+  try {
+    const { dir, config } = faultConfig(files);
+    await ensureStreams(nats.nc, config);
+    return { nats, dir, config };
+  } catch (err) {
+    await nats.stop();
+    throw err;
+  }
 }
 
 /**
@@ -178,6 +199,12 @@ export class Role {
     child.stderr!.on('data', (d: Buffer) => this.output.push(d.toString()));
     this.exited = new Promise((resolve) => child.once('exit', resolve));
     this.child = child;
+    return this;
+  }
+
+  /** Resolves once this processor said its run started (RUN_STARTED), `runs` times in all. */
+  async running(timeoutMs = 30_000, runs = 1): Promise<this> {
+    await waitFor('the processor started', () => this.count(RUN_STARTED) >= runs || undefined, timeoutMs);
     return this;
   }
 
@@ -325,6 +352,15 @@ export function gatewayRole(natsUrl: string, configDir: string, port: number): R
     PORT: String(port),
     HOST: '127.0.0.1',
   });
+}
+
+/** The gateway role on a free port of 127.0.0.1, started; it answers on `url` once `healthy(url)`. */
+export async function gatewayOnFreePort(
+  natsUrl: string,
+  configDir: string,
+): Promise<{ gateway: Role; url: string }> {
+  const port = await freePort();
+  return { gateway: gatewayRole(natsUrl, configDir, port).start(), url: `http://127.0.0.1:${port}` };
 }
 
 /** Resolves once `url`/healthz answers 200. */

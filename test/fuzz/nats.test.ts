@@ -7,7 +7,6 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ensureStreams } from '../../broker/streams.js';
 import { normalize } from '../../contract/normalize.js';
 import { INPUT_TYPES } from '../../shared/schemas.js';
 import { HEADERS, STREAMS, subjects } from '../../shared/subjects.js';
@@ -15,9 +14,7 @@ import { waitFor } from '../processor/live_helpers.js';
 import { check, expectClean, readAll, summary } from '../faults/checker.js';
 import {
   LONG,
-  RUN_STARTED,
-  faultConfig,
-  ownNats,
+  faultBroker,
   processorRole,
   provinceInput,
   publishRaw,
@@ -37,13 +34,13 @@ describe('fuzz: NATS input subjects', () => {
   it(
     `${(LONG ? 12_000 : 4000).toLocaleString('en')} generated messages: no crash, every reject in the DLQ naming its field`,
     async () => {
-      const nats = await ownNats();
+      const { nats, dir, config } = await faultBroker({
+        'cadre.yaml': 'processor:\n  checkpointInterval: 0.5\n',
+      });
       open.stop = () => nats.stop();
-      const { dir, config } = faultConfig({ 'cadre.yaml': 'processor:\n  checkpointInterval: 0.5\n' });
-      await ensureStreams(nats.nc, config);
       const processor = processorRole(nats.server.url, dir).start();
       open.roles.push(processor);
-      await waitFor('the processor started', () => processor.count(RUN_STARTED) > 0 || undefined, 30_000);
+      await processor.running();
 
       // Templates: valid input of the province, each with the subject a producer would use.
       const templates = provinceInput(config, 10).map((line) => {
