@@ -5,20 +5,13 @@
  * gateway gets the satisfaction text for the customer's phone, and its dissatisfied answer reopens
  * the grid with a new event.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jetstream } from '@nats-io/jetstream';
-import { hashApiKey, hashPassword } from '../../shared/passwords.js';
+import { hashApiKey } from '../../shared/passwords.js';
 import type { Complaint } from '../../shared/schemas.js';
 import { messageId, subjects } from '../../shared/subjects.js';
 import type { EventDoc } from '../../shared/views.js';
-import {
-  eventually,
-  jsonReceiver,
-  login,
-  SHIPPED_TOPOLOGY,
-  startTestApp,
-  type TestApp,
-} from '../helpers/app.js';
+import { dispatcher, eventually, SHIPPED_TOPOLOGY, useTestApp } from '../helpers/app.js';
 import { useNats } from '../helpers/nats.js';
 
 const PASSWORD = 'deal-test-password';
@@ -26,42 +19,20 @@ const SMS_GATEWAY_KEY = 'sms-gateway-key-0123456789';
 const GRID = 'CS-FR-0001';
 
 const nats = useNats();
-let stack: TestApp;
-let app: TestApp['app'];
-let token: string;
-/** The test SMS gateway: what cadre posted to it. */
-let smsGateway: Awaited<ReturnType<typeof jsonReceiver<{ to: string; text: string; id: string }>>>;
-let texts: { to: string; text: string; id: string }[];
-
-beforeAll(async () => {
-  smsGateway = await jsonReceiver(200, '{}');
-  texts = smsGateway.received;
-  stack = await startTestApp({
-    natsUrl: nats.url,
-    name: 'deal',
-    topology: SHIPPED_TOPOLOGY,
-    files: {
-      'notify.yaml': { sms: { gateway: { url: `${smsGateway.url}/sms` } } },
-      'access.yaml': {
-        users: [
-          {
-            name: 'cs-dispatcher',
-            role: 'dispatcher',
-            cities: ['CS'],
-            passwordHash: await hashPassword(PASSWORD),
-          },
-        ],
-        apiKeys: [{ name: 'sms-gateway', keyHash: hashApiKey(SMS_GATEWAY_KEY), role: 'ingest' }],
-      },
+/** The stack with the test SMS gateway as its receiver: what cadre posted to it is cadre.received. */
+const cadre = useTestApp<{ to: string; text: string; id: string }>({
+  nats,
+  name: 'deal',
+  topology: SHIPPED_TOPOLOGY,
+  answer: { status: 200, body: '{}' },
+  files: async (smsGatewayUrl) => ({
+    'notify.yaml': { sms: { gateway: { url: `${smsGatewayUrl}/sms` } } },
+    'access.yaml': {
+      users: [await dispatcher('cs-dispatcher', ['CS'], PASSWORD)],
+      apiKeys: [{ name: 'sms-gateway', keyHash: hashApiKey(SMS_GATEWAY_KEY), role: 'ingest' }],
     },
-  });
-  app = stack.app;
-  token = await login(stack.url, 'cs-dispatcher', PASSWORD);
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-  await smsGateway?.close();
+  }),
+  login: { username: 'cs-dispatcher', password: PASSWORD },
 });
 
 async function http(
@@ -73,7 +44,7 @@ async function http(
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (credential) headers.authorization = `Bearer ${credential}`;
-  const res = await fetch(`${app.url}${path}`, {
+  const res = await fetch(`${cadre.stack.url}${path}`, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -82,7 +53,7 @@ async function http(
 }
 
 const complaintEvents = async (): Promise<EventDoc[]> => {
-  const res = await http('GET', `/api/events?state=all&grid=${GRID}&rule=complaint`, undefined, token);
+  const res = await http('GET', `/api/events?state=all&grid=${GRID}&rule=complaint`, undefined, cadre.token);
   return (res.body.events as EventDoc[]) ?? [];
 };
 
@@ -119,13 +90,13 @@ describe('Deal on the real stack', () => {
     const unknown = await http('GET', '/api/complaints/no-such/status?phone4=4321');
     expect([unknown.status, unknown.body.error]).toEqual([wrong.status, wrong.body.error]);
     expect((await status()).status).toBe(404);
-    expect((await status(undefined, token)).body).toMatchObject({ status: 'received' });
+    expect((await status(undefined, cadre.token)).body).toMatchObject({ status: 'received' });
 
     const contacted = await http(
       'POST',
       `/api/events/${event.id}/contact`,
       { complaint: complaint.id, channel: 'phone', outcome: 'reached', note: '已回访' },
-      token,
+      cadre.token,
     );
     expect(contacted.status).toBe(200);
     expect((contacted.body.event as EventDoc).workOrders?.[0]?.contact).toEqual({
@@ -140,7 +111,7 @@ describe('Deal on the real stack', () => {
           'POST',
           `/api/events/${event.id}/plan`,
           { at: promised, scenario: '优化天线', complaint: complaint.id },
-          token,
+          cadre.token,
         )
       ).status,
     ).toBe(200);
@@ -149,7 +120,7 @@ describe('Deal on the real stack', () => {
       'POST',
       `/api/events/${event.id}/plan`,
       { at: moved, scenario: '优化天线' },
-      token,
+      cadre.token,
     );
     expect(refused.status).toBe(400);
     expect(refused.body.message).toMatch(/reason/);
@@ -157,14 +128,14 @@ describe('Deal on the real stack', () => {
       body: { status: 'planned', plannedAt: new Date(promised).toISOString() },
     });
 
-    expect((await http('POST', `/api/events/${event.id}/resolve`, { note: '已优化' }, token)).status).toBe(
-      200,
-    );
+    expect(
+      (await http('POST', `/api/events/${event.id}/resolve`, { note: '已优化' }, cadre.token)).status,
+    ).toBe(200);
     expect(await status('4321')).toMatchObject({ body: { status: 'resolved' } });
 
     // The satisfaction SMS reaches the customer's own phone, asking for a reply.
     const survey = await eventually(
-      async () => texts.find((t) => t.text.includes(complaint.id)),
+      async () => cadre.received.find((t) => t.text.includes(complaint.id)),
       'the survey SMS',
     );
     expect(survey).toMatchObject({ to: '+86 139 0000 4321' });

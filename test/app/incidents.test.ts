@@ -4,25 +4,40 @@
  * breaks; one incident with its three grids appears over REST and on a screen, a subscriber hears of
  * it once (not once per grid), and one acknowledgement of the incident reaches every grid's event.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jetstream } from '@nats-io/jetstream';
 import { io as connectIo, type Socket } from 'socket.io-client';
-import { hashPassword } from '../../shared/passwords.js';
 import type { Alarm, EventTransition, IncidentTransition } from '../../shared/schemas.js';
 import { messageId, subjects } from '../../shared/subjects.js';
 import type { EventDoc } from '../../shared/views.js';
-import { eventually, jsonReceiver, login, startTestApp, type TestApp } from '../helpers/app.js';
+import { dispatcher, eventually, useTestApp } from '../helpers/app.js';
 import { useNats } from '../helpers/nats.js';
 
 const PASSWORD = 'incident-test-password';
 const GRIDS = ['G1', 'G2', 'G3'];
 
 const nats = useNats();
-let stack: TestApp;
-let app: TestApp['app'];
-let token: string;
-let receiver: Awaited<ReturnType<typeof jsonReceiver<{ kind: string; id: string; transition: string }>>>;
-let notices: { kind: string; id: string; transition: string }[];
+const cadre = useTestApp<{ kind: string; id: string; transition: string }>({
+  nats,
+  name: 'incidents',
+  files: async (receiverUrl) => ({
+    'topology.json': topology(),
+    // A short debounce: the test waits seconds, not minutes.
+    'rules.yaml': { outage: { debounce: '1s' } },
+    'notify.yaml': {
+      subscribers: [
+        {
+          name: 'on-call',
+          channel: 'webhook',
+          url: `${receiverUrl}/hook`,
+          levels: ['red', 'orange'],
+        },
+      ],
+    },
+    'access.yaml': { users: [await dispatcher('cs-dispatcher', ['CS'], PASSWORD)] },
+  }),
+  login: { username: 'cs-dispatcher', password: PASSWORD },
+});
 
 /** Three grids of one district; G1's transport is the ring the others' transport hangs on. */
 function topology() {
@@ -40,54 +55,15 @@ function topology() {
   };
 }
 
-beforeAll(async () => {
-  receiver = await jsonReceiver();
-  notices = receiver.received;
-  stack = await startTestApp({
-    natsUrl: nats.url,
-    name: 'incidents',
-    files: {
-      'topology.json': topology(),
-      // A short debounce: the test waits seconds, not minutes.
-      'rules.yaml': { outage: { debounce: '1s' } },
-      'notify.yaml': {
-        subscribers: [
-          {
-            name: 'on-call',
-            channel: 'webhook',
-            url: `${receiver.url}/hook`,
-            levels: ['red', 'orange'],
-          },
-        ],
-      },
-      'access.yaml': {
-        users: [
-          {
-            name: 'cs-dispatcher',
-            role: 'dispatcher',
-            cities: ['CS'],
-            passwordHash: await hashPassword(PASSWORD),
-          },
-        ],
-      },
-    },
-  });
-  app = stack.app;
-  token = await login(stack.url, 'cs-dispatcher', PASSWORD);
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-  await receiver?.close();
-});
-
 const get = async <T>(path: string): Promise<T> =>
-  (await (await fetch(`${app.url}${path}`, { headers: { authorization: `Bearer ${token}` } })).json()) as T;
+  (await (
+    await fetch(`${cadre.stack.url}${path}`, { headers: { authorization: `Bearer ${cadre.token}` } })
+  ).json()) as T;
 
 describe('incidents on the real stack', () => {
   it('one incident for a ring failure: over REST, on a screen, told once, acknowledged in one action', async () => {
-    const screen: Socket = connectIo(`${app.url}/live`, {
-      auth: { token },
+    const screen: Socket = connectIo(`${cadre.stack.url}/live`, {
+      auth: { token: cadre.token },
       transports: ['websocket'],
       reconnection: false,
     });
@@ -127,13 +103,15 @@ describe('incidents on the real stack', () => {
     expect(one.events.map((e) => e.grid).sort()).toEqual(GRIDS);
     expect(one.events.every((e) => e.incident === incident.id)).toBe(true);
 
-    await eventually(() => (notices.length ? true : undefined), 'the notice');
+    await eventually(() => (cadre.received.length ? true : undefined), 'the notice');
     await new Promise((r) => setTimeout(r, 1000));
-    expect(notices.map((n) => [n.kind, n.id, n.transition])).toEqual([['incident', incident.id, 'opened']]);
+    expect(cadre.received.map((n) => [n.kind, n.id, n.transition])).toEqual([
+      ['incident', incident.id, 'opened'],
+    ]);
 
-    const ack = await fetch(`${app.url}/api/incidents/${incident.id}/ack`, {
+    const ack = await fetch(`${cadre.stack.url}/api/incidents/${incident.id}/ack`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${cadre.token}`, 'content-type': 'application/json' },
       body: '{}',
     });
     expect(ack.status).toBe(200);

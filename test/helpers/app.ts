@@ -8,9 +8,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { startApp, type RunningApp } from '../../app/app.js';
 import type { Env } from '../../config/env.js';
 import { loadConfig } from '../../config/load.js';
+import { hashPassword } from '../../shared/passwords.js';
+import type { NatsFixture } from './nats.js';
 
 /** The topology of test/fixtures (a few cities) and the shipped one (the whole province). */
 export const FIXTURE_TOPOLOGY = new URL('../fixtures/topology.json', import.meta.url);
@@ -66,6 +69,53 @@ export async function startTestApp(options: {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The app of a test file with a receiver of what it posts and a user's token (filled in beforeAll). */
+export interface TestAppFixture<T> {
+  stack: TestApp;
+  /** The token of the user named in `useTestApp`'s `login`. */
+  token: string;
+  /** The JSON bodies cadre posted to the receiver, in order. */
+  received: T[];
+}
+
+/** A dispatcher of `cities` as access.yaml lists one, logging in with `password`. */
+export async function dispatcher(name: string, cities: string[], password: string) {
+  return { name, role: 'dispatcher', cities, passwordHash: await hashPassword(password) };
+}
+
+/**
+ * Registers beforeAll/afterAll: a receiver of what cadre posts (jsonReceiver with `answer`), the app
+ * (startTestApp on `nats`, registered before) with the files `files` gives for the receiver's URL,
+ * and `login`'s token; afterAll stops the app, then the receiver.
+ */
+export function useTestApp<T>(options: {
+  nats: NatsFixture;
+  name: string;
+  topology?: URL;
+  answer?: { status?: number; body?: string };
+  files: (receiverUrl: string) => Promise<Record<string, unknown>>;
+  login: { username: string; password: string };
+}): TestAppFixture<T> {
+  const fixture = {} as TestAppFixture<T>;
+  let receiver: Awaited<ReturnType<typeof jsonReceiver<T>>> | undefined;
+  beforeAll(async () => {
+    receiver = await jsonReceiver<T>(options.answer?.status, options.answer?.body);
+    fixture.received = receiver.received;
+    fixture.stack = await startTestApp({
+      natsUrl: options.nats.url,
+      name: options.name,
+      topology: options.topology,
+      files: await options.files(receiver.url),
+    });
+    fixture.token = await login(fixture.stack.url, options.login.username, options.login.password);
+  }, 60_000);
+  afterAll(async () => {
+    await fixture.stack?.stop();
+    await receiver?.close();
+  });
+  return fixture;
 }
 
 /** A user's token from `POST /api/login`. */
