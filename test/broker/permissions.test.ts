@@ -23,6 +23,7 @@ import { commandKeysOf, newCommandKey, signCommand } from '../../shared/command_
 import { hashApiKey, hashPassword } from '../../shared/passwords.js';
 import { HEADERS, STREAMS, messageId, subjects } from '../../shared/subjects.js';
 import type { EventDoc } from '../../shared/views.js';
+import { eventually } from '../helpers/app.js';
 
 const PASSWORD = 'permissions-test-password';
 const API_KEY = 'permissions-test-ingest-key';
@@ -136,16 +137,6 @@ afterAll(async () => {
   for (const name of Object.keys(passwords)) if (savedEnv[name] === undefined) delete process.env[name];
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const api = async <T>(path: string, body?: unknown): Promise<{ status: number; body: T }> => {
   const res = await fetch(`${app.url}${path}`, {
@@ -266,14 +257,19 @@ describe('who may speak on the broker', () => {
   });
 
   it('end to end under their users: producer input, HTTP ingest, the notifier, and a signed command that acts', async () => {
-    const event = await eventually(async () => {
-      const { body } = await api<{ events: EventDoc[] }>('/api/events?state=active');
-      return body.events.find((e) => e.grid === 'G1' && e.rule === 'outage');
-    }, 'the outage event from the producer alarm');
+    const event = await eventually(
+      async () => {
+        const { body } = await api<{ events: EventDoc[] }>('/api/events?state=active');
+        return body.events.find((e) => e.grid === 'G1' && e.rule === 'outage');
+      },
+      'the outage event from the producer alarm',
+      30_000,
+    );
     expect(event.evidence.alarms).toContain('perm-a1');
     await eventually(
       async () => notices.find((n) => n.id === event.id && n.transition === 'opened'),
       'the webhook notice of the notifier',
+      30_000,
     );
 
     const ingest = await fetch(`${app.url}/api/ingest/alarms`, {
@@ -328,17 +324,23 @@ describe('who may speak on the broker', () => {
         })
       ).seq;
 
-    const letters = await eventually(async () => {
-      // Each dead letter names its original's sequence in CADRE_IN.
-      const info = await jsm.streams.info(STREAMS.dlq.name);
-      const found: Record<string, string> = {};
-      for (let s = info.state.first_seq; info.state.messages && s <= info.state.last_seq; s++) {
-        const letter = await jsm.streams.getMessage(STREAMS.dlq.name, { seq: s }).catch(() => null);
-        const id = Object.keys(seqs).find((k) => String(seqs[k]) === letter?.header.get(HEADERS.originalSeq));
-        if (id) found[id] = letter!.header.get(HEADERS.rejectCode);
-      }
-      return Object.keys(found).length === 3 ? found : undefined;
-    }, 'three dead letters');
+    const letters = await eventually(
+      async () => {
+        // Each dead letter names its original's sequence in CADRE_IN.
+        const info = await jsm.streams.info(STREAMS.dlq.name);
+        const found: Record<string, string> = {};
+        for (let s = info.state.first_seq; info.state.messages && s <= info.state.last_seq; s++) {
+          const letter = await jsm.streams.getMessage(STREAMS.dlq.name, { seq: s }).catch(() => null);
+          const id = Object.keys(seqs).find(
+            (k) => String(seqs[k]) === letter?.header.get(HEADERS.originalSeq),
+          );
+          if (id) found[id] = letter!.header.get(HEADERS.rejectCode);
+        }
+        return Object.keys(found).length === 3 ? found : undefined;
+      },
+      'three dead letters',
+      30_000,
+    );
     expect(letters).toEqual({
       'forged-unsigned': 'CADRE_ERR_UNSIGNED_COMMAND',
       'forged-other-key': 'CADRE_ERR_BAD_SIGNATURE',
