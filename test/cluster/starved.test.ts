@@ -10,7 +10,7 @@
  * again, with short breaks — the feeder and keeper threads run on. The processor must not give its
  * partition up, fence itself or restart, and the checker must find exactly what replay makes.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ import {
   processorRole,
   provinceInput,
   settle,
-  type Role,
+  useStarted,
 } from '../faults/stack.js';
 
 const LONG = process.env.CADRE_HA === 'long' || process.env.CADRE_FAULTS === 'long';
@@ -50,11 +50,7 @@ if (isMainThread) {
 }
 `;
 
-const open: { stop?: () => Promise<void>; roles: Role[] } = { roles: [] };
-afterAll(async () => {
-  for (const r of open.roles) await r.kill();
-  await open.stop?.();
-});
+const open = useStarted();
 
 describe('a processor whose main thread is starved', () => {
   it(

@@ -22,16 +22,11 @@ import {
   settle,
   untilGrows,
   type RawItem,
-  type Role,
+  useStarted,
 } from './stack.js';
 
 const CADRE_YAML = 'processor:\n  checkpointInterval: 0.5\n  batchSize: 200\n';
-const open: { stop?: () => Promise<void>; roles: Role[] } = { roles: [] };
-afterEach(async () => {
-  for (const r of open.roles.splice(0)) await r.kill();
-  await open.stop?.();
-  open.stop = undefined;
-});
+const open = useStarted(afterEach);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A nats-server, the streams, a processor child running, and `minutes` of input to pace in. */

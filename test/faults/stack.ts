@@ -5,6 +5,7 @@
  * test:faults) runs each fault at full length; without it each runs a short version that fits
  * `npm test`.
  */
+import { afterAll, type afterEach } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
@@ -227,6 +228,23 @@ export class Role {
   get log(): string {
     return this.output.join('').slice(-4000);
   }
+}
+
+/**
+ * What a test file starts, ended after all its tests (or after each, with `after` afterEach): the
+ * roles in `roles` killed, then `stop` (its broker's) called and forgotten.
+ */
+export function useStarted(after: typeof afterAll | typeof afterEach = afterAll): {
+  stop?: () => Promise<void>;
+  roles: Role[];
+} {
+  const open: { stop?: () => Promise<void>; roles: Role[] } = { roles: [] };
+  after(async () => {
+    for (const r of open.roles.splice(0)) await r.kill();
+    await open.stop?.();
+    open.stop = undefined;
+  });
+  return open;
 }
 
 /** A processor child that re-runs a stored log (`--no-ticks`: its clock is the log's ticks). */

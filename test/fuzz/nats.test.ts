@@ -5,7 +5,7 @@
  * not crash and goes on; the checker finds every message the gate or the core refuses in the DLQ
  * (and nothing else there), and every transition that of replay; every dead letter names its field.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { normalize } from '../../contract/normalize.js';
 import { INPUT_TYPES } from '../../shared/schemas.js';
@@ -20,15 +20,11 @@ import {
   publishRaw,
   settle,
   type RawItem,
-  type Role,
+  useStarted,
 } from '../faults/stack.js';
 import { fuzzCounts, rejectNamesItsField } from './counts.js';
 
-const open: { stop?: () => Promise<void>; roles: Role[] } = { roles: [] };
-afterAll(async () => {
-  for (const r of open.roles) await r.kill();
-  await open.stop?.();
-});
+const open = useStarted();
 
 describe('fuzz: NATS input subjects', () => {
   it(
