@@ -22,6 +22,7 @@ import { resolveNats } from './nats.js';
 import { untilDone } from '../broker/broker_waits.js';
 import { processorHttp } from './processor_http.js';
 import { natsAuth, type NatsRole } from '../broker/nats_auth.js';
+import { watchJetStream } from '../broker/js_watch.js';
 import { resolveCommandKey } from '../shared/command_signature.js';
 
 export type Role = 'ingest' | 'processor' | 'gateway';
@@ -96,6 +97,10 @@ export async function startApp(given: AppOptions): Promise<RunningApp> {
           noAsyncTraces: true,
         });
         conns.set(role, nc);
+        void nc.then(
+          (c) => watchJetStream(c, { servers: nats.url.split(','), log: (m) => log(`nats (${role}): ${m}`) }),
+          () => undefined,
+        );
         const opened = nc;
         stops.push(async () => (await opened).drain());
       }

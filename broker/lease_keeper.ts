@@ -18,6 +18,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
+import { watchJetStream } from './js_watch.js';
 
 export interface KeeperConfig {
   servers: string;
@@ -106,6 +107,7 @@ async function main(config: KeeperConfig): Promise<void> {
       maxReconnectAttempts: -1,
       noAsyncTraces: true,
     });
+    watchJetStream(nc, { servers: config.servers.split(','), log });
     kv = await new Kvm(jetstream(nc)).open(config.bucket);
   } catch (err) {
     report({ type: 'failed', message: (err as Error).message });

@@ -54,8 +54,9 @@ const owned = async (p: RoleProcess): Promise<string[]> =>
 
 describe('two processors and two gateways on a 3-node cluster', () => {
   it('lose nothing and double nothing when a processor, then a NATS node, die and come back', async () => {
-    // A retry starts from fresh roles (the cluster and what it stored stay).
+    // A retry starts from fresh roles and every node running (the cluster and what it stored stay).
     await Promise.all(roles.splice(0).map((r) => r.kill()));
+    for (const node of fixture.cluster.nodes) if (!node.running) await node.start();
     let lastShare = '';
     onTestFailed(() => {
       console.log(`last owned: ${lastShare}`);
