@@ -1,4 +1,6 @@
 /** What the fuzz tests count per input path (cases, answers by class), printed for docs/reliability.md. */
+import { afterAll, beforeAll } from 'vitest';
+
 const counts = new Map<string, Map<string, number>>();
 
 export const fuzzCounts = {
@@ -30,4 +32,17 @@ export function rejectNamesItsField(r: { reason: string; code: string }): boolea
     /\b(element|grid|type|subject)\b/.test(r.reason) ||
     r.code === 'CADRE_ERR_BAD_JSON'
   );
+}
+
+/** Registers beforeAll/afterAll: every unhandled rejection while the file's tests run, in order (a fuzz test expects none). */
+export function useUnhandledRejections(): unknown[] {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  beforeAll(() => {
+    process.on('unhandledRejection', onUnhandled);
+  });
+  afterAll(() => {
+    process.off('unhandledRejection', onUnhandled);
+  });
+  return unhandled;
 }

@@ -16,19 +16,17 @@ import { bearerOf } from '../../gateway/auth.js';
 import { INGEST_KEY, PASSWORD, startGateway, testConfig } from '../gateway/helpers.js';
 import { sample } from '../ingest/helpers.js';
 import { LONG } from '../faults/stack.js';
-import { fuzzCounts, rejectNamesItsField } from './counts.js';
+import { fuzzCounts, rejectNamesItsField, useUnhandledRejections } from './counts.js';
 
 const nats = useNats();
+const unhandled = useUnhandledRejections();
 let gateway: Gateway;
 let processor: RunningProcessor;
 let token: string;
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
 const RUNS = LONG ? 3 : 1;
 const TIME = new Date().toISOString();
 
 beforeAll(async () => {
-  process.on('unhandledRejection', onUnhandled);
   const config = await testConfig();
   await ensureStreams(nats.nc, config);
   processor = await startProcessor({ nc: nats.nc, natsUrl: nats.url, config, log: () => {} });
@@ -60,7 +58,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  process.off('unhandledRejection', onUnhandled);
   await gateway?.close();
   await processor?.stop();
 });

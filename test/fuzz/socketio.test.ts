@@ -11,14 +11,13 @@ import { useNats } from '../helpers/nats.js';
 import type { Gateway } from '../../gateway/server.js';
 import { ensureCadreStreams, PASSWORD, startGateway, testConfig } from '../gateway/helpers.js';
 import { LONG } from '../faults/stack.js';
-import { fuzzCounts } from './counts.js';
+import { fuzzCounts, useUnhandledRejections } from './counts.js';
 
 const nats = useNats();
+const unhandled = useUnhandledRejections();
 let gateway: Gateway;
 let url: string;
 let token: string;
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
 const RUNS = LONG ? 6000 : 2000;
 /** Names Socket.IO reserves: the client throws on them before anything is sent. */
 const RESERVED = new Set([
@@ -31,7 +30,6 @@ const RESERVED = new Set([
 ]);
 
 beforeAll(async () => {
-  process.on('unhandledRejection', onUnhandled);
   await ensureCadreStreams(nats.nc);
   gateway = await startGateway(nats.nc, { config: await testConfig({ anonymousViewer: true }) });
   url = await gateway.start(0);
@@ -43,7 +41,6 @@ beforeAll(async () => {
   token = login.json<{ token: string }>().token;
 });
 afterAll(async () => {
-  process.off('unhandledRejection', onUnhandled);
   await gateway?.close();
 });
 
