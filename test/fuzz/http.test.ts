@@ -13,7 +13,7 @@ import { ingestHttp } from '../../ingest/http.js';
 import { startProcessor, type RunningProcessor } from '../../processor/live.js';
 import type { Gateway } from '../../gateway/server.js';
 import { bearerOf } from '../../gateway/auth.js';
-import { INGEST_KEY, PASSWORD, startGateway, testConfig } from '../gateway/helpers.js';
+import { INGEST_KEY, loginToken, startGateway, testConfig } from '../gateway/helpers.js';
 import { sample } from '../ingest/helpers.js';
 import { LONG } from '../faults/stack.js';
 import { fuzzCounts, rejectNamesItsField, useUnhandledRejections } from './counts.js';
@@ -43,12 +43,7 @@ beforeAll(async () => {
       });
     },
   });
-  const login = await gateway.app.inject({
-    method: 'POST',
-    url: '/api/login',
-    payload: { username: 'admin', password: PASSWORD },
-  });
-  token = login.json<{ token: string }>().token;
+  token = await loginToken(gateway, 'admin');
   // A few real events for the routes that take an id.
   const seeded = await ingest(
     'complaints',

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { io as connectIo, type Socket } from 'socket.io-client';
 import { useNats } from '../helpers/nats.js';
 import type { Gateway } from '../../gateway/server.js';
-import { ensureCadreStreams, PASSWORD, startGateway, testConfig } from '../gateway/helpers.js';
+import { ensureCadreStreams, loginToken, startGateway, testConfig } from '../gateway/helpers.js';
 import { LONG } from '../faults/stack.js';
 import { fuzzCounts, useUnhandledRejections } from './counts.js';
 
@@ -33,12 +33,7 @@ beforeAll(async () => {
   await ensureCadreStreams(nats.nc);
   gateway = await startGateway(nats.nc, { config: await testConfig({ anonymousViewer: true }) });
   url = await gateway.start(0);
-  const login = await gateway.app.inject({
-    method: 'POST',
-    url: '/api/login',
-    payload: { username: 'admin', password: PASSWORD },
-  });
-  token = login.json<{ token: string }>().token;
+  token = await loginToken(gateway, 'admin');
 });
 afterAll(async () => {
   await gateway?.close();

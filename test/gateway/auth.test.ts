@@ -12,6 +12,7 @@ import { loadOrCreateSecret, TokenSigner } from '../../gateway/tokens.js';
 import {
   ensureCadreStreams,
   INGEST_KEY,
+  loginToken,
   PASSWORD,
   publishTransitions,
   putEventDoc,
@@ -178,12 +179,7 @@ beforeAll(async () => {
   })).stop;
 
   for (const name of ['viewer', 'xt-dispatcher', 'hy-dispatcher', 'admin'] as const) {
-    const res = await closed.app.inject({
-      method: 'POST',
-      url: '/api/login',
-      payload: { username: name, password: PASSWORD },
-    });
-    tokens[name] = res.json().token;
+    tokens[name] = await loginToken(closed, name);
   }
   tokens.anonymous = undefined;
   tokens.ingest = INGEST_KEY;

@@ -76,6 +76,18 @@ export async function startGateway(
   });
 }
 
+/** The token `POST /api/login` gives `username` with the tests' password (from `remoteAddress`); throws unless 200. */
+export async function loginToken(gw: Gateway, username: string, remoteAddress?: string): Promise<string> {
+  const res = await gw.app.inject({
+    method: 'POST',
+    url: '/api/login',
+    payload: { username, password: PASSWORD },
+    ...(remoteAddress ? { remoteAddress } : {}),
+  });
+  if (res.statusCode !== 200) throw new Error(`login of ${username}: ${res.statusCode} ${res.body}`);
+  return res.json<{ token: string }>().token;
+}
+
 let counter = 0;
 /** An event transition with plausible defaults; ids are unique per call unless given. */
 export function transition(fields: Partial<EventTransition> = {}): EventTransition {

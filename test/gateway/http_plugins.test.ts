@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../config/load.js';
 import type { Gateway } from '../../gateway/server.js';
 import { useNats } from '../helpers/nats.js';
-import { ensureCadreStreams, PASSWORD, startGateway, testConfig } from './helpers.js';
+import { ensureCadreStreams, loginToken, PASSWORD, startGateway, testConfig } from './helpers.js';
 
 const nats = useNats();
 let gw: Gateway;
@@ -28,13 +28,7 @@ beforeAll(async () => {
   const uiDir = mkdtempSync(join(tmpdir(), 'cadre-ui-'));
   writeFileSync(join(uiDir, 'index.html'), `<!doctype html><title>cadre</title>${' '.repeat(2000)}`);
   gw = await startGateway(nats.nc, { config, uiDir, loginRateLimit: { max: 5, windowMs: 60_000 } });
-  const login = await gw.app.inject({
-    method: 'POST',
-    url: '/api/login',
-    payload: { username: 'viewer', password: PASSWORD },
-    remoteAddress: '10.9.9.9',
-  });
-  token = login.json().token;
+  token = await loginToken(gw, 'viewer', '10.9.9.9');
 });
 afterAll(() => gw?.close());
 

@@ -11,7 +11,7 @@ import {
   ensureCadreStreams,
   floodTransitions,
   INGEST_KEY,
-  PASSWORD,
+  loginToken,
   publishTransitions,
   putEventDoc,
   startGateway,
@@ -114,12 +114,7 @@ beforeAll(async () => {
   });
   url = await gw.start(0);
   for (const name of ['admin', 'xt-viewer', 'viewer']) {
-    const res = await gw.app.inject({
-      method: 'POST',
-      url: '/api/login',
-      payload: { username: name, password: PASSWORD },
-    });
-    tokens[name] = res.json().token;
+    tokens[name] = await loginToken(gw, name);
   }
 });
 

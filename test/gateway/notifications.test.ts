@@ -15,7 +15,7 @@ import type { IncidentTransition } from '../../shared/schemas.js';
 import { BUCKETS, subjects } from '../../shared/subjects.js';
 import { notifyConfig, startReceiver, type Receiver } from '../notify/helpers.js';
 import {
-  PASSWORD,
+  loginToken,
   publishTransitions,
   putEventDoc,
   startGateway,
@@ -69,12 +69,7 @@ beforeAll(async () => {
   const kv = await new Kvm(jetstream(nats.nc)).open(BUCKETS.events);
   await kv.put(INCIDENT, JSON.stringify(incident));
   gw = await startGateway(nats.nc, { config: await testConfig() });
-  const login = await gw.app.inject({
-    method: 'POST',
-    url: '/api/login',
-    payload: { username: 'admin', password: PASSWORD },
-  });
-  token = login.json().token;
+  token = await loginToken(gw, 'admin');
 
   await publishTransitions(nats.nc, [alone, quiet, member]);
   await jetstream(nats.nc).publish(subjects.incident('XT'), JSON.stringify(incident), {

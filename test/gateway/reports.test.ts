@@ -9,7 +9,7 @@ import type { Gateway } from '../../gateway/server.js';
 import { emptyDay } from '../../contract/scorecard.js';
 import { messageId, subjects } from '../../shared/subjects.js';
 import { quietGridDoc } from '../../shared/views.js';
-import { ensureCadreStreams, PASSWORD, putGridDoc, startGateway, testConfig, until } from './helpers.js';
+import { ensureCadreStreams, loginToken, putGridDoc, startGateway, testConfig, until } from './helpers.js';
 
 const nats = useNats();
 let gw: Gateway;
@@ -49,12 +49,7 @@ beforeAll(async () => {
     });
   gw = await startGateway(nats.nc, { config: await testConfig(), now: () => NOW });
   await until(() => gw.model.grid('XT-YH-0003') !== undefined);
-  const login = await gw.app.inject({
-    method: 'POST',
-    url: '/api/login',
-    payload: { username: 'viewer', password: PASSWORD },
-  });
-  token = login.json().token;
+  token = await loginToken(gw, 'viewer');
 });
 afterAll(() => gw?.close());
 

@@ -10,7 +10,7 @@ import { quietGridDoc, type DayStats, type GridDoc } from '../../shared/views.js
 import { emptyDay } from '../../contract/scorecard.js';
 import {
   ensureCadreStreams,
-  PASSWORD,
+  loginToken,
   publishTransitions,
   putEventDoc,
   putGridDoc,
@@ -30,13 +30,7 @@ const NOW = Date.parse('2025-03-10T12:00:00Z');
 const BIG_ASSET = 'console.log("cadre");\n'.repeat(500);
 
 async function login(username: string): Promise<string> {
-  const res = await gw.app.inject({
-    method: 'POST',
-    url: '/api/login',
-    payload: { username, password: PASSWORD },
-  });
-  expect(res.statusCode).toBe(200);
-  return res.json().token;
+  return loginToken(gw, username);
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
