@@ -10,7 +10,7 @@ import { CadreError } from '../shared/errors.js';
 import type { Command } from '../shared/schemas.js';
 import { messageId, subjects } from '../shared/subjects.js';
 import type { CommandReply } from '../shared/views.js';
-import { signCommand, type CommandKeys } from '../shared/command_signature.js';
+import { signInput, type CommandKeys } from '../shared/command_signature.js';
 
 export const commandReplySubject = (commandId: string) => `cadre.reply.command.${commandId}`;
 
@@ -35,7 +35,7 @@ export async function sendCommand(
     );
     await nc.flush();
     try {
-      const body = keys ? signCommand(command, keys) : command;
+      const body = keys ? signInput('command', command, keys) : command;
       await js.publish(subjects.input('command', city), JSON.stringify(body), {
         msgID: messageId('command', command),
         timeout: timeoutMs,

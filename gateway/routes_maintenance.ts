@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { normalize } from '../contract/normalize.js';
 import { CadreError } from '../shared/errors.js';
 import { messageId, subjects } from '../shared/subjects.js';
+import { signInput } from '../shared/command_signature.js';
 import type { Maintenance } from '../shared/schemas.js';
 import type { GatewayContext } from './context.js';
 
@@ -28,7 +29,9 @@ export async function maintenanceRoutes(app: FastifyInstance, ctx: GatewayContex
       const firstGrid = msg.grids?.[0] ?? topology.element(msg.elements![0]!)!.grid;
       const city = topology.grid(firstGrid)!.city;
       try {
-        await ctx.js.publish(subjects.input('maintenance', city), JSON.stringify(msg), {
+        // Signed like commands: the processor applies no window a gateway did not post.
+        const body = ctx.commandKeys ? signInput('maintenance', msg, ctx.commandKeys) : msg;
+        await ctx.js.publish(subjects.input('maintenance', city), JSON.stringify(body), {
           msgID: messageId('maintenance', msg),
         });
       } catch (err) {

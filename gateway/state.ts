@@ -323,7 +323,9 @@ export class ReadModel {
 
   private onMaintenance(m: JsMsg): void {
     const msg = parseOr<Maintenance>(m, this.options.log);
-    if (msg && typeof msg.id === 'string') this.maintenance.set(msg.id, msg);
+    if (!msg || typeof msg.id !== 'string') return;
+    const { signature: _signature, ...window } = msg; // the processor's to check, not the admin's to read
+    this.maintenance.set(msg.id, window);
   }
 
   private onProcessorStats(stats: ProcessorStats): void {

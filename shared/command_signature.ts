@@ -1,16 +1,19 @@
 /**
- * Signed commands: who sent a command, in a form the processor can check. The gateway signs every
- * command it builds with HMAC-SHA256 under the command key (cadre.yaml `commands.key`, env
- * `CADRE_COMMAND_KEY`, or `CADRE_DATA/command-key` created on first start); the processor's intake
- * (and `cadre replay`, given the same key) refuses a command that is unsigned or whose signature
- * does not verify, so a client that can publish on `cadre.in.command.*` cannot act "by" anyone.
+ * Signed input: who sent a command or a maintenance window, in a form the processor can check. The
+ * gateway signs every command it builds and every window an admin posts with HMAC-SHA256 under the
+ * command key (cadre.yaml `commands.key`, env `CADRE_COMMAND_KEY`, or `CADRE_DATA/command-key`
+ * created on first start); the processor's intake (and `cadre replay`, given the same key) refuses
+ * one that is unsigned or whose signature does not verify, so a client that can publish on
+ * `cadre.in.command.*` cannot act "by" anyone, and one on `cadre.in.maintenance.*` cannot silence a
+ * city's alarms with a window nobody posted.
  *
- * What is signed: the command's JSON with every key sorted (at every depth), without its own
- * `signature` field, after the domain prefix `cadre-command-v1\n`. Sorted keys, not the bytes on the
- * wire: the signature survives any re-serialization (a log exported and replayed), and the body
- * covers everything that decides what the command does — `by` (the principal), `action`, `event`,
- * `time`, `id` and every argument. The command's `id` is in it, so a signed command replayed later
- * is the same input (the same dedup key), never a second action.
+ * What is signed: the input's JSON with every key sorted (at every depth), without its own
+ * `signature` field, after the domain prefix `cadre-<kind>-v1\n` (a command's signature never
+ * verifies as a window's). Sorted keys, not the bytes on the wire: the signature survives any
+ * re-serialization (a log exported and replayed), and the body covers everything that decides what
+ * the input does — a command's `by` (the principal), `action`, `event`, `time`, `id` and every
+ * argument; a window's grids, elements, start, end and reason. The `id` is in it, so a signed input
+ * replayed later is the same input (the same dedup key), never a second action.
  *
  * Why HMAC, not Ed25519: the gateway and the processor are both cadre's, deployed by one operator, so
  * one shared secret is the simplest thing that works (as the login tokens' `CADRE_DATA/secret`);
@@ -21,10 +24,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { reject, type Reject } from './errors.js';
 
-/** The field of a command that carries its signature: `hmac-sha256:<base64url>`. */
+/** The field of a signed input that carries its signature: `hmac-sha256:<base64url>`. */
 export const SIGNATURE_FIELD = 'signature';
 const SCHEME = 'hmac-sha256:';
-const DOMAIN = 'cadre-command-v1\n';
+
+/** The input types the gateway signs. */
+export type SignedKind = 'command' | 'maintenance';
+const WHAT: Record<SignedKind, string> = { command: 'command', maintenance: 'maintenance window' };
 
 /** The keys a process holds: the one it signs with, and every one it accepts (rotation). */
 export interface CommandKeys {
@@ -76,34 +82,37 @@ export function resolveCommandKey(
   return readFileSync(file, 'utf8').trim();
 }
 
-/** The command with its `signature` field. */
-export function signCommand<T extends object>(command: T, keys: CommandKeys): T & { signature: string } {
-  const { [SIGNATURE_FIELD]: _old, ...body } = command as Record<string, unknown>;
-  return { ...(body as T), signature: SCHEME + mac(keys.sign, body) };
+/** The input with its `signature` field. */
+export function signInput<T extends object>(
+  kind: SignedKind,
+  input: T,
+  keys: CommandKeys,
+): T & { signature: string } {
+  const { [SIGNATURE_FIELD]: _old, ...body } = input as Record<string, unknown>;
+  return { ...(body as T), signature: SCHEME + mac(kind, keys.sign, body) };
 }
 
-/** Undefined when the command (parsed JSON) carries a signature of one of the keys; else the reject. */
-export function verifyCommand(parsed: object, keys: CommandKeys): Reject | undefined {
-  const command = parsed as Record<string, unknown>;
-  const { [SIGNATURE_FIELD]: signature, ...body } = command;
+/** Undefined when the input (parsed JSON) carries a signature of one of the keys; else the reject. */
+export function verifyInput(kind: SignedKind, parsed: object, keys: CommandKeys): Reject | undefined {
+  const input = parsed as Record<string, unknown>;
+  const { [SIGNATURE_FIELD]: signature, ...body } = input;
+  const what = `${WHAT[kind]} ${String(input.id)}`;
   if (signature === undefined)
-    return reject('CADRE_ERR_UNSIGNED_COMMAND', `/signature: command ${String(command.id)} is not signed`);
+    return reject('CADRE_ERR_UNSIGNED_COMMAND', `/signature: ${what} is not signed`);
   if (typeof signature !== 'string' || !signature.startsWith(SCHEME))
     return reject('CADRE_ERR_BAD_SIGNATURE', `/signature: not an ${SCHEME}… signature`);
   const given = Buffer.from(signature.slice(SCHEME.length), 'base64url');
   for (const key of keys.verify) {
-    const expected = Buffer.from(mac(key, body), 'base64url');
+    const expected = Buffer.from(mac(kind, key, body), 'base64url');
     if (given.length === expected.length && timingSafeEqual(given, expected)) return undefined;
   }
-  return reject(
-    'CADRE_ERR_BAD_SIGNATURE',
-    `/signature: command ${String(command.id)} "by" ${String(command.by)} is not signed by the command key`,
-  );
+  const by = kind === 'command' ? ` "by" ${String(input.by)}` : '';
+  return reject('CADRE_ERR_BAD_SIGNATURE', `/signature: ${what}${by} is not signed by the command key`);
 }
 
-function mac(key: string, body: unknown): string {
+function mac(kind: SignedKind, key: string, body: unknown): string {
   return createHmac('sha256', key)
-    .update(DOMAIN + canonicalJson(body))
+    .update(`cadre-${kind}-v1\n` + canonicalJson(body))
     .digest('base64url');
 }
 

@@ -14,7 +14,10 @@ export const ERRORS = {
   CADRE_ERR_WRONG_CITY: { status: 400, message: "The subject's city is not the grid's city" },
   CADRE_ERR_TIME_RANGE: { status: 400, message: 'Time is outside the accepted range' },
   CADRE_ERR_MISSING_LABEL: { status: 400, message: 'An Alertmanager alert lacks a label its mapping needs' },
-  CADRE_ERR_UNSIGNED_COMMAND: { status: 400, message: 'A command carries no signature' },
+  CADRE_ERR_UNSIGNED_COMMAND: {
+    status: 400,
+    message: 'A command or maintenance window carries no signature',
+  },
   CADRE_ERR_BAD_SIGNATURE: { status: 400, message: "A command's signature is not the command key's" },
   CADRE_ERR_UNKNOWN_EVENT: { status: 404, message: 'Event not found' },
   // HTTP and API.

@@ -109,6 +109,8 @@ export const MaintenanceSchema = Type.Object({
   start: IsoTime,
   end: IsoTime,
   reason: Type.String({ minLength: 1, maxLength: 1000 }),
+  /** The gateway's `hmac-sha256:<base64url>` over the rest (shared/command_signature.ts). */
+  signature: Type.Optional(Type.String({ maxLength: 200 })),
 });
 export type Maintenance = Static<typeof MaintenanceSchema>;
 

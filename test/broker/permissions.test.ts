@@ -19,7 +19,7 @@ import { startApp, type RunningApp } from '../../app/app.js';
 import { loadConfig } from '../../config/load.js';
 import { startNatsServer, type RunningNatsServer } from '../../broker/nats_server.js';
 import { loadOrCreatePasswords, natsAuth, type NatsRole } from '../../broker/nats_auth.js';
-import { commandKeysOf, newCommandKey, signCommand } from '../../shared/command_signature.js';
+import { commandKeysOf, newCommandKey, signInput } from '../../shared/command_signature.js';
 import { hashApiKey, hashPassword } from '../../shared/passwords.js';
 import { HEADERS, STREAMS, messageId, subjects } from '../../shared/subjects.js';
 import type { EventDoc } from '../../shared/views.js';
@@ -310,10 +310,14 @@ describe('who may speak on the broker', () => {
       text: 'forged',
     });
     const unsigned = forged('forged-unsigned');
-    const otherKey = signCommand(forged('forged-other-key'), commandKeysOf({ key: newCommandKey() })!);
+    const otherKey = signInput(
+      'command',
+      forged('forged-other-key'),
+      commandKeysOf({ key: newCommandKey() })!,
+    );
     // Signed by the key, then the principal changed: the signature no longer matches.
     const altered = {
-      ...signCommand(forged('forged-altered'), commandKeysOf({ key: COMMAND_KEY })!),
+      ...signInput('command', forged('forged-altered'), commandKeysOf({ key: COMMAND_KEY })!),
       by: 'admin',
     };
     const seqs: Record<string, number> = {};
