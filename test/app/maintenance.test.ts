@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream } from '@nats-io/jetstream';
 import { hashApiKey, hashPassword } from '../../shared/passwords.js';
 import { subjects, STREAMS } from '../../shared/subjects.js';
-import type { EventDoc } from '../../shared/schemas.js';
+import type { EventDoc } from '../../shared/views.js';
 import { login, startTestApp, type TestApp } from '../helpers/app.js';
 import { useNats } from '../helpers/nats.js';
 import { waitFor } from '../processor/live_helpers.js';
