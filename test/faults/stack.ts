@@ -269,13 +269,20 @@ export async function untilGrows(
   role?: Role,
 ): Promise<number> {
   const from = performance.now();
+  let probe = 'not asked';
   await waitFor(
     'new transitions',
     // A probe during a broker restart fails: it is asked again.
-    async () => (await streamCount(nc, STREAMS.events.name).catch(() => -1)) > count || undefined,
+    async () => {
+      const now = await streamCount(nc, STREAMS.events.name).catch((err: Error) => err);
+      probe = now instanceof Error ? `failing (${now.message})` : `${now} stored`;
+      return (typeof now === 'number' && now > count) || undefined;
+    },
     timeoutMs,
   ).catch((err: Error) => {
-    throw new Error(`${err.message}${role ? `; the role said:\n${role.log}` : ''}`);
+    throw new Error(
+      `${err.message} (CADRE_EVENTS: ${count} before, probe ${probe})${role ? `; the role said:\n${role.log}` : ''}`,
+    );
   });
   return performance.now() - from;
 }

@@ -14,6 +14,7 @@ import { startNatsCluster, type ClusterOptions, type NatsCluster } from '../../b
 import { isListening } from '../../broker/nats_server.js';
 import { loadOrCreatePasswords, natsAuth } from '../../broker/nats_auth.js';
 import { newCommandKey } from '../../shared/command_signature.js';
+import { watchJetStream } from '../../broker/js_watch.js';
 
 export interface ClusterFixture {
   cluster: NatsCluster;
@@ -47,6 +48,9 @@ export function useCluster(options: ClusterOptions = {}): ClusterFixture {
       maxReconnectAttempts: -1,
       waitOnFirstConnect: true,
     });
+    // As the roles' connections: off a node restarted into the cluster that has no JetStream yet, or
+    // every probe of the test would fail there (and read as "nothing new") for as long as it lasts.
+    watchJetStream(fixture.nc, { servers: fixture.cluster.urls.split(',') });
   }, 90_000);
   afterAll(async () => {
     await fixture.nc?.close();
