@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Core } from './core/index.js';
 import { Topology } from '../config/topology.js';
-import { encodeState } from './checkpoint.js';
+import { encodeStateWith } from './checkpoint.js';
 import { createGate } from './intake.js';
 import { forEachMessage } from './feed_batch.js';
 import { fingerprint, type ShadowData, type ShadowReply, type ShadowRequest } from './shadow.js';
@@ -43,7 +43,7 @@ port.on('message', (request: ShadowRequest) => {
         break;
       }
       const docs = gridDocs(); // before the snapshot: its `dirty` set is then what is still unwritten
-      const state = encodeState(core.snapshot());
+      const state = encodeStateWith((write) => core.writeSnapshotJSON(write));
       reply({ type: 'checkpoint', docs, state }, [state.buffer as ArrayBuffer]);
     }
   }

@@ -20,7 +20,7 @@ import { MinHeap } from './heap.js';
 import { applyKpi } from './kpi.js';
 import { MaintenanceBook, type MaintenanceWindow } from './maintenance.js';
 import { SNAPSHOT_VERSION, upgrade } from './migrate.js';
-import { fromPlain, toPlain } from './plain.js';
+import { fromPlain, toPlain, writePlainJSON } from './plain.js';
 import type { EventState, GridState } from './state.js';
 import type {
   CommandResult,
@@ -294,7 +294,20 @@ export class Core {
 
   /** The whole state as plain JSON; `new Core(ctx, snapshot)` continues exactly where this left off. */
   snapshot(): CoreSnapshot {
-    const state: State = {
+    return { version: SNAPSHOT_VERSION, ...(toPlain(this.state()) as object) };
+  }
+
+  /**
+   * `JSON.stringify(this.snapshot())`, handed to `write` in pieces as it is made (plain.ts
+   * writePlainJSON): no plain copy of the state, no single string of it.
+   */
+  writeSnapshotJSON(write: (text: string) => void): void {
+    writePlainJSON({ version: SNAPSHOT_VERSION, ...this.state() }, write);
+  }
+
+  /** The state to snapshot: the core's own structures, not copies. */
+  private state(): State {
+    return {
       clock: this.clock,
       counters: this.counters,
       timerCount: this.w.timerCount,
@@ -316,7 +329,6 @@ export class Core {
       incidentIdBases: this.w.incidentIdBases,
       held: this.w.held,
     };
-    return { version: SNAPSHOT_VERSION, ...(toPlain(state) as object) };
   }
 
   private isDuplicate(input: Keyed): boolean {

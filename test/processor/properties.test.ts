@@ -51,7 +51,12 @@ function restoredRun(lines: Line[], cut: number): Run {
   const before = new Core(ctx);
   const transitions: EventTransition[] = [];
   for (const line of lines.slice(0, cut)) transitions.push(...before.push(toInput(line)).transitions);
-  const snapshot = JSON.parse(JSON.stringify(before.snapshot()));
+  const json = JSON.stringify(before.snapshot());
+  // The checkpoints' text (written in pieces, without the plain copy) is the snapshot's JSON, byte for byte.
+  let pieces = '';
+  before.writeSnapshotJSON((text) => (pieces += text));
+  expect(pieces).toBe(json);
+  const snapshot = JSON.parse(json);
   return continueRun({ core: new Core(ctx, snapshot), transitions, outputs: [] }, lines.slice(cut), true);
 }
 
