@@ -18,7 +18,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
-import { watchJetStream } from './js_watch.js';
+import { noteJetStreamFailure, watchJetStream } from './js_watch.js';
 
 export interface KeeperConfig {
   servers: string;
@@ -173,10 +173,16 @@ async function main(config: KeeperConfig): Promise<void> {
     stalled = false;
     await Promise.all([
       ...[...held.values()].map((lease) =>
-        renew(lease).catch((err: Error) => log(`${lease.key}: not renewed (${err.message}); retrying`)),
+        renew(lease).catch((err: Error) => {
+          noteJetStreamFailure(nc, err);
+          log(`${lease.key}: not renewed (${err.message}); retrying`);
+        }),
       ),
       ...[...memberKeys].map((key) =>
-        kv.put(key, new Date().toISOString()).catch((err: Error) => log(`${key}: ${err.message}`)),
+        kv.put(key, new Date().toISOString()).catch((err: Error) => {
+          noteJetStreamFailure(nc, err);
+          log(`${key}: ${err.message}`);
+        }),
       ),
     ]);
   };

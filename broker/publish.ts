@@ -9,6 +9,7 @@
 import { createInbox, headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { messageId, subjects } from '../shared/subjects.js';
 import { connectOptions } from './nats_auth.js';
+import { UNANSWERED } from './js_watch.js';
 import type { AlarmInput, ComplaintInput, KpiInput } from '../contract/normalize.js';
 
 export const DEFAULT_PUBLISH_WINDOW = 1000;
@@ -104,7 +105,10 @@ export async function publishWindowed(
       // A status message instead of an ack: no stream listens on the subject (503) or similar.
       if (msg.headers?.hasError) {
         const { code, description } = msg.headers;
-        return settle(index, { ok: false, error: new Error(`no stream stored it (${code} ${description})`) });
+        const error = new Error(`no stream stored it (${code} ${description})`);
+        // 503: nobody serves the stream on this server (broker/js_watch.ts moves the connection).
+        if (code === 503) Object.assign(error, { [UNANSWERED]: true });
+        return settle(index, { ok: false, error });
       }
       const ack = JSON.parse(decoder.decode(msg.data)) as PubAck;
       if (ack.error || ack.seq === undefined)

@@ -13,6 +13,7 @@ import type { CommandReply } from '../shared/views.js';
 import { BUCKETS, kvKey, subjects } from '../shared/subjects.js';
 import { publishWindowed, type PublishItem } from '../broker/publish.js';
 import { withBackOff } from '../broker/broker_waits.js';
+import { noteJetStreamFailure } from '../broker/js_watch.js';
 import { outputsRefusedTotal } from '../shared/metrics.js';
 
 const MAX_BACKOFF_MS = 5000;
@@ -229,6 +230,7 @@ async function storeAll(
     if (refused.length) await deadLetter(what, nc, refused, log);
     if (!failed.length) return;
     const first = results.find((r) => !r.ok) as { error: Error };
+    noteJetStreamFailure(nc, first.error);
     log(`${what}: ${failed.length} not stored (${first.error.message}); retrying in ${delay} ms`);
     await new Promise((r) => setTimeout(r, delay));
     pending = failed;

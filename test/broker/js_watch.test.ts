@@ -10,24 +10,29 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { useNats } from '../helpers/nats.js';
 import { ensureNatsServer, isListening } from '../../broker/nats_server.js';
 import { freePorts } from '../../broker/nats_cluster.js';
-import { watchJetStream } from '../../broker/js_watch.js';
+import { noteJetStreamFailure, watchJetStream } from '../../broker/js_watch.js';
 import { waitFor } from '../processor/live_helpers.js';
 
 const fixture = useNats();
 const stops: (() => void)[] = [];
 afterAll(() => stops.forEach((stop) => stop()));
 
+/** A plain nats-server (no `-js`) on a free port, and a connection to it that knows the suite's too. */
+async function onPlainServer() {
+  const [port] = (await freePorts(1)) as [number];
+  const plain = spawn(ensureNatsServer(), ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  stops.push(() => plain.kill('SIGKILL'));
+  await waitFor('the plain server', () => isListening('127.0.0.1', port, 200), 10_000);
+  const servers = [`nats://127.0.0.1:${port}`, fixture.url];
+  const nc = await connect({ servers, noRandomize: true, maxReconnectAttempts: -1 });
+  stops.push(() => void nc.close());
+  expect(nc.getServer()).toBe(`127.0.0.1:${port}`);
+  return { nc, port, servers };
+}
+
 describe('watchJetStream', () => {
   it('moves a connection off a server whose JetStream does not answer', async () => {
-    const [port] = (await freePorts(1)) as [number];
-    const plain = spawn(ensureNatsServer(), ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-    stops.push(() => plain.kill('SIGKILL'));
-    await waitFor('the plain server', () => isListening('127.0.0.1', port, 200), 10_000);
-
-    const servers = [`nats://127.0.0.1:${port}`, fixture.url];
-    const nc = await connect({ servers, noRandomize: true, maxReconnectAttempts: -1 });
-    stops.push(() => void nc.close());
-    expect(nc.getServer()).toBe(`127.0.0.1:${port}`);
+    const { nc, port, servers } = await onPlainServer();
     const said: string[] = [];
     watchJetStream(nc, { servers, intervalMs: 200, misses: 3, log: (m) => said.push(m) });
 
@@ -40,5 +45,30 @@ describe('watchJetStream', () => {
       () => jetstreamManager(nc).then(async (jsm) => (await jsm.getAccountInfo()) !== undefined),
       10_000,
     );
+  });
+
+  it("moves on its users' own unanswered operations, before the probe would", async () => {
+    const { nc, port, servers } = await onPlainServer();
+    const said: string[] = [];
+    watchJetStream(nc, { servers, intervalMs: 60_000, log: (m) => said.push(m) });
+    // What a lease renewal or a stream publish on such a server gets: "jetstream is not enabled".
+    const failure = await jetstreamManager(nc, { checkAPI: false })
+      .then((jsm) => jsm.getAccountInfo())
+      .then(
+        () => undefined,
+        (err: Error) => err,
+      );
+    expect(failure?.name).toBe('JetStreamNotEnabled');
+    noteJetStreamFailure(nc, new Error('timed out waiting for the PubAck')); // not a server's answer
+    noteJetStreamFailure(nc, failure);
+    noteJetStreamFailure(nc, failure);
+    expect(nc.getServer()).toBe(`127.0.0.1:${port}`);
+    noteJetStreamFailure(nc, failure);
+    await waitFor('the move', () => nc.getServer() !== `127.0.0.1:${port}`, 10_000);
+    expect(said).toEqual([
+      expect.stringMatching(
+        /^JetStream does not answer on 127\.0\.0\.1:\d+ \(3 operations unanswered in 3 s\)/,
+      ),
+    ]);
   });
 });
