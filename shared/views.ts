@@ -2,26 +2,45 @@
  * What the processor publishes for readers (KV `cadre_events`, `cadre_grids`, stats subjects) and the
  * gateway serves: read models, not the core's internal state.
  */
-import type { Level } from './levels.js';
-import type { ComplaintCategory, EventTransition, IncidentTransition } from './schemas.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { LEVELS, type Level } from './levels.js';
+import {
+  COMPLAINT_CATEGORIES,
+  EventTransitionSchema,
+  IncidentTransitionSchema,
+  type ComplaintCategory,
+  type EventTransition,
+} from './schemas.js';
+
+/*
+ * The documents and messages below are written by cadre's own roles (processor, notifier) and read
+ * back from NATS by others (gateway, notifier): each has a TypeBox schema, the type is derived from
+ * it, and a reader checks what it read against it (shared/validate.ts decodeChecked). Extra properties
+ * are allowed, as on input: a newer writer may add fields.
+ */
+
+const literals = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
+const OneToFour = Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3), Type.Literal(4)]);
+const LevelSchema = literals(LEVELS);
 
 /** KV `cadre_events`, key = event id: the latest transition of the event is its whole current state. */
 export type EventDoc = EventTransition;
 
-export interface AlarmView {
-  id: string;
-  ne: string;
-  code: string;
-  severity: 1 | 2 | 3 | 4;
-  category: 'fault' | 'performance';
+export const AlarmViewSchema = Type.Object({
+  id: Type.String(),
+  ne: Type.String(),
+  code: Type.String(),
+  severity: OneToFour,
+  category: literals(['fault', 'performance'] as const),
   /** An outage code (CONTRACT.md: CORE_DOWN, SITE_DOWN, …). */
-  outage: boolean;
-  raisedAt: string;
-  clearedAt?: string;
+  outage: Type.Boolean(),
+  raisedAt: Type.String(),
+  clearedAt: Type.Optional(Type.String()),
   /** Raised inside a maintenance window: evidence only, opens no outage event. */
-  maintenance?: boolean;
-  text?: string;
-}
+  maintenance: Type.Optional(Type.Boolean()),
+  text: Type.Optional(Type.String()),
+});
+export type AlarmView = Static<typeof AlarmViewSchema>;
 
 /** One local day (cadre.yaml `timeZone`) of a grid's scorecard counters; the gateway sums days into periods. */
 export interface DayStats {
@@ -59,28 +78,42 @@ export interface DayStats {
   endedInGrid: number;
 }
 
+/**
+ * What a reader checks of a grid's day counters: numbers, or records of numbers (byCategory,
+ * events), by name. Looser than DayStats on purpose: the Deal counters are absent in days written
+ * before the second release and read as 0 (contract/scorecard.ts, contract/rollup.ts add field by
+ * field with `?? 0`), so a day without them is a real day, not a bad document.
+ */
+const DayCountersSchema = Type.Unsafe<DayStats>(
+  Type.Record(Type.String(), Type.Union([Type.Number(), Type.Record(Type.String(), Type.Number())])),
+);
+
+const SampleSeries = Type.Array(Type.Union([Type.Number(), Type.Null()]));
+
 /** Columnar KPI series of a grid (uPlot's `[xs, ...ys]`): grid mean per sample period, last 24 h. */
-export interface KpiSeries {
+export const KpiSeriesSchema = Type.Object({
   /** Period start, epoch seconds. */
-  t: number[];
-  drop_rate: (number | null)[];
-  setup_success: (number | null)[];
-  congestion: (number | null)[];
-  dl_mbps: (number | null)[];
-  mos: (number | null)[];
-}
+  t: Type.Array(Type.Number()),
+  drop_rate: SampleSeries,
+  setup_success: SampleSeries,
+  congestion: SampleSeries,
+  dl_mbps: SampleSeries,
+  mos: SampleSeries,
+});
+export type KpiSeries = Static<typeof KpiSeriesSchema>;
 
 /** A complaint as a desk shows it beside an event's evidence (which lists complaint ids only). */
-export interface ComplaintView {
-  id: string;
-  time: string;
-  tier: 1 | 2 | 3 | 4;
-  category: ComplaintCategory;
-  customer: string;
-  media?: boolean;
-  escalated?: boolean;
-  text?: string;
-}
+export const ComplaintViewSchema = Type.Object({
+  id: Type.String(),
+  time: Type.String(),
+  tier: OneToFour,
+  category: literals(COMPLAINT_CATEGORIES),
+  customer: Type.String(),
+  media: Type.Optional(Type.Boolean()),
+  escalated: Type.Optional(Type.Boolean()),
+  text: Type.Optional(Type.String()),
+});
+export type ComplaintView = Static<typeof ComplaintViewSchema>;
 
 /** A KPI series with no samples. */
 export function emptyKpiSeries(): KpiSeries {
@@ -88,48 +121,59 @@ export function emptyKpiSeries(): KpiSeries {
 }
 
 /** KV `cadre_grids`, key = grid id. */
-export interface GridDoc {
-  id: string;
-  city: string;
+export const GridDocSchema = Type.Object({
+  id: Type.String(),
+  city: Type.String(),
   /** Worst level of the grid's active events; null when none is active. */
-  level: Level | null;
-  active: string[];
+  level: Type.Union([LevelSchema, Type.Null()]),
+  active: Type.Array(Type.String()),
   /**
    * Active alarms in the order they were raised, then the most recently cleared ones; at most the
    * VIEW_LIMITS.alarms newest active ones (all are counted in `activeAlarms`), texts cut at
    * VIEW_LIMITS.text characters.
    */
-  alarms: AlarmView[];
+  alarms: Type.Array(AlarmViewSchema),
   /** Extension: how many alarms are active in the grid, shown or not. */
-  activeAlarms?: number;
+  activeAlarms: Type.Optional(Type.Number()),
   /** Elements degraded now (kpi rule), with their worst metric. */
-  degraded: { ne: string; metric: string; value: number; critical: boolean }[];
-  kpi: KpiSeries;
+  degraded: Type.Array(
+    Type.Object({ ne: Type.String(), metric: Type.String(), value: Type.Number(), critical: Type.Boolean() }),
+  ),
+  kpi: KpiSeriesSchema,
   /** The grid's most recent complaints (bounded), newest last. */
-  complaints: ComplaintView[];
+  complaints: Type.Array(ComplaintViewSchema),
   /** Last 31 days, key `YYYY-MM-DD`: the local date in cadre.yaml `timeZone`. */
-  days: Record<string, DayStats>;
-  updatedAt: string;
-}
+  days: Type.Record(Type.String(), DayCountersSchema),
+  updatedAt: Type.String(),
+});
+export type GridDoc = Static<typeof GridDocSchema>;
 
 /** `cadre.stats.processor.<partition>`, about once a second; also the `stats` push of Socket.IO. */
-export interface ProcessorStats {
-  partition: string;
-  at: string;
+export const ProcessorStatsSchema = Type.Object({
+  partition: Type.String(),
+  at: Type.String(),
   /** Input messages per second over the last interval, by type. */
-  rates: Record<string, number>;
+  rates: Type.Record(Type.String(), Type.Number()),
   /** Seconds between the newest message in the stream and the one last applied. */
-  lagSeconds: number;
+  lagSeconds: Type.Number(),
   /** Messages in the stream not yet applied. */
-  pending: number;
-  active: Record<Level, number>;
+  pending: Type.Number(),
+  active: Type.Record(LevelSchema, Type.Number()),
   /**
    * The core's clock against this processor's wall clock: `jumped` when it is more than
    * `rules.maxFuture` ahead (a broker clock that leapt, or a checkpoint's tick from the future);
    * `refusedTicks` counts ticks refused for being that far ahead of the wall clock.
    */
-  clock?: { at: string | null; aheadSeconds: number; jumped: boolean; refusedTicks: number };
-}
+  clock: Type.Optional(
+    Type.Object({
+      at: Type.Union([Type.String(), Type.Null()]),
+      aheadSeconds: Type.Number(),
+      jumped: Type.Boolean(),
+      refusedTicks: Type.Number(),
+    }),
+  ),
+});
+export type ProcessorStats = Static<typeof ProcessorStatsSchema>;
 
 /**
  * The wall screen's per-minute series (Socket.IO `snapshot.series`, `GET /api/activity`), columnar
@@ -187,51 +231,62 @@ export interface LiveStats {
 }
 
 /** The notification log: who was told what, when, by which channel (notify/log.ts). */
-export type NoticeOutcome = 'queued' | 'held' | 'retrying' | 'sent' | 'failed';
+export const NOTICE_OUTCOMES = ['queued', 'held', 'retrying', 'sent', 'failed'] as const;
+export type NoticeOutcome = (typeof NOTICE_OUTCOMES)[number];
 
-export interface NoticeAttempt {
-  at: string;
+export const NoticeAttemptSchema = Type.Object({
+  at: Type.String(),
   /** `HTTP 204`, `HTTP 503`, `timeout after 10000 ms`, … */
-  result: string;
+  result: Type.String(),
   /** When the next attempt is due, for a failure that is retried. */
-  retryAt?: string;
-}
+  retryAt: Type.Optional(Type.String()),
+});
+export type NoticeAttempt = Static<typeof NoticeAttemptSchema>;
 
-export interface NoticeEntry {
+export const NoticeEntrySchema = Type.Object({
   /** The task's id: `<id>:<seq>:<subscriber>`. */
-  task: string;
-  kind: 'event' | 'incident';
+  task: Type.String(),
+  kind: literals(['event', 'incident'] as const),
   /** The event's or incident's id. */
-  id: string;
-  subscriber: string;
-  channel: 'webhook' | 'sms';
-  transition: string;
-  seq: number;
-  level: Level;
-  queuedAt: string;
+  id: Type.String(),
+  subscriber: Type.String(),
+  channel: literals(['webhook', 'sms'] as const),
+  transition: Type.String(),
+  seq: Type.Number(),
+  level: LevelSchema,
+  queuedAt: Type.String(),
   /** Held for the subscriber's quiet hours until then. */
-  heldUntil?: string;
-  outcome: NoticeOutcome;
+  heldUntil: Type.Optional(Type.String()),
+  outcome: literals(NOTICE_OUTCOMES),
   /** Why it failed or is retried: the receiver's answer, or the notifier's reason. */
-  reason?: string;
-  sentAt?: string;
+  reason: Type.Optional(Type.String()),
+  sentAt: Type.Optional(Type.String()),
   /** How many attempts were made (the list keeps the last ones). */
-  attemptCount: number;
-  attempts: NoticeAttempt[];
-}
+  attemptCount: Type.Number(),
+  attempts: Type.Array(NoticeAttemptSchema),
+});
+export type NoticeEntry = Static<typeof NoticeEntrySchema>;
 
 /** KV `cadre_notify_log`, key = event or incident id: its entries, oldest first (notify/log.ts writes them). */
-export interface NotifyLogDoc {
-  id: string;
-  entries: NoticeEntry[];
-}
+export const NotifyLogDocSchema = Type.Object({
+  id: Type.String(),
+  entries: Type.Array(NoticeEntrySchema),
+});
+export type NotifyLogDoc = Static<typeof NotifyLogDocSchema>;
 
 /** The reply to a command on `cadre.reply.command.<commandId>`. */
-export type CommandReply =
-  | { ok: true; event: EventDoc }
+export const CommandReplySchema = Type.Union([
+  Type.Object({ ok: Type.Literal(true), event: EventTransitionSchema }),
   /** A command on an incident (CONTRACT.md "Incidents"): it acted on every event of the incident too. */
-  | { ok: true; incident: IncidentTransition }
-  | { ok: false; code: string; message: string; alarms?: string[] };
+  Type.Object({ ok: Type.Literal(true), incident: IncidentTransitionSchema }),
+  Type.Object({
+    ok: Type.Literal(false),
+    code: Type.String(),
+    message: Type.String(),
+    alarms: Type.Optional(Type.Array(Type.String())),
+  }),
+]);
+export type CommandReply = Static<typeof CommandReplySchema>;
 
 /**
  * Bounds of what one document or transition carries, so that no input can make a message larger
