@@ -71,12 +71,18 @@ export async function sendAction<K extends 'event' | 'incident'>(
     );
     throw new CadreError('CADRE_ERR_CONFLICT', target.ended, { alarms: [] });
   }
-  const reply = await sendCommand(ctx.nc, ctx.js, command, city, ctx.commandTimeoutMs, ctx.commandKeys).catch(
-    (err: unknown) => {
-      request.log.info({ audit: { ...audit, outcome: 'unanswered' } }, `${kind} action not answered`);
-      throw err;
-    },
-  );
+  const reply = await sendCommand(
+    ctx.nc,
+    ctx.js,
+    command,
+    city,
+    ctx.commandTimeoutMs,
+    ctx.commandKeys,
+    request.log,
+  ).catch((err: unknown) => {
+    request.log.info({ audit: { ...audit, outcome: 'unanswered' } }, `${kind} action not answered`);
+    throw err;
+  });
   if (!reply.ok) {
     request.log.info({ audit: { ...audit, outcome: reply.code } }, `${kind} action refused by the processor`);
     const code: ErrorCode = reply.code in ERRORS ? (reply.code as ErrorCode) : 'CADRE_ERR_CONFLICT';

@@ -9,8 +9,11 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { CadreError } from '../shared/errors.js';
 import type { Command } from '../shared/schemas.js';
 import { messageId, subjects } from '../shared/subjects.js';
-import type { CommandReply } from '../shared/views.js';
+import { CommandReplySchema, type CommandReply } from '../shared/views.js';
+import { compile, decodeChecked, type CheckLog } from '../shared/validate.js';
 import { signInput, type CommandKeys } from '../shared/command_signature.js';
+
+const COMMAND_REPLY = compile(CommandReplySchema);
 
 export const commandReplySubject = (commandId: string) => `cadre.reply.command.${commandId}`;
 
@@ -22,12 +25,17 @@ export async function sendCommand(
   timeoutMs: number,
   /** The command key (cadre.yaml `commands`): the processor refuses an unsigned command. */
   keys: CommandKeys | undefined,
+  /** Where a reply that is not a CommandReply is said to be skipped (the wait goes on for a real one). */
+  log?: CheckLog,
 ): Promise<CommandReply> {
-  const sub = nc.subscribe(commandReplySubject(command.id), { max: 1 });
+  const sub = nc.subscribe(commandReplySubject(command.id));
   let timer: NodeJS.Timeout | undefined;
   try {
     const reply = (async () => {
-      for await (const m of sub) return m.json<CommandReply>();
+      for await (const m of sub) {
+        const answer = decodeChecked(m, COMMAND_REPLY, log);
+        if (answer) return answer;
+      }
       return undefined;
     })();
     const timeout = new Promise<undefined>(

@@ -10,48 +10,70 @@ import { STREAMS, subjects } from '../shared/subjects.js';
 import { readToEnd } from './stream_read.js';
 import { formatTime, HOUR, parseTime } from '../shared/time.js';
 import type { EventDoc } from '../shared/views.js';
-import type { EventTransition } from '../shared/schemas.js';
+import {
+  EventTransitionSchema,
+  IncidentTransitionSchema,
+  type EventTransition,
+  type IncidentTransition,
+} from '../shared/schemas.js';
+import { compile, decodeChecked, type CheckLog, type Checker } from '../shared/validate.js';
+
+const EVENT_TRANSITION = compile(EventTransitionSchema);
+const INCIDENT_TRANSITION = compile(IncidentTransitionSchema);
 
 const START_MARGIN_MS = HOUR;
 
-export async function readHistory(js: JetStreamClient, doc: EventDoc): Promise<EventTransition[]> {
-  return readTransitions<EventTransition>(js, doc, subjects.event(doc.city, doc.grid));
+export async function readHistory(
+  js: JetStreamClient,
+  doc: EventDoc,
+  log?: CheckLog,
+): Promise<EventTransition[]> {
+  return readTransitions(js, doc, subjects.event(doc.city, doc.grid), EVENT_TRANSITION, log);
 }
 
-/** The same for any transition kind on its subject (an incident's: `cadre.incident.<city>`). */
-export async function readTransitions<T extends { id: string; seq: number }>(
+/** The transitions of an incident, from its city's subject `cadre.incident.<city>`. */
+export async function readIncidentHistory(
+  js: JetStreamClient,
+  doc: IncidentTransition,
+  log?: CheckLog,
+): Promise<IncidentTransition[]> {
+  return readTransitions(js, doc, subjects.incident(doc.city), INCIDENT_TRANSITION, log);
+}
+
+type Transition = { id: string; seq: number };
+
+/**
+ * The same for any transition kind on its subject (an incident's: `cadre.incident.<city>`), each
+ * message checked by the kind's compiled schema: one that fails it is logged and is in no history.
+ */
+export async function readTransitions<T extends Transition>(
   js: JetStreamClient,
   doc: { id: string; openedAt: string },
   subject: string,
+  validator: Checker<T>,
+  log?: CheckLog,
 ): Promise<T[]> {
   const opened = parseTime(doc.openedAt);
   const from = Number.isNaN(opened) ? undefined : formatTime(opened - START_MARGIN_MS);
-  let found = await readSubject<T>(js, doc.id, subject, from);
-  if (from !== undefined && !found.has(1)) found = await readSubject<T>(js, doc.id, subject, undefined);
+  const read = (startTime: string | undefined) => readSubject(js, doc.id, subject, startTime, validator, log);
+  let found = await read(from);
+  if (from !== undefined && !found.has(1)) found = await read(undefined);
   return [...found.values()].sort((a, b) => a.seq - b.seq);
 }
 
 /** The transitions of `id` on `subject` from `startTime` (or the start), by seq. */
-async function readSubject<T extends { id: string; seq: number }>(
+async function readSubject<T extends Transition>(
   js: JetStreamClient,
   id: string,
   subject: string,
   startTime: string | undefined,
+  validator: Checker<T>,
+  log: CheckLog | undefined,
 ): Promise<Map<number, T>> {
   const found = new Map<number, T>();
-  await readToEnd(js, STREAMS.events.name, subject, startTime, 1000, (m) => keepIfOurs(m, id, found));
+  await readToEnd(js, STREAMS.events.name, subject, startTime, 1000, (m: JsMsg) => {
+    const t = decodeChecked(m, validator, log);
+    if (t && t.id === id) found.set(t.seq, t);
+  });
   return found;
-}
-
-function keepIfOurs<T extends { id: string; seq: number }>(
-  m: JsMsg,
-  id: string,
-  found: Map<number, T>,
-): void {
-  try {
-    const t = m.json<T>();
-    if (t.id === id) found.set(t.seq, t);
-  } catch {
-    // An unreadable message is not part of any history.
-  }
 }

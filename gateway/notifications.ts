@@ -8,7 +8,10 @@
 import { Kvm, type KV } from '@nats-io/kv';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { BUCKETS, kvKey } from '../shared/subjects.js';
-import type { NoticeEntry, NotifyLogDoc } from '../shared/views.js';
+import { compile, decodeChecked, type CheckLog } from '../shared/validate.js';
+import { NotifyLogDocSchema, type NoticeEntry } from '../shared/views.js';
+
+const NOTIFY_LOG = compile(NotifyLogDocSchema);
 
 const buckets = new WeakMap<JetStreamClient, Promise<KV>>();
 
@@ -27,10 +30,14 @@ export async function notificationsOf(
   js: JetStreamClient,
   ids: readonly (string | undefined)[],
   log?: (err: Error) => void,
+  /** Where a document that is not a notification log is said to be skipped. */
+  skipped?: CheckLog,
 ): Promise<NoticeEntry[]> {
   try {
     const kv = await bucket(js);
-    const lists = await Promise.all(ids.filter((id) => id !== undefined).map((id) => readNotifyLog(kv, id)));
+    const lists = await Promise.all(
+      ids.filter((id) => id !== undefined).map((id) => readNotifyLog(kv, id, skipped)),
+    );
     return lists.flat().sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
   } catch (err) {
     log?.(err as Error);
@@ -38,9 +45,9 @@ export async function notificationsOf(
   }
 }
 
-/** The log of one event or incident, oldest first; [] when nothing was told of it. */
-export async function readNotifyLog(kv: KV, id: string): Promise<NoticeEntry[]> {
+/** The log of one event or incident, oldest first; [] when nothing was told of it (or it is unreadable: logged). */
+export async function readNotifyLog(kv: KV, id: string, log?: CheckLog): Promise<NoticeEntry[]> {
   const entry = await kv.get(kvKey(id));
   if (!entry || entry.operation !== 'PUT' || entry.length === 0) return [];
-  return entry.json<NotifyLogDoc>().entries;
+  return decodeChecked(entry, NOTIFY_LOG, log)?.entries ?? [];
 }

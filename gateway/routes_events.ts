@@ -141,9 +141,12 @@ export async function eventRoutes(app: FastifyInstance, ctx: GatewayContext): Pr
     async (request) => {
       const event = knownEvent(ctx, request.params.id);
       const [history, notifications] = await Promise.all([
-        readHistory(ctx.js, event),
-        notificationsOf(ctx.js, [event.id, event.incident], (err) =>
-          request.log.warn({ err }, 'notification log unreadable'),
+        readHistory(ctx.js, event, request.log),
+        notificationsOf(
+          ctx.js,
+          [event.id, event.incident],
+          (err) => request.log.warn({ err }, 'notification log unreadable'),
+          request.log,
         ),
       ]);
       return { event, history, notifications };

@@ -7,11 +7,10 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { CadreError } from '../shared/errors.js';
 import type { Command, IncidentTransition } from '../shared/schemas.js';
-import { subjects } from '../shared/subjects.js';
 import { COMMON_ACTIONS, Note, sendAction } from './actions.js';
 import { READERS } from './auth.js';
 import type { GatewayContext } from './context.js';
-import { readTransitions } from './history.js';
+import { readIncidentHistory } from './history.js';
 import { notificationsOf } from './notifications.js';
 
 const ListQuery = Type.Object({
@@ -54,9 +53,12 @@ export async function incidentRoutes(app: FastifyInstance, ctx: GatewayContext):
       const incident = known(ctx, request.params.id);
       const events = incident.events.map((id) => model.event(id)).filter((e) => e !== undefined);
       const [history, notifications] = await Promise.all([
-        readTransitions<IncidentTransition>(ctx.js, incident, subjects.incident(incident.city)),
-        notificationsOf(ctx.js, [incident.id], (err) =>
-          request.log.warn({ err }, 'notification log unreadable'),
+        readIncidentHistory(ctx.js, incident, request.log),
+        notificationsOf(
+          ctx.js,
+          [incident.id],
+          (err) => request.log.warn({ err }, 'notification log unreadable'),
+          request.log,
         ),
       ]);
       return { incident, events, history, notifications };

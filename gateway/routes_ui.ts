@@ -12,7 +12,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { CadreError } from '../shared/errors.js';
-import type { Kpi } from '../shared/schemas.js';
+import { KpiSchema, type Kpi } from '../shared/schemas.js';
+import { compile, decodeChecked, type CheckLog } from '../shared/validate.js';
 import { subjects, STREAMS } from '../shared/subjects.js';
 import { formatTime, MINUTE } from '../shared/time.js';
 import type { EventDoc } from '../shared/views.js';
@@ -24,6 +25,8 @@ const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 })
 /** How far back the why panel looks for an element's last KPI sample, and how many it reads at most. */
 const SAMPLE_LOOKBACK_MS = 30 * MINUTE;
 const SAMPLE_READ_MAX = 20_000;
+/** CADRE_IN holds what producers sent, the input the processor rejected too: each sample is checked. */
+const KPI = compile(KpiSchema);
 
 export async function uiRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   const { config } = ctx;
@@ -63,7 +66,9 @@ export async function uiRoutes(app: FastifyInstance, ctx: GatewayContext): Promi
       const grid = config.topology.grid(event.grid);
       if (!grid) throw new CadreError('CADRE_ERR_NOT_FOUND', `No grid ${event.grid}`);
       const samples =
-        event.rule === 'kpi' ? await lastSamples(ctx.js, event, ctx.now()).catch(() => new Map()) : new Map();
+        event.rule === 'kpi'
+          ? await lastSamples(ctx.js, event, ctx.now(), request.log).catch(() => new Map())
+          : new Map();
       return {
         why: explain({
           event,
@@ -81,7 +86,12 @@ export async function uiRoutes(app: FastifyInstance, ctx: GatewayContext): Promi
 }
 
 /** The latest kpi input of each of the event's elements, from the city's kpi subject (bounded read). */
-async function lastSamples(js: JetStreamClient, event: EventDoc, now: number): Promise<Map<string, Kpi>> {
+async function lastSamples(
+  js: JetStreamClient,
+  event: EventDoc,
+  now: number,
+  log: CheckLog,
+): Promise<Map<string, Kpi>> {
   const wanted = new Set(event.evidence.elements);
   const found = new Map<string, Kpi>();
   const until = Math.min(now, Date.parse(event.at) + MINUTE);
@@ -97,14 +107,10 @@ async function lastSamples(js: JetStreamClient, event: EventDoc, now: number): P
       for await (const m of messages) {
         got++;
         pending--;
-        try {
-          const k = m.json<Kpi>();
-          if (wanted.has(k.ne) && !(Date.parse(k.time) > until)) {
-            const held = found.get(k.ne);
-            if (!held || held.time <= k.time) found.set(k.ne, k);
-          }
-        } catch {
-          // not a sample
+        const k = decodeChecked(m, KPI, log);
+        if (k && wanted.has(k.ne) && !(Date.parse(k.time) > until)) {
+          const held = found.get(k.ne);
+          if (!held || held.time <= k.time) found.set(k.ne, k);
         }
         if (m.info.pending === 0) pending = 0;
         if (pending <= 0) break;

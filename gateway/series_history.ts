@@ -9,7 +9,7 @@
  * The lag of a minute before the start is unknown and stays null (a gap on the chart, not a zero).
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
-import type { EventTransition } from '../shared/schemas.js';
+import { decodeChecked, TRANSITION_DOC } from '../shared/validate.js';
 import { STREAMS } from '../shared/subjects.js';
 import { formatTime, MINUTE } from '../shared/time.js';
 import type { MinuteSeries } from './series.js';
@@ -65,14 +65,9 @@ async function readTransitions(
           pending = 0;
           break;
         }
-        try {
-          const t = m.json<EventTransition>();
-          // The chart counts grid events; an incident's transitions are told apart (its own counters).
-          if (typeof t?.id === 'string' && (t as { kind?: string }).kind !== 'incident')
-            series.countTransition(now(), t);
-        } catch {
-          // An unreadable message is in no chart.
-        }
+        // The chart counts grid events; an incident's transitions are told apart (its own counters).
+        const t = decodeChecked(m, TRANSITION_DOC, log);
+        if (t?.kind === 'event') series.countTransition(now(), t);
         if (pending === 0) break;
       }
       if (got === 0) break;

@@ -13,16 +13,17 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { LRUCache } from 'lru-cache';
 import { CadreError } from '../shared/errors.js';
 import { LEVELS, type Level } from '../shared/levels.js';
-import {
-  EventTransitionSchema,
-  IncidentTransitionSchema,
-  type IncidentTransition,
-  type Maintenance,
-} from '../shared/schemas.js';
-import { compile } from '../shared/validate.js';
+import { MaintenanceSchema, type IncidentTransition, type Maintenance } from '../shared/schemas.js';
+import { compile, decodeChecked, TRANSITION_DOC, type ReadFromNats } from '../shared/validate.js';
 import { BUCKETS, STREAMS, kvKey } from '../shared/subjects.js';
 import { formatTime } from '../shared/time.js';
-import type { EventDoc, GridDoc, ProcessorStats } from '../shared/views.js';
+import {
+  GridDocSchema,
+  ProcessorStatsSchema,
+  type EventDoc,
+  type GridDoc,
+  type ProcessorStats,
+} from '../shared/views.js';
 import { MinuteSeries } from './series.js';
 import { rebuildSeries } from './series_history.js';
 
@@ -116,10 +117,10 @@ export class ReadModel {
     const eventsKv = await kvm.open(BUCKETS.events);
     const gridsKv = await kvm.open(BUCKETS.grids);
     await this.watch(eventsKv, (e) => {
-      if (!this.heldAlready(e)) this.applyChecked(e.json(), `${BUCKETS.events} ${e.key}`);
+      if (!this.heldAlready(e)) this.applyChecked(e);
     });
     await this.watch(gridsKv, (e) => this.holdGrid(e));
-    await loadAll(eventsKv, (e) => this.applyChecked(e.json(), `${BUCKETS.events} ${e.key}`));
+    await loadAll(eventsKv, (e) => this.applyChecked(e));
     await loadAll(gridsKv, (e) => this.holdGrid(e));
     // The wall's chart survives a gateway restart: the last hour is read back from the streams
     // (transitions up to lastSeq; the live consumer below starts after it).
@@ -132,7 +133,9 @@ export class ReadModel {
 
     const stats: Subscription = nc.subscribe(PROCESSOR_STATS_SUBJECT, {
       callback: (err, m) => {
-        if (!err) this.onProcessorStats(m.json<ProcessorStats>());
+        if (err) return;
+        const stats = decodeChecked(m, PROCESSOR_STATS, this.options.log);
+        if (stats) this.onProcessorStats(stats);
       },
     });
     this.stops.push(() => stats.unsubscribe());
@@ -148,9 +151,13 @@ export class ReadModel {
     this.listeners.clear();
   }
 
-  /** A document read from NATS: applied once the compiled schema of its kind accepts it. */
-  private applyChecked(raw: unknown, where: string): void {
-    const doc = checkedDoc(raw, where, this.options.log);
+  /**
+   * A document read from NATS, applied once the compiled schema of its kind accepts it: another
+   * publisher on the subject, or a version that writes another shape, is logged and skipped, never
+   * half-applied.
+   */
+  private applyChecked(m: ReadFromNats): void {
+    const doc = decodeChecked(m, TRANSITION_DOC, this.options.log);
     if (doc) this.applyDoc(doc);
   }
 
@@ -226,11 +233,13 @@ export class ReadModel {
   }
 
   grid(id: string): GridDoc | undefined {
-    const held = this.grids.get(kvKey(id));
+    const key = kvKey(id);
+    const held = this.grids.get(key);
     if (!held) return undefined;
     if (held.doc === undefined) {
-      held.doc = null;
-      safely(() => (held.doc = JSON.parse(decoder.decode(held.raw)) as GridDoc), this.options.log);
+      const { raw, revision } = held;
+      const entry = { bucket: BUCKETS.grids, key, revision, json: () => JSON.parse(decoder.decode(raw)) };
+      held.doc = decodeChecked(entry, GRID_DOC, this.options.log) ?? null;
       held.raw = undefined;
     }
     return held.doc ?? undefined;
@@ -304,7 +313,7 @@ export class ReadModel {
   }
 
   private onTransition(m: JsMsg): void {
-    const doc = checkedDoc(parseOr<unknown>(m, this.options.log), `${m.subject} #${m.seq}`, this.options.log);
+    const doc = decodeChecked(m, TRANSITION_DOC, this.options.log);
     if (!doc) return;
     if (doc.kind === 'incident') {
       this.applyIncident(doc);
@@ -322,14 +331,13 @@ export class ReadModel {
   }
 
   private onMaintenance(m: JsMsg): void {
-    const msg = parseOr<Maintenance>(m, this.options.log);
-    if (!msg || typeof msg.id !== 'string') return;
+    const msg = decodeChecked(m, MAINTENANCE, this.options.log);
+    if (!msg) return;
     const { signature: _signature, ...window } = msg; // the processor's to check, not the admin's to read
     this.maintenance.set(msg.id, window);
   }
 
   private onProcessorStats(stats: ProcessorStats): void {
-    if (typeof stats?.partition !== 'string') return;
     this.processors.set(stats.partition, { stats, receivedAt: this.options.now() });
   }
 
@@ -390,34 +398,9 @@ async function loadAll(kv: KV, apply: (e: KvEntry) => void): Promise<void> {
   }
 }
 
-const EVENT_DOC = compile(EventTransitionSchema);
-const INCIDENT_DOC = compile(IncidentTransitionSchema);
-
-/**
- * What the processor wrote, checked before a screen sees it: another publisher on the subject, or
- * a version that writes another shape, is logged and skipped, never half-applied.
- */
-function checkedDoc(
-  raw: unknown,
-  where: string,
-  log: ReadModelOptions['log'],
-): EventDoc | IncidentTransition | undefined {
-  if (raw === undefined) return undefined;
-  const kind = (raw as { kind?: unknown } | null)?.kind;
-  const validator = kind === 'incident' ? INCIDENT_DOC : EVENT_DOC;
-  if (validator.check(raw)) return raw;
-  log?.warn({ where, problem: validator.explain(raw) }, 'invalid document skipped');
-  return undefined;
-}
-
-function parseOr<T>(m: JsMsg, log: ReadModelOptions['log']): T | undefined {
-  try {
-    return m.json<T>();
-  } catch (err) {
-    log?.warn({ subject: m.subject, seq: m.seq, err: (err as Error).message }, 'unreadable message skipped');
-    return undefined;
-  }
-}
+const GRID_DOC = compile(GridDocSchema);
+const PROCESSOR_STATS = compile(ProcessorStatsSchema);
+const MAINTENANCE = compile(MaintenanceSchema);
 
 function safely(fn: () => void, log: ReadModelOptions['log']): void {
   try {
