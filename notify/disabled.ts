@@ -6,19 +6,23 @@
  * giving it a new url in notify.yaml. Said on /metrics (`cadre_webhook_endpoint_disabled`) and in the log.
  */
 import { KvWatchInclude, type KV } from '@nats-io/kv';
+import { Type, type Static } from '@sinclair/typebox';
 import type { Subscriber } from '../config/notify.js';
 import { webhookEndpointDisabled } from '../shared/metrics.js';
 import { kvKey } from '../shared/subjects.js';
+import { compile, decodeChecked } from '../shared/validate.js';
 
-export interface Disablement {
-  subscriber: string;
-  url: string;
+export const DisablementSchema = Type.Object({
+  subscriber: Type.String(),
+  url: Type.String(),
   /** When the endpoint answered 410, ISO. */
-  at: string;
+  at: Type.String(),
   /** The task the 410 answered. */
-  task: string;
-  status: number;
-}
+  task: Type.String(),
+  status: Type.Number(),
+});
+export type Disablement = Static<typeof DisablementSchema>;
+const DISABLEMENT = compile(DisablementSchema);
 
 export interface DisabledEndpoints {
   /** The disablement of this subscriber's current url, if any. */
@@ -43,12 +47,14 @@ export async function disabledEndpoints(
   const loop = (async () => {
     for await (const e of watch) {
       const s = byKey.get(e.key);
-      if (e.operation === 'PUT' && e.length > 0) {
-        const d = e.json<Disablement>();
+      const put = e.operation === 'PUT' && e.length > 0;
+      // A value that is no disablement is logged and changes nothing.
+      const d = put ? decodeChecked(e, DISABLEMENT, log) : undefined;
+      if (d) {
         known.set(d.subscriber, d);
         if (s && d.url === s.url)
           log(`webhook: subscriber ${s.name} is disabled (${d.url} answered ${d.status} at ${d.at})`);
-      } else if (s) {
+      } else if (s && !put) {
         if (known.delete(s.name)) log(`webhook: subscriber ${s.name} is enabled again`);
       }
       if (s) show(s);
@@ -57,8 +63,8 @@ export async function disabledEndpoints(
   for await (const key of await kv.keys()) {
     const e = await kv.get(key);
     const s = byKey.get(key);
-    if (e?.operation === 'PUT' && e.length > 0 && !known.has(e.json<Disablement>().subscriber)) {
-      const d = e.json<Disablement>();
+    const d = e?.operation === 'PUT' && e.length > 0 ? decodeChecked(e, DISABLEMENT, log) : undefined;
+    if (d && !known.has(d.subscriber)) {
       known.set(d.subscriber, d);
       if (s && d.url === s.url)
         log(`webhook: subscriber ${s.name} is disabled (${d.url} answered ${d.status} at ${d.at})`);

@@ -8,13 +8,20 @@
  */
 import type { KV } from '@nats-io/kv';
 import { kvKey } from '../shared/subjects.js';
-import type { NoticeAttempt, NoticeEntry, NotifyLogDoc } from '../shared/views.js';
+import { compile, decodeChecked } from '../shared/validate.js';
+import {
+  NotifyLogDocSchema,
+  type NoticeAttempt,
+  type NoticeEntry,
+  type NotifyLogDoc,
+} from '../shared/views.js';
 import type { NotifyTask } from './task.js';
 
 /** Entries kept per event or incident, and attempts per entry (the newest). */
 const MAX_ENTRIES = 200;
 const MAX_ATTEMPTS = 10;
 const MAX_CAS_TRIES = 20;
+const NOTIFY_LOG = compile(NotifyLogDocSchema);
 
 export interface NotifyLog {
   /** Adds or changes the entry of a task. */
@@ -54,10 +61,11 @@ export function notifyLog(kv: KV, now: () => number, log: (line: string) => void
     const key = kvKey(task.transition.id);
     for (let i = 0; i < MAX_CAS_TRIES; i++) {
       const current = await kv.get(key);
-      const stored: NotifyLogDoc =
-        current && current.operation === 'PUT' && current.length > 0
-          ? current.json<NotifyLogDoc>()
-          : { id: task.transition.id, entries: [] };
+      let stored: NotifyLogDoc | undefined = { id: task.transition.id, entries: [] };
+      if (current && current.operation === 'PUT' && current.length > 0)
+        // What is stored there and is no log is kept as it is (the gateway skips it too), not overwritten.
+        stored = decodeChecked(current, NOTIFY_LOG, (line) => log(`notify log: ${line}`));
+      if (!stored) throw new Error(`the stored log of ${task.transition.id} is unreadable`);
       let entry = stored.entries.find((e) => e.task === task.id);
       if (!entry) {
         entry = newEntry(task, now());

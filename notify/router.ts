@@ -10,8 +10,8 @@
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { Subscriber } from '../config/notify.js';
-import type { EventTransition, IncidentTransition } from '../shared/schemas.js';
 import { subjects } from '../shared/subjects.js';
+import { decodeChecked, TRANSITION_DOC } from '../shared/validate.js';
 import type { NotifyLog } from './log.js';
 import { recipients } from './match.js';
 import { quietUntil } from './quiet.js';
@@ -34,11 +34,8 @@ export function routeTransitions(
       m.ack();
       return;
     }
-    let transition: EventTransition | IncidentTransition;
-    try {
-      transition = m.json<EventTransition | IncidentTransition>();
-    } catch {
-      log(`router: ${m.subject} #${m.seq} is not JSON, skipped`);
+    const transition = decodeChecked(m, TRANSITION_DOC, (line) => log(`router: ${line}`));
+    if (!transition) {
       m.ack();
       return;
     }

@@ -5,22 +5,31 @@
  */
 import { createHash } from 'node:crypto';
 import type { JsMsg } from '@nats-io/jetstream';
+import { Type, type Static } from '@sinclair/typebox';
 import type { Subscriber } from '../config/notify.js';
-import type { EventTransition, IncidentTransition } from '../shared/schemas.js';
+import {
+  EventTransitionSchema,
+  IncidentTransitionSchema,
+  type EventTransition,
+  type IncidentTransition,
+} from '../shared/schemas.js';
+import { compile, decodeChecked } from '../shared/validate.js';
 
 export type Channel = Subscriber['channel'];
 
-export interface NotifyTask {
-  id: string;
-  subscriber: string;
-  channel: Channel;
+export const NotifyTaskSchema = Type.Object({
+  id: Type.String(),
+  subscriber: Type.String(),
+  channel: Type.Union([Type.Literal('webhook'), Type.Literal('sms')]),
   /** An event's transition, or an incident's (told once for all its grids). */
-  transition: EventTransition | IncidentTransition;
+  transition: Type.Union([EventTransitionSchema, IncidentTransitionSchema]),
   /** A satisfaction SMS to a customer (surveys.ts) instead of a notice to a subscriber. */
-  survey?: { complaint: string; phone: string };
+  survey: Type.Optional(Type.Object({ complaint: Type.String(), phone: Type.String() })),
   /** Held for the subscriber's quiet hours until then (ISO); the held stage releases it (notify/held.ts). */
-  holdUntil?: string;
-}
+  holdUntil: Type.Optional(Type.String()),
+});
+export type NotifyTask = Static<typeof NotifyTaskSchema>;
+const NOTIFY_TASK = compile(NotifyTaskSchema);
 
 /** Headers of a task in CADRE_NOTIFY_FAILED: why it was given up, after how many attempts. */
 export const FAILED_HEADERS = { error: 'Cadre-Notify-Error', attempts: 'Cadre-Notify-Attempts' } as const;
@@ -37,25 +46,13 @@ export function taskFor(
   };
 }
 
-/** The task of a CADRE_NOTIFY message, or undefined when it is not one (nothing cadre wrote). */
-export function taskOf(m: JsMsg): NotifyTask | undefined {
-  try {
-    const task = m.json<NotifyTask>();
-    return typeof task.id === 'string' && typeof task.subscriber === 'string' && task.transition
-      ? task
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The task of a stage's message; a message that is none is acked (dropped) with a log line. */
+/**
+ * The task of a stage's CADRE_NOTIFY message, checked by its schema; a message that is none (nothing
+ * cadre wrote) is acked (dropped) with a log line naming it and the problem.
+ */
 export function taskOrDrop(m: JsMsg, stage: string, log: (line: string) => void): NotifyTask | undefined {
-  const task = taskOf(m);
-  if (!task) {
-    log(`${stage}: message ${m.seq} is not a task, dropped`);
-    m.ack();
-  }
+  const task = decodeChecked(m, NOTIFY_TASK, (line) => log(`${stage}: ${line}, dropped`));
+  if (!task) m.ack();
   return task;
 }
 

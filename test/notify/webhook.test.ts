@@ -9,7 +9,7 @@ import { useNats } from '../helpers/nats.js';
 import { verify } from '../../notify/signature.js';
 import { FAILED_HEADERS } from '../../notify/task.js';
 import { STREAMS, subjects } from '../../shared/subjects.js';
-import type { EventTransition } from '../../shared/schemas.js';
+import type { EventTransition, IncidentTransition } from '../../shared/schemas.js';
 import {
   notified,
   publishTransitions,
@@ -93,11 +93,27 @@ describe('webhook notifications', () => {
       ...members,
       { ...members[0]!, seq: 2, transition: 'escalated', escalationStep: 1 },
     ]);
-    const opened = {
-      ...transition({ level: 'red', city: 'XT' }),
+    // An incident's transition as the processor writes it (the notifier checks it by its schema).
+    const at = members[0]!.at;
+    const opened: IncidentTransition = {
       kind: 'incident',
       id: incident,
+      seq: 1,
+      transition: 'opened',
+      city: 'XT',
+      level: 'red',
+      state: 'open',
+      title: '雨湖区 transport down, 3 grids',
+      openedAt: at,
+      at,
+      ackDeadline: at,
+      deadline: at,
+      escalationStep: 0,
+      root: { alarms: ['a1'], elements: ['XT-TR-1'] },
       grids: members.map((m) => m.grid),
+      events: members.map((m) => m.id),
+      cause: 'upstream',
+      titleParts: { area: '雨湖区', grids: 3 },
     };
     await jetstream(nats.nc).publish(subjects.incident('XT'), JSON.stringify(opened), {
       msgID: `${incident}:1`,
