@@ -44,15 +44,19 @@ export interface Feed {
   stop(): Promise<void>;
 }
 
+/** How long a feeder thread may take to connect and create its consumer, unless told. */
+const START_LIMIT_MS = 20_000;
+
 /** Starts the feeder thread; resolves once its consumer exists. `onBatch` runs on this thread. */
 export async function startFeed(
-  options: Omit<FeederConfig, 'control'>,
+  options: Omit<FeederConfig, 'control'> & { startLimitMs?: number },
   onBatch: (batch: FeedBatch) => void,
   onFailure: (message: string) => void,
 ): Promise<Feed> {
   const control = new SharedArrayBuffer(8);
   const counters = new Int32Array(control);
-  const worker = startThread('feeder_worker', { ...options, control } satisfies FeederConfig);
+  const { startLimitMs = START_LIMIT_MS, ...config } = options;
+  const worker = startThread('feeder_worker', { ...config, control } satisfies FeederConfig);
   const progress: FeedProgress = { pending: 0, storedAtMs: 0 };
   let stopped: (() => void) | undefined;
   let ready: { resolve(): void; reject(err: Error): void } | undefined;
@@ -104,10 +108,15 @@ export async function startFeed(
   worker.on('exit', (code) => {
     if (!stopped) fail(`the feeder thread exited (code ${code})`);
   });
-  await started.catch(async (err: Error) => {
-    await worker.terminate();
-    throw err;
-  });
+  // A start that neither succeeds nor fails (a connect or a consumer creation waiting on a cluster
+  // that lost its quorum) is a failed one: the caller starts another, with the servers known then.
+  const limit = setTimeout(() => fail(`not started within ${startLimitMs / 1000} s`), startLimitMs);
+  await started
+    .catch(async (err: Error) => {
+      await worker.terminate();
+      throw err;
+    })
+    .finally(() => clearTimeout(limit));
   ready = undefined;
 
   let stopping: Promise<void> | undefined;

@@ -15,6 +15,7 @@ import { hostname } from 'node:os';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Config } from '../config/load.js';
 import { Leases, type Lease } from '../broker/leases.js';
+import { noteJetStreamFailure } from '../broker/js_watch.js';
 import { startProcessor, type RunningProcessor } from './live.js';
 
 export interface OwnershipOptions {
@@ -192,6 +193,7 @@ export async function startOwnership(options: OwnershipOptions): Promise<Ownersh
       // A broker timeout or an election: said in /readyz, and the next round tries again.
       (err: Error) => {
         waiting = `leases: ${err.message}`;
+        noteJetStreamFailure(nc, err);
         log(`ownership round failed (${err.message}); retrying`);
       },
     );
