@@ -90,7 +90,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     frameworkErrors: frameworkError(securityHeaders(config.cadre.http)),
     clientErrorHandler: clientError,
   }) as unknown as FastifyInstance;
-  const model = new ReadModel({ nc, now, log: app.log });
+  const commandKeys = commandKeysOf(config.cadre.commands);
+  const model = new ReadModel({ nc, now, log: app.log, commandKeys });
   await model.start();
 
   const ctx: GatewayContext = {
@@ -102,7 +103,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     now,
     calendar: new DayCalendar(config.cadre.timeZone),
     commandTimeoutMs: options.commandTimeoutMs ?? 5000,
-    commandKeys: commandKeysOf(config.cadre.commands),
+    commandKeys,
     ready: options.ready ?? { maxPending: 1000, maxLagSeconds: 30 },
   };
 

@@ -12,6 +12,7 @@ import { Kvm, KvWatchInclude, type KV, type KvEntry } from '@nats-io/kv';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { LRUCache } from 'lru-cache';
 import { CadreError } from '../shared/errors.js';
+import { verifyInput, type CommandKeys } from '../shared/command_signature.js';
 import { LEVELS, type Level } from '../shared/levels.js';
 import { MaintenanceSchema, type IncidentTransition, type Maintenance } from '../shared/schemas.js';
 import { compile, decodeChecked, TRANSITION_DOC, type ReadFromNats } from '../shared/validate.js';
@@ -37,6 +38,8 @@ export interface ReadModelOptions {
   now: () => number;
   /** How many ended events to keep for lists, grid history and complaint status. */
   endedMax?: number;
+  /** The command keys: a maintenance window not signed by them is not listed (the processor refuses it). */
+  commandKeys?: CommandKeys;
   log?: { warn(obj: object, msg: string): void };
 }
 
@@ -333,6 +336,8 @@ export class ReadModel {
   private onMaintenance(m: JsMsg): void {
     const msg = decodeChecked(m, MAINTENANCE, this.options.log);
     if (!msg) return;
+    const keys = this.options.commandKeys;
+    if (keys && verifyInput('maintenance', msg, keys)) return; // dead-lettered, never applied
     const { signature: _signature, ...window } = msg; // the processor's to check, not the admin's to read
     this.maintenance.set(msg.id, window);
   }

@@ -87,5 +87,12 @@ describe('maintenance windows', () => {
     );
     // The posted one did: XT's outage, raised inside it and judged at its end, has opened nothing.
     expect((await events()).some((e) => e.grid === 'XT-YH-0003')).toBe(false);
+    // The admin's list holds what the processor applies, without signatures.
+    const listed = await fetch(`${stack.url}/api/maintenance`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const { windows } = (await listed.json()) as { windows: { id: string; signature?: string }[] };
+    expect(windows.map((w) => w.id)).toEqual(['mw-posted']);
+    expect(windows[0]!.signature).toBeUndefined();
   }, 60_000);
 });
