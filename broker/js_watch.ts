@@ -31,8 +31,10 @@ export const UNANSWERED = Symbol('no responders');
 export function unanswered(err: unknown): boolean {
   return (
     err instanceof NoRespondersError ||
-    // @nats-io/jetstream's own error for it (its class is not exported).
-    (err instanceof Error && err.name === 'JetStreamNotEnabled') ||
+    // @nats-io/jetstream's own error for it (its class is not exported), also as the message of an
+    // error that wrapped it.
+    (err instanceof Error &&
+      (err.name === 'JetStreamNotEnabled' || err.message === 'jetstream is not enabled')) ||
     (err instanceof RequestError && err.isNoResponders()) ||
     (err instanceof Error && (err as Error & { [UNANSWERED]?: boolean })[UNANSWERED] === true)
   );
