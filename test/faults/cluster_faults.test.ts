@@ -16,7 +16,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { loadConfig } from '../../config/load.js';
 import { ensureStreams } from '../../broker/streams.js';
 import { STREAMS } from '../../shared/subjects.js';
-import { clusterConfigDir, clusterRoleEnv, useCluster } from '../helpers/cluster.js';
+import { clusterConfigDir, clusterRoleEnv, untilCurrent, useCluster } from '../helpers/cluster.js';
 import { streamCount, waitFor } from '../processor/live_helpers.js';
 import { check, expectClean, summary } from './checker.js';
 import { LONG, RUN_STARTED, paceInput, processorRole, provinceInput, settle, untilGrows } from './stack.js';
@@ -59,6 +59,8 @@ describe.runIf(LONG)('a cluster node that leads CADRE_IN killed', () => {
           recoveries.push(performance.now() - killed);
           await node!.start();
           await cluster.ready();
+          // The next kill only once this node has caught up: two nodes out is no quorum at all.
+          await untilCurrent(nc);
         }
         await publishing;
         await settle(nc, 8000, 90_000);

@@ -10,6 +10,7 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { startNatsCluster, type ClusterOptions, type NatsCluster } from '../../broker/nats_cluster.js';
 import { isListening } from '../../broker/nats_server.js';
 import { loadOrCreatePasswords, natsAuth } from '../../broker/nats_auth.js';
@@ -57,6 +58,35 @@ export function useCluster(options: ClusterOptions = {}): ClusterFixture {
     await fixture.cluster?.stop();
   });
   return fixture;
+}
+
+/**
+ * Resolves once every stream of the cluster (cadre's, the KV buckets' and the object store's) has a
+ * leader and every replica is current: a node started again has caught up. Until then a second node
+ * lost leaves the R3 streams without a quorum — a cluster-wide outage, not a fault a role can ride.
+ */
+export async function untilCurrent(nc: NatsConnection, timeoutMs = 120_000): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  const deadline = Date.now() + timeoutMs;
+  let behind = 'not asked';
+  for (;;) {
+    try {
+      const lagging: string[] = [];
+      for await (const info of jsm.streams.list()) {
+        const cluster = info.cluster;
+        if (!cluster?.leader) lagging.push(`${info.config.name}: no leader`);
+        for (const r of cluster?.replicas ?? [])
+          if (!r.current || r.offline)
+            lagging.push(`${info.config.name}: ${r.name} ${r.offline ? 'offline' : 'behind'}`);
+      }
+      if (lagging.length === 0) return;
+      behind = lagging.join(', ');
+    } catch (err) {
+      behind = (err as Error).message;
+    }
+    if (Date.now() > deadline) throw new Error(`the cluster's streams not current: ${behind}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 const CADRE = new URL('../../dist/bin/cadre.js', import.meta.url).pathname;
