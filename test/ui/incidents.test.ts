@@ -175,6 +175,8 @@ describe('incidents on the desk and the wall', () => {
     await a.page.getByTestId('incident-assign-pick').selectOption('长沙芙蓉网格组');
     await a.page.getByTestId('incident-assign-submit').click();
     await a.page.waitForSelector('[data-testid="incident-assignee"]:has-text("长沙芙蓉网格组")', WAIT);
+    // Answered, not only pushed live: the next action starts from an idle panel.
+    await a.page.waitForSelector('[data-testid="incident-result"][data-action="assign"]', WAIT);
     await a.page.getByTestId('incident-comment').click();
     await a.page.getByTestId('incident-comment-text').fill('芙蓉区汇聚环光缆被挖断，抢修队已出发');
     await a.page.getByTestId('incident-comment-submit').click();
