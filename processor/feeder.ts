@@ -46,6 +46,8 @@ export interface Feed {
 
 /** How long a feeder thread may take to connect and create its consumer, unless told. */
 const START_LIMIT_MS = 20_000;
+/** How long a stop waits for the thread to close its consumer and connection before ending it. */
+const STOP_LIMIT_MS = 5000;
 
 /** Starts the feeder thread; resolves once its consumer exists. `onBatch` runs on this thread. */
 export async function startFeed(
@@ -129,6 +131,10 @@ export async function startFeed(
         Atomics.store(counters, STOP, 1);
         Atomics.notify(counters, CONSUMED);
         worker.postMessage('stop');
+        // A thread whose close waits on a server that is gone (a cluster node killed) is ended
+        // anyway: a restart must not wait for it. What it delivered is taken; the next feed starts
+        // after the last applied sequence, and the gate skips what it hands over again.
+        setTimeout(resolve, STOP_LIMIT_MS).unref();
       }).then(() => worker.terminate().then(() => undefined));
       return stopping;
     },

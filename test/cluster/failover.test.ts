@@ -127,11 +127,17 @@ describe('two processors and two gateways on a 3-node cluster', () => {
       );
     };
     /** Resolves at the next transition of one of `cities` stored from now on. */
+    /** The next transition of any of these cities; bounded, so a processor that never resumes fails here. */
     const nextTransitionOf = (of: string[]) =>
-      new Promise<void>((resolve) => {
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          subs.forEach((s) => s.unsubscribe());
+          reject(new Error(`no transition of ${of.join(',')} within 90 s`));
+        }, 90_000);
         const subs = of.map((city) =>
           nc.subscribe(subjects.eventFilter(city), {
             callback: () => {
+              clearTimeout(timer);
               subs.forEach((s) => s.unsubscribe());
               resolve();
             },
