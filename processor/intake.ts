@@ -25,7 +25,7 @@ import { dlqPublishedTotal, rejectedTotal } from '../shared/metrics.js';
 import { normalize, parseJson, type Input } from '../contract/normalize.js';
 import type { Topology } from '../config/topology.js';
 import { publishWindowed, type PublishItem } from '../broker/publish.js';
-import { verifyInput, type CommandKeys } from '../shared/command_signature.js';
+import { forgedInput, type CommandKeys } from '../shared/command_signature.js';
 
 /** What intake needs of a JetStream message (a `JsMsg` fits; replay and tests may pass plain objects). */
 export interface RawMessage {
@@ -210,10 +210,7 @@ export function createGate(topology: Topology, commandKeys?: CommandKeys): (msg:
     const result = normalize(parsed.value, type, topology);
     if (!result.ok) return { ok: false, type, reject: result.reject };
     const input = result.input;
-    const forged =
-      (input.type === 'command' || input.type === 'maintenance') &&
-      commandKeys &&
-      verifyInput(input.type, input.msg, commandKeys);
+    const forged = forgedInput(input, commandKeys);
     if (forged) return { ok: false, type, reject: forged };
     // The subject's city is the partition key: input of another city's grid would be processed
     // by the wrong partition (or by none), and the read models would disagree with the stream.

@@ -8,7 +8,7 @@ import type { Topology } from '../config/topology.js';
 import { normalize, parseJson, type Input } from '../contract/normalize.js';
 import type { Locale } from '../shared/titles.js';
 import { Core, type ClockMode, type CoreOutput } from './core/index.js';
-import { verifyInput, type CommandKeys } from '../shared/command_signature.js';
+import { forgedInput, type CommandKeys } from '../shared/command_signature.js';
 
 export interface ReplaySource {
   /** Named in rejects when there is more than one source. */
@@ -126,10 +126,7 @@ export async function replay(
         continue;
       }
       const input = normalized.input;
-      const forged =
-        (input.type === 'command' || input.type === 'maintenance') &&
-        options.commandKeys &&
-        verifyInput(input.type, input.msg, options.commandKeys);
+      const forged = forgedInput(input, options.commandKeys);
       if (forged) {
         rejectLine(source.name, line, forged);
         continue;

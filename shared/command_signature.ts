@@ -110,6 +110,18 @@ export function verifyInput(kind: SignedKind, parsed: object, keys: CommandKeys)
   return reject('CADRE_ERR_BAD_SIGNATURE', `/signature: ${what}${by} is not signed by the command key`);
 }
 
+/**
+ * The reject of an input that must be signed and is not signed by the keys (commands and maintenance
+ * windows); undefined for any other input, and for every input without keys (unchecked).
+ */
+export function forgedInput(
+  input: { type: string; msg?: object },
+  keys: CommandKeys | undefined,
+): Reject | undefined {
+  if (!keys || !input.msg || (input.type !== 'command' && input.type !== 'maintenance')) return undefined;
+  return verifyInput(input.type, input.msg, keys);
+}
+
 function mac(kind: SignedKind, key: string, body: unknown): string {
   return createHmac('sha256', key)
     .update(`cadre-${kind}-v1\n` + canonicalJson(body))
