@@ -14,7 +14,7 @@
  * partitions for ever through this thread: the main thread stamps `alive` every renewInterval, and
  * past `stallLimit` without a stamp nothing is renewed any more — the leases lapse as if it had died.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
@@ -87,8 +87,7 @@ export function isWrongRevision(err: unknown): boolean {
   );
 }
 
-async function main(config: KeeperConfig): Promise<void> {
-  const port = parentPort!;
+async function main(port: MessagePort, config: KeeperConfig): Promise<void> {
   const report = (r: KeeperReport) => port.postMessage(r);
   const log = (message: string) => report({ type: 'log', message });
   const alive = new BigInt64Array(config.alive);
@@ -264,4 +263,4 @@ async function main(config: KeeperConfig): Promise<void> {
 }
 
 if (parentPort && (workerData as { keeper?: KeeperConfig } | null)?.keeper)
-  void main((workerData as { keeper: KeeperConfig }).keeper);
+  void main(parentPort, (workerData as { keeper: KeeperConfig }).keeper);

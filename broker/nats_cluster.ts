@@ -128,8 +128,9 @@ function nodeOf(
     },
     async start() {
       stderr = '';
-      child = spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'], env });
-      child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+      const started = spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'], env });
+      child = started;
+      started.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
       for (let i = 0; i < 300; i++) {
         if (child.exitCode !== null) throw new Error(`nats-server ${name} exited: ${stderr}`);
         if (await isListening('127.0.0.1', port, 200)) return;

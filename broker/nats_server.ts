@@ -86,7 +86,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   }
   const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
 
   const port = await waitForPort(child, portsDir, () => stderr);
   rmSync(portsDir, { recursive: true, force: true });

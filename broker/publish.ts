@@ -127,9 +127,12 @@ export async function publishWindowed(
         for (let j = i; j < items.length; j++) settle(j, refused);
         break;
       }
-      const item = items[i]!;
-      const h = item.headers ?? (item.msgId ? headers() : undefined);
-      if (item.msgId) h!.set('Nats-Msg-Id', item.msgId);
+      const item = items[i];
+      let h = item.headers;
+      if (item.msgId) {
+        h ??= headers();
+        h.set('Nats-Msg-Id', item.msgId);
+      }
       try {
         nc.publish(item.subject, item.data, { reply: `${inbox}.${i}`, ...(h ? { headers: h } : {}) });
       } catch (err) {

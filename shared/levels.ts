@@ -13,7 +13,9 @@ export function maxLevel(a: Level, b: Level): Level {
   return RANK[a] >= RANK[b] ? a : b;
 }
 
+const RAISED: Record<Level, Level> = { red: 'red', orange: 'red', yellow: 'orange', blue: 'yellow' };
+
 /** One level more urgent; red stays red. */
 export function raiseLevel(level: Level): Level {
-  return LEVELS[Math.max(0, LEVELS.indexOf(level) - 1)]!;
+  return RAISED[level];
 }

@@ -52,7 +52,7 @@ export function formatTime(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-const UNIT_MS: Record<string, number> = {
+const UNIT_MS: Record<string, number | undefined> = {
   ms: 1,
   s: 1000,
   m: 60_000,
@@ -71,7 +71,8 @@ export function parseDuration(value: unknown): number {
   if (typeof value !== 'string') return NaN;
   const m = DURATION.exec(value);
   if (!m) return /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) * 1000 : NaN;
-  return Number(m[1]) * UNIT_MS[m[2]!]!;
+  const [, amount, unit = ''] = m;
+  return Number(amount) * (UNIT_MS[unit] ?? NaN);
 }
 
 export const MINUTE = 60_000;

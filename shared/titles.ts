@@ -37,13 +37,15 @@ const EN_KIND: Record<ElementKind, [string, string]> = {
 
 /** `3 个小区、1 个基站` / `3 cells and 1 site`; the plain count when the kinds are not known. */
 function elements(p: TitleParts, locale: Locale): string {
-  const kinds = ELEMENT_KINDS.filter((k) => (p.kinds?.[k] ?? 0) > 0).map((k) => [k, p.kinds![k]!] as const);
+  const kinds = ELEMENT_KINDS.flatMap((k) => {
+    const n = p.kinds?.[k] ?? 0;
+    return n > 0 ? [[k, n] as const] : [];
+  });
   if (locale === 'zh-CN')
     return kinds.length ? kinds.map(([k, n]) => `${n} 个${ZH_KIND[k]}`).join('、') : `${p.count} 个网元`;
-  const words = kinds.length
-    ? kinds.map(([k, n]) => `${n} ${EN_KIND[k][n === 1 ? 0 : 1]}`)
-    : [`${p.count} ${p.count === 1 ? 'element' : 'elements'}`];
-  return words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : words[0]!;
+  const words = kinds.map(([k, n]) => `${n} ${EN_KIND[k][n === 1 ? 0 : 1]}`);
+  const plain = `${p.count} ${p.count === 1 ? 'element' : 'elements'}`;
+  return words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : (words[0] ?? plain);
 }
 
 export function renderTitle(p: TitleParts, locale: Locale): string {
