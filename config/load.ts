@@ -63,14 +63,15 @@ interface SectionOptions {
 
 function readSection<T extends TSchema>(
   dir: string,
-  names: string[],
+  names: [string, ...string[]],
   schema: T,
   options: SectionOptions = {},
 ): { name: string; value: StaticDecode<T> } {
   const name = names.find((n) => existsSync(join(dir, n)));
   if (!name) {
-    if (options.required) throw configError(names[0]!, [`missing: ${names[0]} is required in ${dir}`]);
-    return { name: names[0]!, value: decode(names[0]!, schema, {}, true) };
+    const [first] = names;
+    if (options.required) throw configError(first, [`missing: ${first} is required in ${dir}`]);
+    return { name: first, value: decode(first, schema, {}, true) };
   }
   let raw: unknown;
   try {

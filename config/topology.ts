@@ -86,7 +86,11 @@ export class Topology {
       this.elementsByGrid.get(e.grid)?.push(e);
     }
     for (const g of this.grids)
-      for (const key of cellsCovering(g)) (this.cells.get(key) ?? this.cells.set(key, []).get(key)!).push(g);
+      for (const key of cellsCovering(g)) {
+        const cell = this.cells.get(key);
+        if (cell) cell.push(g);
+        else this.cells.set(key, [g]);
+      }
   }
 
   grid(id: string): Grid | undefined {
@@ -164,15 +168,14 @@ function upstreamCycle(elements: TopologyFile['elements']): string[] | undefined
     if (state.has(start)) continue;
     const path: { id: string; next: number }[] = [{ id: start, next: 0 }];
     state.set(start, 'open');
-    while (path.length) {
-      const top = path.at(-1)!;
-      const ups = feeds.get(top.id) ?? [];
-      if (top.next >= ups.length) {
+    for (let top = path.at(-1); top; top = path.at(-1)) {
+      const up = feeds.get(top.id)?.[top.next];
+      if (up === undefined) {
         state.set(top.id, 'done');
         path.pop();
         continue;
       }
-      const up = ups[top.next++]!;
+      top.next++;
       if (!feeds.has(up)) continue; // reported as an unknown id
       if (state.get(up) === 'open')
         return [...path.slice(path.findIndex((p) => p.id === up)).map((p) => p.id), up];
@@ -196,13 +199,13 @@ function cellKey(lon: number, lat: number): string {
 
 /** The cells a grid's polygon, or the 2 km circle around its center, can touch. */
 function cellsCovering(grid: Grid): string[] {
-  const points: readonly (readonly number[])[] = [
+  const points: readonly (readonly [number, number])[] = [
     ...(grid.polygon ?? []),
     ...(grid.center ? [grid.center] : []),
   ];
   if (points.length === 0) return [];
-  const lats = points.map((p) => p[1]!);
-  const lons = points.map((p) => p[0]!);
+  const lats = points.map((p) => p[1]);
+  const lons = points.map((p) => p[0]);
   const midLat = (Math.min(...lats) + Math.max(...lats)) / 2;
   const reachLon = REACH_DEG / Math.max(Math.cos((midLat * Math.PI) / 180), 0.01);
   const keys: string[] = [];

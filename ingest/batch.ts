@@ -16,7 +16,7 @@ export type MediaType = 'json' | 'ndjson';
 
 /** The batch's media from a Content-Type: `application/json` is JSON, NDJSON and text/plain are lines. */
 export function mediaTypeOf(contentType: string | undefined): MediaType {
-  const essence = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const essence = (contentType ?? '').split(';')[0].trim().toLowerCase();
   return essence === 'application/json' ? 'json' : 'ndjson';
 }
 
@@ -31,7 +31,7 @@ export function splitBatch(body: string, media: MediaType): BatchItem[] {
   const items: BatchItem[] = [];
   const lines = text.split('\n');
   for (let index = 0; index < lines.length; index++) {
-    const line = lines[index]!.trim();
+    const line = lines[index].trim();
     if (!line) continue;
     const parsed = parseJson(line);
     items.push(parsed.ok ? { index, value: parsed.value } : { index, reject: parsed.reject });
