@@ -1,7 +1,7 @@
 /**
  * The UI's build: Vite root is ui/, output ui/dist/ (served by the gateway for /wall, /desk, /grid/:id,
- * /login). In `vite dev` the API and Socket.IO are proxied to a gateway (or ui/dev/fixture_server.ts)
- * on CADRE_API (default http://127.0.0.1:3000).
+ * /login). In `vite dev` (`npm run dev:ui`, ui/dev/dev_server.ts) the API and Socket.IO are proxied to
+ * the gateway on CADRE_API (default http://127.0.0.1:3000).
  */
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
