@@ -134,7 +134,9 @@ function alarm(msg: Alarm, topology: Topology): Normalized {
 function kpi(msg: Kpi, topology: Topology): Normalized {
   const element = topology.element(msg.ne);
   if (!element) return fail(reject('CADRE_ERR_UNKNOWN_ELEMENT', `unknown element ${msg.ne}`));
-  const grid = topology.grid(element.grid)!;
+  const grid = topology.grid(element.grid);
+  if (!grid)
+    return fail(reject('CADRE_ERR_UNKNOWN_GRID', `unknown grid ${element.grid} of element ${msg.ne}`));
   const time = parseTime(msg.time);
   if (Number.isNaN(time)) return badTime(msg.time);
   return ok({ type: 'kpi', time, grid: grid.id, city: grid.city, msg });
@@ -160,7 +162,8 @@ function complaint(msg: Complaint, topology: Topology): Normalized {
   } else {
     return fail(reject('CADRE_ERR_NO_GRID', 'a complaint needs grid, ne or location'));
   }
-  const grid = topology.grid(gridId)!;
+  const grid = topology.grid(gridId);
+  if (!grid) return fail(reject('CADRE_ERR_UNKNOWN_GRID', `unknown grid ${gridId}`));
   const time = parseTime(msg.time);
   if (Number.isNaN(time)) return badTime(msg.time);
   return ok({

@@ -145,11 +145,11 @@ export function buildReport(input: ReportInput): Report {
     byDay: (key) => input.dayOf(g.id, key),
   });
   const members = grids.map(member);
-  const prevFrom = calendar.startOf(previous[0]!);
+  const prevFrom = calendar.startOf(previous[0]);
 
   const gridLines: ReportGrid[] = grids.map((g, i) => {
-    const now = scorecardOf(g, members[i]!.elements, members[i]!.byDay, days, from, to);
-    const before = scorecardOf(g, members[i]!.elements, members[i]!.byDay, previous, prevFrom, from);
+    const now = scorecardOf(g, members[i].elements, members[i].byDay, days, from, to);
+    const before = scorecardOf(g, members[i].elements, members[i].byDay, previous, prevFrom, from);
     return {
       grid: g.id,
       name: g.name,
@@ -295,7 +295,7 @@ function topLocations(records: readonly ComplaintRecord[], topology: Topology): 
     )
     .slice(0, TOP.locations)
     .map(([key, p]) => ({
-      place: key.split('\u0000')[1]!,
+      place: key.split('\u0000')[1],
       grid: p.grid,
       name: topology.grid(p.grid)?.name ?? p.grid,
       complaints: p.complaints,

@@ -51,7 +51,8 @@ export function rollUp(
     list.push(m);
   }
   return [...areas].map(([id, list]) => {
-    const city = level === 'province' ? undefined : list[0]!.grid.city;
+    const { city: gridCity, district } = list[0].grid;
+    const city = level === 'province' ? undefined : gridCity;
     const summed = (key: string) => sumStats(list.map((m) => m.byDay(key)));
     const area = {
       id,
@@ -65,7 +66,7 @@ export function rollUp(
         ? PROVINCE_NAME
         : level === 'city'
           ? (cityName(id) ?? id)
-          : `${cityName(city!) ?? city} ${list[0]!.grid.district ?? '—'}`;
+          : `${cityName(gridCity) ?? gridCity} ${district ?? '—'}`;
     return { level, id, name, ...(city ? { city } : {}), grids: list.length, ...figures };
   });
 }

@@ -29,7 +29,7 @@ function localSecondOfDay(ms: number, timeZone: string): number {
   const p: Record<string, number> = {};
   for (const part of format(timeZone).formatToParts(ms))
     if (part.type !== 'literal') p[part.type] = Number(part.value);
-  return p.hour! * 3600 + p.minute! * 60 + p.second!;
+  return p.hour * 3600 + p.minute * 60 + p.second;
 }
 
 const seconds = (hhmm: string) => Number(hhmm.slice(0, 2)) * 3600 + Number(hhmm.slice(3, 5)) * 60;

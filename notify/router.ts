@@ -60,10 +60,11 @@ export function routeTransitions(
           ),
         ),
       );
-      if (opts.notices)
+      const { notices } = opts;
+      if (notices)
         await Promise.all(
           tasks.map((task) =>
-            opts.notices!.record(task, (e) => {
+            notices.record(task, (e) => {
               // Routed again after a crash: what happened since stays.
               if (e.outcome !== 'queued' || e.attemptCount > 0 || !task.holdUntil) return;
               e.outcome = 'held';

@@ -82,7 +82,7 @@ export function smsSender({ js, notify, names, log, allowed = () => true, notice
     const text =
       own ??
       (held.length === 1
-        ? loneText(transitions[0]!, notify.sms.maxLength)
+        ? loneText(transitions[0], notify.sms.maxLength)
         : summaryText(transitions, names, notify.sms.maxLength));
     const url = notify.sms.gateway.url;
     if (!url) return giveUp(held, 'no sms.gateway.url in notify.yaml');

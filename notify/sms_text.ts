@@ -32,7 +32,7 @@ export function summaryText(
   }
   const events = [...newest.values()];
   const cities = [...new Set(events.map((t) => t.city))];
-  const where = cities.length === 1 ? names.city(cities[0]!) : `${cities.length} cities`;
+  const where = cities.length === 1 ? names.city(cities[0]) : `${cities.length} cities`;
   const counts = LEVELS.map((level) => [level, events.filter((t) => t.level === level).length] as const)
     .filter(([, n]) => n > 0)
     .map(([level, n]) => `${n} ${level}`)

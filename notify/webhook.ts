@@ -62,7 +62,7 @@ export function afterWebhookFailure(
   }
   const next = afterFailure(attempt, delays);
   if ('retryIn' in next) return next;
-  if (owed) return { retryIn: Math.min(delays[delays.length - 1]!, span - ageMs) };
+  if (owed) return { retryIn: Math.min(delays[delays.length - 1], span - ageMs) };
   return { giveUp: true, reason: result.error };
 }
 
