@@ -107,7 +107,7 @@ const LoginBody = Type.Object({
 export function bearerOf(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return m ? m[1]! : '';
+  return m ? m[1] : '';
 }
 
 async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<void> {

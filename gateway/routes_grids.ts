@@ -109,9 +109,9 @@ export async function gridRoutes(app: FastifyInstance, ctx: GatewayContext): Pro
       // The trend is against the period before, while the counters kept (31 days) still hold it.
       const before = days.map((key) => addDays(key, -days.length));
       const previous =
-        before[0]! >= addDays(days.at(-1)!, -(KEPT_DAYS - 1))
+        before[0] >= addDays(days[days.length - 1], -(KEPT_DAYS - 1))
           ? new Map(
-              linesOver(before, ctx.calendar.startOf(before[0]!), from).map((l) => [idOf(l), scoreOf(l)]),
+              linesOver(before, ctx.calendar.startOf(before[0]), from).map((l) => [idOf(l), scoreOf(l)]),
             )
           : undefined;
       const lines = linesOver(days, from, now).map((line) => {

@@ -26,8 +26,13 @@ export async function maintenanceRoutes(app: FastifyInstance, ctx: GatewayContex
       if (normalized.input.type !== 'maintenance')
         throw new CadreError('CADRE_ERR_SCHEMA', 'not a maintenance window');
       const msg: Maintenance = normalized.input.msg;
-      const firstGrid = msg.grids?.[0] ?? topology.element(msg.elements![0]!)!.grid;
-      const city = topology.grid(firstGrid)!.city;
+      // normalize() has checked every grid and element is known and that there is one at least.
+      const [element] = msg.elements ?? [];
+      const firstGrid =
+        msg.grids?.[0] ?? (element === undefined ? undefined : topology.element(element)?.grid);
+      const city = firstGrid === undefined ? undefined : topology.grid(firstGrid)?.city;
+      if (city === undefined)
+        throw new CadreError('CADRE_ERR_SCHEMA', 'a maintenance window needs grids or elements');
       try {
         // Signed like commands: the processor applies no window a gateway did not post.
         const body = ctx.commandKeys ? signInput('maintenance', msg, ctx.commandKeys) : msg;

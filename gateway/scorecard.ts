@@ -24,5 +24,5 @@ export function periodDays(
   const today = calendar.key(now);
   const days: string[] = [];
   for (let i = PERIODS[period] - 1; i >= 0; i--) days.push(addDays(today, -i));
-  return { days, from: calendar.startOf(days[0]!) };
+  return { days, from: calendar.startOf(days[0]) };
 }

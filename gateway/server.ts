@@ -132,8 +132,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     healthRoutes,
   ])
     await app.register(routes, ctx);
-  if (options.register) await app.register(async (scope) => options.register!(scope));
-  if (options.uiDir) await app.register(async (scope) => staticUi(scope, options.uiDir!));
+  const { register, uiDir } = options;
+  if (register) await app.register(async (scope) => register(scope));
+  if (uiDir) await app.register(async (scope) => staticUi(scope, uiDir));
   const uiIndex = options.uiDir ? join(options.uiDir, 'index.html') : undefined;
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0] ?? '/';

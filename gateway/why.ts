@@ -89,8 +89,11 @@ export function explain(input: WhyInput): Why {
     case 'outage': {
       const out = new Map<string, Set<string>>();
       for (const a of alarms)
-        if (evidenceAlarms.has(a.id) && a.outage && !a.clearedAt && !a.maintenance)
-          (out.get(a.ne) ?? out.set(a.ne, new Set()).get(a.ne)!).add(a.code);
+        if (evidenceAlarms.has(a.id) && a.outage && !a.clearedAt && !a.maintenance) {
+          const codes = out.get(a.ne);
+          if (codes) codes.add(a.code);
+          else out.set(a.ne, new Set([a.code]));
+        }
       for (const ne of event.evidence.elements)
         elements.push({
           ne,
