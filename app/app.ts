@@ -78,7 +78,8 @@ export async function startApp(given: AppOptions): Promise<RunningApp> {
     const nats = options.embedNats
       ? await resolveNats(env, log)
       : { url: env.natsUrl ?? 'nats://127.0.0.1:4222', embedded: undefined };
-    if (nats.embedded) stops.push(() => nats.embedded!.stop());
+    const { embedded } = nats;
+    if (embedded) stops.push(() => embedded.stop());
     // One connection per role, each as its own NATS user (broker/nats_auth.ts): in one process too,
     // so that the broker's permissions hold for every role however they are deployed.
     const conns = new Map<NatsRole, Promise<NatsConnection>>();
@@ -136,7 +137,7 @@ export async function startApp(given: AppOptions): Promise<RunningApp> {
       stops.push(() => notifier.stop());
     }
     if (roles.has('processor')) {
-      app.processor = await untilDone(
+      const processor = await untilDone(
         'leases',
         () =>
           startOwnership({
@@ -149,27 +150,30 @@ export async function startApp(given: AppOptions): Promise<RunningApp> {
           }),
         log,
       );
-      stops.push(() => app.processor!.stop());
+      app.processor = processor;
+      stops.push(() => processor.stop());
     }
-    if (options.demo) app.credentials = await ensureDemoUsers(env.dataDir, [config.topology.cities[0]!.id]);
+    if (options.demo) app.credentials = await ensureDemoUsers(env.dataDir, [config.topology.cities[0].id]);
     if (roles.has('gateway')) {
       const ingestNc = roles.has('ingest') ? await connectAs('ingest') : undefined;
       const gatewayNc = await connectAs('gateway');
-      app.gateway = await untilDone(
+      const gateway = await untilDone(
         'gateway',
         () => gatewayRole(gatewayNc, ingestNc, options, app.credentials),
         log,
       );
-      stops.push(() => app.gateway!.close());
-      app.url = await app.gateway.start(env.port, env.host);
+      app.gateway = gateway;
+      stops.push(() => gateway.close());
+      app.url = await gateway.start(env.port, env.host);
     } else if (roles.has('ingest')) {
       const ingest = await ingestRole(await connectAs('ingest'), config);
       stops.push(() => ingest.close());
       app.url = await ingest.listen({ port: env.port, host: env.host });
     }
     if (options.demo) {
-      app.simulation = startDemo(await connectAs('producer'), config.topology, options.demo);
-      stops.push(() => app.simulation!.stop());
+      const simulation = startDemo(await connectAs('producer'), config.topology, options.demo);
+      app.simulation = simulation;
+      stops.push(() => simulation.stop());
     }
     return app;
   } catch (err) {

@@ -32,10 +32,7 @@ export function startDemo(nc: NatsConnection, topology: Topology, options: DemoO
   for (const name of OPENING) simulation.trigger(name);
   const cycle = Object.keys(SCENARIOS).filter((name) => name !== 'mix');
   let next = 0;
-  const timer = setInterval(
-    () => simulation.trigger(cycle[next++ % cycle.length]!),
-    options.every ?? 180_000,
-  );
+  const timer = setInterval(() => simulation.trigger(cycle[next++ % cycle.length]), options.every ?? 180_000);
   timer.unref();
   return {
     ...simulation,

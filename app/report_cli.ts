@@ -78,7 +78,8 @@ export async function main(argv: string[]): Promise<number> {
         : values.format !== 'json' && values.format !== 'csv'
           ? '--format must be json or csv'
           : undefined;
-  if (problem) {
+  // A missing date is already a problem; the second test narrows the type.
+  if (problem || !values.date) {
     console.error(`cadre report: ${problem}\n${USAGE}`);
     return 2;
   }
@@ -92,7 +93,7 @@ export async function main(argv: string[]): Promise<number> {
   if (typeof sources === 'number') return sources;
   const report = await reportOfReplay(sources, config, {
     period: period as ReportPeriod,
-    date: values.date!,
+    date: values.date,
     city: values.city,
   });
   process.stdout.write(

@@ -105,11 +105,11 @@ export class FeedBatchWriter {
 export function forEachMessage(batch: FeedBatch, each: (m: FeedMessage) => void): void {
   let start = 0;
   for (let i = 0; i < batch.count; i++) {
-    const end = batch.end[i]!;
+    const end = batch.end[i];
     each({
-      subject: batch.subjects[batch.subjectOf[i]!]!,
-      seq: batch.seq[i]!,
-      storedAt: batch.storedAt[i]!,
+      subject: batch.subjects[batch.subjectOf[i]],
+      seq: batch.seq[i],
+      storedAt: batch.storedAt[i],
       data: batch.data.subarray(start, end),
     });
     start = end;

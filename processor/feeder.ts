@@ -100,7 +100,8 @@ export async function startFeed(
   // checkpoints, stats, grid documents, the lease watch.
   const reports: FeederReport[] = [];
   const next = () => {
-    handle(reports.shift()!);
+    const report = reports.shift();
+    if (report) handle(report);
     if (reports.length) setImmediate(next);
   };
   worker.on('message', (report: FeederReport) => {

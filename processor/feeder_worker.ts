@@ -17,7 +17,8 @@ import { natsAuth } from '../broker/nats_auth.js';
 
 const config = workerData as FeederConfig;
 const control = new Int32Array(config.control);
-const port = parentPort!;
+const port = parentPort;
+if (!port) throw new Error('processor/feeder_worker.ts runs as the feeder thread of processor/feeder.ts');
 const report = (r: FeederReport, transfer?: ArrayBuffer[]) => port.postMessage(r, transfer);
 
 const MAX_BATCH = 1024;

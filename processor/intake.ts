@@ -122,13 +122,13 @@ export function createIntake(options: IntakeOptions): Intake {
       .catch((error: Error) => batch.map(() => ({ ok: false as const, error })))
       .then((results) =>
         results.forEach((r, i) => {
-          const { msg, type, why } = batch[i]!;
+          const { msg, type, why } = batch[i];
           if (r.ok) {
             dlqPublishedTotal.inc({ type, outcome: 'stored' });
             retryDelay = MIN_RETRY_DELAY_MS;
             return;
           }
-          failed.push(batch[i]!);
+          failed.push(batch[i]);
           retryLater();
           dlqPublishedTotal.inc({ type, outcome: 'failed' });
           log(

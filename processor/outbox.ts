@@ -224,8 +224,8 @@ async function storeAll(
     const refused: { item: PublishItem; error: Error }[] = [];
     results.forEach((r, i) => {
       if (r.ok) onStored?.(r.seq);
-      else if (r.permanent) refused.push({ item: pending[i]!, error: r.error });
-      else failed.push(pending[i]!);
+      else if (r.permanent) refused.push({ item: pending[i], error: r.error });
+      else failed.push(pending[i]);
     });
     if (refused.length) await deadLetter(what, nc, refused, log);
     if (!failed.length) return;
@@ -248,7 +248,7 @@ async function deadLetter(
   refused: { item: PublishItem; error: Error }[],
   log: (m: string) => void,
 ): Promise<void> {
-  log(`${what}: ${refused.length} refused for good (${refused[0]!.error.message}); dead-lettered`);
+  log(`${what}: ${refused.length} refused for good (${refused[0].error.message}); dead-lettered`);
   outputsRefusedTotal.inc({ what }, refused.length);
   await storeAll(
     'dead-letter outputs',

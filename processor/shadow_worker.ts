@@ -16,7 +16,8 @@ const { topology, ...ctx } = data.context;
 const context = { ...ctx, topology: new Topology(topology) };
 const core = new Core(context, data.state);
 const gate = createGate(context.topology, data.commandKeys);
-const port = parentPort!;
+const port = parentPort;
+if (!port) throw new Error('processor/shadow_worker.ts runs as a worker thread of the shadow check');
 const reply = (r: ShadowReply, transfer?: ArrayBuffer[]) => port.postMessage(r, transfer);
 
 /** Documents of the grids changed since the last request, as the JSON written to KV. */
