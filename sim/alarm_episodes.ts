@@ -75,16 +75,16 @@ export class BucketedEpisodes {
       const { byRaise, byClear } = this.bucket(b);
       for (
         let i = lowerBound(byRaise, from, (e) => e.raise);
-        i < byRaise.length && byRaise[i]!.raise < to;
+        i < byRaise.length && byRaise[i].raise < to;
         i++
       )
-        if (byRaise[i]!.raise >= origin) out.push(alarmMessage(byRaise[i]!, 'raised'));
+        if (byRaise[i].raise >= origin) out.push(alarmMessage(byRaise[i], 'raised'));
       for (
         let i = lowerBound(byClear, from, (e) => e.clear);
-        i < byClear.length && byClear[i]!.clear < to;
+        i < byClear.length && byClear[i].clear < to;
         i++
       )
-        if (byClear[i]!.raise >= origin) out.push(alarmMessage(byClear[i]!, 'cleared'));
+        if (byClear[i].raise >= origin) out.push(alarmMessage(byClear[i], 'cleared'));
     }
     this.evictBefore(first);
     return out;
@@ -113,7 +113,7 @@ function lowerBound<T>(items: readonly T[], value: number, key: (item: T) => num
   let hi = items.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (key(items[mid]!) < value) lo = mid + 1;
+    if (key(items[mid]) < value) lo = mid + 1;
     else hi = mid;
   }
   return lo;

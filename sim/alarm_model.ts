@@ -115,7 +115,7 @@ export class AlarmModel {
           'CELL_DOWN',
           2,
           'fault',
-          OUTAGE_TEXT.CELL_DOWN!,
+          OUTAGE_TEXT.CELL_DOWN,
           raise,
           raise + outageDuration(rng),
         ),
@@ -127,7 +127,7 @@ export class AlarmModel {
       const tx = rng.pick(transport);
       const raise = at();
       const end = raise + outageDuration(rng, 0);
-      out.push(this.episode(id(), tx, 'TRANSPORT_DOWN', 1, 'fault', OUTAGE_TEXT.TRANSPORT_DOWN!, raise, end));
+      out.push(this.episode(id(), tx, 'TRANSPORT_DOWN', 1, 'fault', OUTAGE_TEXT.TRANSPORT_DOWN, raise, end));
       for (const s of this.index.ofGrid(tx.grid, 'site'))
         out.push(
           this.episode(
@@ -136,7 +136,7 @@ export class AlarmModel {
             'SITE_DOWN',
             1,
             'fault',
-            OUTAGE_TEXT.SITE_DOWN!,
+            OUTAGE_TEXT.SITE_DOWN,
             raise + rng.int(2, 15) * 1000,
             end + rng.int(5, 60) * 1000,
           ),
@@ -153,7 +153,7 @@ export class AlarmModel {
           'CORE_DOWN',
           1,
           'fault',
-          OUTAGE_TEXT.CORE_DOWN!,
+          OUTAGE_TEXT.CORE_DOWN,
           raise,
           raise + rng.int(3, 25) * MINUTE,
         ),
@@ -210,7 +210,7 @@ export class AlarmModel {
   ): AlarmEpisode[] {
     const end = raise + duration;
     return [
-      this.episode(id(), s, 'SITE_DOWN', 1, 'fault', OUTAGE_TEXT.SITE_DOWN!, raise, end),
+      this.episode(id(), s, 'SITE_DOWN', 1, 'fault', OUTAGE_TEXT.SITE_DOWN, raise, end),
       ...this.index
         .cellsOf(s.id)
         .map((c) =>
@@ -220,7 +220,7 @@ export class AlarmModel {
             'CELL_DOWN',
             2,
             'fault',
-            OUTAGE_TEXT.CELL_DOWN!,
+            OUTAGE_TEXT.CELL_DOWN,
             raise + rng.int(0, 5) * 1000,
             end + rng.int(0, 10) * 1000,
           ),
@@ -243,7 +243,7 @@ export class AlarmModel {
           'POWER_DOWN',
           1,
           'fault',
-          OUTAGE_TEXT.POWER_DOWN!,
+          OUTAGE_TEXT.POWER_DOWN,
           raise + batteryHold,
           raise + mainsOff,
         ),
@@ -359,17 +359,17 @@ export function stormEpisodes(
       raise: start + rng.int(delayS[0], delayS[1]) * 1000,
       clear: end + rng.int(0, 120) * 1000,
     });
-  const ring = index.ofGrid(district.grids[0]!.id, 'transport')[0];
+  const ring = index.ofGrid(district.grids[0].id, 'transport')[0];
   if (ring) add(ring, 'TRANSPORT_DOWN', 1, `${district.name}汇聚环光缆中断`, [0, 0]);
   for (const grid of district.grids) {
     for (const tx of index.ofGrid(grid.id, 'transport'))
-      if (tx !== ring) add(tx, 'TRANSPORT_DOWN', 1, OUTAGE_TEXT.TRANSPORT_DOWN!, [0, 3]);
+      if (tx !== ring) add(tx, 'TRANSPORT_DOWN', 1, OUTAGE_TEXT.TRANSPORT_DOWN, [0, 3]);
     for (const site of index.ofGrid(grid.id, 'site')) {
-      add(site, 'SITE_DOWN', 1, OUTAGE_TEXT.SITE_DOWN!, [1, 12]);
+      add(site, 'SITE_DOWN', 1, OUTAGE_TEXT.SITE_DOWN, [1, 12]);
       add(site, 'S1_LINK_FAIL', 2, 'S1链路故障', [1, 12]);
       add(site, 'X2_LINK_FAIL', 3, 'X2链路故障', [1, 15]);
       add(site, 'CLOCK_SYNC_LOSS', 3, '1588时钟失步', [2, 20]);
-      for (const cell of index.cellsOf(site.id)) add(cell, 'CELL_DOWN', 2, OUTAGE_TEXT.CELL_DOWN!, [1, 15]);
+      for (const cell of index.cellsOf(site.id)) add(cell, 'CELL_DOWN', 2, OUTAGE_TEXT.CELL_DOWN, [1, 15]);
     }
   }
   return out;

@@ -55,8 +55,8 @@ function mergeByTime(a: readonly TimedMessage[], b: readonly TimedMessage[]): Ti
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
-    if (j >= b.length || (i < a.length && a[i]!.time <= b[j]!.time)) out.push(a[i++]!);
-    else out.push(b[j++]!);
+    if (j >= b.length || (i < a.length && a[i].time <= b[j].time)) out.push(a[i++]);
+    else out.push(b[j++]);
   }
   return out;
 }

@@ -146,7 +146,7 @@ function temporaryEpisode(
   return { metric: rng.pick(DEGRADABLE), quality: rng.chance(0.3) ? 'critical' : 'warning' };
 }
 
-function healthyMetrics(erl: number, load: number, rng: Rng): Metrics {
+function healthyMetrics(erl: number, load: number, rng: Rng): Required<Metrics> {
   const m: Required<Metrics> = {
     drop_rate: 0.0035 + 0.0012 * load + rng.normal(0, 0.0008),
     setup_success: 0.994 - 0.002 * load + rng.normal(0, 0.0015),
@@ -160,12 +160,12 @@ function healthyMetrics(erl: number, load: number, rng: Rng): Metrics {
 }
 
 /** The competitor's figures: worse than ours by 1.5–3 margins (a comfortable lead) or by 0.2–0.8. */
-function competitorOf(ours: Metrics, narrow: boolean, rng: Rng): Metrics {
+function competitorOf(ours: Required<Metrics>, narrow: boolean, rng: Rng): Metrics {
   const lead = () => (narrow ? rng.float(0.2, 0.8) : rng.float(1.5, 3));
   return {
-    drop_rate: round(ours.drop_rate! + 0.005 * lead(), 'drop_rate'),
-    congestion: round(ours.congestion! + 0.03 * lead(), 'congestion'),
-    dl_mbps: round(ours.dl_mbps! - 2 * lead(), 'dl_mbps'),
+    drop_rate: round(ours.drop_rate + 0.005 * lead(), 'drop_rate'),
+    congestion: round(ours.congestion + 0.03 * lead(), 'congestion'),
+    dl_mbps: round(ours.dl_mbps - 2 * lead(), 'dl_mbps'),
   };
 }
 

@@ -38,10 +38,11 @@ export function* replayLines(options: ReplayOptions): Generator<string> {
   const scenarios = [...(options.scenarios ?? [])].sort((a, b) => a.at - b.at);
   const limit = options.maxMessages ?? Infinity;
   let written = 0;
+  let nextScenario = 0;
   for (let t = start; t < start + durationMs; t += TICK_MS) {
     const to = Math.min(t + TICK_MS, start + durationMs);
-    while (scenarios.length && scenarios[0]!.at < to) {
-      const s = scenarios.shift()!;
+    while (nextScenario < scenarios.length && scenarios[nextScenario].at < to) {
+      const s = scenarios[nextScenario++];
       feed.trigger(s.name, s.at);
     }
     for (const m of feed.between(t, to)) {

@@ -71,7 +71,7 @@ export class Rng {
 
   pick<T>(items: readonly T[]): T {
     if (items.length === 0) throw new RangeError('pick from an empty list');
-    return items[Math.floor(this.next() * items.length)]!;
+    return items[Math.floor(this.next() * items.length)];
   }
 
   /** One of `items`, each with its weight (for a handful of options; use WeightedTable for many). */
@@ -82,7 +82,9 @@ export class Rng {
       r -= w;
       if (r < 0) return item;
     }
-    return entries[entries.length - 1]![0];
+    const last = entries.at(-1);
+    if (!last) throw new RangeError('weighted pick from an empty list');
+    return last[0];
   }
 
   /** Normal (Box–Muller). */
@@ -116,7 +118,7 @@ export class Rng {
     const out = items.slice();
     for (let i = out.length - 1; i > 0; i--) {
       const j = Math.floor(this.next() * (i + 1));
-      [out[i], out[j]] = [out[j]!, out[i]!];
+      [out[i], out[j]] = [out[j], out[i]];
     }
     return out;
   }
@@ -147,9 +149,9 @@ export class WeightedTable<T> {
     let hi = this.cumulative.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.cumulative[mid]! > r) hi = mid;
+      if (this.cumulative[mid] > r) hi = mid;
       else lo = mid + 1;
     }
-    return this.items[lo]!;
+    return this.items[lo];
   }
 }

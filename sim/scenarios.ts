@@ -42,6 +42,12 @@ function gridNamed(topology: Topology, name: string, fallback: (g: Grid) => bool
   return grid;
 }
 
+function centerOf(grid: Grid): readonly [number, number] {
+  if (!grid.center)
+    throw new CadreError('CADRE_ERR_NOT_FOUND', `grid ${grid.id} has no center for this scenario`);
+  return grid.center;
+}
+
 function element(index: NetworkIndex, grid: Grid, kind: NetworkElement['kind'], nth = 0): NetworkElement {
   const list = index.ofGrid(grid.id, kind);
   const e = list[Math.min(nth, list.length - 1)];
@@ -140,7 +146,7 @@ const shuguang: Scenario = {
     );
     const rng = Rng.of(ctx.seed, 'shuguang');
     const customer = { id: 'CUST-SHUGUANG-01', tier: 3 as const };
-    const fields = { customer, category: 'coverage' as const, location: pointNear(grid.center!, rng) };
+    const fields = { customer, category: 'coverage' as const, location: pointNear(centerOf(grid), rng) };
     return {
       messages: [
         ...episodeMessages(alarms),
@@ -305,7 +311,9 @@ const coreDown: Scenario = {
   build(ctx) {
     const core = ctx.index.byKind.core.find((c) => c.id === 'CS-CORE1') ?? ctx.index.byKind.core[0];
     if (!core) throw new CadreError('CADRE_ERR_NOT_FOUND', 'the topology has no core element');
-    const grid = ctx.index.topology.grid(core.grid)!;
+    const grid = ctx.index.topology.grid(core.grid);
+    if (!grid)
+      throw new CadreError('CADRE_ERR_NOT_FOUND', `the topology has no grid ${core.grid} for ${core.id}`);
     const a = alarm(
       ctx,
       'core',
@@ -339,15 +347,15 @@ const mix: Scenario = {
     const used = new Set<string>();
     let n = 0;
     const pick = (cityIndex: number): Grid => {
-      const grids = pool[cityIndex % pool.length]!;
+      const grids = pool[cityIndex % pool.length];
       for (let tries = 0; tries < grids.length; tries++) {
-        const g = grids[Math.floor(rng.next() * grids.length)]!;
+        const g = grids[Math.floor(rng.next() * grids.length)];
         if (!used.has(g.id)) {
           used.add(g.id);
           return g;
         }
       }
-      return grids[0]!;
+      return grids[0];
     };
     const messages: TimedMessage[] = [];
     // Numbered from 900: the other cases started in the same second number their complaints from 1.

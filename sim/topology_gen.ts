@@ -40,7 +40,7 @@ export function generateTopology(options: TopologyOptions = {}): TopologyFile {
     const cityGrids = layOutCity(city, counts, seed);
     for (const grid of cityGrids)
       elements.push(...elementsOf(grid, seed, city.id === 'CS', options.elementsPerGrid));
-    const coreGrid = cityGrids.find((g) => g.tier === 'important') ?? cityGrids[0]!;
+    const coreGrid = cityGrids.find((g) => g.tier === 'important') ?? cityGrids[0];
     const core: Element = { id: `${city.id}-CORE1`, grid: coreGrid.id, kind: 'core' };
     elements.push(core);
     linkUpstream(cityGrids, elements, core.id);
@@ -53,14 +53,17 @@ export function generateTopology(options: TopologyOptions = {}): TopologyFile {
 function gridCounts(cities: readonly CitySpec[], total: number | undefined): Map<DistrictSpec, number> {
   const districts = cities.flatMap((c) => c.districts);
   const shipped = districts.reduce((sum, d) => sum + d.grids, 0);
-  const counts = new Map<DistrictSpec, number>();
-  for (const d of districts)
-    counts.set(d, total === undefined ? d.grids : Math.max(1, Math.round((d.grids * total) / shipped)));
+  const counts = new Map(
+    districts.map((d) => [
+      d,
+      total === undefined ? d.grids : Math.max(1, Math.round((d.grids * total) / shipped)),
+    ]),
+  );
   if (total !== undefined) {
     // Rounding leftovers go to (or come from) the largest district.
-    const largest = districts.reduce((a, b) => (counts.get(b)! > counts.get(a)! ? b : a));
+    const [largest, most] = [...counts].reduce((a, b) => (b[1] > a[1] ? b : a));
     const sum = [...counts.values()].reduce((a, b) => a + b, 0);
-    counts.set(largest, counts.get(largest)! + total - sum);
+    counts.set(largest, most + total - sum);
   }
   return counts;
 }
@@ -112,7 +115,12 @@ function layOutCity(city: CitySpec, counts: Map<DistrictSpec, number>, seed: num
     round5(lat0 + y / KM_PER_DEGREE),
   ];
 
-  const total = city.districts.reduce((s, d) => s + counts.get(d)!, 0);
+  const quotaOf = (d: DistrictSpec) => {
+    const n = counts.get(d);
+    if (n === undefined) throw new Error(`no grid count for district ${d.name}`);
+    return n;
+  };
+  const total = city.districts.reduce((s, d) => s + quotaOf(d), 0);
   const spread = Math.max(...city.districts.map((d) => Math.hypot(...toKm(d.center))));
   const reach = spread + 2.5 * Math.sqrt(total / Math.PI) + 2;
   const cols = Math.ceil(reach / HEX_W);
@@ -128,14 +136,14 @@ function layOutCity(city: CitySpec, counts: Map<DistrictSpec, number>, seed: num
       .map((h) => ({ h, d: Math.hypot(h.x - dx, h.y - dy) }))
       .sort((a, b) => a.d - b.d || a.h.row - b.h.row || a.h.col - b.h.col)
       .map((e) => e.h);
-    return { district: d, quota: counts.get(d)!, byDistance, next: 0, hexes: [] as Hex[] };
+    return { district: d, quota: quotaOf(d), byDistance, next: 0, hexes: [] as Hex[] };
   });
   for (let n = 0; n < total; n++) {
     const plan = plans
       .filter((p) => p.hexes.length < p.quota)
       .reduce((a, b) => (b.hexes.length / b.quota < a.hexes.length / a.quota ? b : a));
-    while (claimed.has(plan.byDistance[plan.next]!)) plan.next++;
-    const hex = plan.byDistance[plan.next++]!;
+    while (claimed.has(plan.byDistance[plan.next])) plan.next++;
+    const hex = plan.byDistance[plan.next++];
     claimed.add(hex);
     plan.hexes.push(hex);
   }
@@ -156,7 +164,7 @@ function layOutCity(city: CitySpec, counts: Map<DistrictSpec, number>, seed: num
         tier: place.tier,
         subscribers: subscribersOf(place.tier, outskirts, rng),
         center: toLonLat(h.x, h.y),
-        polygon: [...corners, corners[0]!],
+        polygon: [...corners, corners[0]],
       };
     });
   });
@@ -232,22 +240,23 @@ function elementsOf(grid: Grid, seed: number, urban: boolean, perGrid: number | 
  * city's core. Power and the core name nothing upstream.
  */
 function linkUpstream(cityGrids: readonly Grid[], elements: Element[], coreId: string): void {
+  const ringOfDistrict = new Map<string, string>();
   const ringOf = new Map<string, string>();
-  for (const g of cityGrids) if (!ringOf.has(g.district ?? '')) ringOf.set(g.district ?? '', `${g.id}-TX`);
-  const gridIds = new Set(cityGrids.map((g) => g.id));
-  const districtOf = new Map(cityGrids.map((g) => [g.id, g.district ?? '']));
+  for (const g of cityGrids) {
+    let ring = ringOfDistrict.get(g.district ?? '');
+    if (ring === undefined) ringOfDistrict.set(g.district ?? '', (ring = `${g.id}-TX`));
+    ringOf.set(g.id, ring);
+  }
   for (const e of elements) {
-    if (!gridIds.has(e.grid)) continue;
+    const ring = ringOf.get(e.grid);
+    if (ring === undefined) continue;
     const tx = `${e.grid}-TX`;
     if (e.kind === 'cell') {
       const n = Number(/-CELL(\d+)$/.exec(e.id)?.[1]);
       if (n) e.upstream = [`${e.grid}-BTS${Math.ceil(n / 3)}`];
     } else if (e.kind === 'site') e.upstream = [tx, `${e.grid}-PWR`];
     else if (e.kind === 'other') e.upstream = [tx];
-    else if (e.kind === 'transport') {
-      const ring = ringOf.get(districtOf.get(e.grid)!)!;
-      e.upstream = [e.id === ring ? coreId : ring];
-    }
+    else if (e.kind === 'transport') e.upstream = [e.id === ring ? coreId : ring];
   }
 }
 
