@@ -79,7 +79,8 @@ export function levelRateOpts(labels: ChartLabels, fontPx = 12): Omit<uPlot.Opti
         stroke: '#e8edf4',
         fill: 'rgba(232,237,244,0.35)',
         width: 1,
-        paths: uPlot.paths.bars!({ size: [0.5, 12], align: 0 }),
+        // A uPlot build without the bars builder draws the line instead.
+        paths: uPlot.paths.bars?.({ size: [0.5, 12], align: 0 }),
         points: { show: false },
       },
     ],
@@ -181,7 +182,7 @@ export function kpiOpts(
               return Math.ceil(longest * fontPx * 0.62 + fontPx * 1.4);
             },
             values: (_u, vals) => {
-              const step = vals.length > 1 ? Math.abs(vals[1]! - vals[0]!) : 0;
+              const step = vals.length > 1 ? Math.abs(vals[1] - vals[0]) : 0;
               return vals.map((v) => format(v, step));
             },
           }),

@@ -20,7 +20,7 @@ export function zonedInput(ms: number): string {
 export function fromZonedInput(value: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value);
   if (!m) return NaN;
-  const wall = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!);
+  const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
   // The zone's offset at the guess, twice: right across a DST change too.
   let at = wall;
   for (let i = 0; i < 2; i++) {

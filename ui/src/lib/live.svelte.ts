@@ -287,7 +287,8 @@ class LiveStore {
       this.#held.delete(tr.id);
       this.#byGrid.get(tr.grid)?.delete(tr.id);
       this.#ended.set(tr.id, tr.seq);
-      if (this.#ended.size > ENDED_MEMORY) this.#ended.delete(this.#ended.keys().next().value!);
+      const oldest = this.#ended.keys().next().value;
+      if (this.#ended.size > ENDED_MEMORY && oldest !== undefined) this.#ended.delete(oldest);
     }
     return true;
   }
@@ -382,7 +383,7 @@ function trimSeries(s: Series): Series {
 /** The current minute's point replaces the last column when it is the same minute, else appends. */
 function withPoint(s: Series, p: SeriesPoint): Series {
   const last = s.t.length - 1;
-  if (last >= 0 && p.t < s.t[last]!) return s;
+  if (last >= 0 && p.t < s.t[last]) return s;
   const same = last >= 0 && s.t[last] === p.t;
   const out = { t: same ? [...s.t.slice(0, last), p.t] : [...s.t, p.t] } as Series;
   const cols = out as unknown as Record<string, unknown[]>;

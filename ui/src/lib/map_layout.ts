@@ -75,24 +75,26 @@ export function squeezedAxis(
   const starts: number[] = [];
   let at = 0;
   merged.forEach(([a, b], i) => {
-    if (i > 0) at += Math.min(a - merged[i - 1]![1], maxGap);
+    if (i > 0) at += Math.min(a - merged[i - 1][1], maxGap);
     starts.push(at);
     at += b - a;
   });
   const map = (v: number): number => {
-    if (!merged.length) return 0;
-    if (v <= merged[0]![0]) return v - merged[0]![0];
+    const last = merged.at(-1);
+    const lastStart = starts.at(-1);
+    if (!last || lastStart === undefined) return 0;
+    if (v <= merged[0][0]) return v - merged[0][0];
     for (let i = 0; i < merged.length; i++) {
-      const [a, b] = merged[i]!;
-      if (v <= b) return starts[i]! + (v - a);
+      const [a, b] = merged[i];
+      if (v <= b) return starts[i] + (v - a);
       const next = merged[i + 1];
       if (next && v < next[0]) {
         const gap = next[0] - b;
-        return starts[i]! + (b - a) + ((v - b) / gap) * Math.min(gap, maxGap);
+        return starts[i] + (b - a) + ((v - b) / gap) * Math.min(gap, maxGap);
       }
     }
-    const [a, b] = merged.at(-1)!;
-    return starts.at(-1)! + (b - a) + (v - b);
+    const [a, b] = last;
+    return lastStart + (b - a) + (v - b);
   };
   return { map, span: at };
 }
@@ -107,19 +109,21 @@ export function layoutCities(
   const shapes = shapesOf(cities, grids);
   if (!shapes.length || width < 40 || height < 40) return [];
   const [main, ...rest] = [...shapes].sort((a, b) => b.grids.length - a.grids.length);
-  const ordered = [main!, ...shapes.filter((s) => s !== main)];
+  const ordered = [main, ...shapes.filter((s) => s !== main)];
   let best: { score: number; rects: Rect[] } | undefined;
   for (const rects of candidates(rest.length, width, height, o.gap)) {
-    const scales = ordered.map((s, i) => scaleIn(s, rects[i]!, o));
+    const scales = ordered.map((s, i) => scaleIn(s, rects[i], o));
     // Each grid counts once: the sum of log scales weighted by grid count favours the big city without
     // letting a small one shrink to nothing (log punishes a tiny scale hard).
     const score = scales.reduce(
-      (sum, scale, i) => sum + ordered[i]!.grids.length ** 0.75 * Math.log(Math.max(scale, 1e-9)),
+      (sum, scale, i) => sum + ordered[i].grids.length ** 0.75 * Math.log(Math.max(scale, 1e-9)),
       0,
     );
     if (!best || score > best.score) best = { score, rects };
   }
-  return ordered.map((s, i) => panelOf(s, best!.rects[i]!, o, i === 0));
+  if (!best) return [];
+  const { rects } = best;
+  return ordered.map((s, i) => panelOf(s, rects[i], o, i === 0));
 }
 
 /** Every arrangement tried: the main panel left or on top at several fractions, the rest in cols × rows. */
@@ -193,14 +197,17 @@ function shapesOf(cities: City[], grids: GridInfo[]): CityShape[] {
     ...cities.map((c) => c.id).filter((id) => byCity.has(id)),
     ...[...byCity.keys()].filter((id) => !known.has(id)),
   ];
-  return order.map((id) => {
-    const list = byCity.get(id)!;
-    const bounds = boundsOf(list)!;
+  // Only grids with a point were kept above: every city listed has a list and bounds.
+  return order.flatMap((id) => {
+    const list = byCity.get(id);
+    const bounds = list && boundsOf(list);
+    if (!list || !bounds) return [];
     const k = Math.cos((((bounds.minLat + bounds.maxLat) / 2) * Math.PI) / 180);
     const xs: [number, number][] = [];
     const ys: [number, number][] = [];
     for (const g of list) {
-      const b = boundsOf([g])!;
+      const b = boundsOf([g]);
+      if (!b) continue;
       xs.push([b.minLon * k, b.maxLon * k]);
       ys.push([b.minLat, b.maxLat]);
     }
@@ -209,15 +216,17 @@ function shapesOf(cities: City[], grids: GridInfo[]): CityShape[] {
     // A city of one point still needs an extent: about 1 km.
     const spanX = Math.max(ax.span, 0.009);
     const spanY = Math.max(ay.span, 0.009);
-    return {
-      city: known.get(id) ?? { id, name: id },
-      grids: list,
-      bounds,
-      spanX,
-      spanY,
-      axisX: (lon: number) => ax.map(lon * k) + (spanX - ax.span) / 2,
-      axisY: (lat: number) => ay.map(lat) + (spanY - ay.span) / 2,
-    };
+    return [
+      {
+        city: known.get(id) ?? { id, name: id },
+        grids: list,
+        bounds,
+        spanX,
+        spanY,
+        axisX: (lon: number) => ax.map(lon * k) + (spanX - ax.span) / 2,
+        axisY: (lat: number) => ay.map(lat) + (spanY - ay.span) / 2,
+      },
+    ];
   });
 }
 
@@ -231,8 +240,8 @@ export function districtOutlines(grids: GridInfo[]): Map<string, [number, number
     if (!edges) byDistrict.set(g.district, (edges = new Map()));
     const p = g.polygon;
     for (let i = 0; i < p.length; i++) {
-      const a = p[i]!;
-      const b = p[(i + 1) % p.length]!;
+      const a = p[i];
+      const b = p[(i + 1) % p.length];
       const ka = key(a);
       const kb = key(b);
       if (ka === kb) continue;

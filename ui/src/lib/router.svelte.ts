@@ -22,7 +22,7 @@ export function parseRoute(pathname: string, search = ''): Route {
     return { name: 'login', next: next && next.startsWith('/') && !next.startsWith('//') ? next : '/desk' };
   }
   const grid = /^\/grid\/([^/]+)$/.exec(path);
-  if (grid) return { name: 'grid', id: decodeURIComponent(grid[1]!) };
+  if (grid) return { name: 'grid', id: decodeURIComponent(grid[1]) };
   return { name: 'notFound' };
 }
 
@@ -52,7 +52,9 @@ export const router = new Router();
 /** `onclick` for in-app anchors: plain clicks navigate in place, modified clicks open as usual. */
 export function link(event: MouseEvent): void {
   const a = event.currentTarget as HTMLAnchorElement;
-  if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const href = a.getAttribute('href');
+  if (href === null || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey)
+    return;
   event.preventDefault();
-  router.navigate(a.getAttribute('href')!);
+  router.navigate(href);
 }
