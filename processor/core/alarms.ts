@@ -1,14 +1,14 @@
 /**
- * Alarms: the grid's active-alarm table, and the two rules alarms drive — outage (debounced outage
- * alarms) and flapping (repeated raise→clear cycles of an alarm id or of an element).
+ * Alarms: the grid's active-alarm table, what is down per element, and the cycles counted per alarm
+ * id and element — the state the two rules alarms drive read (rules/outage.ts, rules/flapping.ts).
  */
 import type { AlarmInput } from '../../contract/normalize.js';
-import type { Level } from '../../shared/levels.js';
-import type { Rules } from '../../config/rules.js';
-import type { AreaTier } from '../../config/topology.js';
-import type { AlarmState, EventState, GridState } from './state.js';
+import type { AlarmState, GridState } from './state.js';
+import { applyFlapping, applyOutage, applyOutageClear } from './apply.js';
 import { settlePending } from './commands.js';
-import { elementUp, explainOutage } from './incidents.js';
+import { elementUp } from './incidents.js';
+import { decideFlapping, quietEnds } from './rules/flapping.js';
+import { decideOutage, decideOutageClear } from './rules/outage.js';
 import type { Timer, World } from './world.js';
 
 /** How many cleared alarms a grid keeps for its view, and clears-before-raise the core remembers. */
@@ -63,11 +63,13 @@ function clear(w: World, input: AlarmInput): void {
   const grid = w.alarmGrid.get(msg.id);
   if (grid === undefined) {
     w.earlyClears.set(msg.id, input);
-    if (w.earlyClears.size > EARLY_CLEARS) w.earlyClears.delete(w.earlyClears.keys().next().value!);
+    const oldest = w.earlyClears.keys().next().value;
+    if (w.earlyClears.size > EARLY_CLEARS && oldest !== undefined) w.earlyClears.delete(oldest);
     return;
   }
   const g = w.grid(grid);
-  const alarm = g.alarms.get(msg.id)!;
+  const alarm = g.alarms.get(msg.id);
+  if (!alarm) throw new Error(`alarm ${msg.id} is active in grid ${grid} but not in its table`);
   if (at < alarm.raisedAt) return; // the clear of an earlier instance, come late
   g.alarms.delete(msg.id);
   w.alarmGrid.delete(msg.id);
@@ -86,91 +88,23 @@ function clear(w: World, input: AlarmInput): void {
   }
 
   const outage = w.activeOf(grid, 'outage');
-  if (outage?.out?.delete(msg.id) && outage.out.size === 0) w.end(outage, 'cleared', at);
+  applyOutageClear(w, decideOutageClear(outage, msg.id), outage, msg.id, at);
 }
-
-// ---- outage -------------------------------------------------------------------------------------
 
 /** The debounce of an outage alarm ran out: if it is still the same active raise, it counts. */
 export function onDebounce(w: World, timer: Timer): void {
-  const g = w.grids.get(timer.grid!);
-  const alarm = g?.alarms.get(timer.ref);
-  if (!alarm || alarm.raisedAt !== timer.raisedAt) return;
-  const at = timer.due;
-  const grid = timer.grid!;
-  const rules = w.rules.outage;
-  if (alarm.maintenance) {
-    // A window that began while it was raised, or a later one, may still cover it: wait for its end.
-    const windowEnd = w.maintenance.coveredUntil(grid, alarm.ne, at - rules.debounce);
-    if (windowEnd !== undefined)
-      return w.setTimer('debounce', windowEnd + rules.debounce, alarm.id, { grid, raisedAt: alarm.raisedAt });
-  }
-  let ev = w.activeOf(grid, 'outage');
-  if (!ev) {
-    const level = outageLevel(rules, w.gridInfo(grid).tier, [alarm.code], 1);
-    ev = w.open(grid, 'outage', level, at, rules.deadline);
-    ev.out = new Map();
-    ev.pairs = new Set();
-    ev.multi = false;
-  }
-  ev.out!.set(alarm.id, alarm.ne);
-  w.addEvidence(ev, 'alarms', [alarm.id], at);
-  w.addEvidence(ev, 'elements', [alarm.ne], at);
-  explainOutage(w, ev, alarm, at);
-  if (!ev.multi && addPair(ev, alarm.ne, alarm.code)) {
-    ev.multi = true;
-    w.tightenDeadline(ev, ev.openedAt + w.capped(grid, rules.deadlineMulti), at);
-  }
-  // A red event can rise no further (lift never lowers): no count. Else the distinct elements out,
-  // counted only as far as redElements — a count of them all per alarm was O(alarms²) in a storm.
-  if (ev.level !== 'red')
-    w.lift(
-      ev,
-      outageLevel(rules, w.gridInfo(grid).tier, [alarm.code], elementsOut(ev.out!, rules.redElements)),
-      at,
-    );
-  // Named by its evidence (which only grows), so a partial recovery is no transition of its own.
-  w.setTitle(ev, ev.elements.size, at);
+  const grid = timer.grid;
+  if (grid === undefined) throw new Error(`debounce timer of alarm ${timer.ref} has no grid`);
+  const alarm = w.grids.get(grid)?.alarms.get(timer.ref);
+  const windowEnd = alarm?.maintenance
+    ? w.maintenance.coveredUntil(grid, alarm.ne, timer.due - w.rules.outage.debounce)
+    : undefined;
+  const ev = w.activeOf(grid, 'outage');
+  const d = decideOutage(w.rules.outage, w.gridInfo(grid).tier, alarm, timer.raisedAt, windowEnd, ev);
+  if (alarm) applyOutage(w, d, grid, alarm, timer.due);
 }
 
-/** How many distinct elements the event's alarms out are on, counted up to `limit`. */
-function elementsOut(out: Map<string, string>, limit: number): number {
-  const seen = new Set<string>();
-  for (const ne of out.values()) if (seen.add(ne).size >= limit) break;
-  return seen.size;
-}
-
-/** CONTRACT.md: red if a red code (CORE_DOWN), ≥ redElements elements out, or a red-tier grid; else orange. */
-export function outageLevel(
-  rules: Rules['outage'],
-  tier: AreaTier,
-  codes: string[],
-  elementsOut: number,
-): Level {
-  const red =
-    codes.some((c) => rules.redCodes.includes(c)) ||
-    elementsOut >= rules.redElements ||
-    rules.redTiers.includes(tier);
-  return red ? 'red' : rules.level;
-}
-
-/** Adds an element|code pair; true when the event now has ≥ 2 elements sharing a code or one element with ≥ 2 codes. */
-function addPair(ev: EventState, ne: string, code: string): boolean {
-  const pairs = ev.pairs!;
-  const pair = `${ne}|${code}`;
-  if (pairs.has(pair)) return false;
-  for (const p of pairs) {
-    const [otherNe, otherCode] = p.split('|');
-    if (otherNe === ne || otherCode === code) {
-      pairs.add(pair);
-      return true;
-    }
-  }
-  pairs.add(pair);
-  return false;
-}
-
-// ---- flapping -----------------------------------------------------------------------------------
+// ---- cycles (what rules/flapping.ts counts) ----------------------------------------------------
 
 /**
  * A raise→clear cycle ended at `at`. It counts for flapping by its alarm id (any code), and, when it
@@ -187,21 +121,8 @@ function countCycles(w: World, g: GridState, grid: string, alarm: AlarmState, at
   const rules = w.rules.flapping;
   const byAlarm = recordCycle(g.cyclesByAlarm, alarm.id, at, rules.window, rules.cycles);
   const byNe = down > 0 ? 0 : recordCycle(g.cyclesByNe, alarm.ne, at, rules.window, rules.cycles);
-  const flapping = byAlarm >= rules.cycles || byNe >= rules.cycles;
-  let ev = w.activeOf(grid, 'flapping');
-  if (!ev && !flapping) return;
-  if (!ev) ev = w.open(grid, 'flapping', rules.level, at, rules.deadline);
-  else if (!flapping && !ev.elements.has(alarm.ne)) return;
-  if (flapping) {
-    w.addEvidence(ev, 'alarms', [alarm.id], at);
-    w.addEvidence(ev, 'elements', [alarm.ne], at);
-    w.setTitle(ev, ev.elements.size, at);
-  }
-  // Any cycle of a flapping element keeps the event alive.
-  if (ev.lastCycleAt === undefined || at > ev.lastCycleAt) {
-    ev.lastCycleAt = at;
-    w.setTimer('quiet', at + rules.quiet, ev.id);
-  }
+  const d = decideFlapping(rules, byAlarm, byNe, alarm.ne, w.activeOf(grid, 'flapping'));
+  applyFlapping(w, d, grid, alarm, at);
 }
 
 /**
@@ -233,6 +154,5 @@ function recordCycle(
 /** The quiet period after the last cycle passed: the flapping event clears. */
 export function onQuiet(w: World, timer: Timer): void {
   const ev = w.active.get(timer.ref);
-  if (ev && ev.lastCycleAt !== undefined && ev.lastCycleAt + w.rules.flapping.quiet === timer.due)
-    w.end(ev, 'cleared', timer.due);
+  if (ev && quietEnds(w.rules.flapping, ev, timer.due)) w.end(ev, 'cleared', timer.due);
 }

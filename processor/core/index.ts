@@ -2,6 +2,6 @@
 export { Core } from './core.js';
 // Every type of types.ts is the core's public face (ClockMode, CoreContext, CoreOutput, …).
 export type * from './types.js';
-export { judgeMetric, kpiGridLevel } from './kpi.js';
-export { complaintLevel, complaintAckIn, clusterLevel } from './complaints.js';
-export { outageLevel } from './alarms.js';
+export { judgeMetric, kpiGridLevel } from './rules/kpi.js';
+export { complaintLevel, complaintAckIn, clusterLevel } from './rules/complaint.js';
+export { outageLevel } from './rules/outage.js';

@@ -1,16 +1,15 @@
 /**
- * The kpi rule: per element and metric, warning/critical thresholds and the competitive comparison
- * over consecutive samples; the grid's level from how many of its reporting elements are degraded.
+ * KPI samples: each element's consecutive bad and critical samples per metric (what rules/kpi.ts
+ * judges and decides from), the grid's series for charts, and the scorecard's degraded elements.
  */
 import type { KpiInput } from '../../contract/normalize.js';
 import { JUDGED_METRICS, judgedValues } from '../../shared/schemas.js';
 import type { KpiMetricRule, Rules } from '../../config/rules.js';
-import type { Level } from '../../shared/levels.js';
 import type { ElementKpi, GridState } from './state.js';
 import type { World } from './world.js';
 import { addSample } from './display.js';
-
-export type Verdict = 'clean' | 'degraded' | 'critical';
+import { applyKpiDecision } from './apply.js';
+import { decideKpi, judgeMetric } from './rules/kpi.js';
 
 /** In the order of ElementKpi's arrays. */
 const JUDGED = JUDGED_METRICS;
@@ -18,35 +17,6 @@ const JUDGED = JUDGED_METRICS;
 /** Reused for every sample: the core is single-threaded and reads them at once. */
 const SCRATCH_VALUES: (number | undefined)[] = [];
 const SCRATCH_COMPETITOR: (number | undefined)[] = [];
-
-/** Float noise must not turn "leads by exactly the margin" into "leads by less". */
-const EPSILON = 1e-9;
-
-/**
- * One sample of one metric. Past warning (or critical) is judged strictly; within warning, leading the
- * competitor by less than the margin is degraded too (DOMAIN.md, competitive comparison).
- */
-export function judgeMetric(rule: KpiMetricRule, value: number, competitor?: number): Verdict {
-  // Signed so that "worse" is always "greater": no closure per sample on the hot path.
-  const sign = rule.lowerIsWorse ? -1 : 1;
-  if (sign * value > sign * rule.critical) return 'critical';
-  if (sign * value > sign * rule.warning) return 'degraded';
-  if (competitor !== undefined && sign * (competitor - value) < rule.margin - EPSILON) return 'degraded';
-  return 'clean';
-}
-
-/** The grid's kpi level from its counts of reporting, degraded and critical elements; null when none is degraded. */
-export function kpiGridLevel(
-  rules: Rules['kpi'],
-  reporting: number,
-  degraded: number,
-  critical: number,
-): Level | null {
-  if (degraded >= rules.redMinElements && degraded >= rules.redShare * reporting) return 'red';
-  if (critical > 0) return 'orange';
-  if (degraded > 0) return 'yellow';
-  return null;
-}
 
 /** The metrics' rules in JUDGED's order, once per rules object: a keyed lookup per metric per sample cost ~10% of a replay. */
 const RULES_IN_ORDER = new WeakMap<Rules['kpi'], KpiMetricRule[]>();
@@ -82,50 +52,22 @@ export function applyKpi(w: World, input: KpiInput): void {
   const ruleOf = metricRules(rules);
   for (let i = 0; i < JUDGED.length; i++) {
     const value = values[i];
+    let bad = el.bad[i] ?? 0;
+    let crit = el.crit[i] ?? 0;
     if (value !== undefined) {
-      const verdict = judgeMetric(ruleOf[i]!, value, competitor?.[i]);
+      const rule = ruleOf[i];
+      if (!rule) throw new Error(`no kpi rule for metric ${JUDGED[i]}`);
+      const verdict = judgeMetric(rule, value, competitor?.[i]);
       el.value[i] = value;
-      el.bad[i] = verdict === 'clean' ? 0 : el.bad[i]! + 1;
-      el.crit[i] = verdict === 'critical' ? el.crit[i]! + 1 : 0;
+      el.bad[i] = bad = verdict === 'clean' ? 0 : bad + 1;
+      el.crit[i] = crit = verdict === 'critical' ? crit + 1 : 0;
     }
-    if (el.bad[i]! >= rules.consecutive) el.degraded = true;
-    if (el.crit[i]! >= rules.consecutive) el.critical = true;
+    if (bad >= rules.consecutive) el.degraded = true;
+    if (crit >= rules.consecutive) el.critical = true;
   }
   if (el.degraded) countDegraded(w, g, input.grid, msg.ne, at);
-  // Unchanged status needs no re-grade, unless the element is still degraded after its event was
-  // resolved by hand: then it opens a new one with this sample.
-  const unchanged = el.degraded === wasDegraded && el.critical === wasCritical;
-  if (unchanged && !(el.degraded && !w.activeOf(input.grid, 'kpi'))) return;
-  regrade(w, g, input.grid, el.degraded ? msg.ne : undefined, at);
-}
-
-/** An element's status changed: re-grade the grid and open, lift or clear its kpi event. */
-function regrade(w: World, g: GridState, grid: string, newlyDegraded: string | undefined, at: number): void {
-  const rules = w.rules.kpi;
-  const degraded: string[] = [];
-  let critical = 0;
-  for (const [ne, el] of g.kpi) {
-    if (el.degraded) degraded.push(ne);
-    if (el.critical) critical++;
-  }
-  const level = kpiGridLevel(rules, g.kpi.size, degraded.length, critical);
-  let ev = w.activeOf(grid, 'kpi');
-  if (level === null) {
-    if (ev) w.end(ev, 'cleared', at);
-    return;
-  }
-  const several = degraded.length >= 2;
-  if (!ev) {
-    ev = w.open(grid, 'kpi', level, at, several ? rules.deadlineMulti : rules.deadline);
-    w.addEvidence(ev, 'elements', degraded, at);
-  } else {
-    w.lift(ev, level, at);
-    if (newlyDegraded) w.addEvidence(ev, 'elements', [newlyDegraded], at);
-    if (several) w.tightenDeadline(ev, ev.openedAt + w.capped(grid, rules.deadlineMulti), at);
-  }
-  g.netEventAt = at;
-  // Named by its evidence, like outage: a partial recovery is no transition of its own.
-  w.setTitle(ev, ev.elements.size, at);
+  const d = decideKpi(rules, el, wasDegraded, wasCritical, g.kpi, w.activeOf(input.grid, 'kpi'));
+  if (d.kind !== 'none') applyKpiDecision(w, d, g, input.grid, el.degraded ? msg.ne : undefined, at);
 }
 
 /** Scorecard: distinct elements degraded at some time of the (local) day. */
@@ -148,10 +90,12 @@ export function worstMetric(
   let worst = -1;
   let worstScore = -1;
   for (let i = 0; i < JUDGED.length; i++) {
-    if (el.bad[i]! < rules.consecutive) continue;
-    const score = (el.crit[i]! >= rules.consecutive ? 1_000_000 : 0) + el.bad[i]!;
+    const bad = el.bad[i] ?? 0;
+    if (bad < rules.consecutive) continue;
+    const score = ((el.crit[i] ?? 0) >= rules.consecutive ? 1_000_000 : 0) + bad;
     if (score > worstScore) [worst, worstScore] = [i, score];
   }
-  if (worst < 0) return undefined;
-  return { metric: JUDGED[worst]!, value: el.value[worst]!, critical: el.crit[worst]! >= rules.consecutive };
+  const metric = JUDGED[worst];
+  if (metric === undefined) return undefined;
+  return { metric, value: el.value[worst] ?? 0, critical: (el.crit[worst] ?? 0) >= rules.consecutive };
 }
