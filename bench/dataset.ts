@@ -58,7 +58,7 @@ export function generateTopology(grids = 400, seed = 1): Topology {
     elements: [],
   };
   for (let g = 0; g < grids; g++) {
-    const city = CITIES[g % CITIES.length]!;
+    const city = CITIES[g % CITIES.length];
     const id = `${city.id}-G${String(g).padStart(4, '0')}`;
     const lon = city.lon + (Math.floor(g / CITIES.length) % 20) * 0.02;
     const lat = city.lat + Math.floor(g / CITIES.length / 20) * 0.02;
@@ -92,7 +92,7 @@ export function mixedLines(
   options: { count: number; now: number; tag: string; seed?: number },
 ): MixedLine[] {
   const rand = seeded(options.seed ?? 7);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)];
   const { elements, grids } = topology;
   const lines: MixedLine[] = [];
   for (let i = 0; i < options.count; i++) {
@@ -132,7 +132,9 @@ export function mixedLines(
           ? { grid: grid.id }
           : where < 0.9
             ? { ne }
-            : { location: { lon: grid.center![0] + 0.001, lat: grid.center![1] - 0.001 } };
+            : grid.center
+              ? { location: { lon: grid.center[0] + 0.001, lat: grid.center[1] - 0.001 } }
+              : { grid: grid.id };
       const msg = {
         type: 'complaint',
         id: `${options.tag}-C${i}`,

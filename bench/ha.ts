@@ -49,13 +49,13 @@ export const haPart: BenchPart = {
           Array.from({ length: instances }, async () => start(cluster, dir, children)),
         );
         await untilOwned(procs, config.topology.cities.length);
-        const cpuBefore = procs.map((p) => cpuMs(p.child.pid!));
+        const cpuBefore = procs.map((p) => cpuMs(pidOf(p.child)));
         const serverBefore = serverCpu(cluster);
         const started = Date.now();
         const published = await publish(nc, config, lines);
         await untilProcessed(procs, published);
         const seconds = (Date.now() - started) / 1000;
-        const cpu = procs.reduce((sum, p, i) => sum + cpuMs(p.child.pid!) - cpuBefore[i]!, 0);
+        const cpu = procs.reduce((sum, p, i) => sum + cpuMs(pidOf(p.child)) - cpuBefore[i], 0);
         const server = serverCpu(cluster) - serverBefore;
         rows.push({
           part: 'ha',
@@ -195,6 +195,11 @@ async function failover(
 }
 
 /** One simulated province day slice, with its ticks; about `count` lines. */
+function pidOf(child: ChildProcess): number {
+  if (child.pid === undefined) throw new Error('bench: a processor child has no pid (it did not start)');
+  return child.pid;
+}
+
 function input(config: Config, count: number): string[] {
   const start = Date.parse('2026-10-15T00:00:00Z');
   const lines: string[] = [];

@@ -190,7 +190,7 @@ async function jsPublishWindowed(
   const lane = async () => {
     while (next < items.length) {
       const i = next++;
-      const item = items[i]!;
+      const item = items[i];
       results[i] = await js.publish(item.subject, item.data, { msgID: item.msgId }).then(
         () => ({ ok: true }),
         () => ({ ok: false }),
@@ -228,7 +228,7 @@ async function postAll(address: string, bodies: Batch[]): Promise<number> {
   let accepted = 0;
   const lane = async () => {
     while (next < bodies.length) {
-      const { path, body } = bodies[next++]!;
+      const { path, body } = bodies[next++];
       const res = await fetch(address + path, {
         method: 'POST',
         headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/x-ndjson' },

@@ -113,8 +113,10 @@ export const screenPart: BenchPart = {
         log: () => {},
       });
       try {
+        const screenUrl = app.url;
+        if (!screenUrl) throw new Error('bench: the app has no URL (no gateway started)');
         const result = await traffic(ctx, config, {
-          screenUrl: app.url!,
+          screenUrl,
           rate: RATE,
           seconds: SECONDS,
           tag: 's',
@@ -138,7 +140,7 @@ export const screenPart: BenchPart = {
 function stormRow({ emits, stormPublishedMs }: TrafficResult): BenchRow {
   const transitions = emits.reduce((n, e) => n + e.transitions, 0);
   const lastAt = emits.at(-1)?.at ?? NaN;
-  const span = emits.length > 1 ? (lastAt - emits[0]!.at) / 1000 : NaN;
+  const span = emits.length > 1 ? (lastAt - emits[0].at) / 1000 : NaN;
   // The busiest second of batches, the figure the contract's ~4 a second is about.
   const perSecond = new Map<number, number>();
   for (const e of emits)

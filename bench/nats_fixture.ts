@@ -44,9 +44,12 @@ export async function publishLog(
   const jsm = await jetstreamManager(nc);
   const before = (await jsm.streams.info(STREAMS.input.name)).state.messages;
   for (let i = 0; i < log.length; i++) {
-    const m = log[i]!;
-    const h = m.msgId ? headers() : undefined;
-    if (m.msgId) h!.set('Nats-Msg-Id', m.msgId);
+    const m = log[i];
+    let h;
+    if (m.msgId) {
+      h = headers();
+      h.set('Nats-Msg-Id', m.msgId);
+    }
     nc.publish(m.subject, m.data, h ? { headers: h } : undefined);
     if (i % chunk === chunk - 1) await nc.flush();
   }

@@ -49,7 +49,7 @@ export async function publishPaced(
   while (i < total) {
     const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * options.rate));
     for (; i < due; i++) {
-      const { type, subject, msg: template } = list[i % list.length]!;
+      const { type, subject, msg: template } = list[i % list.length];
       const msg: Record<string, unknown> = { ...template, time: formatTime(Date.now()) };
       if (type !== 'kpi') msg.id = `${options.tag}-${i}`;
       const h = headers();
@@ -76,7 +76,7 @@ export async function publishStorm(
   for (let i = 0; i < options.count;) {
     const time = formatTime(Date.now());
     for (const end = Math.min(options.count, i + perStep); i < end; i++) {
-      const ne = elements[(i * 7919) % elements.length]!;
+      const ne = elements[(i * 7919) % elements.length];
       const msg = {
         id: `${options.tag}-${i}`,
         ne: ne.id,
@@ -89,7 +89,9 @@ export async function publishStorm(
       };
       const h = headers();
       h.set('Nats-Msg-Id', messageId('alarm', msg));
-      nc.publish(subjects.input('alarm', topology.grid(ne.grid)!.city), JSON.stringify(msg), { headers: h });
+      const grid = topology.grid(ne.grid);
+      if (!grid) throw new Error(`bench: element ${ne.id} names grid ${ne.grid}, not in the topology`);
+      nc.publish(subjects.input('alarm', grid.city), JSON.stringify(msg), { headers: h });
     }
     await new Promise((r) => setTimeout(r, STEP_MS));
   }

@@ -240,7 +240,8 @@ async function liveProcessor(
         );
     }
   });
-  await processor!.stop();
+  if (!processor) throw new Error('bench: the live processor never started');
+  await processor.stop();
   return rate;
 }
 
@@ -253,7 +254,7 @@ function inMemory(ctx: BenchContext, nc: NatsConnection, config: Config, log: Lo
     data: encoder.encode(m.data),
   }));
   const inputs: Input[] = raw.map((_, i) => {
-    const result = normalize(JSON.parse(log[i]!.data), undefined, config.topology);
+    const result = normalize(JSON.parse(log[i].data), undefined, config.topology);
     if (!result.ok) throw new Error('bench: generated input rejected');
     return result.input;
   });
@@ -282,7 +283,7 @@ function inMemory(ctx: BenchContext, nc: NatsConnection, config: Config, log: Lo
     );
   }
   if (!sink) throw new Error('bench: the day produced no transitions');
-  const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
   return [
     {
       part: 'processor',

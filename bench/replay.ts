@@ -154,7 +154,7 @@ export const replayPart: BenchPart = {
       for (let round = 0; round < ctx.rounds; round++) {
         runs.bare.push(await runChild(dir, [BARE_READ, data.day.path]));
         runs.day.push(await runChild(dir, replayArgs(data.day)));
-        if (round === 0 || runs.five[0]!.seconds <= FIVE_DAYS_ONCE_S)
+        if (round === 0 || runs.five[0].seconds <= FIVE_DAYS_ONCE_S)
           runs.five.push(await runChild(dir, replayArgs(data.five)));
       }
       return rows(data, runs);
@@ -175,8 +175,11 @@ function rows(data: ReplayDataset, runs: Runs): BenchRow[] {
     runs.five.length > 1
       ? `median of ${runs.five.length}`
       : runs.bare.length > 1
-        ? `1 round (the first took ${runs.five[0]!.seconds.toFixed(0)} s, over ${FIVE_DAYS_ONCE_S} s)`
+        ? `1 round (the first took ${runs.five[0].seconds.toFixed(0)} s, over ${FIVE_DAYS_ONCE_S} s)`
         : '1 round';
+  const lastDay = runs.day.at(-1);
+  const lastFive = runs.five.at(-1);
+  if (!lastDay || !lastFive) throw new Error('bench: cadre replay ran no round');
   const bare = { what: 'bare read + JSON.parse, one day', rate: rates.bare };
   const peak = (key: keyof Runs) => mb(Math.max(...runs[key].map((r) => r.rssKb)) * 1024);
   return [
@@ -191,14 +194,14 @@ function rows(data: ReplayDataset, runs: Runs): BenchRow[] {
       what: 'cadre replay, one day, > /dev/null',
       rate: rates.day,
       baseline: bare,
-      note: `cost ×${(rates.bare / rates.day).toFixed(2)} of bare (target ≤ 2×); ${stderrNote(runs.day.at(-1)!)}`,
+      note: `cost ×${(rates.bare / rates.day).toFixed(2)} of bare (target ≤ 2×); ${stderrNote(lastDay)}`,
     },
     {
       part: 'replay',
       what: `cadre replay, ${DAYS} days, > /dev/null`,
       rate: rates.five,
       baseline: bare,
-      note: `cost ×${(rates.bare / rates.five).toFixed(2)} of bare; ${fiveRounds}; ${count(data.five.lines)} lines, ${mb(data.five.bytes)}; ${stderrNote(runs.five.at(-1)!)}`,
+      note: `cost ×${(rates.bare / rates.five).toFixed(2)} of bare; ${fiveRounds}; ${count(data.five.lines)} lines, ${mb(data.five.bytes)}; ${stderrNote(lastFive)}`,
     },
     {
       part: 'replay',

@@ -29,7 +29,7 @@ interface Args {
 function parseArgs(argv: string[]): Args {
   const args: Args = { parts: [], count: 30_000, rounds: 3 };
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    const arg = argv[i];
     if (arg === '--count') args.count = Number(argv[++i]);
     else if (arg === '--rounds') args.rounds = Number(argv[++i]);
     else args.parts.push(arg);
@@ -66,10 +66,10 @@ function table(rows: BenchRow[]): string {
       r.note ?? '',
     ]),
   ];
-  const widths = cells[0]!.map((_, c) => Math.max(...cells.map((row) => row[c]!.length)));
-  const line = (row: string[]) => '| ' + row.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ') + ' |';
+  const widths = cells[0].map((_, c) => Math.max(...cells.map((row) => row[c].length)));
+  const line = (row: string[]) => '| ' + row.map((cell, c) => cell.padEnd(widths[c])).join(' | ') + ' |';
   return [
-    line(cells[0]!),
+    line(cells[0]),
     '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|',
     ...cells.slice(1).map(line),
   ].join('\n');

@@ -133,14 +133,16 @@ async function soak(
   const marks: Mark[] = [];
   let longestGap = 0;
   for (let i = 1; i < reads.length; i++) {
-    const [a, b] = [reads[i - 1]!, reads[i]!];
+    const [a, b] = [reads[i - 1], reads[i]];
     longestGap = Math.max(longestGap, b.at - a.at);
     for (let k = Math.floor(a.consumed / STEP) + 1; k * STEP <= b.consumed; k++) {
       const f = (k * STEP - a.consumed) / (b.consumed - a.consumed);
       marks.push({ consumed: k * STEP, at: a.at + f * (b.at - a.at), rss: b.rss, heap: b.heap });
     }
   }
-  marks.push(reads.at(-1)!);
+  const lastRead = reads.at(-1);
+  if (!lastRead) throw new Error('bench: the soak read no progress');
+  marks.push(lastRead);
   return { marks, longestGap, live };
 }
 
@@ -156,10 +158,14 @@ function liveHeap(): number {
 function rows({ marks, longestGap, live }: Soak, total: number): BenchRow[] {
   // Whole steps only: the last mark is the end, which may fall inside a step.
   const steps = marks.filter((m) => m.consumed % STEP === 0);
-  const rateOf = (i: number) => STEP / (steps[i]!.at - (i === 0 ? 0 : steps[i - 1]!.at));
+  const rateOf = (i: number) => STEP / (steps[i].at - (i === 0 ? 0 : steps[i - 1].at));
+  const end = marks.at(-1);
+  const [firstStep] = steps;
+  const lastStep = steps.at(-1);
+  if (!end || !firstStep || !lastStep)
+    throw new Error(`bench: the soak ended before its first ${STEP} messages`);
   const first = rateOf(0);
   const lastRate = rateOf(steps.length - 1);
-  const end = marks.at(-1)!;
   const rates = steps.map((_, i) => rateOf(i));
   const day = steps.find((m) => m.consumed === MESSAGES);
   const row = (what: string, figure: string, note: string): BenchRow => ({
@@ -182,8 +188,8 @@ function rows({ marks, longestGap, live }: Soak, total: number): BenchRow[] {
     ),
     row(
       'soak: RSS at the last 100k ÷ at the first',
-      (steps.at(-1)!.rss / steps[0]!.rss).toFixed(2),
-      `${mb(steps[0]!.rss)} → ${mb(steps.at(-1)!.rss)} (whole bench process; goal within 20%)`,
+      (lastStep.rss / firstStep.rss).toFixed(2),
+      `${mb(firstStep.rss)} → ${mb(lastStep.rss)} (whole bench process; goal within 20%)`,
     ),
     // The first 100k are a third of the first day: the core's 24-hour windows (KPI charts, the
     // duplicate memory of rules.maxAge) are still filling. From the end of the first day on, what
@@ -194,15 +200,15 @@ function rows({ marks, longestGap, live }: Soak, total: number): BenchRow[] {
       ? [
           row(
             'soak: RSS at the last 100k ÷ at the end of the first day',
-            (steps.at(-1)!.rss / day.rss).toFixed(2),
-            `${mb(day.rss)} at ${day.consumed.toLocaleString('en-US')} → ${mb(steps.at(-1)!.rss)} (a figure beside the goal's, not the goal)`,
+            (lastStep.rss / day.rss).toFixed(2),
+            `${mb(day.rss)} at ${day.consumed.toLocaleString('en-US')} → ${mb(lastStep.rss)} (a figure beside the goal's, not the goal)`,
           ),
         ]
       : []),
     row(
       "soak: main thread's V8 heap (heapTotal) at the last 100k ÷ the first",
-      (steps.at(-1)!.heap / steps[0]!.heap).toFixed(2),
-      `${mb(steps[0]!.heap)}${day ? ` → ${mb(day.heap)} (day 1)` : ''} → ${mb(steps.at(-1)!.heap)}: live objects, garbage not yet collected, V8's room`,
+      (lastStep.heap / firstStep.heap).toFixed(2),
+      `${mb(firstStep.heap)}${day ? ` → ${mb(day.heap)} (day 1)` : ''} → ${mb(lastStep.heap)}: live objects, garbage not yet collected, V8's room`,
     ),
     row(
       "soak: main thread's live heap (after a full GC) at the end ÷ after the first 100k",

@@ -113,9 +113,11 @@ async function run(request: TrafficRequest): Promise<TrafficResult> {
   }
 }
 
-parentPort!.on('message', (request: TrafficRequest) => {
+const port = parentPort;
+if (!port) throw new Error('bench/traffic_worker.ts runs as a worker thread of bench/latency.ts');
+port.on('message', (request: TrafficRequest) => {
   run(request).then(
-    (result) => parentPort!.postMessage({ ok: true, result }),
-    (err: Error) => parentPort!.postMessage({ ok: false, message: err.message }),
+    (result) => port.postMessage({ ok: true, result }),
+    (err: Error) => port.postMessage({ ok: false, message: err.message }),
   );
 });
