@@ -12,6 +12,7 @@ import type { FlappingDecision } from './rules/flapping.js';
 import type { KpiDecision } from './rules/kpi.js';
 import type { ComplaintDecision } from './rules/complaint.js';
 import type { PlanningDecision } from './rules/planning.js';
+import type { EscalationDecision } from './rules/escalation.js';
 import type { ComplaintInput } from '../../contract/normalize.js';
 import { addWorkOrder } from './deal.js';
 
@@ -157,6 +158,34 @@ export function applyPlanning(w: World, d: PlanningDecision, g: GridState, input
     at,
   );
   w.setTitle(ev, ev.complaints.size, at);
+}
+
+/** An event's first response passed (rules/escalation.ts decideAck): it escalates at most once for it. */
+export function applyAckOverdue(
+  w: World,
+  d: EscalationDecision,
+  ev: EventState | undefined,
+  at: number,
+): void {
+  if (d.kind === 'none' || !ev) return;
+  ev.ackEscalated = true;
+  if (d.kind === 'escalate') w.escalate(ev, at);
+}
+
+/** An event's deadline passed (rules/escalation.ts decideDeadline): due for the SLA, escalated at most once for it. */
+export function applyDeadlineOverdue(
+  w: World,
+  d: EscalationDecision,
+  ev: EventState | undefined,
+  at: number,
+): void {
+  if (d.kind === 'none' || !ev) return;
+  ev.deadlineEscalated = true;
+  if (!ev.slaCounted) {
+    ev.slaCounted = true;
+    w.day(ev.grid, at).slaDue++;
+  }
+  if (d.kind === 'escalate') w.escalate(ev, at);
 }
 
 /** The event a decision to join or update was made on: its absence is a bug of the rule. */

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MinuteSeries } from '../../gateway/series.js';
-import { cleared, command, complaint, minutesBetween, of, raised, run, tick } from './helpers.js';
+import { cleared, command, complaint, of, raised, run, tick } from './helpers.js';
 import { G, NO_CONTACT, cell } from './rules/fixtures.js';
 
 describe('folding updates (rules.foldUpdates, 1 s)', () => {
@@ -87,18 +87,6 @@ describe('folding updates (rules.foldUpdates, 1 s)', () => {
   });
 });
 
-describe('area cap', () => {
-  it.each([
-    ['key', 'HY-ZH-0002', 8 * 60],
-    ['important', 'XT-YH-0003', 12 * 60],
-    ['general', G, 36 * 60],
-  ] as const)('a tier-4 complaint in a %s grid has its deadline capped', (_tier, grid, minutes) => {
-    const t = of(run([complaint('C1', 0, 'k1', 4, grid), tick(1)]).transitions, grid, 'complaint')[0]!;
-    expect(minutesBetween(t.openedAt, t.deadline)).toBe(minutes);
-    expect(minutesBetween(t.openedAt, t.ackDeadline)).toBe(Math.min(minutes, 24 * 60));
-  });
-});
-
 describe('complaint resolution', () => {
   const id = 'HY-SG-0005.complaint.20261015T010200';
   const lines = [raised('A1', cell(1), 'DOOR_OPEN', 0), complaint('C1', 2, 'k1', 4, G)];
@@ -169,51 +157,5 @@ describe('dispatcher commands', () => {
     expect(t[3]).toMatchObject({ text: 'on site' });
     expect(t[4]!.plan).toEqual({ at: '2026-10-16T01:00:00Z', scenario: 'new site' });
     expect(r.outputs.flatMap((o) => o.replies).every((x) => x.reply.ok)).toBe(true);
-  });
-});
-
-describe('escalation and tracking', () => {
-  it('escalates once when the first response passes, again when the deadline passes, then tracks at 48 h', () => {
-    // A tier-3 complaint in a general grid: yellow, ack 24 h, deadline 36 h.
-    const t = of(
-      run([complaint('C1', 0, 'k1', 3, G), tick(50 * 60)], NO_CONTACT).transitions,
-      G,
-      'complaint',
-    );
-    expect(
-      t.map((x) => [x.transition, x.level, x.escalationStep, x.tracking, minutesBetween(x.openedAt, x.at)]),
-    ).toEqual([
-      ['opened', 'yellow', 0, false, 0],
-      ['escalated', 'orange', 1, false, 24 * 60],
-      ['escalated', 'red', 2, false, 36 * 60],
-      ['tracking', 'red', 2, true, 48 * 60],
-    ]);
-  });
-
-  it('an acknowledgement in time stops the first-response escalation, not the deadline one; red stays red', () => {
-    const id = 'HY-SG-0005.complaint.20261015T010000';
-    const t = of(
-      run(
-        [complaint('C1', 0, 'k1', 1, G, { media: true }), command('K1', 'ack', id, 30), tick(9 * 60)],
-        NO_CONTACT,
-      ).transitions,
-      G,
-      'complaint',
-    );
-    expect(t.map((x) => [x.transition, x.level, x.escalationStep])).toEqual([
-      ['opened', 'red', 0],
-      ['acknowledged', 'red', 0],
-      ['escalated', 'red', 1],
-    ]);
-    expect(minutesBetween(t[0]!.openedAt, t[2]!.at)).toBe(8 * 60);
-  });
-
-  it('the output does not depend on tick granularity', () => {
-    const coarse = run([complaint('C1', 0, 'k1', 3, G), tick(50 * 60)]).transitions;
-    const fine = run([
-      complaint('C1', 0, 'k1', 3, G),
-      ...Array.from({ length: 100 }, (_, i) => tick(i * 30)),
-    ]).transitions;
-    expect(fine).toEqual(coarse);
   });
 });
