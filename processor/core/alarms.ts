@@ -9,7 +9,8 @@ import { settlePending } from './commands.js';
 import { elementUp } from './incidents.js';
 import { decideFlapping, quietEnds } from './rules/flapping.js';
 import { decideOutage, decideOutageClear } from './rules/outage.js';
-import type { Timer, World } from './world.js';
+import type { Timer } from './timers.js';
+import type { World } from './world.js';
 
 /** How many cleared alarms a grid keeps for its view, and clears-before-raise the core remembers. */
 const RECENT_CLEARED = 5;
@@ -96,12 +97,13 @@ export function onDebounce(w: World, timer: Timer): void {
   const grid = timer.grid;
   if (grid === undefined) throw new Error(`debounce timer of alarm ${timer.ref} has no grid`);
   const alarm = w.grids.get(grid)?.alarms.get(timer.ref);
-  const windowEnd = alarm?.maintenance
+  if (!alarm) return; // cleared meanwhile
+  const windowEnd = alarm.maintenance
     ? w.maintenance.coveredUntil(grid, alarm.ne, timer.due - w.rules.outage.debounce)
     : undefined;
   const ev = w.activeOf(grid, 'outage');
   const d = decideOutage(w.rules.outage, w.gridInfo(grid).tier, alarm, timer.raisedAt, windowEnd, ev);
-  if (alarm) applyOutage(w, d, grid, alarm, timer.due);
+  applyOutage(w, d, grid, alarm, timer.due);
 }
 
 // ---- cycles (what rules/flapping.ts counts) ----------------------------------------------------

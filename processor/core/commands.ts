@@ -7,14 +7,10 @@ import { ERRORS, type ErrorCode } from '../../shared/errors.js';
 import type { CommandReply } from '../../shared/views.js';
 import { DEFER_REASONS, type Command, type RuleName } from '../../shared/schemas.js';
 import { acknowledged, contact, defer, handover, plan, satisfaction } from './deal.js';
-import {
-  endIncident,
-  incidentDocOf,
-  markIncident,
-  type IncidentState,
-} from './incidents.js';
+import { endIncident, incidentDocOf, markIncident, type IncidentState } from './incidents.js';
 import { isEnded, type EventState, type GridState } from './state.js';
-import { docOf, type World } from './world.js';
+import { docOf } from './event_doc.js';
+import type { World } from './world.js';
 
 const fail = (code: ErrorCode, message: string = ERRORS[code].message, alarms?: string[]): CommandReply =>
   alarms ? { ok: false, code, message, alarms } : { ok: false, code, message };

@@ -32,7 +32,9 @@ import type {
 } from './types.js';
 import { SeenKeys, type Keyed, type SeenJSON } from './seen.js';
 import { gridDocOf, scorecardsOf } from './views.js';
-import { docOf, World, type Timer } from './world.js';
+import { docOf } from './event_doc.js';
+import type { Timer } from './timers.js';
+import { World } from './world.js';
 
 /** An input waiting in the reorder buffer. */
 type Timed = Exclude<Input, { type: 'maintenance' } | { type: 'tick' }>;

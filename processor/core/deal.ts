@@ -10,7 +10,8 @@ import type { ComplaintInput } from '../../contract/normalize.js';
 import type { Command, ContactChannel, ContactOutcome, DeferReason, Owner } from '../../shared/schemas.js';
 import { maxLevel, raiseLevel } from '../../shared/levels.js';
 import type { EventState, WorkOrderState } from './state.js';
-import type { Timer, World } from './world.js';
+import type { Timer } from './timers.js';
+import type { World } from './world.js';
 
 /** Opens the work order of a complaint that joined complaint event `ev`, with its deadlines. */
 export function addWorkOrder(w: World, ev: EventState, input: ComplaintInput, ackIn: number): void {

@@ -4,7 +4,8 @@
  */
 import { applyAckOverdue, applyDeadlineOverdue } from './apply.js';
 import { decideAck, decideDeadline, tracks } from './rules/escalation.js';
-import type { Timer, World } from './world.js';
+import type { Timer } from './timers.js';
+import type { World } from './world.js';
 
 export function onAckDeadline(w: World, timer: Timer): void {
   const ev = w.active.get(timer.ref);

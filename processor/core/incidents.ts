@@ -12,7 +12,8 @@ import type { IncidentTransition, IncidentTransitionName } from '../../shared/sc
 import { formatTime } from '../../shared/time.js';
 import { renderIncidentTitle } from '../../shared/titles.js';
 import type { AlarmState, EventState } from './state.js';
-import type { Timer, World } from './world.js';
+import type { Timer } from './timers.js';
+import type { World } from './world.js';
 
 export interface IncidentState {
   id: string;

@@ -9,7 +9,8 @@ import { VIEW_LIMITS, type AlarmView, type DayStats, type GridDoc } from '../../
 import { scorecardOf, type Scorecard } from '../../contract/scorecard.js';
 import type { AlarmState } from './state.js';
 import { worstMetric } from './kpi.js';
-import { iso, type World } from './world.js';
+import { iso } from './event_doc.js';
+import type { World } from './world.js';
 
 const VIEW_DAYS = 31;
 

@@ -1,6 +1,7 @@
 /**
- * The state every rule works on, and the event lifecycle they share: opening (with a stable id),
- * changes coalesced into one transition per event per step, ending, timers, and scorecard counters.
+ * The state every rule works on, and the event lifecycle the interpreter (apply.ts) drives: opening
+ * (with a stable id), changes coalesced into one transition per event per step, ending, setting
+ * timers (timers.ts), and scorecard counters. The transitions' JSON shape is event_doc.ts's.
  */
 import { DayCalendar } from '../../shared/calendar.js';
 import type { Grid } from '../../config/topology.js';
@@ -11,51 +12,19 @@ import type {
   IncidentTransition,
   RuleName,
   TransitionName,
-  WorkOrder,
 } from '../../shared/schemas.js';
 import { renderTitle, type TitleParts } from '../../shared/titles.js';
-import { VIEW_LIMITS, type DayStats } from '../../shared/views.js';
+import type { DayStats } from '../../shared/views.js';
 import { formatTime } from '../../shared/time.js';
 import type { AlarmInput } from '../../contract/normalize.js';
 import { resume } from './deal.js';
 import { endIncidentStep, memberChanged, memberEnded, type IncidentState } from './incidents.js';
 import { MinHeap } from './heap.js';
 import type { MaintenanceBook } from './maintenance.js';
-import { emptyDay, newGridState, type EventState, type GridState, type WorkOrderState } from './state.js';
+import { emptyDay, newGridState, type EventState, type GridState } from './state.js';
+import { transitionOf } from './event_doc.js';
+import { timerBefore, type Timer, type TimerKind } from './timers.js';
 import type { CoreContext } from './types.js';
-
-export type TimerKind =
-  | 'debounce'
-  | 'ack'
-  | 'deadline'
-  | 'tracking'
-  | 'quiet'
-  // Deal: a work order's deadlines and promise (deal.ts).
-  | 'firstResponse'
-  | 'contact'
-  | 'promise'
-  // An incident's first response and deadline (incidents.ts).
-  | 'incidentAck'
-  | 'incidentDeadline'
-  // The end of an event's fold window: its held `updated` goes out (rules.foldUpdates).
-  | 'update';
-
-/** A due time; stale entries (their target changed since) are skipped when they come up. */
-export interface Timer {
-  due: number;
-  /** Insertion counter: equal due times fire in the order they were set. */
-  n: number;
-  kind: TimerKind;
-  /** Event id, or alarm id for debounce. */
-  ref: string;
-  grid?: string;
-  /** debounce: the raise time the timer belongs to. */
-  raisedAt?: number;
-  /** Deal timers: the work order's complaint id. */
-  complaint?: string;
-}
-
-const timerBefore = (a: Timer, b: Timer) => a.due < b.due || (a.due === b.due && a.n < b.n);
 
 /** A grid's id bases are pruned once it holds more than this many (a few events a day is usual). */
 const ID_BASES_PRUNE_AT = 32;
@@ -123,7 +92,9 @@ export class World {
   }
 
   gridInfo(id: string): Grid {
-    return this.ctx.topology.grid(id)!;
+    const grid = this.ctx.topology.grid(id);
+    if (!grid) throw new Error(`grid ${id} is not in the topology`);
+    return grid;
   }
 
   grid(id: string): GridState {
@@ -303,7 +274,11 @@ export class World {
     this.mark(ev, 'updated', at);
     // A customer's complaint shows at once, never held by the fold (rules.foldUpdates): the fold is
     // for storms of alarms and elements, and publish → screen of a complaint is the figure that counts.
-    if (kind === 'complaints') this.pending.get(ev.id)!.release = true;
+    if (kind === 'complaints') {
+      const pending = this.pending.get(ev.id);
+      if (!pending) throw new Error(`event ${ev.id} marked updated but has no pending transition`);
+      pending.release = true;
+    }
     if (ev.state === 'deferred') resume(this, ev, at);
   }
 
@@ -325,7 +300,8 @@ export class World {
     }
     this.active.delete(ev.id);
     this.ended.set(ev.id, ev);
-    if (this.ended.size > this.rules.limits.endedEvents) this.ended.delete(this.ended.keys().next().value!);
+    const oldest = this.ended.keys().next().value;
+    if (this.ended.size > this.rules.limits.endedEvents && oldest !== undefined) this.ended.delete(oldest);
     this.mark(ev, how, at, by, text);
     memberEnded(this, ev, at);
   }
@@ -435,105 +411,4 @@ export class World {
     ev.last = { transition, at, by, text, levelFrom };
     this.out.push(transitionOf(ev, ev.last));
   }
-}
-
-/** The event's current state as a document: its latest transition. */
-export function docOf(ev: EventState): EventTransition {
-  return transitionOf(ev, ev.last ?? { transition: 'opened', at: ev.openedAt });
-}
-
-/**
- * An event's times repeat on every transition, an alarm's on every grid document: their text is
- * remembered (a bounded cache of a pure function, so it cannot change any output).
- */
-const isoCache = new Map<number, string>();
-export function iso(ms: number): string {
-  let text = isoCache.get(ms);
-  if (text === undefined) {
-    if (isoCache.size >= 10_000) isoCache.clear();
-    isoCache.set(ms, (text = formatTime(ms)));
-  }
-  return text;
-}
-
-/** Keys in the contract's order, then the extensions, so the JSON is byte-stable. */
-export function transitionOf(
-  ev: EventState,
-  { transition, at, by, text, levelFrom }: NonNullable<EventState['last']>,
-): EventTransition {
-  const t: EventTransition = {
-    kind: 'event',
-    id: ev.id,
-    seq: ev.seq,
-    transition,
-    grid: ev.grid,
-    city: ev.city,
-    rule: ev.rule,
-    level: ev.level,
-    state: ev.state,
-    title: ev.title,
-    openedAt: iso(ev.openedAt),
-    at: iso(at),
-    ackDeadline: iso(ev.ackDeadline),
-    deadline: iso(ev.deadline),
-    tracking: ev.tracking,
-    escalationStep: ev.escalationStep,
-    evidence: {
-      alarms: firstOf(ev.alarms),
-      complaints: firstOf(ev.complaints),
-      elements: firstOf(ev.elements),
-    },
-    titleParts: ev.titleParts,
-  };
-  const { alarms, complaints, elements } = ev;
-  if (Math.max(alarms.size, complaints.size, elements.size) > VIEW_LIMITS.evidence)
-    t.evidenceTotal = { alarms: alarms.size, complaints: complaints.size, elements: elements.size };
-  if (ev.assignee !== undefined) t.assignee = ev.assignee;
-  if (ev.plan !== undefined) t.plan = ev.plan;
-  if (by !== undefined) t.by = by;
-  if (text !== undefined) t.text = text;
-  if (ev.workOrders) t.workOrders = workOrdersOf(ev.workOrders);
-  if (ev.resolvePending) t.resolvePending = true;
-  if (ev.unrelated) {
-    t.unrelated = ev.unrelated;
-    if (ev.resolveReason !== undefined) t.reason = ev.resolveReason;
-  }
-  if (ev.deferReason !== undefined) t.deferReason = ev.deferReason;
-  if (ev.reopenOf !== undefined) t.reopenOf = ev.reopenOf;
-  if (ev.owner !== undefined) t.owner = ev.owner;
-  if (ev.incident !== undefined) t.incident = ev.incident;
-  if (levelFrom !== undefined) t.levelFrom = levelFrom;
-  return t;
-}
-
-/** The first VIEW_LIMITS.evidence work orders, as the contract writes them (the phone's last four digits only). */
-function workOrdersOf(orders: Map<string, WorkOrderState>): WorkOrder[] {
-  const out: WorkOrder[] = [];
-  for (const o of orders.values()) {
-    const v: WorkOrder = {
-      complaint: o.complaint,
-      customer: o.customer,
-      tier: o.tier,
-      receivedAt: iso(o.receivedAt),
-      ackDeadline: iso(o.ackDeadline),
-      contactDeadline: iso(o.contactDeadline),
-    };
-    if (o.phone !== undefined) v.phone4 = o.phone.replace(/\D/g, '').slice(-4);
-    if (o.contactedAt !== undefined) v.contactedAt = iso(o.contactedAt);
-    if (o.contact) v.contact = { ...o.contact };
-    if (o.scenario !== undefined) v.scenario = o.scenario;
-    if (o.promise) v.promise = { at: iso(o.promise.at), moves: o.promise.moves };
-    if (o.promiseBroken) v.promiseBroken = true;
-    if (o.satisfied !== undefined) v.satisfied = o.satisfied;
-    if (out.push(v) >= VIEW_LIMITS.evidence) break;
-  }
-  return out;
-}
-
-/** The first VIEW_LIMITS.evidence ids: the root of a problem joins its evidence first. */
-function firstOf(ids: Set<string>): string[] {
-  if (ids.size <= VIEW_LIMITS.evidence) return [...ids];
-  const out: string[] = [];
-  for (const id of ids) if (out.push(id) >= VIEW_LIMITS.evidence) break;
-  return out;
 }

@@ -10,6 +10,7 @@ import type { AlarmState, EventState } from '../state.js';
 
 /** What the end of an alarm's debounce does. */
 export type OutageDecision =
+  /** The alarm was cleared and raised again since: its own debounce decides. */
   | { kind: 'none'; reason: 'not-the-raise' }
   | { kind: 'wait'; reason: 'in-maintenance'; until: number }
   /** `level` opens the event, or lifts the one there; `multi`: the pair makes it a multi-fault. */
@@ -18,19 +19,19 @@ export type OutageDecision =
 const NOT_THE_RAISE: OutageDecision = { kind: 'none', reason: 'not-the-raise' };
 
 /**
- * The debounce set at `raisedAt` ran out at `now`. `alarm`: the grid's active alarm of that id, if
- * any; `windowEnd`: the end of a maintenance window covering it since its debounce began;
- * `ev`: the grid's active outage event.
+ * The debounce set at `raisedAt` ran out. `alarm`: the grid's active alarm of that id; `windowEnd`:
+ * the end of a maintenance window covering it since its debounce began; `ev`: the grid's active
+ * outage event.
  */
 export function decideOutage(
   rules: Rules['outage'],
   tier: AreaTier,
-  alarm: AlarmState | undefined,
+  alarm: AlarmState,
   raisedAt: number | undefined,
   windowEnd: number | undefined,
   ev: EventState | undefined,
 ): OutageDecision {
-  if (!alarm || alarm.raisedAt !== raisedAt) return NOT_THE_RAISE;
+  if (alarm.raisedAt !== raisedAt) return NOT_THE_RAISE;
   // A window that began while it was raised, or a later one, may still cover it: wait for its end.
   if (alarm.maintenance && windowEnd !== undefined)
     return { kind: 'wait', reason: 'in-maintenance', until: windowEnd + rules.debounce };

@@ -17,7 +17,6 @@ describe('outage: the decision at the end of a debounce', () => {
     ...extra,
   });
   it.each([
-    ['no active alarm of that id', undefined, 0, undefined, { kind: 'none', reason: 'not-the-raise' }],
     [
       'another raise of the same id',
       alarm({ raisedAt: 5 }),
