@@ -88,7 +88,7 @@ function clear(w: World, input: AlarmInput): void {
     }
   }
 
-  const outage = w.activeOf(grid, 'outage');
+  const outage = w.activeIn(g, 'outage');
   applyOutageClear(w, decideOutageClear(outage, msg.id), outage, msg.id, at);
 }
 
@@ -123,7 +123,7 @@ function countCycles(w: World, g: GridState, grid: string, alarm: AlarmState, at
   const rules = w.rules.flapping;
   const byAlarm = recordCycle(g.cyclesByAlarm, alarm.id, at, rules.window, rules.cycles);
   const byNe = down > 0 ? 0 : recordCycle(g.cyclesByNe, alarm.ne, at, rules.window, rules.cycles);
-  const d = decideFlapping(rules, byAlarm, byNe, alarm.ne, w.activeOf(grid, 'flapping'));
+  const d = decideFlapping(rules, byAlarm, byNe, alarm.ne, w.activeIn(g, 'flapping'));
   applyFlapping(w, d, grid, alarm, at);
 }
 

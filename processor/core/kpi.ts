@@ -66,7 +66,7 @@ export function applyKpi(w: World, input: KpiInput): void {
     if (crit >= rules.consecutive) el.critical = true;
   }
   if (el.degraded) countDegraded(w, g, input.grid, msg.ne, at);
-  const d = decideKpi(rules, el, wasDegraded, wasCritical, g.kpi, w.activeOf(input.grid, 'kpi'));
+  const d = decideKpi(rules, el, wasDegraded, wasCritical, g.kpi, w.activeIn(g, 'kpi'));
   if (d.kind !== 'none') applyKpiDecision(w, d, g, input.grid, el.degraded ? msg.ne : undefined, at);
 }
 

@@ -109,7 +109,12 @@ export class World {
   }
 
   activeOf(grid: string, rule: RuleName): EventState | undefined {
-    const id = this.grids.get(grid)?.active[rule];
+    return this.activeIn(this.grids.get(grid), rule);
+  }
+
+  /** activeOf for a grid state at hand: the hot path (every KPI sample) skips the grid's lookup. */
+  activeIn(g: GridState | undefined, rule: RuleName): EventState | undefined {
+    const id = g?.active[rule];
     return id === undefined ? undefined : this.active.get(id);
   }
 
