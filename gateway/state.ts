@@ -7,7 +7,7 @@
  * missed transitions after a NATS node of a cluster was killed (test/cluster/failover.test.ts).
  * Listeners (Socket.IO) hear every applied change; the series counts stream transitions once each.
  */
-import { jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { Kvm, KvWatchInclude, type KV, type KvEntry } from '@nats-io/kv';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { LRUCache } from 'lru-cache';
@@ -27,6 +27,7 @@ import {
 } from '../shared/views.js';
 import { MinuteSeries } from './series.js';
 import { rebuildSeries } from './series_history.js';
+import { followStream, type StreamFollow } from './stream_follow.js';
 
 export const PROCESSOR_STATS_SUBJECT = 'cadre.stats.processor.>';
 const MAINTENANCE_FILTER = 'cadre.in.maintenance.*';
@@ -129,10 +130,24 @@ export class ReadModel {
     // (transitions up to lastSeq; the live consumer below starts after it).
     await rebuildSeries(js, this.series, this.options.now, lastSeq, this.options.log);
 
-    const transitions = await js.consumers.get(STREAMS.events.name, { opt_start_seq: lastSeq + 1 });
-    this.follow(await transitions.consume({ callback: (m) => this.onTransition(m) }));
-    const windows = await js.consumers.get(STREAMS.input.name, { filter_subjects: MAINTENANCE_FILTER });
-    this.follow(await windows.consume({ callback: (m) => this.onMaintenance(m) }));
+    const { log } = this.options;
+    this.follow(
+      await followStream(nc, js, {
+        stream: STREAMS.events.name,
+        startSeq: lastSeq + 1,
+        onMessage: (m) => this.onTransition(m),
+        log,
+      }),
+    );
+    this.follow(
+      await followStream(nc, js, {
+        stream: STREAMS.input.name,
+        filter: MAINTENANCE_FILTER,
+        startSeq: 1,
+        onMessage: (m) => this.onMaintenance(m),
+        log,
+      }),
+    );
 
     const stats: Subscription = nc.subscribe(PROCESSOR_STATS_SUBJECT, {
       callback: (err, m) => {
@@ -360,8 +375,8 @@ export class ReadModel {
     })();
   }
 
-  private follow(messages: ConsumerMessages): void {
-    this.stops.push(() => messages.stop());
+  private follow(follow: StreamFollow): void {
+    this.stops.push(() => follow.stop());
   }
 }
 
