@@ -72,8 +72,10 @@ export async function followStream(
 
   await open();
   void (async () => {
-    for await (const s of nc.status())
+    for await (const s of nc.status()) {
+      if (stopped) return; // a stopped follower leaves the connection's status alone
       if (s.type === 'reconnect') void reopen('its connection was lost and made again');
+    }
   })();
   return {
     async stop() {
