@@ -291,7 +291,12 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     ]);
     void shadow.stop();
     // Not once stopping: stop()/abandon() end the shadow, and a new one would outlive them.
-    if (!stopping) shadow = await Shadow.start(context, commandKeys, state);
+    if (!stopping)
+      shadow = await Shadow.start(context, commandKeys, state).catch((err: Error) => {
+        // The stopped one refuses every request: the next checkpoint lands here again and retries.
+        log(`the shadow core did not start again (${err.message}); checkpointing on this thread`);
+        return shadow;
+      });
     return { docs, state: encodeState(state) };
   };
   let checkpointing: Promise<void> | undefined;

@@ -55,23 +55,39 @@ export interface ShadowCheckpoint {
 /** What says two cores are in the same state, cheaply: their counters and clock. */
 export const fingerprint = (core: Core): string => JSON.stringify({ ...core.stats(), clock: core.now() });
 
+/**
+ * A thread that has not answered in this time is given up: its start (through tsx from the sources,
+ * tens of seconds when a test suite shares two cores) or a checkpoint behind a long backlog take
+ * seconds, never minutes; a thread stuck for good would otherwise hold every later checkpoint.
+ */
+const ANSWER_TIMEOUT_MS = 120_000;
+
 export class Shadow {
   /** Answers come in the order of the requests. */
-  private waiting: { resolve(r: ShadowReply): void; reject(err: Error): void }[] = [];
+  private waiting: { resolve(r: ShadowReply): void; reject(err: Error): void; timer: NodeJS.Timeout }[] = [];
   private failure: Error | undefined;
 
-  private constructor(private readonly worker: Worker) {
-    worker.on('message', (r: ShadowReply) => this.waiting.shift()?.resolve(r));
-    const fail = (err: Error) => {
-      this.failure ??= err;
-      for (const w of this.waiting.splice(0)) w.reject(err);
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the shadow core's thread exited (code ${code})`)));
+  private constructor(
+    private readonly worker: Worker,
+    private readonly answerTimeoutMs: number,
+  ) {
+    worker.on('message', (r: ShadowReply) => {
+      const w = this.waiting.shift();
+      if (!w) return;
+      clearTimeout(w.timer);
+      w.resolve(r);
+    });
+    worker.on('error', (err) => this.fail(err));
+    worker.on('exit', (code) => this.fail(new Error(`the shadow core's thread exited (code ${code})`)));
   }
 
   /** Starts the thread with `state` (a snapshot; none: a fresh core); resolves once it is built. */
-  static async start(context: CoreContext, commandKeys?: CommandKeys, state?: CoreSnapshot): Promise<Shadow> {
+  static async start(
+    context: CoreContext,
+    commandKeys?: CommandKeys,
+    state?: CoreSnapshot,
+    answerTimeoutMs = ANSWER_TIMEOUT_MS,
+  ): Promise<Shadow> {
     const { topology, ...rest } = context;
     const data: ShadowData = {
       context: {
@@ -85,7 +101,7 @@ export class Shadow {
       commandKeys,
       state,
     };
-    const shadow = new Shadow(startThread('shadow_worker', data));
+    const shadow = new Shadow(startThread('shadow_worker', data), answerTimeoutMs);
     await shadow.ask();
     return shadow;
   }
@@ -121,8 +137,24 @@ export class Shadow {
   private ask(request?: ShadowRequest): Promise<ShadowReply> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<ShadowReply>((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
+      const timer = setTimeout(() => {
+        this.fail(
+          new Error(
+            `the shadow core did not answer ${request?.type ?? 'ready'} in ${this.answerTimeoutMs} ms`,
+          ),
+        );
+        void this.worker.terminate();
+      }, this.answerTimeoutMs);
+      this.waiting.push({ resolve, reject, timer });
       if (request) this.post(request);
     });
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const w of this.waiting.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(err);
+    }
   }
 }

@@ -120,6 +120,11 @@ describe('shadow core', () => {
     );
   }, 600_000);
 
+  it('gives up a thread that does not answer in time (a start here: 1 ms)', async () => {
+    const shadow = Shadow.start(context, undefined, undefined, 1);
+    await expect(shadow).rejects.toThrow(/did not answer ready in 1 ms/);
+  });
+
   it('builds the documents of the grids changed since the last request', async () => {
     const log = oneComplaint();
     const core = new Core(context);
