@@ -89,7 +89,8 @@ async function run(request: TrafficRequest): Promise<TrafficResult> {
     const complaints = arrivals.sent.size + arrivals.latencies.length;
     await new Promise((r) => setTimeout(r, request.settleMs));
     const result: TrafficResult = {
-      latencies: arrivals.latencies,
+      // A copy: a complaint that shows during the storm is one of `missing`, not in the percentiles.
+      latencies: [...arrivals.latencies],
       complaints,
       missing: arrivals.sent.size,
       emits,
