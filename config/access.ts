@@ -30,23 +30,25 @@ export const AccessSchema = section({
    * Extension: the people and teams a dispatcher assigns events to (the desk's assign list). A team
    * or person without `cities` is offered for every city. No phone numbers here: notify.yaml has them.
    */
-  assignees: Type.Optional(section({
-    teams: Type.Array(
-      Type.Object({
-        name: Type.String({ minLength: 1 }),
-        cities: Type.Optional(Type.Array(Type.String())),
-      }),
-      { default: [] },
-    ),
-    people: Type.Array(
-      Type.Object({
-        name: Type.String({ minLength: 1 }),
-        team: Type.Optional(Type.String()),
-        cities: Type.Optional(Type.Array(Type.String())),
-      }),
-      { default: [] },
-    ),
-  })),
+  assignees: Type.Optional(
+    section({
+      teams: Type.Array(
+        Type.Object({
+          name: Type.String({ minLength: 1 }),
+          cities: Type.Optional(Type.Array(Type.String())),
+        }),
+        { default: [] },
+      ),
+      people: Type.Array(
+        Type.Object({
+          name: Type.String({ minLength: 1 }),
+          team: Type.Optional(Type.String()),
+          cities: Type.Optional(Type.Array(Type.String())),
+        }),
+        { default: [] },
+      ),
+    }),
+  ),
   /** Extension: how long a login token is valid. */
   tokenTtl: duration('12h'),
 });

@@ -68,7 +68,9 @@ describe('wall map layout', () => {
     const w = Math.max(...xs) - Math.min(...xs);
     const h = Math.max(...ys) - Math.min(...ys);
     // The grids' extent is most of the panel's inner size along its tighter axis.
-    expect(Math.max(w / (yy.rect.w - 2 * OPTIONS.pad), h / (yy.rect.h - OPTIONS.title - 2 * OPTIONS.pad))).toBeGreaterThan(0.95);
+    expect(
+      Math.max(w / (yy.rect.w - 2 * OPTIONS.pad), h / (yy.rect.h - OPTIONS.title - 2 * OPTIONS.pad)),
+    ).toBeGreaterThan(0.95);
     // and a 1 km grid there is drawn at least 10 px wide.
     expect(yy.scale * KM).toBeGreaterThanOrEqual(10);
   });

@@ -4,7 +4,12 @@ import { trendView, worstByScore } from '../../ui/src/lib/wall.js';
 
 describe('worstByScore', () => {
   it("keeps the API's order, leaves out grids scoring 0 and stops at the limit", () => {
-    const lines = [{ grid: 'b', score: 4 }, { grid: 'a', score: 4 }, { grid: 'c', score: 0.2 }, { grid: 'd', score: 0 }];
+    const lines = [
+      { grid: 'b', score: 4 },
+      { grid: 'a', score: 4 },
+      { grid: 'c', score: 0.2 },
+      { grid: 'd', score: 0 },
+    ];
     expect(worstByScore(lines).map((l) => l.grid)).toEqual(['b', 'a', 'c']);
     expect(worstByScore(lines, 2).map((l) => l.grid)).toEqual(['b', 'a']);
     expect(worstByScore([{ grid: 'd', score: 0 }])).toEqual([]);

@@ -51,7 +51,13 @@ async function sameAsApi(page: Page, city?: string): Promise<{ rows: Row[]; api:
         const api = await ranking(city);
         const rows = await rowsOf(page);
         last = { rows, api };
-        return rows.length > 0 && rows.map((r) => r.grid).join() === worstByScore(api, rows.length).map((l) => l.grid).join();
+        return (
+          rows.length > 0 &&
+          rows.map((r) => r.grid).join() ===
+            worstByScore(api, rows.length)
+              .map((l) => l.grid)
+              .join()
+        );
       },
       { timeout: 40_000, interval: 500 },
     )
@@ -80,13 +86,19 @@ describe('the wall ranks the worst grids by composite score', () => {
       const worse = worseGrids.map((g) => g.id);
       for (const [i, grid] of worseGrids.entries())
         for (let n = 0; n <= i % 4; n++)
-          await stack.publish('complaint', grid.city, complaintNow(grid.id, i === 0 && n === 0 ? { media: true } : {}));
+          await stack.publish(
+            'complaint',
+            grid.city,
+            complaintNow(grid.id, i === 0 && n === 0 ? { media: true } : {}),
+          );
 
       const context = await stack.browser.browser.newContext({ viewport: { width: 1920, height: 1080 } });
       const page = await context.newPage();
       const errors = collectPageErrors(page);
       await page.goto(`${stack.url}/wall`, { timeout: 60_000 });
-      await page.waitForSelector('[data-testid="connection-state"][data-state="connected"]', { timeout: 60_000 });
+      await page.waitForSelector('[data-testid="connection-state"][data-state="connected"]', {
+        timeout: 60_000,
+      });
 
       // Every grid published to is ranked, by the API and on the wall alike.
       await expect
@@ -123,7 +135,12 @@ describe('the wall ranks the worst grids by composite score', () => {
       // One city: that city's ranking only.
       await page.goto(`${stack.url}/wall?city=XT`, { timeout: 60_000 });
       const xtOnly = await sameAsApi(page, 'XT');
-      expect(xtOnly.rows.map((r) => r.grid).sort()).toEqual(xt.slice(3, 5).map((g) => g.id).sort());
+      expect(xtOnly.rows.map((r) => r.grid).sort()).toEqual(
+        xt
+          .slice(3, 5)
+          .map((g) => g.id)
+          .sort(),
+      );
       expect(errors).toEqual([]);
       await context.close();
     },
@@ -138,7 +155,9 @@ describe('the wall ranks the worst grids by composite score', () => {
       // A city nobody published to.
       await page.goto(`${stack.url}/wall?city=CZ`, { timeout: 60_000 });
       await page.waitForSelector('[data-testid="worst-grids"][data-state="empty"]', { timeout: 60_000 });
-      await expect(page.getByTestId('worst-grids').textContent()).resolves.toContain('近 7 天没有投诉或超时的网格');
+      await expect(page.getByTestId('worst-grids').textContent()).resolves.toContain(
+        '近 7 天没有投诉或超时的网格',
+      );
       await context.close();
     },
     TEST_TIMEOUT,

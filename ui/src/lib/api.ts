@@ -4,7 +4,18 @@
  * screens can send the user to /login.
  */
 import { session } from './session.svelte.js';
-import type { Activity, EventResponse, GridResponse, Me, Session, Settings, Topology, EventDoc, Why, IncidentTransition } from './types.js';
+import type {
+  Activity,
+  EventResponse,
+  GridResponse,
+  Me,
+  Session,
+  Settings,
+  Topology,
+  EventDoc,
+  Why,
+  IncidentTransition,
+} from './types.js';
 import type { Period, ScorecardLine, ScorecardQuery } from './scorecard.js';
 import type { Report, ReportPeriod } from '../../../contract/report.js';
 
@@ -119,7 +130,8 @@ export const api = {
       headers: token ? { authorization: `Bearer ${token}` } : {},
     });
     if (!res.ok) throw new ApiError(res.status, `HTTP_${res.status}`, res.statusText);
-    const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'cadre-report.csv';
+    const name =
+      /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'cadre-report.csv';
     return { blob: await res.blob(), name };
   },
   act: (id: string, action: ActionName, body: Record<string, unknown> = {}) =>
@@ -131,7 +143,11 @@ export const api = {
   incident: (id: string) => request<IncidentResponse>('GET', `/api/incidents/${encodeURIComponent(id)}`),
   /** One command on the incident and every event in it; a refused resolve's 409 carries all uncleared alarms. */
   actIncident: (id: string, action: IncidentAction, body: Record<string, unknown> = {}) =>
-    request<{ incident: IncidentTransition }>('POST', `/api/incidents/${encodeURIComponent(id)}/${action}`, body),
+    request<{ incident: IncidentTransition }>(
+      'POST',
+      `/api/incidents/${encodeURIComponent(id)}/${action}`,
+      body,
+    ),
   /**
    * The status page's question, as the customer asks it: never with the session's token (a logged-in
    * reader would be answered without the digits, which is not what the page is for).
@@ -140,12 +156,18 @@ export const api = {
     const q = new URLSearchParams({ phone4 });
     let res: Response;
     try {
-      res = await fetch(`/api/complaints/${encodeURIComponent(id)}/status?${q}`, { headers: { accept: 'application/json' } });
+      res = await fetch(`/api/complaints/${encodeURIComponent(id)}/status?${q}`, {
+        headers: { accept: 'application/json' },
+      });
     } catch (err) {
       throw new ApiError(0, 'NETWORK', (err as Error).message);
     }
-    const data = (await res.json().catch(() => ({}))) as Partial<ComplaintStatus> & { error?: string; message?: string };
-    if (!res.ok) throw new ApiError(res.status, data.error ?? `HTTP_${res.status}`, data.message ?? res.statusText);
+    const data = (await res.json().catch(() => ({}))) as Partial<ComplaintStatus> & {
+      error?: string;
+      message?: string;
+    };
+    if (!res.ok)
+      throw new ApiError(res.status, data.error ?? `HTTP_${res.status}`, data.message ?? res.statusText);
     return data as ComplaintStatus;
   },
 };

@@ -27,7 +27,8 @@ export interface HistoryRow {
   count: number;
 }
 
-const total = (t: EventTransition, k: 'alarms' | 'complaints' | 'elements') => t.evidenceTotal?.[k] ?? t.evidence[k].length;
+const total = (t: EventTransition, k: 'alarms' | 'complaints' | 'elements') =>
+  t.evidenceTotal?.[k] ?? t.evidence[k].length;
 
 export function diffOf(prev: EventTransition | undefined, t: EventTransition): Diff[] {
   if (!prev) return t.reopenOf ? [{ kind: 'reopen', of: t.reopenOf }] : [];
@@ -39,7 +40,8 @@ export function diffOf(prev: EventTransition | undefined, t: EventTransition): D
   }
   if (prev.ackDeadline !== t.ackDeadline) out.push({ kind: 'ack', at: t.ackDeadline });
   if (prev.deadline !== t.deadline) out.push({ kind: 'fix', at: t.deadline });
-  if (prev.title !== t.title && !out.some((d) => d.kind === 'elements' || d.kind === 'complaints')) out.push({ kind: 'title' });
+  if (prev.title !== t.title && !out.some((d) => d.kind === 'elements' || d.kind === 'complaints'))
+    out.push({ kind: 'title' });
   out.push(...dealDiffs(prev, t));
   return out;
 }
@@ -51,11 +53,17 @@ function dealDiffs(prev: EventTransition, t: EventTransition): Diff[] {
   for (const o of t.workOrders ?? []) {
     const b = before.get(o.complaint);
     const c = o.complaint;
-    if (o.contact && (t.transition === 'contacted' || !b?.contact) && (JSON.stringify(o.contact) !== JSON.stringify(b?.contact) || o.contactedAt !== b?.contactedAt))
+    if (
+      o.contact &&
+      (t.transition === 'contacted' || !b?.contact) &&
+      (JSON.stringify(o.contact) !== JSON.stringify(b?.contact) || o.contactedAt !== b?.contactedAt)
+    )
       out.push({ kind: 'contact', complaint: c, channel: o.contact.channel, outcome: o.contact.outcome });
-    if (o.promise && o.promise.at !== b?.promise?.at) out.push({ kind: 'promise', complaint: c, at: o.promise.at, moves: o.promise.moves });
+    if (o.promise && o.promise.at !== b?.promise?.at)
+      out.push({ kind: 'promise', complaint: c, at: o.promise.at, moves: o.promise.moves });
     if (o.promiseBroken && !b?.promiseBroken) out.push({ kind: 'broken', complaint: c });
-    if (o.satisfied !== undefined && b?.satisfied === undefined) out.push({ kind: o.satisfied ? 'satisfied' : 'dissatisfied', complaint: c });
+    if (o.satisfied !== undefined && b?.satisfied === undefined)
+      out.push({ kind: o.satisfied ? 'satisfied' : 'dissatisfied', complaint: c });
   }
   if (t.resolvePending && !prev.resolvePending) out.push({ kind: 'pending' });
   if (t.transition === 'deferred' && t.deferReason) out.push({ kind: 'deferReason', reason: t.deferReason });
@@ -72,7 +80,13 @@ export function historyRows(history: EventTransition[]): HistoryRow[] {
   for (const t of history) {
     const diffs = diffOf(prev, t);
     const last = rows.at(-1);
-    if (last && t.transition === 'updated' && last.t.transition === 'updated' && diffs.length === 0 && last.diffs.length === 0) {
+    if (
+      last &&
+      t.transition === 'updated' &&
+      last.t.transition === 'updated' &&
+      diffs.length === 0 &&
+      last.diffs.length === 0
+    ) {
       last.count++;
       last.t = t;
     } else rows.push({ t, diffs, count: 1 });

@@ -739,7 +739,8 @@ const en: Record<MessageKey, string> = {
   'why.kpi.critical': '{n} elements past critical (orange)',
   'why.kpi.degraded': '{n} elements degraded for {samples} samples in a row (yellow)',
   'why.flapping.cycles': '≥ {min} raise/clear cycles within {windowMin} min',
-  'why.planning.coverage': '{n} coverage complaints in {windowD} days (≥ {min} needs planning), no outage/KPI event meanwhile',
+  'why.planning.coverage':
+    '{n} coverage complaints in {windowD} days (≥ {min} needs planning), no outage/KPI event meanwhile',
   'why.complaint.media': '{n} media complaint(s) (red)',
   'why.complaint.escalated': '{n} escalated complaint(s) (at least orange)',
   'why.complaint.tier': '{n} complaint(s) of {tierName} customers',
@@ -897,7 +898,8 @@ const en: Record<MessageKey, string> = {
   'incident.rootElement': 'Root element',
   'incident.rootDistrict': 'One code in one district',
   'incident.rootAlarms': '{n} root alarms',
-  'incident.bulkNote': "Each action below acts on all {n} grid events of this incident at once; each event's history records it.",
+  'incident.bulkNote':
+    "Each action below acts on all {n} grid events of this incident at once; each event's history records it.",
   'incident.ackAll': 'Acknowledge all ({n})',
   'incident.done': 'Sent: {action} ({n} events)',
   'incident.events': 'Affected grids {n}',
