@@ -350,11 +350,15 @@ export class Core {
       const inputReady = input !== undefined && input.time <= inputsUpTo;
       const timerReady = timer !== undefined && timer.due <= timersUpTo;
       if (inputReady && (!timerReady || input.time <= timer.due)) {
-        this.apply(this.buffer.pop()!);
+        this.buffer.pop(); // the input peeked at
+        this.apply(input);
       } else if (timerReady) {
         // All timers due at one instant make one step: e.g. two alarms debounced together open one event.
         const due = timer.due;
-        while (this.w.timers.peek()?.due === due) this.fire(this.w.timers.pop()!);
+        for (let next = this.w.timers.peek(); next?.due === due; next = this.w.timers.peek()) {
+          this.w.timers.pop(); // the timer peeked at
+          this.fire(next);
+        }
       } else {
         return;
       }
@@ -367,7 +371,8 @@ export class Core {
       case 'alarm':
         applyAlarm(this.w, input);
         // A rule may hand an input back (a late raise's early clear): it joins the event-time order.
-        while (this.w.deferred.length) this.buffer.push(this.w.deferred.pop()!);
+        for (let back = this.w.deferred.pop(); back !== undefined; back = this.w.deferred.pop())
+          this.buffer.push(back);
         return;
       case 'kpi':
         return applyKpi(this.w, input);

@@ -27,7 +27,10 @@ const SLOTS = 97;
 const width = SHOWN.length;
 const STRIDE = 1 + 2 * width;
 
-/** Reused for every sample (read at once). */
+/**
+ * Reused for every sample, read at once and holding nothing between calls: sharing it between two
+ * cores in one process (the live one and a shadow) is safe, as the core runs one call at a time.
+ */
 const scratch: (number | undefined)[] = [];
 
 export function addSample(g: GridState, input: KpiInput): void {
@@ -37,8 +40,9 @@ export function addSample(g: GridState, input: KpiInput): void {
     .fill(0)
     .map((v, i) => (i % STRIDE ? v : -1)));
   const base = (Math.floor(start / periodMs) % SLOTS) * STRIDE;
-  if (series[base] !== start) {
-    if (series[base]! > start) return; // a sample older than the day the series holds
+  const slotStart = cell(series, base);
+  if (slotStart !== start) {
+    if (slotStart > start) return; // a sample older than the day the series holds
     series[base] = start;
     series.fill(0, base + 1, base + STRIDE);
   }
@@ -46,8 +50,8 @@ export function addSample(g: GridState, input: KpiInput): void {
   for (let i = 0; i < width; i++) {
     const value = values[i];
     if (value === undefined) continue;
-    series[base + 1 + i]! += value;
-    series[base + 1 + width + i]!++;
+    series[base + 1 + i] = cell(series, base + 1 + i) + value;
+    series[base + 1 + width + i] = cell(series, base + 1 + width + i) + 1;
   }
 }
 
@@ -56,14 +60,15 @@ export function seriesOf(g: GridState | undefined): KpiSeries {
   const series = g?.series;
   if (!series) return out;
   const starts: number[] = [];
-  for (let base = 0; base < series.length; base += STRIDE) if (series[base]! >= 0) starts.push(base);
-  const newest = Math.max(...starts.map((b) => series[b]!));
-  const shown = starts.filter((b) => series[b]! >= newest - KEEP_MS).sort((a, b) => series[a]! - series[b]!);
+  const at = (base: number) => cell(series, base);
+  for (let base = 0; base < series.length; base += STRIDE) if (at(base) >= 0) starts.push(base);
+  const newest = Math.max(...starts.map(at));
+  const shown = starts.filter((b) => at(b) >= newest - KEEP_MS).sort((a, b) => at(a) - at(b));
   for (const base of shown) {
-    out.t.push(series[base]! / 1000);
+    out.t.push(at(base) / 1000);
     SHOWN.forEach((metric, i) => {
-      const count = series[base + 1 + width + i]!;
-      out[metric].push(count ? round(series[base + 1 + i]! / count) : null);
+      const count = cell(series, base + 1 + width + i);
+      out[metric].push(count ? round(cell(series, base + 1 + i) / count) : null);
     });
   }
   return out;
@@ -84,6 +89,13 @@ export function logComplaint(g: GridState, input: ComplaintInput): void {
   g.complaintLog.push(view);
   if (g.complaintLog.length > COMPLAINTS_PER_GRID)
     g.complaintLog.splice(0, g.complaintLog.length - COMPLAINTS_PER_GRID);
+}
+
+/** A series has all its SLOTS * STRIDE cells from its creation: a missing one is a broken series. */
+function cell(series: number[], i: number): number {
+  const v = series[i];
+  if (v === undefined) throw new Error(`KPI series cell ${i} of ${series.length} is missing`);
+  return v;
 }
 
 function round(v: number): number {

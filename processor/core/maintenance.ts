@@ -42,7 +42,9 @@ export class MaintenanceBook {
 
   /** Drops windows that ended before `before` (older input is rejected as too old anyway). */
   prune(before: number): void {
-    for (let i = this.windows.length - 1; i >= 0; i--)
-      if (this.windows[i]!.end < before) this.windows.splice(i, 1);
+    // In place and in order: the snapshot holds this array as it is.
+    let kept = 0;
+    for (const w of this.windows) if (w.end >= before) this.windows[kept++] = w;
+    this.windows.length = kept;
   }
 }

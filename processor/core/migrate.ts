@@ -75,15 +75,21 @@ function v2ToV3(s: Decoded): Decoded {
         variant = id.slice(stateAt + 1) === 'raised' ? 0 : 1;
         id = id.slice(0, stateAt);
       }
-      const instants = timed[kind].get(id) ?? timed[kind].set(id, []).get(id)!;
+      let instants = timed[kind].get(id);
+      if (!instants) timed[kind].set(id, (instants = []));
       instants.push(Number(key.slice(timeAt + 1)) * 2 + variant);
     }
     if (other.length) seen.keys.push([index, other]);
     for (const kind of ['alarm', 'kpi'] as const)
-      if (timed[kind].size)
-        seen[kind].push([index, [...timed[kind]].map(([id, t]) => [id, t.length === 1 ? t[0]! : t])]);
+      if (timed[kind].size) seen[kind].push([index, [...timed[kind]].map(([id, t]) => [id, instantsOf(t)])]);
   }
   return { ...s, version: 3, seen };
+}
+
+/** SeenJSON's form of an id's instants: one as a number, more as their list. */
+function instantsOf(t: number[]): number | number[] {
+  const [only] = t;
+  return t.length === 1 && only !== undefined ? only : t;
 }
 
 const STEPS: Record<number, (s: Decoded) => Decoded> = { 1: v1ToV2, 2: v2ToV3 };

@@ -20,7 +20,8 @@ export function gridDocOf(w: World, gridId: string, now: number): GridDoc {
   const active = g ? Object.values(g.active) : [];
   let level: Level | null = null;
   for (const id of active) {
-    const ev = w.active.get(id)!;
+    const ev = w.active.get(id);
+    if (!ev) throw new Error(`grid ${gridId} holds event ${id} as active, but it is not`);
     // A deferred event has left the board (deal.ts): it does not colour its grid.
     if (ev.state !== 'deferred') level = level ? maxLevel(level, ev.level) : ev.level;
   }
