@@ -8,5 +8,5 @@ export const rules = rulesFrom({});
 export const G = 'HY-SG-0005';
 export const cell = (n: number, grid = G) => `${grid}-CELL${n}`;
 
-/** The first release's ladder alone, without Deal's contact deadline (1 h; test/processor/deal.test.ts). */
+/** The first release's ladder alone, without Deal's contact deadline (1 h; rules/deal.test.ts). */
 export const NO_CONTACT = { deal: { contactWithin: '30d' } };

@@ -1,11 +1,17 @@
 /** Deal (CONTRACT.md "Deal"): work orders, contact, promises, resolve when cleared, satisfaction, may-wait. */
 import { describe, expect, it } from 'vitest';
-import type { EventTransition } from '../../shared/schemas.js';
-import { cleared, command, complaint, minutesBetween, of, raised, run, tick, type Run } from './helpers.js';
+import {
+  decideContactDeadline,
+  decideFirstResponse,
+  decidePromise,
+  decideResume,
+} from '../../../processor/core/rules/deal.js';
+import type { EventState, WorkOrderState } from '../../../processor/core/state.js';
+import type { EventTransition } from '../../../shared/schemas.js';
+import { cleared, command, complaint, minutesBetween, of, raised, run, tick, type Run } from '../helpers.js';
+import { G, cell } from './fixtures.js';
 
-const G = 'HY-SG-0005';
 const EVENT = `${G}.complaint.20261015T010000`;
-const cell = (n: number) => `${G}-CELL${n}`;
 const complaints = (r: Run) => of(r.transitions, G, 'complaint');
 const replies = (r: Run) => r.outputs.flatMap((o) => o.replies.map((x) => x.reply));
 const card = (r: Run, minutes: number) =>
@@ -13,6 +19,103 @@ const card = (r: Run, minutes: number) =>
     .scorecards(Date.parse('2026-10-15T01:00:00Z'), Date.parse('2026-10-15T01:00:00Z') + minutes * 60_000)
     .find((s) => s.grid === G)!;
 const steps = (ts: EventTransition[]) => ts.map((t) => [t.seq, t.transition, t.state, t.level]);
+
+describe('deal: the decision of a work order timer due at 100', () => {
+  const ev = (extra: Partial<EventState> = {}) =>
+    ({ state: 'open', ackDeadline: 200, ackEscalated: false, ...extra }) as EventState;
+  const order = (extra: Partial<WorkOrderState> = {}): WorkOrderState => ({
+    complaint: 'C1',
+    customer: 'k1',
+    tier: 4,
+    receivedAt: 0,
+    ackDeadline: 100,
+    contactDeadline: 100,
+    ...extra,
+  });
+  it.each([
+    ['first response: due', decideFirstResponse, ev(), order(), 'escalate', 'first-response-overdue'],
+    ['first response: responded', decideFirstResponse, ev(), order({ respondedAt: 50 }), 'none', 'stale'],
+    ['first response: moved since', decideFirstResponse, ev(), order({ ackDeadline: 90 }), 'none', 'stale'],
+    [
+      "first response: the event's own escalated for it",
+      decideFirstResponse,
+      ev({ ackEscalated: true, ackDeadline: 100 }),
+      order(),
+      'count',
+      'covered',
+    ],
+    [
+      'first response: the order escalated before',
+      decideFirstResponse,
+      ev(),
+      order({ escalated: true }),
+      'count',
+      'escalated-before',
+    ],
+    [
+      'first response: deferred',
+      decideFirstResponse,
+      ev({ state: 'deferred' }),
+      order(),
+      'count',
+      'deferred',
+    ],
+    ['first response: no such event', decideFirstResponse, undefined, order(), 'none', 'stale'],
+    ['first response: no such work order', decideFirstResponse, ev(), undefined, 'none', 'stale'],
+    ['contact: due', decideContactDeadline, ev(), order(), 'escalate', 'contact-overdue'],
+    ['contact: reached', decideContactDeadline, ev(), order({ contactedAt: 50 }), 'none', 'stale'],
+    [
+      'contact: the order escalated before',
+      decideContactDeadline,
+      ev(),
+      order({ escalated: true }),
+      'count',
+      'escalated-before',
+    ],
+    ['contact: deferred', decideContactDeadline, ev({ state: 'deferred' }), order(), 'count', 'deferred'],
+    [
+      'promise: due',
+      decidePromise,
+      ev(),
+      order({ promise: { at: 100, moves: 0 } }),
+      'escalate',
+      'promise-broken',
+    ],
+    [
+      'promise: broken before',
+      decidePromise,
+      ev(),
+      order({ promise: { at: 100, moves: 0 }, promiseBroken: true }),
+      'none',
+      'stale',
+    ],
+    ['promise: moved since', decidePromise, ev(), order({ promise: { at: 300, moves: 1 } }), 'none', 'stale'],
+    [
+      'promise: deferred',
+      decidePromise,
+      ev({ state: 'deferred' }),
+      order({ promise: { at: 100, moves: 0 } }),
+      'count',
+      'deferred',
+    ],
+  ] as const)('%s', (_name, decide, event, o, kind, reason) => {
+    expect(decide(event, o, 100)).toEqual({ kind, reason });
+  });
+
+  it.each([
+    ['nothing passed meanwhile', { ackDeadline: 200, deadline: 300 }, false, false],
+    ['the first response passed', { ackDeadline: 50, deadline: 300 }, true, false],
+    [
+      'both passed, the first response escalated',
+      { ackDeadline: 50, deadline: 60, ackEscalated: true },
+      false,
+      true,
+    ],
+  ] as const)('resume: %s', (_name, extra, ackDue, deadlineDue) => {
+    const d = decideResume(ev({ state: 'deferred', deadlineEscalated: false, ...extra }), 100);
+    expect(d).toEqual({ kind: 'resume', reason: 'new-evidence', ackDue, deadlineDue });
+  });
+});
 
 describe('work orders', () => {
   it('one per complaint, each with its own first-response and contact deadline, the phone as its last four digits', () => {
