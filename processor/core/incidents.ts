@@ -13,6 +13,8 @@ import { formatTime } from '../../shared/time.js';
 import { renderIncidentTitle } from '../../shared/titles.js';
 import type { AlarmState, EventState } from './state.js';
 import type { Timer } from './timers.js';
+import { decideIncident, endsWithMember, isOver, type IncidentDecision } from './rules/incident.js';
+import { decideIncidentTimer, decideMemberChange } from './rules/incident_escalation.js';
 import type { World } from './world.js';
 
 export interface IncidentState {
@@ -45,86 +47,57 @@ export interface IncidentState {
 const SWEEP_EVERY = 64;
 
 /**
- * An outage alarm was counted into outage event `ev` (alarms.ts onDebounce): the event joins the
- * incident its cause belongs to, opening it when enough grids share the cause.
+ * An outage alarm was counted into outage event `ev` (apply.ts applyOutage): the event joins the
+ * incident its cause belongs to, opening it when enough grids share the cause (rules/incident.ts).
  */
 export function explainOutage(w: World, ev: EventState, alarm: AlarmState, at: number): void {
-  const inc = ev.incident ? w.incidents.get(ev.incident) : undefined;
-  if (inc) {
-    if (inc.element?.id === alarm.ne && inc.rootAlarms.add(alarm.id)) markIncident(w, inc, 'updated', at);
-    return;
+  const d = decideIncident(w.rules.incidents, w, ev, alarm, at);
+  switch (d.kind) {
+    case 'none':
+      return;
+    case 'root':
+      d.inc.rootAlarms.add(alarm.id);
+      return markIncident(w, d.inc, 'updated', at);
+    case 'join':
+      return join(w, d.inc, ev, at);
+    case 'wait':
+      if (!w.waitingByKey.has(d.key) && (w.waitingByKey.size + 1) % SWEEP_EVERY === 0) sweepWaiting(w);
+      w.waitingByKey.set(d.key, d.waiting);
+      return;
+    case 'open':
+      return openIncident(w, d, at);
   }
-  const { topology } = w.ctx;
-  const root = rootOf(w, alarm.ne);
-  const linked = root !== alarm.ne || topology.upstreamOf(alarm.ne).length > 0;
-  const info = w.gridInfo(ev.grid);
-  const district = info.district ?? info.city;
-  const key = linked ? `upstream:${root}` : `district:${info.city}/${district}/${alarm.code}`;
-  const window = w.rules.incidents.window;
+}
 
-  const activeId = w.incidentKeys.get(key);
-  const active = activeId ? w.incidents.get(activeId) : undefined;
-  if (active && (linked || at <= active.openedAt + window)) return join(w, active, ev, at);
-
-  const waiting = (w.waitingByKey.get(key) ?? []).filter((id) => {
-    const other = w.active.get(id);
-    return other && !other.incident && other.id !== ev.id && (linked || other.openedAt >= at - window);
-  });
-  waiting.push(ev.id);
-  const members = waiting.map((id) => w.active.get(id)!);
-  if (new Set(members.map((m) => m.grid)).size < w.rules.incidents.minGrids) {
-    if (!w.waitingByKey.has(key) && (w.waitingByKey.size + 1) % SWEEP_EVERY === 0) sweepWaiting(w);
-    w.waitingByKey.set(key, waiting);
-    return;
-  }
-  w.waitingByKey.delete(key);
-  const element = linked ? topology.element(root) : undefined;
+function openIncident(w: World, d: Extract<IncidentDecision, { kind: 'open' }>, at: number): void {
+  w.waitingByKey.delete(d.key);
   const opened: IncidentState = {
-    id: newIncidentId(w, info.city, at),
+    id: newIncidentId(w, d.city, at),
     seq: 0,
-    city: info.city,
-    key,
-    cause: linked ? 'upstream' : 'district',
-    area: district,
-    level: members.reduce<Level>((l, m) => (levelRank(m.level) > levelRank(l) ? m.level : l), 'blue'),
+    city: d.city,
+    key: d.key,
+    cause: d.reason,
+    area: d.area,
+    level: d.level,
     state: 'open',
     openedAt: at,
-    ackDeadline: Math.max(at, Math.min(...members.map((m) => m.ackDeadline))),
-    deadline: Math.max(at, Math.min(...members.map((m) => m.deadline))),
+    ackDeadline: d.ackDeadline,
+    deadline: d.deadline,
     escalationStep: 0,
     ackEscalated: false,
     deadlineEscalated: false,
-    rootAlarms: new Set(linked ? rootAlarmsOf(w, root) : members.flatMap((m) => [...m.alarms].slice(0, 1))),
+    rootAlarms: new Set(d.rootAlarms),
     events: new Set(),
     grids: new Set(),
   };
-  if (element) opened.element = { id: element.id, kind: element.kind };
-  else opened.code = alarm.code;
+  if (d.element) opened.element = d.element;
+  else if (d.code !== undefined) opened.code = d.code;
   w.incidents.set(opened.id, opened);
-  w.incidentKeys.set(key, opened.id);
+  w.incidentKeys.set(d.key, opened.id);
   w.setTimer('incidentAck', opened.ackDeadline, opened.id);
   w.setTimer('incidentDeadline', opened.deadline, opened.id);
   markIncident(w, opened, 'opened', at);
-  for (const m of members) join(w, opened, m, at);
-}
-
-/** The topmost failed element explaining `ne`: up its links while the element above is down. */
-function rootOf(w: World, ne: string): string {
-  const seen = new Set([ne]);
-  let at = ne;
-  for (;;) {
-    const up = w.ctx.topology.upstreamOf(at).find((u) => !seen.has(u) && (w.outageDown.get(u) ?? 0) > 0);
-    if (up === undefined) return at;
-    seen.add(up);
-    at = up;
-  }
-}
-
-/** The active outage alarms of an element (in the grid the topology puts it in). */
-function rootAlarmsOf(w: World, element: string): string[] {
-  const grid = w.ctx.topology.element(element)?.grid;
-  const alarms = grid === undefined ? undefined : w.grids.get(grid)?.alarms;
-  return alarms ? [...alarms.values()].filter((a) => a.ne === element && a.outage).map((a) => a.id) : [];
+  for (const m of d.members) join(w, opened, m, at);
 }
 
 function join(w: World, inc: IncidentState, ev: EventState, at: number): void {
@@ -151,36 +124,27 @@ function newIncidentId(w: World, city: string, at: number): string {
   return n === 1 ? base : `${base}-${n}`;
 }
 
-/**
- * A member event's level or deadlines changed: the incident is as urgent as its most urgent event —
- * the worst level, the soonest first response and deadline (its events wait for its escalation).
- */
+/** A member event's level or deadlines changed (rules/incident_escalation.ts decideMemberChange). */
 export function memberChanged(w: World, ev: EventState, at: number): void {
   const inc = ev.incident ? w.incidents.get(ev.incident) : undefined;
-  if (!inc || isOver(inc)) return;
-  let changed = false;
-  if (levelRank(ev.level) > levelRank(inc.level)) {
-    inc.level = ev.level;
-    changed = true;
-  }
-  if (!inc.ackEscalated && inc.state === 'open' && ev.ackDeadline < inc.ackDeadline) {
-    inc.ackDeadline = Math.max(ev.ackDeadline, at);
+  const d = decideMemberChange(inc, ev, at);
+  if (d.kind === 'none' || !inc) return;
+  if (d.level !== undefined) inc.level = d.level;
+  if (d.ackDeadline !== undefined) {
+    inc.ackDeadline = d.ackDeadline;
     w.setTimer('incidentAck', inc.ackDeadline, inc.id);
-    changed = true;
   }
-  if (!inc.deadlineEscalated && ev.deadline < inc.deadline) {
-    inc.deadline = Math.max(ev.deadline, at);
+  if (d.deadline !== undefined) {
+    inc.deadline = d.deadline;
     w.setTimer('incidentDeadline', inc.deadline, inc.id);
-    changed = true;
   }
-  if (changed) markIncident(w, inc, 'updated', at);
+  markIncident(w, inc, 'updated', at);
 }
 
 /** A member event ended: an incident grouped by district is over with its last event. */
 export function memberEnded(w: World, ev: EventState, at: number): void {
   const inc = ev.incident ? w.incidents.get(ev.incident) : undefined;
-  if (!inc || isOver(inc) || inc.cause !== 'district') return;
-  if ([...inc.events].every((id) => !w.active.has(id))) endIncident(w, inc, 'cleared', at);
+  if (inc && endsWithMember(inc, w.active)) endIncident(w, inc, 'cleared', at);
 }
 
 /** An outage alarm of `ne` cleared and the element is up: an incident rooted there clears. */
@@ -203,19 +167,14 @@ export function endIncident(
   markIncident(w, inc, how, at, by, text);
 }
 
-const isOver = (inc: IncidentState) => inc.state === 'resolved' || inc.state === 'cleared';
-
-/** The incident's first response or deadline passed: it escalates, and its events with it, once. */
+/** The incident's first response or deadline passed (rules/incident_escalation.ts): it escalates, and its events with it, once. */
 export function onIncidentTimer(w: World, timer: Timer): void {
   const inc = w.incidents.get(timer.ref);
-  if (!inc || isOver(inc)) return;
-  if (timer.kind === 'incidentAck') {
-    if (inc.state !== 'open' || inc.ackEscalated || inc.ackDeadline !== timer.due) return;
-    inc.ackEscalated = true;
-  } else {
-    if (inc.deadlineEscalated || inc.deadline !== timer.due) return;
-    inc.deadlineEscalated = true;
-  }
+  if (timer.kind !== 'incidentAck' && timer.kind !== 'incidentDeadline') return;
+  const d = decideIncidentTimer(inc, timer.kind, timer.due);
+  if (d.kind === 'none' || !inc) return;
+  if (d.reason === 'ack-overdue') inc.ackEscalated = true;
+  else inc.deadlineEscalated = true;
   inc.escalationStep++;
   inc.level = raiseLevel(inc.level);
   for (const id of inc.events) {
@@ -242,7 +201,11 @@ export function markIncident(
 
 export function endIncidentStep(w: World): void {
   if (w.incidentPending.size === 0) return;
-  for (const [id, p] of w.incidentPending) emitIncident(w, w.incidents.get(id)!, p);
+  for (const [id, p] of w.incidentPending) {
+    const inc = w.incidents.get(id);
+    if (!inc) throw new Error(`incident ${id} has a pending transition but is not in the books`);
+    emitIncident(w, inc, p);
+  }
   w.incidentPending.clear();
 }
 

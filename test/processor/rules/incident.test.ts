@@ -1,10 +1,23 @@
 /** Incidents (CONTRACT.md "Incidents"): one cause, many grids, on a small district of its own. */
 import { describe, expect, it } from 'vitest';
-import { rulesFrom } from '../../config/load.js';
-import { Topology, type TopologyFile } from '../../config/topology.js';
-import { normalize } from '../../contract/normalize.js';
-import type { EventTransition, IncidentTransition } from '../../shared/schemas.js';
-import { Core } from '../../processor/core/index.js';
+import { rulesFrom } from '../../../config/load.js';
+import { Topology, type TopologyFile } from '../../../config/topology.js';
+import { normalize } from '../../../contract/normalize.js';
+import type { Command, EventTransition, IncidentTransition } from '../../../shared/schemas.js';
+import { Core } from '../../../processor/core/index.js';
+import type { IncidentState } from '../../../processor/core/incidents.js';
+import {
+  decideIncident,
+  endsWithMember,
+  type IncidentBooks,
+} from '../../../processor/core/rules/incident.js';
+import { decideIncidentCommand } from '../../../processor/core/rules/incident_command.js';
+import {
+  decideIncidentTimer,
+  decideMemberChange,
+} from '../../../processor/core/rules/incident_escalation.js';
+import type { AlarmState, EventState, GridState } from '../../../processor/core/state.js';
+import { rules } from './fixtures.js';
 
 const T0 = Date.parse('2026-10-15T01:00:00Z');
 const MIN = 60_000;
@@ -108,6 +121,237 @@ function run(topology: Topology, lines: Line[], rules: Record<string, unknown> =
   take(core.flush());
   return { core, events, incidents, replies };
 }
+
+describe('incident: the decision for an outage alarm counted into an outage event', () => {
+  const event = (id: string, grid: string, extra: Partial<EventState> = {}) =>
+    ({
+      id,
+      grid,
+      level: 'orange',
+      openedAt: 0,
+      ackDeadline: 30 * MIN,
+      deadline: 4 * 60 * MIN,
+      alarms: new Set([`${id}-A`]),
+      ...extra,
+    }) as EventState;
+  const outage = (ne: string, code = 'SITE_DOWN') => ({ id: 'A1', ne, code, outage: true }) as AlarmState;
+  const incident = (extra: Partial<IncidentState> = {}) =>
+    ({ id: 'I1', state: 'open', openedAt: 0, events: new Set<string>(), ...extra }) as IncidentState;
+  /** The books of one district, with `down` elements out and the other events `active`. */
+  function books(
+    links: boolean,
+    {
+      down = [] as string[],
+      active = [] as EventState[],
+      waiting = {},
+      incidents = [] as IncidentState[],
+      keys = {},
+    } = {},
+  ): IncidentBooks {
+    const topology = district(links);
+    const grids = new Map<string, GridState>();
+    for (const ne of down) {
+      const grid = topology.element(ne)?.grid ?? 'G1';
+      const g = grids.get(grid) ?? ({ alarms: new Map() } as GridState);
+      g.alarms.set(`${ne}-down`, { ...outage(ne), id: `${ne}-down` });
+      grids.set(grid, g);
+    }
+    return {
+      ctx: { topology },
+      gridInfo: (id) => {
+        const g = topology.grid(id);
+        if (!g) throw new Error(`no grid ${id}`);
+        return g;
+      },
+      grids,
+      active: new Map(active.map((e) => [e.id, e])),
+      incidents: new Map(incidents.map((i) => [i.id, i])),
+      incidentKeys: new Map(Object.entries(keys)),
+      waitingByKey: new Map(Object.entries(waiting)),
+      outageDown: new Map(down.map((ne) => [ne, 1])),
+    };
+  }
+  const inc = incident({ element: { id: 'G1-TX', kind: 'transport' } });
+  const other = event('E2', 'G2');
+  it.each([
+    [
+      "an alarm of its incident's root",
+      event('E1', 'G1', { incident: 'I1' }),
+      outage('G1-TX'),
+      books(true, { incidents: [inc] }),
+      'root',
+      'root-alarm',
+    ],
+    [
+      'another alarm of an event in an incident',
+      event('E1', 'G1', { incident: 'I1' }),
+      outage('G1-BTS1'),
+      books(true, { incidents: [inc] }),
+      'none',
+      'in-incident',
+    ],
+    [
+      'the first grid of a cause',
+      event('E1', 'G1'),
+      outage('G1-BTS1'),
+      books(true, { down: ['G1-TX'] }),
+      'wait',
+      'too-few-grids',
+    ],
+    [
+      'a cause with an active incident',
+      event('E1', 'G1'),
+      outage('G1-BTS1'),
+      books(true, { down: ['G1-TX'], incidents: [inc], keys: { 'upstream:G1-TX': 'I1' } }),
+      'join',
+      'same-cause',
+    ],
+    [
+      'a second grid of a cause',
+      event('E1', 'G1'),
+      outage('G1-BTS1'),
+      books(true, { down: ['G1-TX'], active: [other], waiting: { 'upstream:G1-TX': ['E2'] } }),
+      'open',
+      'upstream',
+    ],
+    [
+      'a second grid, the other event ended',
+      event('E1', 'G1'),
+      outage('G1-BTS1'),
+      books(true, { down: ['G1-TX'], waiting: { 'upstream:G1-TX': ['E2'] } }),
+      'wait',
+      'too-few-grids',
+    ],
+    [
+      'without links, a second grid of a code in the district',
+      event('E1', 'G1'),
+      outage('G1-BTS1'),
+      books(false, { active: [other], waiting: { 'district:CS/芙蓉区/SITE_DOWN': ['E2'] } }),
+      'open',
+      'district',
+    ],
+    [
+      'without links, past the window',
+      event('E1', 'G1'),
+      outage('G1-BTS1'),
+      books(false, { active: [other], waiting: { 'district:CS/芙蓉区/SITE_DOWN': ['E2'] } }),
+      'wait',
+      'too-few-grids',
+      10 * MIN,
+    ],
+    [
+      'without links, an incident past its window',
+      event('E1', 'G1'),
+      outage('G1-BTS1'),
+      books(false, { incidents: [inc], keys: { 'district:CS/芙蓉区/SITE_DOWN': 'I1' } }),
+      'wait',
+      'too-few-grids',
+      10 * MIN,
+    ],
+  ] as const)('%s', (_name, ev, alarm, b, kind, reason, at = MIN) => {
+    expect(decideIncident(rules.incidents, b, ev, alarm, at)).toMatchObject({ kind, reason });
+  });
+
+  it('opens at the worst level and soonest deadlines of its events, rooted at the element with its alarms', () => {
+    const b = books(true, {
+      down: ['G1-TX'],
+      active: [event('E2', 'G2', { level: 'red', ackDeadline: 15 * MIN })],
+      waiting: { 'upstream:G1-TX': ['E2'] },
+    });
+    expect(decideIncident(rules.incidents, b, event('E1', 'G1'), outage('G1-BTS1'), MIN)).toMatchObject({
+      key: 'upstream:G1-TX',
+      city: 'CS',
+      area: '芙蓉区',
+      element: { id: 'G1-TX', kind: 'transport' },
+      level: 'red',
+      ackDeadline: 15 * MIN,
+      deadline: 4 * 60 * MIN,
+      rootAlarms: ['G1-TX-down'],
+    });
+  });
+
+  it.each([
+    ['first response due', 'incidentAck', {}, 'escalate', 'ack-overdue'],
+    ['first response, acknowledged', 'incidentAck', { state: 'acknowledged' }, 'none', 'stale'],
+    ['first response moved since', 'incidentAck', { ackDeadline: 50 }, 'none', 'stale'],
+    [
+      'deadline due, acknowledged',
+      'incidentDeadline',
+      { state: 'acknowledged' },
+      'escalate',
+      'deadline-overdue',
+    ],
+    ['deadline escalated before', 'incidentDeadline', { deadlineEscalated: true }, 'none', 'stale'],
+    ['over', 'incidentDeadline', { state: 'cleared' }, 'none', 'stale'],
+  ] as const)('timer: %s', (_name, timer, extra, kind, reason) => {
+    const i = incident({
+      ackDeadline: 100,
+      deadline: 100,
+      ackEscalated: false,
+      deadlineEscalated: false,
+      ...extra,
+    });
+    expect(decideIncidentTimer(i, timer, 100)).toEqual({ kind, reason });
+  });
+
+  it.each([
+    [
+      'a member no more urgent',
+      { level: 'orange', ackDeadline: 200, deadline: 300 },
+      { kind: 'none', reason: 'unchanged' },
+    ],
+    [
+      'a member lifted to red',
+      { level: 'red', ackDeadline: 200, deadline: 300 },
+      { kind: 'update', reason: 'member-changed', level: 'red', ackDeadline: undefined, deadline: undefined },
+    ],
+    [
+      'a member due sooner, one of them past',
+      { level: 'orange', ackDeadline: 50, deadline: 250 },
+      { kind: 'update', reason: 'member-changed', level: undefined, ackDeadline: 100, deadline: 250 },
+    ],
+  ] as const)('member change: %s', (_name, member, decision) => {
+    const i = incident({
+      level: 'orange',
+      ackDeadline: 200,
+      deadline: 300,
+      ackEscalated: false,
+      deadlineEscalated: false,
+    });
+    expect(decideMemberChange(i, event('E1', 'G1', member), 100)).toEqual(decision);
+  });
+
+  it.each([
+    ['grouped by district, its last event ended', 'district', [], true],
+    ['grouped by district, an event still active', 'district', [event('E2', 'G2')], false],
+    ['rooted upstream', 'upstream', [], false],
+  ] as const)('a member ended: %s', (_name, cause, active, ends) => {
+    const i = incident({ cause, events: new Set(['E1', 'E2']) });
+    expect(endsWithMember(i, new Map(active.map((e) => [e.id, e])))).toBe(ends);
+  });
+
+  const cmd = (action: Command['action'], extra: Partial<Command> = {}): Command => ({
+    type: 'command',
+    id: 'K1',
+    action,
+    event: 'I1',
+    by: 'disp-1',
+    time: iso(0),
+    ...extra,
+  });
+  const grids = new Map([['G1', { alarms: new Map([['E1-A', outage('G1-BTS1')]]) } as GridState]]);
+  it.each([
+    ['ack', incident(), cmd('ack'), [], 'ack', 'acknowledged'],
+    ['ack of an incident over', incident({ state: 'resolved' }), cmd('ack'), [], 'refuse', 'ended'],
+    ['defer', incident(), cmd('defer', { reason: 'few-affected' }), [], 'refuse', 'not-for-incidents'],
+    ['assign without `to`', incident(), cmd('assign'), [], 'refuse', 'missing-field'],
+    ['comment', incident(), cmd('comment', { text: 'x' }), [], 'comment', 'commented'],
+    ['resolve, evidence active', incident(), cmd('resolve'), [event('E1', 'G1')], 'refuse', 'uncleared'],
+    ['resolve, evidence cleared', incident(), cmd('resolve'), [event('E2', 'G2')], 'resolve', 'cleared'],
+  ] as const)('command: %s', (_name, i, msg, members, kind, reason) => {
+    expect(decideIncidentCommand(i, msg, members, grids)).toMatchObject({ kind, reason });
+  });
+});
 
 describe('incidents', () => {
   it('a ring failure with upstream links is one incident with every affected grid, rooted at the ring', () => {
