@@ -1,14 +1,15 @@
 /**
  * The gateway's in-memory read model. It loads KV `cadre_events` / `cadre_grids`, then follows them
- * (KV watchers) and stream CADRE_EVENTS (an ordered consumer from the stream's last sequence at start).
- * An event changes only when a newer `seq` arrives, so the order in which the KV load, the watchers and
+ * (their streams, gateway/kv_follow.ts) and stream CADRE_EVENTS (from the stream's last sequence at
+ * start), each through gateway/stream_follow.ts, which makes its consumer again after a lost node.
+ * An event changes only when a newer `seq` arrives, so the order in which the KV load, the followers and
  * the stream deliver is harmless: whichever brings a seq first applies it, the others are no-ops. Two
  * sources of the events are kept on purpose: following the stream alone, both gateways' screens
  * missed transitions after a NATS node of a cluster was killed (test/cluster/failover.test.ts).
  * Listeners (Socket.IO) hear every applied change; the series counts stream transitions once each.
  */
 import { jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
-import { Kvm, KvWatchInclude, type KV, type KvEntry } from '@nats-io/kv';
+import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { LRUCache } from 'lru-cache';
 import { CadreError } from '../shared/errors.js';
@@ -28,6 +29,7 @@ import {
 import { MinuteSeries } from './series.js';
 import { rebuildSeries } from './series_history.js';
 import { followStream, type StreamFollow } from './stream_follow.js';
+import { followKv, type KvChange } from './kv_follow.js';
 
 export const PROCESSOR_STATS_SUBJECT = 'cadre.stats.processor.>';
 const MAINTENANCE_FILTER = 'cadre.in.maintenance.*';
@@ -120,17 +122,19 @@ export class ReadModel {
     const kvm = new Kvm(nc);
     const eventsKv = await kvm.open(BUCKETS.events);
     const gridsKv = await kvm.open(BUCKETS.grids);
-    await this.watch(eventsKv, (e) => {
+    const { log } = this.options;
+    const followKvOf = async (bucket: string, apply: (e: KvChange) => void) =>
+      this.follow(await followKv(nc, js, jsm, { bucket, onChange: (e) => safely(() => apply(e), log), log }));
+    await followKvOf(BUCKETS.events, (e) => {
       if (!this.heldAlready(e)) this.applyChecked(e);
     });
-    await this.watch(gridsKv, (e) => this.holdGrid(e));
+    await followKvOf(BUCKETS.grids, (e) => this.holdGrid(e));
     await loadAll(eventsKv, (e) => this.applyChecked(e));
     await loadAll(gridsKv, (e) => this.holdGrid(e));
     // The wall's chart survives a gateway restart: the last hour is read back from the streams
     // (transitions up to lastSeq; the live consumer below starts after it).
     await rebuildSeries(js, this.series, this.options.now, lastSeq, this.options.log);
 
-    const { log } = this.options;
     this.follow(
       await followStream(nc, js, {
         stream: STREAMS.events.name,
@@ -313,18 +317,18 @@ export class ReadModel {
   }
 
   /**
-   * A KV event document whose seq this model already holds, told from its first bytes: the watcher
+   * A KV event document whose seq this model already holds, told from its first bytes: the KV follower
    * brings each event's document after the stream brought its transition, and decoding, parsing and
    * checking every one again was a second decode per transition in a storm.
    */
-  private heldAlready(e: KvEntry): boolean {
+  private heldAlready(e: KvChange): boolean {
     const seq = peekEventSeq(e.key, e.value);
     if (seq === undefined) return false;
     const held = this.active.get(e.key) ?? this.deferred.get(e.key) ?? this.ended.peek(e.key);
     return held !== undefined && held.seq >= seq;
   }
 
-  private holdGrid(e: KvEntry): void {
+  private holdGrid(e: KvChange): void {
     const held = this.grids.get(e.key);
     if (held && held.revision >= e.revision) return;
     this.grids.set(e.key, { raw: e.value.slice(), revision: e.revision }); // not a view holding a read buffer
@@ -365,14 +369,6 @@ export class ReadModel {
     const view = this.processorView();
     const inputRate = Object.values(view.rates).reduce((a, b) => a + b, 0);
     this.series.sample(this.options.now(), inputRate, view.lagSeconds);
-  }
-
-  private async watch(kv: KV, apply: (e: KvEntry) => void): Promise<void> {
-    const updates = await kv.watch({ include: KvWatchInclude.UpdatesOnly, ignoreDeletes: true });
-    this.stops.push(() => updates.stop());
-    void (async () => {
-      for await (const entry of updates) safely(() => apply(entry), this.options.log);
-    })();
   }
 
   private follow(follow: StreamFollow): void {

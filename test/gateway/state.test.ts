@@ -1,14 +1,16 @@
 /**
- * The read model's sources race (KV load, KV watch, stream follow); the rule "apply only a newer seq"
+ * The read model's sources race (KV load, KV follow, stream follow); the rule "apply only a newer seq"
  * makes the order harmless. Also: a missing source is a clear error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
+import { Kvm } from '@nats-io/kv';
 import { useNats } from '../helpers/nats.js';
 import { startNatsServer } from '../../broker/nats_server.js';
 import { ReadModel } from '../../gateway/state.js';
 import type { EventTransition } from '../../shared/schemas.js';
-import { emptyKpiSeries } from '../../shared/views.js';
+import { emptyKpiSeries, quietGridDoc } from '../../shared/views.js';
+import { BUCKETS } from '../../shared/subjects.js';
 import {
   ensureCadreStreams,
   publishTransitions,
@@ -44,7 +46,7 @@ describe('read model', () => {
     await until(() => model.event('ev-race')?.seq === 4);
     expect(model.event('ev-race')?.level).toBe('red');
 
-    // The processor's KV write of a later state arrives through the watcher even without a stream message.
+    // The processor's KV write of a later state arrives through the KV follower even without a stream message.
     await putEventDoc(nats.nc, { ...doc, seq: 6, transition: 'resolved', state: 'resolved' });
     await until(() => model.event('ev-race')?.seq === 6);
     expect([...model.activeEvents()].map((e) => e.id)).not.toContain('ev-race');
@@ -70,6 +72,25 @@ describe('read model', () => {
       updatedAt: new Date().toISOString(),
     });
     await until(() => model.grid('XT-YH-0003')?.level === 'red');
+  });
+
+  it('keeps the last document of a deleted grid key and hands a purge over, as the KV watcher did', async () => {
+    const kv = await new Kvm(nats.nc).open(BUCKETS.grids);
+    const grid = (id: string, updatedAt: string) => quietGridDoc(id, 'XT', updatedAt);
+    await putGridDoc(nats.nc, grid('XT-YH-0004', '2026-12-03T08:00:00.000Z'));
+    await putGridDoc(nats.nc, grid('XT-YH-0005', '2026-12-03T08:00:00.000Z'));
+    await until(() => model.grid('XT-YH-0005') !== undefined);
+    await kv.delete('XT-YH-0004');
+    await kv.purge('XT-YH-0005');
+    // A document written after both is the sign that they were read.
+    await putGridDoc(nats.nc, grid('XT-YH-0006', '2026-12-03T08:00:01.000Z'));
+    await until(() => model.grid('XT-YH-0006') !== undefined);
+    expect(model.grid('XT-YH-0004')?.updatedAt).toBe('2026-12-03T08:00:00.000Z');
+    // A purge's empty value is no grid document: the page answers the quiet one.
+    expect(model.grid('XT-YH-0005')).toBeUndefined();
+    // A document written again after its delete is followed.
+    await putGridDoc(nats.nc, grid('XT-YH-0004', '2026-12-03T08:00:02.000Z'));
+    await until(() => model.grid('XT-YH-0004')?.updatedAt === '2026-12-03T08:00:02.000Z');
   });
 
   it('names the missing sources when the streams are not there', async () => {
