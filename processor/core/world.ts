@@ -1,41 +1,28 @@
 /**
- * The state every rule works on, and the event lifecycle the interpreter (apply.ts) drives: opening
- * (with a stable id), changes coalesced into one transition per event per step, ending, setting
- * timers (timers.ts), and scorecard counters. The transitions' JSON shape is event_doc.ts's.
+ * The state every rule works on, and the event lifecycle the interpreter (apply.ts) drives: opening,
+ * lifting, naming, adding evidence, escalating, ending, and setting timers (timers.ts). The parts
+ * with a job of their own are beside it: event ids (ids.ts), changes folded into one transition per
+ * event per step (fold.ts), the scorecard's day counters (day_stats.ts), the kinds in a title
+ * (element_kinds.ts), the transitions' JSON (event_doc.ts).
  */
 import { DayCalendar } from '../../shared/calendar.js';
 import type { Grid } from '../../config/topology.js';
 import { levelRank, raiseLevel, type Level } from '../../shared/levels.js';
-import type {
-  ElementKind,
-  EventTransition,
-  IncidentTransition,
-  RuleName,
-  TransitionName,
-} from '../../shared/schemas.js';
+import type { EventTransition, IncidentTransition, RuleName, TransitionName } from '../../shared/schemas.js';
 import { renderTitle, type TitleParts } from '../../shared/titles.js';
 import type { DayStats } from '../../shared/views.js';
-import { formatTime } from '../../shared/time.js';
 import type { AlarmInput } from '../../contract/normalize.js';
 import { resume } from './deal.js';
 import { endIncidentStep, memberChanged, memberEnded, type IncidentState } from './incidents.js';
 import { MinHeap } from './heap.js';
 import type { MaintenanceBook } from './maintenance.js';
-import { emptyDay, newGridState, type EventState, type GridState } from './state.js';
-import { transitionOf } from './event_doc.js';
+import { newGridState, type EventState, type GridState } from './state.js';
+import { newEventId } from './ids.js';
+import { StepFold } from './fold.js';
+import { countEnded, dayOf } from './day_stats.js';
+import { ElementKinds } from './element_kinds.js';
 import { timerBefore, type Timer, type TimerKind } from './timers.js';
 import type { CoreContext } from './types.js';
-
-/** A grid's id bases are pruned once it holds more than this many (a few events a day is usual). */
-const ID_BASES_PRUNE_AT = 32;
-
-/** The transition that folds into any other of the same step (which then carries the newer state). */
-interface KindCount {
-  n: number;
-  kinds: Partial<Record<ElementKind, number>>;
-}
-
-const FOLDS_INTO_ANY: TransitionName = 'updated';
 
 export class World {
   readonly grids = new Map<string, GridState>();
@@ -56,13 +43,10 @@ export class World {
   readonly dirty = new Set<string>();
   /** Events with an `updated` held back until their fold window ends (rules.foldUpdates). */
   readonly held = new Set<string>();
-  /** The kinds of each titled event's elements, counted as they join (kindsOf); derived, not state. */
-  private readonly kinds = new WeakMap<EventState, KindCount>();
-  /** This step's transitions, materialised in order when the step ends. */
-  private readonly pending = new Map<
-    string,
-    { ev: EventState; transition: TransitionName; at: number; by?: string; text?: string; release?: boolean }
-  >();
+  /** The kinds of each titled event's elements, counted as they join; derived, not state. */
+  private readonly kinds: ElementKinds;
+  /** This step's changes, folded into transitions (fold.ts), which go out here. */
+  private readonly fold = new StepFold(this);
   out: EventTransition[] = [];
 
   /** Incidents (incidents.ts), active and recently over, by id; the active one of each cause key. */
@@ -85,6 +69,7 @@ export class World {
   ) {
     this.timers = new MinHeap(timerBefore, timers);
     this.calendar = new DayCalendar(ctx.timeZone ?? 'UTC');
+    this.kinds = new ElementKinds(ctx.topology);
   }
 
   get rules() {
@@ -141,7 +126,7 @@ export class World {
     const g = this.grid(grid);
     const info = this.gridInfo(grid);
     const ev: EventState = {
-      id: this.newId(g, grid, rule, at),
+      id: newEventId(g, grid, rule, at, this.rules.maxAge),
       seq: 0,
       grid,
       city: info.city,
@@ -173,15 +158,6 @@ export class World {
     this.mark(ev, 'opened', at);
     this.floorComplaint(ev, at);
     return ev;
-  }
-
-  private newId(g: GridState, grid: string, rule: RuleName, at: number): string {
-    const base = `${grid}.${rule}.${formatTime(at).slice(0, 19).replace(/[-:]/g, '')}`;
-    const n = (g.idBases.get(base)?.n ?? 0) + 1;
-    g.idBases.set(base, { n, at });
-    if (g.idBases.size > ID_BASES_PRUNE_AT)
-      for (const [key, used] of g.idBases) if (used.at < at - this.rules.maxAge - 1000) g.idBases.delete(key);
-    return n === 1 ? base : `${base}-${n}`;
   }
 
   /**
@@ -229,34 +205,12 @@ export class World {
     // What is counted only grows: the same count is the same set, hence the same title.
     if (ev.title && ev.titleParts.count === count) return;
     const parts: TitleParts = { rule: ev.rule, grid: this.gridInfo(ev.grid).name, count };
-    if (ev.rule === 'outage' || ev.rule === 'kpi' || ev.rule === 'flapping') parts.kinds = this.kindsOf(ev);
+    if (ev.rule === 'outage' || ev.rule === 'kpi' || ev.rule === 'flapping') parts.kinds = this.kinds.of(ev);
     const title = renderTitle(parts, this.ctx.locale ?? 'zh-CN');
     if (ev.title === title) return;
     ev.title = title;
     ev.titleParts = parts;
     this.mark(ev, 'updated', at);
-  }
-
-  /**
-   * The kinds of the event's elements. Counted once per element as it joins (addEvidence), not over
-   * every element at every new title: in a storm that was O(elements²) per grid. The same counts in
-   * the same key order as a count over the set (elements only grow, in insertion order); a restored
-   * event (no entry yet) is counted over its set once.
-   */
-  private kindsOf(ev: EventState): Partial<Record<ElementKind, number>> {
-    let counted = this.kinds.get(ev);
-    if (!counted || counted.n !== ev.elements.size) {
-      counted = { n: 0, kinds: {} };
-      for (const id of ev.elements) this.countKind(counted, id);
-      this.kinds.set(ev, counted);
-    }
-    return { ...counted.kinds };
-  }
-
-  private countKind(counted: KindCount, id: string): void {
-    const kind = this.ctx.topology.element(id)?.kind ?? 'other';
-    counted.kinds[kind] = (counted.kinds[kind] ?? 0) + 1;
-    counted.n++;
   }
 
   /** Adds evidence; marks the event updated only when something new joined. */
@@ -268,41 +222,24 @@ export class World {
   ): void {
     const set = ev[kind];
     const before = set.size;
-    const counted = kind === 'elements' ? this.kinds.get(ev) : undefined;
-    if (counted?.n === before)
-      for (const id of ids) {
-        const n = set.size;
-        if (set.add(id).size > n) this.countKind(counted, id);
-      }
+    if (kind === 'elements') this.kinds.add(ev, ids);
     else for (const id of ids) set.add(id);
     if (set.size === before) return;
     this.mark(ev, 'updated', at);
     // A customer's complaint shows at once, never held by the fold (rules.foldUpdates): the fold is
     // for storms of alarms and elements, and publish → screen of a complaint is the figure that counts.
-    if (kind === 'complaints') {
-      const pending = this.pending.get(ev.id);
-      if (!pending) throw new Error(`event ${ev.id} marked updated but has no pending transition`);
-      pending.release = true;
-    }
+    if (kind === 'complaints') this.fold.releaseNow(ev);
     if (ev.state === 'deferred') resume(this, ev, at);
   }
 
   /** Ends an event (cleared by its rule, or resolved by a dispatcher). */
   end(ev: EventState, how: 'cleared' | 'resolved', at: number, by?: string, text?: string): void {
-    this.flushIfDistinct(ev, how);
+    this.fold.flushIfDistinct(ev, how);
     ev.state = how;
     const g = this.grid(ev.grid);
     if (g.active[ev.rule] === ev.id) delete g.active[ev.rule];
     if (ev.rule === 'outage' || ev.rule === 'kpi') g.netEventAt = at;
-    const day = this.day(ev.grid, at);
-    day.resolveMinutes += (at - ev.openedAt) / 60_000;
-    day.resolved++;
-    if (ev.owner === undefined) day.endedInGrid++;
-    if (!ev.slaCounted) {
-      ev.slaCounted = true;
-      day.slaDue++;
-      if (at <= ev.deadline) day.slaMet++;
-    }
+    countEnded(this.day(ev.grid, at), ev, at);
     this.active.delete(ev.id);
     this.ended.set(ev.id, ev);
     const oldest = this.ended.keys().next().value;
@@ -313,12 +250,12 @@ export class World {
 
   /** A dispatcher transition (acknowledged, assigned, commented, planned). */
   dispatcher(ev: EventState, transition: TransitionName, at: number, by: string, text?: string): void {
-    this.flushIfDistinct(ev, transition);
+    this.fold.flushIfDistinct(ev, transition);
     this.mark(ev, transition, at, by, text);
   }
 
   escalate(ev: EventState, at: number): void {
-    this.flushIfDistinct(ev, 'escalated');
+    this.fold.flushIfDistinct(ev, 'escalated');
     ev.escalationStep++;
     ev.level = raiseLevel(ev.level);
     this.mark(ev, 'escalated', at);
@@ -327,70 +264,26 @@ export class World {
   }
 
   markTracking(ev: EventState, at: number): void {
-    this.flushIfDistinct(ev, 'tracking');
+    this.fold.flushIfDistinct(ev, 'tracking');
     ev.tracking = true;
     this.mark(ev, 'tracking', at);
   }
 
+  /** The scorecard counters of the grid's day of `at` (day_stats.ts). */
   day(grid: string, at: number): DayStats {
-    const g = this.grid(grid);
-    const key = this.calendar.key(at);
-    let d = g.days.get(key);
-    if (!d) {
-      g.days.set(key, (d = emptyDay()));
-      this.pruneDays(g, at);
-    }
-    return d;
+    return dayOf(this.grid(grid), this.calendar, this.ctx.keepDays ?? 31, at);
   }
 
-  private pruneDays(g: GridState, at: number): void {
-    const keep = this.ctx.keepDays ?? 31;
-    if (!Number.isFinite(keep) || g.days.size <= keep) return;
-    const oldest = this.calendar.key(at - (keep - 1) * 86_400_000);
-    for (const key of g.days.keys()) if (key < oldest) g.days.delete(key);
-  }
-
+  /** Marks a change of the event: it goes out in this step's transition of it (fold.ts). */
   mark(ev: EventState, transition: TransitionName, at: number, by?: string, text?: string): void {
-    this.dirty.add(ev.grid);
-    if (transition === FOLDS_INTO_ANY && this.pending.has(ev.id)) return;
-    this.pending.set(ev.id, { ev, transition, at, by, text });
+    this.fold.mark(ev, transition, at, by, text);
   }
 
-  /** Before a transition that cannot fold into the pending one, the pending one goes out as it was. */
-  private flushIfDistinct(ev: EventState, next: TransitionName): void {
-    const p = this.pending.get(ev.id);
-    if (p && p.transition !== FOLDS_INTO_ANY && next !== FOLDS_INTO_ANY) {
-      this.pending.delete(ev.id);
-      this.emit(ev, p.transition, p.at, p.by, p.text);
-    }
-  }
-
-  /** Ends a step: one transition per changed event, in the order they first changed. */
+  /** Ends a step: one transition per changed event, in the order they first changed, then the incidents'. */
   endStep(): void {
-    // Most steps change no event: no iterator to allocate.
-    if (this.pending.size) {
-      for (const p of this.pending.values())
-        if (p.release || !this.holds(p.ev, p.transition, p.at))
-          this.emit(p.ev, p.transition, p.at, p.by, p.text);
-      this.pending.clear();
-    }
+    this.fold.endStep();
     // After the events' transitions of the same step (an incident's clear may come alone).
     endIncidentStep(this);
-  }
-
-  /**
-   * An `updated` sooner than foldUpdates after the event's last transition waits for the end of that
-   * window (a timer), unless its level rose: then it carries whatever else changed meanwhile.
-   */
-  private holds(ev: EventState, transition: TransitionName, at: number): boolean {
-    const fold = this.rules.foldUpdates;
-    if (transition !== FOLDS_INTO_ANY || !ev.last || at >= ev.last.at + fold) return false;
-    if (ev.emittedLevel !== undefined && levelRank(ev.level) > levelRank(ev.emittedLevel)) return false;
-    if (!this.held.has(ev.id)) {
-      this.held.add(ev.id);
-      this.setTimer('update', ev.last.at + fold, ev.id, { grid: ev.grid });
-    }
-    return true;
   }
 
   /**
@@ -398,22 +291,6 @@ export class World {
    * folded into anything else of the step.
    */
   releaseHeld(id: string, at: number, now = false): void {
-    if (!this.held.delete(id)) return;
-    const ev = this.active.get(id);
-    if (ev)
-      this.pending.set(ev.id, this.pending.get(ev.id) ?? { ev, transition: 'updated', at, release: now });
-  }
-
-  private emit(ev: EventState, transition: TransitionName, at: number, by?: string, text?: string): void {
-    this.held.delete(ev.id); // what it held is in this transition's state
-    ev.seq++;
-    // The level it had in its last transition, when it rose since: a subscriber of the new level hears of it.
-    const levelFrom =
-      ev.emittedLevel !== undefined && levelRank(ev.level) > levelRank(ev.emittedLevel)
-        ? ev.emittedLevel
-        : undefined;
-    ev.emittedLevel = ev.level;
-    ev.last = { transition, at, by, text, levelFrom };
-    this.out.push(transitionOf(ev, ev.last));
+    this.fold.releaseHeld(id, at, now);
   }
 }
