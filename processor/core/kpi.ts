@@ -14,11 +14,18 @@ import { decideKpi, judgeMetric } from './rules/kpi.js';
 /** In the order of ElementKpi's arrays. */
 const JUDGED = JUDGED_METRICS;
 
-/** Reused for every sample: the core is single-threaded and reads them at once. */
+/**
+ * Reused for every sample: the core is single-threaded and reads them at once, so they hold nothing
+ * between samples and two cores in one process (the live one and a shadow) can share them.
+ */
 const SCRATCH_VALUES: (number | undefined)[] = [];
 const SCRATCH_COMPETITOR: (number | undefined)[] = [];
 
-/** The metrics' rules in JUDGED's order, once per rules object: a keyed lookup per metric per sample cost ~10% of a replay. */
+/**
+ * The metrics' rules in JUDGED's order, once per rules object: a keyed lookup per metric per sample
+ * cost ~10% of a replay. Shared on purpose: a pure function of a rules object no core changes, so
+ * cores with the same rules may share the list.
+ */
 const RULES_IN_ORDER = new WeakMap<Rules['kpi'], KpiMetricRule[]>();
 function metricRules(rules: Rules['kpi']): KpiMetricRule[] {
   let list = RULES_IN_ORDER.get(rules);
