@@ -1,3 +1,4 @@
+import svelte from 'eslint-plugin-svelte';
 import tseslint from 'typescript-eslint';
 
 /**
@@ -75,12 +76,18 @@ function patterns(own, { may, noBroker, noIo, types = [] }, depth, inner, innerD
   return list;
 }
 /** Files exactly `depth` folders under the root, in `folder`. */
-const at = (folder, depth) => `${folder}/${'*/'.repeat(depth - folder.split('/').length)}*.ts`;
+const at = (folder, depth) => `${folder}/${'*/'.repeat(depth - folder.split('/').length)}*.{ts,svelte}`;
 const rule = (list) => ({ '@typescript-eslint/no-restricted-imports': ['error', { patterns: list }] });
 
 export default tseslint.config(
   { ignores: ['dist/**', 'ui/dist/**', 'data/**', 'node_modules/**'] },
   ...tseslint.configs.recommended,
+  // The UI's components: Svelte's own rules, their <script lang="ts"> through the TypeScript parser.
+  ...svelte.configs.recommended,
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

@@ -63,4 +63,16 @@ describe('layers by import', () => {
     const errors = await layerErrors(`${line}\nexport {};\n`, path);
     expect(errors.length === 0).toBe(allowed);
   });
+
+  // A component's <script> is held to its folder's layer as a module is (eslint-plugin-svelte parses it).
+  const components: [string, string, boolean][] = [
+    ['ui/src/components/X.svelte', "import type { Why } from '../../../gateway/why.js';", true],
+    ['ui/src/components/X.svelte', "import { whyOf } from '../../../gateway/why.js';", false],
+    ['ui/src/screens/X.svelte', "import { createIntake } from '../../../processor/intake.js';", false],
+    ['ui/src/screens/X.svelte', "import { LEVELS } from '../lib/levels.js';", true],
+  ];
+  it.each(components)('%s: %s → allowed %s', async (path, line, allowed) => {
+    const errors = await layerErrors(`<script lang="ts">\n  ${line}\n</script>\n`, path);
+    expect(errors.length === 0).toBe(allowed);
+  });
 });

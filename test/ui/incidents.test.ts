@@ -110,6 +110,14 @@ describe('incidents on the desk and the wall', () => {
     await expect(
       a.page.getByTestId('event-incident-link').first().getAttribute('data-incident-id'),
     ).resolves.toBe(id);
+    // Folded again, its events go; unfolded, they are back (and in the screenshot below).
+    const itsEvents = `[data-testid="event-row"][data-incident-id="${id}"]`;
+    await row.getByTestId('incident-toggle').click();
+    await a.page.waitForSelector(itsEvents, { state: 'detached', ...WAIT });
+    await expect(row.getAttribute('aria-expanded')).resolves.toBe('false');
+    await row.getByTestId('incident-toggle').click();
+    await a.page.waitForSelector(itsEvents, WAIT);
+    await expect(a.page.locator(itsEvents).count()).resolves.toBe(grids.length);
 
     // The live wall: one ticker row for the incident's opening, none for its grids' outages; one red.
     await wall.waitForSelector(

@@ -179,6 +179,7 @@ class LiveStore {
     let incidentsChanged = false;
     let statsChanged: Stats | null = null;
     let series = this.series;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- this batch's scratch, dropped at its end; no template reads it
     const touchedGrids = new Set<string>();
     const ticker: TickerRow[] = [];
     const newRed: EventDoc[] = [];
@@ -296,6 +297,7 @@ class LiveStore {
   #hold(e: EventDoc): void {
     this.#held.set(e.id, e);
     let set = this.#byGrid.get(e.grid);
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a private index; the template reads `grids`, a new Map per batch
     if (!set) this.#byGrid.set(e.grid, (set = new Set()));
     set.add(e.id);
   }
