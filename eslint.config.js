@@ -99,11 +99,6 @@ export default tseslint.config(
     // A test's missing value fails the test loudly already.
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
-  {
-    files: ['processor/core/**'],
-    // Until issue 11's rules split lands (the folder is being rewritten).
-    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
-  },
   // One entry per folder and depth (a specifier's `../` count says where it lands); processor/core's
   // entries come after processor/'s, so they replace them there.
   ...Object.entries(LAYERS).flatMap(([folder, layer]) =>
