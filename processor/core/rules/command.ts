@@ -40,8 +40,7 @@ export type CommandDecision =
   /** Acknowledging twice, or a customer's second answer: the first stands. */
   | { kind: 'none'; reason: 'acknowledged-already' | 'answered-already' }
   | { kind: 'ack'; reason: 'acknowledged' }
-  | { kind: 'assign'; reason: 'assigned'; to: string }
-  | { kind: 'comment'; reason: 'commented'; text: string }
+  | NoteDecision
   /** `orders`: the work orders the plan is for; `at`: its time in epoch ms. */
   | {
       kind: 'plan';
@@ -82,6 +81,21 @@ const ACK: CommandDecision = { kind: 'ack', reason: 'acknowledged' };
 const ACKNOWLEDGED_ALREADY: CommandDecision = { kind: 'none', reason: 'acknowledged-already' };
 const ANSWERED_ALREADY: CommandDecision = { kind: 'none', reason: 'answered-already' };
 
+/** An assign or a comment: a field it needs, the same on an event and on an incident. */
+export type NoteDecision =
+  { kind: 'assign'; reason: 'assigned'; to: string } | { kind: 'comment'; reason: 'commented'; text: string };
+
+/** Assign (`to`) or comment (`text`) `msg`, or why not. */
+export function decideNote(msg: Command): NoteDecision | Refusal {
+  if (msg.action === 'assign')
+    return msg.to
+      ? { kind: 'assign', reason: 'assigned', to: msg.to }
+      : badRequest('missing-field', 'assign needs `to`');
+  return msg.text
+    ? { kind: 'comment', reason: 'commented', text: msg.text }
+    : badRequest('missing-field', 'comment needs `text`');
+}
+
 /** Command `msg` on event `ev`; `alarms`: the active alarms of its grid. */
 export function decideCommand(
   rules: Rules,
@@ -98,11 +112,8 @@ export function decideCommand(
         return conflict('deferred', `event ${ev.id} is deferred: new evidence brings it back`);
       return ACK;
     case 'assign':
-      if (!msg.to) return badRequest('missing-field', 'assign needs `to`');
-      return { kind: 'assign', reason: 'assigned', to: msg.to };
     case 'comment':
-      if (!msg.text) return badRequest('missing-field', 'comment needs `text`');
-      return { kind: 'comment', reason: 'commented', text: msg.text };
+      return decideNote(msg);
     case 'plan':
       return decidePlan(ev, msg);
     case 'resolve':

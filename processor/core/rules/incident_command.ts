@@ -7,14 +7,17 @@
 import type { Command } from '../../../shared/schemas.js';
 import type { IncidentState } from '../incidents.js';
 import type { EventState, GridState } from '../state.js';
-import { badRequest, conflict, unclearedAlarms, type Refusal } from './command.js';
+import {
+  badRequest,
+  conflict,
+  decideNote,
+  unclearedAlarms,
+  type NoteDecision,
+  type Refusal,
+} from './command.js';
 
 export type IncidentCommandDecision =
-  | Refusal
-  | { kind: 'ack'; reason: 'acknowledged' }
-  | { kind: 'assign'; reason: 'assigned'; to: string }
-  | { kind: 'comment'; reason: 'commented'; text: string }
-  | { kind: 'resolve'; reason: 'cleared' };
+  Refusal | { kind: 'ack'; reason: 'acknowledged' } | NoteDecision | { kind: 'resolve'; reason: 'cleared' };
 
 const INCIDENT_ACTIONS: readonly Command['action'][] = ['ack', 'assign', 'comment', 'resolve'];
 const ACK: IncidentCommandDecision = { kind: 'ack', reason: 'acknowledged' };
@@ -33,11 +36,8 @@ export function decideIncidentCommand(
     case 'ack':
       return ACK;
     case 'assign':
-      if (!msg.to) return badRequest('missing-field', 'assign needs `to`');
-      return { kind: 'assign', reason: 'assigned', to: msg.to };
     case 'comment':
-      if (!msg.text) return badRequest('missing-field', 'comment needs `text`');
-      return { kind: 'comment', reason: 'commented', text: msg.text };
+      return decideNote(msg);
     case 'resolve': {
       const uncleared = members.flatMap((ev) => unclearedAlarms(ev, grids.get(ev.grid)?.alarms));
       if (!uncleared.length) return RESOLVE;
