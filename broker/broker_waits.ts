@@ -81,6 +81,34 @@ export async function withBackOff<T>(
   }
 }
 
+/**
+ * `attempt` made again at once when it timed out, `tries` times in all. nats-server 2.9 places an
+ * ordered consumer (R1) on any node of its stream, also one killed a moment ago that the cluster has
+ * not yet found gone (about 90 s after a SIGKILL; nats-server PR 7165 fixed it in 2.11): its creation
+ * goes unanswered, and the next one is placed again at random. The processor's start creates three
+ * (the checkpoint's read, CADRE_EVENTS since it, the feed); begun again from the first on any
+ * timeout, it took 85 s to win all three on the test cluster (docs/reliability.md).
+ */
+export async function retryTimeouts<T>(
+  attempt: () => Promise<T>,
+  tries: number,
+  onRetry: (err: Error) => void,
+): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (i >= tries || !timedOut(err)) throw err;
+      onRetry(err as Error);
+    }
+  }
+}
+
+/** A request nobody answered in time: nats.js's TimeoutError, or its message passed on by a thread. */
+function timedOut(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'TimeoutError' || err.message === 'timeout');
+}
+
 let installed = false;
 
 /** For a role's process: a stray broker error is logged and counted, never the end of the process. */

@@ -37,6 +37,7 @@ import { startFeed, type Feed } from './feeder.js';
 import { forEachMessage, type FeedBatch, type FeedMessage } from './feed_batch.js';
 import type { Input } from '../contract/normalize.js';
 import type { Lease } from '../broker/leases.js';
+import { retryTimeouts } from '../broker/broker_waits.js';
 
 export interface ProcessorOptions {
   /** For the outputs (events, KV, checkpoints, DLQ). */
@@ -73,6 +74,8 @@ export interface RunningProcessor {
   abandon(): Promise<void>;
 }
 
+/** How many times a start's read is made when it times out (broker/broker_waits.ts retryTimeouts). */
+const READ_TRIES = 6;
 /** Outputs of one feed batch (up to 1,024 messages) beyond which they are written before its end. */
 const FLUSH_AT_SIZE = 2000;
 /**
@@ -98,7 +101,9 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
 
   const js = jetstream(nc);
   const checkpoints = await CheckpointStore.open<CoreSnapshot>(nc, partitionName);
-  const checkpoint = await checkpoints.load();
+  // Each read below creates a consumer that a cluster which just lost a node may place on that node.
+  const again = (what: string) => (err: Error) => log(`${what}: ${err.message}; trying again`);
+  const checkpoint = await retryTimeouts(() => checkpoints.load(), READ_TRIES, again('checkpoint read'));
   const context: CoreContext = {
     rules: config.rules,
     topology: config.topology,
@@ -131,7 +136,13 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
     return !fenced;
   };
   // Transitions stored after the checkpoint, before a crash: re-running must not publish them again.
-  const alreadyPublished = checkpoint ? await publishedSince(js, checkpoint.eventsSeq) : new Set<string>();
+  const alreadyPublished = checkpoint
+    ? await retryTimeouts(
+        () => publishedSince(js, checkpoint.eventsSeq),
+        READ_TRIES,
+        again('CADRE_EVENTS read since the checkpoint'),
+      )
+    : new Set<string>();
   const eventsSeq = (await (await js.streams.get(STREAMS.events.name)).info()).state.last_seq;
   // A first checkpoint before consuming: a crash before the first periodic one must still know
   // where this processor's transitions start in CADRE_EVENTS.
@@ -262,10 +273,12 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
       restartLater(`could not restart (${(err as Error).message})`);
     }
   };
-  let feed = await feedFrom().catch(async (err: Error) => {
-    await shadow.stop();
-    throw err;
-  });
+  let feed = await retryTimeouts(feedFrom, READ_TRIES, again('input feed start')).catch(
+    async (err: Error) => {
+      await shadow.stop();
+      throw err;
+    },
+  );
   ticker?.start();
   const gridDocsTimer = setInterval(() => {
     if (feed.progress().pending <= BEHIND_MESSAGES) void writeDocs();
