@@ -15,8 +15,6 @@ import { signInput, type CommandKeys } from '../shared/command_signature.js';
 
 const COMMAND_REPLY = compile(CommandReplySchema);
 
-export const commandReplySubject = (commandId: string) => `cadre.reply.command.${commandId}`;
-
 export async function sendCommand(
   nc: NatsConnection,
   js: JetStreamClient,
@@ -28,7 +26,7 @@ export async function sendCommand(
   /** Where a reply that is not a CommandReply is said to be skipped (the wait goes on for a real one). */
   log?: CheckLog,
 ): Promise<CommandReply> {
-  const sub = nc.subscribe(commandReplySubject(command.id));
+  const sub = nc.subscribe(subjects.commandReply(command.id));
   let timer: NodeJS.Timeout | undefined;
   try {
     const reply = (async () => {
