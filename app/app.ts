@@ -13,7 +13,7 @@ import { ingestHttp } from '../ingest/http.js';
 import { startOwnership, type Ownership } from '../processor/ownership.js';
 import { createGateway, type Gateway } from '../gateway/server.js';
 import { startNotifier } from '../notify/notifier.js';
-import { bearerOf } from '../gateway/auth.js';
+import { bearerToken } from '../config/api_keys.js';
 import type { Simulation } from '../sim/simulate.js';
 import { startDemo } from './demo.js';
 import { enableProcessMetrics, registry } from '../shared/metrics.js';
@@ -209,7 +209,10 @@ async function gatewayRole(
             nc: ingestNc,
             config,
             authenticate: (request) => {
-              const found = gateway.app.authenticator.resolve(bearerOf(request.headers.authorization), false);
+              const found = gateway.app.authenticator.resolve(
+                bearerToken(request.headers.authorization),
+                false,
+              );
               return found.ok ? found.principal : undefined;
             },
           });

@@ -32,8 +32,13 @@ export function apiKeyAuthenticator(
   };
 }
 
-/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+/**
+ * The credential of an `Authorization: Bearer <token>` header: undefined when there is no header, ''
+ * when it is not a bearer (the gateway answers that apart from "no credentials": an anonymous
+ * screen may read without any, never with a malformed one).
+ */
 export function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  return match?.[1];
+  if (header === undefined) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1] : '';
 }

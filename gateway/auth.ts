@@ -9,7 +9,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Access, Role } from '../config/access.js';
 import { CadreError } from '../shared/errors.js';
 import { hashPassword, randomSecret, verifyPassword } from '../shared/passwords.js';
-import { apiKeyAuthenticator, type Principal as IngestPrincipal } from '../config/api_keys.js';
+import { apiKeyAuthenticator, bearerToken, type Principal as IngestPrincipal } from '../config/api_keys.js';
 import { formatTime } from '../shared/time.js';
 import fp from 'fastify-plugin';
 import { ANONYMOUS_VIEWER, READER_ROLES, type Principal } from './principal.js';
@@ -103,13 +103,6 @@ const LoginBody = Type.Object({
   password: Type.String({ minLength: 1, maxLength: 1024 }),
 });
 
-/** The credential of `Authorization: Bearer …`; undefined when absent, '' when not a bearer. */
-export function bearerOf(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return m ? m[1] : '';
-}
-
 async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<void> {
   const authenticator = new Authenticator(options);
   const limit = options.loginRateLimit ?? { max: 10, windowMs: 60_000 };
@@ -118,7 +111,7 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<v
   app.decorateRequest('principal', null as unknown as Principal);
 
   const authenticate = async (request: FastifyRequest): Promise<void> => {
-    const credential = bearerOf(request.headers.authorization);
+    const credential = bearerToken(request.headers.authorization);
     if (credential === '')
       throw new CadreError('CADRE_ERR_UNAUTHORIZED', 'Authorization must be "Bearer <token>"');
     const isRead = request.method === 'GET' || request.method === 'HEAD';
@@ -157,7 +150,7 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<v
   );
 
   app.get('/api/me', async (request: FastifyRequest, reply: FastifyReply) => {
-    const found = authenticator.resolve(bearerOf(request.headers.authorization) || undefined, false);
+    const found = authenticator.resolve(bearerToken(request.headers.authorization) || undefined, false);
     if (!found.ok)
       throw new CadreError('CADRE_ERR_UNAUTHORIZED', `Missing or invalid credentials: ${found.reason}`);
     const { name, role, cities } = found.principal;

@@ -8,7 +8,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { CadreError } from '../shared/errors.js';
 import type { EventDoc } from '../shared/views.js';
 import type { WorkOrder } from '../shared/schemas.js';
-import { bearerOf } from './auth.js';
+import { bearerToken } from '../config/api_keys.js';
 import type { GatewayContext } from './context.js';
 import { canRead } from './principal.js';
 import { act } from './routes_events.js';
@@ -91,7 +91,7 @@ function findOrder(
 }
 
 function isReader(app: FastifyInstance, request: FastifyRequest): boolean {
-  const credential = bearerOf(request.headers.authorization);
+  const credential = bearerToken(request.headers.authorization);
   if (!credential) return false;
   const found = app.authenticator.resolve(credential, true);
   return found.ok && !found.principal.anonymous && canRead(found.principal);

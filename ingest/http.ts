@@ -71,8 +71,7 @@ export const ingestHttp: FastifyPluginAsync<IngestHttpOptions> = async (app, opt
 
   app.addHook('onRequest', async (request) => {
     const token = bearerToken(request.headers.authorization);
-    const principal =
-      (token !== undefined ? apiKey(token) : undefined) ?? (await options.authenticate?.(request));
+    const principal = (token ? apiKey(token) : undefined) ?? (await options.authenticate?.(request));
     if (!principal)
       throw new CadreError('CADRE_ERR_UNAUTHORIZED', 'send an ingest API key as Authorization: Bearer <key>');
     if (!ROLES.has(principal.role))

@@ -12,7 +12,7 @@ import { ensureStreams } from '../../broker/streams.js';
 import { ingestHttp } from '../../ingest/http.js';
 import { startProcessor, type RunningProcessor } from '../../processor/live.js';
 import type { Gateway } from '../../gateway/server.js';
-import { bearerOf } from '../../gateway/auth.js';
+import { bearerToken } from '../../config/api_keys.js';
 import { INGEST_KEY, loginToken, startGateway, testConfig } from '../gateway/helpers.js';
 import { sample } from '../ingest/helpers.js';
 import { LONG } from '../faults/stack.js';
@@ -37,7 +37,7 @@ beforeAll(async () => {
         nc: nats.nc,
         config,
         authenticate: (request) => {
-          const found = gateway.app.authenticator.resolve(bearerOf(request.headers.authorization), false);
+          const found = gateway.app.authenticator.resolve(bearerToken(request.headers.authorization), false);
           return found.ok ? found.principal : undefined;
         },
       });
