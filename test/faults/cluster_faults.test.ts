@@ -42,9 +42,14 @@ describe.runIf(LONG)('a cluster node that leads CADRE_IN killed', () => {
         ).catch((err: Error) => {
           throw new Error(`${err.message}; the processor said:\n${processor.log}`);
         });
-        const publishing = paceInput(nc, config, provinceInput(config, LONG ? 45 : 15), 1500, {
+        // Input for longer than the kills take: recovery is "transitions flow again", which only input
+        // can make (no ticks of its own). 45 minutes of province (40,725 lines, 27 s at 1,500/s) ran
+        // out before the second or third kill's recovery, and untilGrows then waited 90 s for nothing.
+        const publishing = paceInput(nc, config, provinceInput(config, LONG ? 240 : 15), 1500, {
           lossy: true,
         });
+        let inputEnded = false;
+        void publishing.finally(() => (inputEnded = true));
         const jsm = await jetstreamManager(nc);
         const recoveries: number[] = [];
         for (let i = 0; i < KILLS; i++) {
@@ -55,7 +60,10 @@ describe.runIf(LONG)('a cluster node that leads CADRE_IN killed', () => {
           const before = await streamCount(nc, STREAMS.events.name);
           await node!.kill('SIGKILL');
           const killed = performance.now();
-          await untilGrows(nc, before, 90_000, processor);
+          await untilGrows(nc, before, 90_000, processor).catch((err: Error) => {
+            if (inputEnded) err.message = `the input ended meanwhile: ${err.message}`;
+            throw err;
+          });
           recoveries.push(performance.now() - killed);
           await node!.start();
           await cluster.ready();
