@@ -6,10 +6,10 @@
  * Recovery: from the kill until transitions flow again.
  *
  * Open (docs/reliability.md): some runs lose a few complaint events' transitions (6 and 9 of ~700 in
- * two of nine runs on 2 shared cores) — neither the transition nor the event's KV
- * document is ever written, so the processor never made them; and in four the node started again
- * answered no JetStream request (no responders) for over 90 s. On failure the test prints the
- * lost ids and the processor's log.
+ * two of nine runs on 2 shared cores on 2026-12-02, none since) — neither the transition nor the
+ * event's KV document is ever written, so the processor never made them; and right after a kill the
+ * processor's lease writes can go unanswered longer than the lease's ttl, so it gives its partition
+ * up and resumes from its checkpoint. On failure the test prints the lost ids and the processor's log.
  */
 import { describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
