@@ -147,7 +147,12 @@ export const DEFER_REASONS = [
   'competitor-same',
 ] as const;
 export type DeferReason = (typeof DEFER_REASONS)[number];
-const literals = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
+/**
+ * A union of string literals whose static type is their union. Generic over the element, not the
+ * array: `.map` on a generic array is the constraint's (`string[]`), which typed every one `string`.
+ */
+export const literals = <T extends string>(values: readonly T[]) =>
+  Type.Union(values.map((v) => Type.Literal(v)));
 
 /**
  * Extension: a dispatcher's action as an input message, so actions are ordered with the rest of the

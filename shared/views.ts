@@ -8,6 +8,7 @@ import {
   COMPLAINT_CATEGORIES,
   EventTransitionSchema,
   IncidentTransitionSchema,
+  literals,
   type ComplaintCategory,
   type EventTransition,
 } from './schemas.js';
@@ -19,7 +20,6 @@ import {
  * are allowed, as on input: a newer writer may add fields.
  */
 
-const literals = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
 const OneToFour = Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3), Type.Literal(4)]);
 const LevelSchema = literals(LEVELS);
 

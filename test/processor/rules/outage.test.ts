@@ -11,7 +11,7 @@ describe('outage: the decision at the end of a debounce', () => {
     ne: cell(1),
     code: 'CELL_DOWN',
     severity: 2,
-    category: 'radio',
+    category: 'fault',
     outage: true,
     raisedAt: 0,
     ...extra,
