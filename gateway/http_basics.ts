@@ -1,7 +1,7 @@
 /**
  * What every HTTP response gets, from Fastify's own plugins: security headers (@fastify/helmet, with
  * the UI's CSP), compression (@fastify/compress), the login rate limit's machinery
- * (@fastify/rate-limit; routes opt in), and errors as `{error, message}` with the registry's status,
+ * (@fastify/rate-limit; routes opt in), and errors as `{error, message}` (shared/http_errors.ts),
  * whatever raised them.
  */
 import { STATUS_CODES } from 'node:http';
@@ -12,7 +12,9 @@ import helmet, { type HelmetOptions } from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CadreSettings } from '../config/cadre.js';
-import { CadreError, ERRORS, type ErrorCode } from '../shared/errors.js';
+import { CadreError, type ErrorCode } from '../shared/errors.js';
+import { errorAnswer, setErrorHandler } from '../shared/http_errors.js';
+import { isBrokerError } from '../broker/broker_waits.js';
 
 /**
  * The built Svelte app loads its own scripts and styles; Svelte and uPlot set inline style
@@ -44,37 +46,6 @@ const BARE_ERROR_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
 };
 
-export interface ErrorBody {
-  error: ErrorCode;
-  message: string;
-  [extra: string]: unknown;
-}
-
-/** Any thrown thing → status and `{error, message}` (plus a CadreError's details, e.g. `alarms`). */
-export function errorResponse(err: unknown): { status: number; body: ErrorBody } {
-  if (err instanceof CadreError) {
-    const extra = err.statusCode < 500 && isPlainObject(err.details) ? err.details : {};
-    return { status: err.statusCode, body: { ...extra, error: err.code, message: err.message } };
-  }
-  const e = err as FastifyError;
-  if (e.validation) return coded('CADRE_ERR_BAD_REQUEST', e.message);
-  switch (e.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return coded('CADRE_ERR_TOO_LARGE', ERRORS.CADRE_ERR_TOO_LARGE.message);
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return coded('CADRE_ERR_BAD_JSON', e.message);
-  }
-  if (e instanceof SyntaxError) return coded('CADRE_ERR_BAD_JSON', e.message);
-  const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
-  // Fastify's routing errors quote the URL: a fixed text instead, so no request is echoed back.
-  if (status === 414)
-    return { status, body: { error: 'CADRE_ERR_TOO_LARGE', message: 'the URL is too long' } };
-  if (e.code === 'FST_ERR_BAD_URL') return coded('CADRE_ERR_BAD_REQUEST', 'the URL is malformed');
-  if (status >= 400 && status < 500)
-    return { status, body: { error: 'CADRE_ERR_BAD_REQUEST', message: e.message } };
-  return coded('CADRE_ERR_INTERNAL', ERRORS.CADRE_ERR_INTERNAL.message);
-}
-
 /** The security headers of every response: helmet's, with the UI's CSP. */
 export function securityHeaders(http: CadreSettings['http']): HelmetOptions {
   return {
@@ -94,7 +65,7 @@ export function securityHeaders(http: CadreSettings['http']): HelmetOptions {
 export function frameworkError(headers: HelmetOptions) {
   const setHeaders = helmet(headers);
   return (err: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
-    const { status, body } = errorResponse(err);
+    const { status, body } = errorAnswer(err);
     setHeaders(request.raw, reply.raw, () => void reply.code(status).send(body));
   };
 }
@@ -133,17 +104,5 @@ export async function httpBasics(app: FastifyInstance, http: CadreSettings['http
     errorResponseBuilder: (_request, context) =>
       new CadreError('CADRE_ERR_RATE_LIMITED', `Too many requests; try again in ${context.after}`),
   });
-  app.setErrorHandler((err, request, reply) => {
-    const { status, body } = errorResponse(err);
-    if (status >= 500 && body.error === 'CADRE_ERR_INTERNAL') request.log.error({ err }, 'request failed');
-    return reply.code(status).send(body);
-  });
-}
-
-function coded(code: ErrorCode, message: string): { status: number; body: ErrorBody } {
-  return { status: ERRORS[code].status, body: { error: code, message } };
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  setErrorHandler(app, { mediaTypes: ['application/json'], isUnavailable: isBrokerError });
 }

@@ -8,9 +8,10 @@
  * client retries the whole request, which is safe because each item's Nats-Msg-Id makes JetStream
  * drop what it already holds.
  */
-import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { CadreError, ERRORS, reasonLabel } from '../shared/errors.js';
+import { CadreError, reasonLabel } from '../shared/errors.js';
+import { setErrorHandler } from '../shared/http_errors.js';
 import type { ProducerType } from '../shared/schemas.js';
 import {
   ingestDuplicatesTotal,
@@ -24,6 +25,7 @@ import { alarmsOfWebhook } from './alertmanager.js';
 import { mediaTypeOf, screenBatch, splitBatch, type BatchItem, type ScreenedBatch } from './batch.js';
 import { parseJson } from '../contract/normalize.js';
 import { publishWindowed } from '../broker/publish.js';
+import { isBrokerError } from '../broker/broker_waits.js';
 import { apiKeyAuthenticator, bearerToken, type Principal } from '../config/api_keys.js';
 
 export interface IngestHttpOptions {
@@ -65,9 +67,7 @@ export const ingestHttp: FastifyPluginAsync<IngestHttpOptions> = async (app, opt
   app.addContentTypeParser(MEDIA, { parseAs: 'string', bodyLimit }, (_request, body, done) =>
     done(null, body),
   );
-  app.setErrorHandler((err: FastifyError, request, reply) =>
-    sendError(reply, toCadreError(err, request, bodyLimit)),
-  );
+  setErrorHandler(app, { mediaTypes: MEDIA, isUnavailable: isBrokerError });
 
   app.addHook('onRequest', async (request) => {
     const token = bearerToken(request.headers.authorization);
@@ -144,25 +144,3 @@ export const ingestHttp: FastifyPluginAsync<IngestHttpOptions> = async (app, opt
     return ingest(request, reply, 'alarm', alarmsOfWebhook(parsed.value, config.cadre.alertmanager));
   });
 };
-
-function toCadreError(err: FastifyError, request: FastifyRequest, bodyLimit: number): CadreError {
-  if (err instanceof CadreError) return err;
-  switch (err.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new CadreError(
-        'CADRE_ERR_TOO_LARGE',
-        `the body is larger than the limit of ${bodyLimit} bytes (cadre.yaml http.bodyLimit)`,
-      );
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new CadreError('CADRE_ERR_BAD_REQUEST', `Content-Type must be one of ${MEDIA.join(', ')}`);
-  }
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
-    return new CadreError('CADRE_ERR_BAD_REQUEST', err.message);
-  request.log.error({ err }, 'ingest: request failed');
-  return new CadreError('CADRE_ERR_UNAVAILABLE', `ingest could not handle the request: ${err.message}`);
-}
-
-function sendError(reply: FastifyReply, err: CadreError): FastifyReply {
-  if (err.code === 'CADRE_ERR_UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');
-  return reply.code(ERRORS[err.code].status).send({ error: err.code, message: err.message });
-}

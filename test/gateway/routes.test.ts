@@ -468,7 +468,27 @@ describe('HTTP basics', () => {
       payload: JSON.stringify({ reason: 'x'.repeat(70 * 1024) }),
     });
     expect(big.statusCode).toBe(413);
-    expect(big.json().error).toBe('CADRE_ERR_TOO_LARGE');
+    // The limit in force is named, as ingest names it (shared/http_errors.ts).
+    expect(big.json()).toEqual({
+      error: 'CADRE_ERR_TOO_LARGE',
+      message: expect.stringContaining('65536 bytes'),
+    });
+    // A body the routes cannot read: 400 naming what they read (was 415 'Unsupported Media Type').
+    const xml = await gw.app.inject({
+      method: 'POST',
+      url: '/api/maintenance',
+      headers: { ...bearer(admin), 'content-type': 'application/xml' },
+      payload: '<window/>',
+    });
+    expect(xml.statusCode).toBe(400);
+    expect(xml.json()).toEqual({
+      error: 'CADRE_ERR_BAD_REQUEST',
+      message: 'Content-Type must be one of application/json',
+    });
+    // Every 401 carries the challenge (RFC 9110), as ingest's did.
+    const anonymous = await gw.app.inject({ method: 'POST', url: '/api/maintenance', payload: {} });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.headers['www-authenticate']).toBe('Bearer');
     const unknown = await gw.app.inject({ url: '/api/nothing-here' });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().error).toBe('CADRE_ERR_NOT_FOUND');

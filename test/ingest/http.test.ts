@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { useNats } from '../helpers/nats.js';
 import { ensureStreams } from '../../broker/streams.js';
 import { ingestHttp } from '../../ingest/http.js';
@@ -160,6 +161,7 @@ describe('HTTP ingest', () => {
     });
     expect(none.statusCode).toBe(401);
     expect(none.json()).toMatchObject({ error: 'CADRE_ERR_UNAUTHORIZED' });
+    expect(none.headers['www-authenticate']).toBe('Bearer');
     expect((await post('alarms', payload, { authorization: 'Bearer wrong' })).statusCode).toBe(401);
     const viewer = await post('alarms', payload, { authorization: 'Bearer user-viewer' });
     expect(viewer.statusCode).toBe(403);
@@ -179,6 +181,33 @@ describe('HTTP ingest', () => {
       accepted: 0,
       rejected: [{ index: 1 }],
     });
+  });
+});
+
+describe('HTTP ingest without NATS', () => {
+  const nats = useNats();
+  const config = fixtureConfig({ 'access.yaml': access });
+
+  it('answers 503 when its connection is gone (a broker error, not a bug: 500)', async () => {
+    const nc = await connect({ servers: nats.url });
+    await nc.close();
+    const app = Fastify();
+    await app.register(ingestHttp, { nc, config, now: () => NOW });
+    try {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/ingest/alarms',
+        payload: JSON.stringify([sample.alarm('gone', TIME)]),
+        headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json' },
+      });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toEqual({
+        error: 'CADRE_ERR_UNAVAILABLE',
+        message: 'NATS is not available (closed connection); try again',
+      });
+    } finally {
+      await app.close();
+    }
   });
 });
 
