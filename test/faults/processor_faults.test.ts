@@ -157,7 +157,8 @@ describe('sinks unavailable for a while', () => {
         console.log(summary(`${sinks.join(' + ')} ${how} ${GONE_MS / 1000} s`, report, [recovery]));
         expectClean(report);
       },
-      LONG ? 300_000 : 120_000,
+      // Long: 120 minutes of province paced at 500/s, a minute away, two settles and a restart.
+      LONG ? 600_000 : 120_000,
     );
   }
 });
