@@ -189,9 +189,7 @@ function decideContact(ev: EventState, msg: Command): CommandDecision {
   if (!msg.channel || !msg.outcome)
     return badRequest('missing-field', 'contact needs `channel` and `outcome`');
   const reason = msg.outcome === 'reached' ? 'reached' : 'attempted';
-  // The schema admits only these literals (shared/schemas.ts); its static type is a string.
-  const channel = msg.channel as ContactChannel;
-  return { kind: 'contact', reason, order, channel, outcome: msg.outcome as ContactOutcome };
+  return { kind: 'contact', reason, order, channel: msg.channel, outcome: msg.outcome };
 }
 
 /**
@@ -231,7 +229,7 @@ function decideSatisfaction(rules: Rules, ev: EventState, msg: Command): Command
  * event until it is handed up with a reason; only up, never back.
  */
 function decideHandover(ev: EventState, msg: Command): CommandDecision {
-  const owner = msg.owner as Owner | undefined;
+  const owner = msg.owner;
   if (!owner || !msg.reason)
     return badRequest('missing-field', 'handover needs `owner` (city or province) and a `reason`');
   if (ev.owner === owner || (ev.owner === 'province' && owner === 'city'))

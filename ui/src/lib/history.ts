@@ -4,6 +4,7 @@
  * one row ("×12") instead of twelve identical "更新 · 红色" lines.
  */
 import type { EventTransition, Level } from './types.js';
+import type { ContactChannel, ContactOutcome, DeferReason, Owner } from '../../../shared/schemas.js';
 
 export type Diff =
   | { kind: 'level'; from: Level; to: Level }
@@ -11,12 +12,12 @@ export type Diff =
   | { kind: 'ack' | 'fix'; at: string }
   | { kind: 'title' }
   // Deal: what a transition did to the work orders and to the event's way to its end.
-  | { kind: 'contact'; complaint: string; channel: string; outcome: string }
+  | { kind: 'contact'; complaint: string; channel: ContactChannel; outcome: ContactOutcome }
   | { kind: 'promise'; complaint: string; at: string; moves: number }
   | { kind: 'broken' | 'satisfied' | 'dissatisfied'; complaint: string }
   | { kind: 'pending' | 'resumed' }
-  | { kind: 'deferReason'; reason: string }
-  | { kind: 'owner'; owner: string }
+  | { kind: 'deferReason'; reason: DeferReason }
+  | { kind: 'owner'; owner: Owner }
   | { kind: 'unrelated'; ids: string[]; reason?: string }
   | { kind: 'reopen'; of: string };
 
