@@ -248,10 +248,16 @@ export class World {
     memberEnded(this, ev, at);
   }
 
-  /** A dispatcher transition (acknowledged, assigned, commented, planned). */
+  /**
+   * A dispatcher transition (acknowledged, assigned, commented, planned), or a command's `updated` (a
+   * resolve when cleared, an answer before the resolve). That `updated` is never held by the fold
+   * (rules.foldUpdates): the command's reply is the event with this transition's seq, and the gateway
+   * drops a reply no newer than what it holds — the desk would be told 200 and nothing pending.
+   */
   dispatcher(ev: EventState, transition: TransitionName, at: number, by: string, text?: string): void {
     this.fold.flushIfDistinct(ev, transition);
     this.mark(ev, transition, at, by, text);
+    if (transition === 'updated') this.fold.releaseNow(ev);
   }
 
   escalate(ev: EventState, at: number): void {

@@ -217,6 +217,16 @@ describe('complaint resolution', () => {
     expect(of(r.transitions, G, 'complaint').map((t) => t.transition)).toEqual(['opened']);
   });
 
+  it('when cleared, half a second after the opening (inside foldUpdates), is answered with its own transition', () => {
+    // Held by the fold, the reply had the opening's seq: the gateway kept its older copy (no pending).
+    const r = run([...lines, command('K1', 'resolve', id, 2 + 0.5 / 60, { when: 'cleared' })]);
+    const out = r.outputs.find((o) => o.replies.length);
+    expect(out?.replies[0]?.reply).toMatchObject({ ok: true, event: { seq: 2, resolvePending: true } });
+    expect(out?.transitions.map((t) => [t.seq, t.transition, t.resolvePending])).toEqual([
+      [2, 'updated', true],
+    ]);
+  });
+
   it('succeeds once they have cleared, and later commands on it conflict', () => {
     const r = run([
       ...lines,
