@@ -364,6 +364,7 @@ export async function startProcessor(options: ProcessorOptions): Promise<Running
       rates,
       lagSeconds: round(lagSeconds),
       pending,
+      appliedSeq,
       active: core.activeByLevel(),
       clock: clockStats(core.now(), at, config.rules.maxFuture, refusedTicks),
     };

@@ -158,6 +158,11 @@ export const ProcessorStatsSchema = Type.Object({
   lagSeconds: Type.Number(),
   /** Messages in the stream not yet applied. */
   pending: Type.Number(),
+  /**
+   * Extension: the last CADRE_IN sequence applied (where a partition is in the stream; a test that
+   * waits for a processor to have applied what it published compares it with the stream's last).
+   */
+  appliedSeq: Type.Optional(Type.Number()),
   active: Type.Record(LevelSchema, Type.Number()),
   /**
    * The core's clock against this processor's wall clock: `jumped` when it is more than

@@ -4,7 +4,7 @@ import { Core } from '../../processor/core/index.js';
 import type { Subscriber } from '../../config/notify.js';
 import type { EventTransition } from '../../shared/schemas.js';
 import { HEADERS } from '../../shared/subjects.js';
-import { compare, type Expected, type Stored } from './checker.js';
+import { compare, refusedTicksOf, type Expected, type Stored } from './checker.js';
 
 const t = (id: string, seq: number, state = 'open') =>
   ({
@@ -65,5 +65,28 @@ describe('the fault checker', () => {
     expect(report.noticesTwice).toEqual(['desk a:1']);
     expect(report.noticesLost).toEqual(['desk b:1']);
     expect(report.screensOff).toEqual(['wall']);
+  });
+
+  it('takes from the DLQ the ticks the processor refused by its wall clock, and nothing else', () => {
+    const letter = (seq: number, subject: string, reason: string): Stored => ({
+      seq,
+      subject: 'cadre.dlq.tick',
+      text: '',
+      headers: {
+        [HEADERS.originalSeq]: String(seq),
+        [HEADERS.originalSubject]: subject,
+        [HEADERS.rejectReason]: reason,
+      },
+    });
+    const refused = refusedTicksOf([
+      letter(
+        5,
+        'cadre.in.tick.all',
+        "/time: tick 2274591334 s ahead of this processor's clock (maxFuture 900 s)",
+      ),
+      letter(6, 'cadre.in.tick.all', '/time: Expected required property'),
+      letter(7, 'cadre.in.alarm.CS', "/time: tick 1 s ahead of this processor's clock (maxFuture 900 s)"),
+    ]);
+    expect([...refused]).toEqual([5]);
   });
 });

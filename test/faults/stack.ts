@@ -22,6 +22,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { io as connectIo, type Socket } from 'socket.io-client';
 import type { EventTransition } from '../../shared/schemas.js';
 import { loadConfig, type Config } from '../../config/load.js';
@@ -288,15 +289,22 @@ export async function untilGrows(
 }
 
 /**
- * Waits until the processor has caught up — its stats say nothing is pending — and CADRE_EVENTS
- * has not grown for `quietMs` since (a processor that is reconnecting is quiet but not done).
+ * Waits until the processor has caught up — its stats say nothing is pending and, for a processor of
+ * every city, that it applied all CADRE_IN held when this was called — and CADRE_EVENTS has not
+ * grown for `quietMs` since (a processor that is reconnecting is quiet but not done). "Pending" alone
+ * is the feed's count at its last fetch: on a starved machine a processor that has not fetched the
+ * newest input yet says 0 for seconds.
  */
 export async function settle(nc: NatsConnection, quietMs = 1500, timeoutMs = 40_000): Promise<number> {
   let pending = Infinity;
+  let applied = 0;
   const sub = nc.subscribe('cadre.stats.processor.>', {
     callback: (_err, m) => {
       try {
-        pending = m.json<{ pending: number }>().pending;
+        const stats = m.json<{ partition: string; pending: number; appliedSeq?: number }>();
+        pending = stats.pending;
+        if (stats.partition === 'all') applied = stats.appliedSeq ?? Infinity;
+        else applied = Infinity; // a partition applies only its cities' part of the stream
       } catch {
         // not stats: ignored
       }
@@ -304,15 +312,20 @@ export async function settle(nc: NatsConnection, quietMs = 1500, timeoutMs = 40_
   });
   try {
     const deadline = Date.now() + timeoutMs;
+    const jsm = await jetstreamManager(nc);
+    const input = (await jsm.streams.info(STREAMS.input.name)).state.last_seq;
     let last = -1;
     let since = Date.now();
     for (;;) {
       const n = await streamCount(nc, STREAMS.events.name).catch(() => -1);
-      if (n !== last || n < 0 || pending > 0) {
+      if (n !== last || n < 0 || pending > 0 || applied < input) {
         last = n;
         since = Date.now();
       } else if (Date.now() - since >= quietMs) return n;
-      if (Date.now() > deadline) throw new Error(`CADRE_EVENTS never settled (processor pending ${pending})`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `CADRE_EVENTS never settled (processor pending ${pending}, applied ${applied} of ${input})`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   } finally {
