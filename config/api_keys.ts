@@ -6,12 +6,13 @@ import { timingSafeEqual } from 'node:crypto';
 import { hashApiKey } from '../shared/passwords.js';
 import type { Access, Role } from './access.js';
 
-/** Who made a request, as an authenticator sees it. */
+/** Who made a request: a user, an API key or the anonymous viewer (one shape for every role). */
 export interface Principal {
   name: string;
   role: Role;
-  /** Cities a user may act on; absent = all. */
-  cities?: string[];
+  /** The cities a user may act on; empty means "no restriction" for viewers and admins, "none" for dispatchers. */
+  cities: string[];
+  anonymous?: boolean;
 }
 
 /** Finds the API key a bearer token is, or undefined. */
@@ -27,7 +28,8 @@ export function apiKeyAuthenticator(
     const presented = Buffer.from(hashApiKey(token), 'hex');
     let found: Principal | undefined;
     for (const key of keys)
-      if (timingSafeEqual(key.hash, presented) && !found) found = { name: key.name, role: key.role };
+      if (timingSafeEqual(key.hash, presented) && !found)
+        found = { name: key.name, role: key.role, cities: [] };
     return found;
   };
 }

@@ -9,7 +9,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Access, Role } from '../config/access.js';
 import { CadreError } from '../shared/errors.js';
 import { hashPassword, randomSecret, verifyPassword } from '../shared/passwords.js';
-import { apiKeyAuthenticator, bearerToken, type Principal as IngestPrincipal } from '../config/api_keys.js';
+import { apiKeyAuthenticator, bearerToken } from '../config/api_keys.js';
 import { formatTime } from '../shared/time.js';
 import fp from 'fastify-plugin';
 import { ANONYMOUS_VIEWER, READER_ROLES, type Principal } from './principal.js';
@@ -46,7 +46,7 @@ export type Resolution = { ok: true; principal: Principal } | { ok: false; reaso
 
 export class Authenticator {
   private readonly signer: TokenSigner;
-  private readonly apiKey: (key: string) => IngestPrincipal | undefined;
+  private readonly apiKey: (key: string) => Principal | undefined;
   private readonly users: Map<string, AccessUser>;
   private dummyHash: Promise<string> | undefined;
 
@@ -70,7 +70,7 @@ export class Authenticator {
     // Signed tokens always hold one dot; API keys are random strings without one.
     if (!credential.includes('.')) {
       const key = this.apiKey(credential);
-      if (key) return { ok: true, principal: { name: key.name, role: key.role, cities: [] } };
+      if (key) return { ok: true, principal: key };
     }
     const check = this.signer.verify(credential, this.options.now());
     if (!check.ok) return { ok: false, reason: `token ${check.problem}` };

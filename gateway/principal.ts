@@ -3,15 +3,10 @@
  * HTTP routes and Socket.IO.
  */
 import type { Role } from '../config/access.js';
+import type { Principal } from '../config/api_keys.js';
 import type { Action } from '../shared/schemas.js';
 
-export interface Principal {
-  name: string;
-  role: Role;
-  /** The user's cities; empty means "no restriction" for viewers and admins, "none" for dispatchers. */
-  cities: string[];
-  anonymous?: boolean;
-}
+export type { Principal };
 
 export const ANONYMOUS_VIEWER: Principal = { name: 'anonymous', role: 'viewer', cities: [], anonymous: true };
 

@@ -6,13 +6,14 @@
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { loadConfig, type Config } from '../../config/load.js';
+import { cadreFrom, loadConfig, type Config } from '../../config/load.js';
+import { ensureStreams } from '../../broker/streams.js';
 import { hashApiKey, hashPassword } from '../../shared/passwords.js';
 import type { Command, EventTransition } from '../../shared/schemas.js';
-import { STREAMS, subjects } from '../../shared/subjects.js';
+import { subjects } from '../../shared/subjects.js';
 import type { CommandReply, GridDoc } from '../../shared/views.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../gateway/server.js';
 
@@ -21,23 +22,9 @@ const FIXTURE_TOPOLOGY = new URL('../fixtures/topology.json', import.meta.url).p
 export const PASSWORD = 'correct horse battery staple';
 export const INGEST_KEY = 'ingest-key-0123456789abcdef';
 
-/** CADRE_IN, CADRE_DLQ, CADRE_EVENTS and the two KV buckets, as ensureStreams would make them. */
+/** Every stream and bucket of the roles, by the roles' own setup (broker/streams.ts), default settings. */
 export async function ensureCadreStreams(nc: NatsConnection): Promise<void> {
-  const jsm = await jetstreamManager(nc);
-  for (const stream of Object.values(STREAMS)) {
-    try {
-      await jsm.streams.info(stream.name);
-    } catch {
-      await jsm.streams.add({
-        name: stream.name,
-        subjects: [...stream.subjects],
-        duplicate_window: 120_000_000_000,
-      });
-    }
-  }
-  const kvm = new Kvm(nc);
-  await kvm.create('cadre_events', { history: 1 });
-  await kvm.create('cadre_grids', { history: 1 });
+  await ensureStreams(nc, { cadre: cadreFrom() });
 }
 
 /** The fixture topology and an access.yaml with one user per role (and city). */
