@@ -118,7 +118,9 @@ describe('shadow core', () => {
       // suite shares two cores; 4 runs passed 300 s there).
       { numRuns: 2 },
     );
-  }, 600_000);
+    // 300 s, twice the slowest seen under the whole suite: the first attempt has twice hung for its
+    // whole bound (not traced yet, docs/reliability.md), and its retry passes in seconds.
+  }, 300_000);
 
   it('gives up a thread that does not answer in time (a start here: 1 ms)', async () => {
     const shadow = Shadow.start(context, undefined, undefined, 1);
