@@ -59,8 +59,10 @@ export async function startNatsCluster(options: ClusterOptions = {}): Promise<Na
   }
   const env = auth ? { ...process.env, ...auth.passwords } : undefined;
   const admin = auth ? { user: 'admin', pass: auth.passwords[passwordVar('admin')] } : {};
-  const clientPorts = await freePorts(size);
-  const routePorts = await freePorts(size);
+  // One call for both: two calls could each be handed the same port the other had just released.
+  const ports = await freePorts(2 * size);
+  const clientPorts = ports.slice(0, size);
+  const routePorts = ports.slice(size);
   const nodes = clientPorts.map((port, i) => {
     const name = `n${i + 1}`;
     const store = join(dir, name);
