@@ -121,7 +121,9 @@ export function attachLive(
       const city = (msg as { city?: unknown } | null)?.city ?? null;
       const scope = typeof city === 'string' || city === null ? narrowScope(data.principal, city) : undefined;
       if (scope === undefined) {
-        answer({ ok: false, error: 'CADRE_ERR_FORBIDDEN', message: `Not allowed to follow ${String(city)}` });
+        // Never String(city): a client's {"toString": 1} makes that throw, out of this handler.
+        const named = typeof city === 'string' ? city : `a city given as ${typeof city}`;
+        answer({ ok: false, error: 'CADRE_ERR_FORBIDDEN', message: `Not allowed to follow ${named}` });
         return;
       }
       data.scope = scope;
