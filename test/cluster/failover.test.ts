@@ -47,6 +47,22 @@ function screen(name: string, url: string): ScreenView {
   };
 }
 
+/**
+ * A failure's error carries the processors' last lines: CI keeps only the end of its log, where the
+ * failed tests' errors are, not the output printed before them.
+ */
+const withLogs = <T>(step: Promise<T>): Promise<T> =>
+  step.catch((err: Error) => {
+    const tails = roles
+      .filter((r) => r.name.startsWith('p'))
+      .map(
+        (r) =>
+          `---- ${r.name}${r.exited ? ' (exited)' : ''}\n${r.output().split('\n').slice(-15).join('\n')}`,
+      );
+    err.message = `${err.message}\n${tails.join('\n')}`;
+    throw err;
+  });
+
 const owned = async (p: RoleProcess): Promise<string[]> =>
   p.exited
     ? []
@@ -95,7 +111,7 @@ describe('two processors and two gateways on a 3-node cluster', () => {
         b.length > 0
       );
     };
-    await waitFor('the cities shared by both processors', shared, 60_000);
+    await withLogs(waitFor('the cities shared by both processors', shared, 60_000));
     for (const g of [g1, g2])
       await waitFor(`${g.name} ready`, async () => (await readyz(g)).status === 200, 60_000);
     const screens = [screen('g1', g1.url), screen('g2', g2.url)];
@@ -156,7 +172,7 @@ describe('two processors and two gateways on a 3-node cluster', () => {
     await p1.kill('SIGKILL');
     const killedAt = Date.now();
     await publish(0.3, 0.55);
-    await resumed;
+    await withLogs(resumed);
     const failoverMs = Date.now() - killedAt;
     await waitFor('the survivor to own every city', async () => (await owned(p2)).length === cities, 60_000);
 
@@ -164,18 +180,18 @@ describe('two processors and two gateways on a 3-node cluster', () => {
     const goesOn = nextTransitionOf(config.topology.cities.map((c) => c.id));
     await n2.kill();
     await publish(0.55, 0.75);
-    await goesOn;
+    await withLogs(goesOn);
 
     // Both come back; the returning processor takes its share from the other without a stop.
     p1 = await processor('p1', n1, p1Port);
     roles.push(p1);
     await n2.start();
     await cluster.ready();
-    await waitFor('the cities shared again', shared, 90_000);
+    await withLogs(waitFor('the cities shared again', shared, 90_000));
     await publish(0.75, 1);
 
     // Settled: nothing more arrives, and both screens show what the uninterrupted run leaves active.
-    await waitSettled('the output to settle', events, 2000, 120_000);
+    await withLogs(waitSettled('the output to settle', events, 2000, 120_000));
     for (const r of [p2, g1, g2]) expect(r.exited, `${r.name} exited`).toBe(false);
     // Screens get coalesced batches about once a second: give them a moment to show the end state.
     const active = activeDigest(

@@ -144,7 +144,9 @@ describe('sinks unavailable for a while', () => {
         });
         const recovery = performance.now() - back;
         await publishing;
-        await settle(nats.nc);
+        await settle(nats.nc).catch((err: Error) => {
+          throw new Error(`${err.message}; the processor said:\n${processor.log}`);
+        });
         // And a restart from whatever checkpoint it could take: nothing again.
         await processor.kill();
         processor.start();

@@ -322,10 +322,19 @@ export async function settle(nc: NatsConnection, quietMs = 1500, timeoutMs = 40_
         last = n;
         since = Date.now();
       } else if (Date.now() - since >= quietMs) return n;
-      if (Date.now() > deadline)
+      if (Date.now() > deadline) {
+        // What the broker says of the input's consumers: a stuck feed and a stale count differ here.
+        const consumers = [];
+        for await (const c of jsm.consumers.list(STREAMS.input.name))
+          consumers.push(
+            `${c.name}: delivered ${c.delivered.stream_seq}, pending ${c.num_pending}, ack pending ${c.num_ack_pending}`,
+          );
+        const state = (await jsm.streams.info(STREAMS.input.name)).state;
         throw new Error(
-          `CADRE_EVENTS never settled (processor pending ${pending}, applied ${applied} of ${input})`,
+          `CADRE_EVENTS never settled (processor pending ${pending}, applied ${applied} of ${input}); ` +
+            `CADRE_IN last ${state.last_seq}, ${state.messages} messages; consumers: ${consumers.join('; ') || 'none'}`,
         );
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   } finally {
