@@ -126,10 +126,14 @@ export class SeenKeys {
     }
   }
 
-  /** Plain data for a snapshot, buckets in the order they were made. */
+  /**
+   * Plain data for a snapshot, buckets by index: the order they were made in differs between a
+   * memory that was restored (keys' buckets first, then alarms', then KPIs') and the one it was
+   * taken from, and the same state must give the same snapshot (the shadow core's checkpoints).
+   */
   toJSON(): SeenJSON {
     const json: SeenJSON = { keys: [], alarm: [], kpi: [] };
-    for (const [index, bucket] of this.buckets) {
+    for (const [index, bucket] of [...this.buckets].sort((a, b) => a[0] - b[0])) {
       if (bucket.keys) json.keys.push([index, [...bucket.keys]]);
       if (bucket.alarm) json.alarm.push([index, [...bucket.alarm]]);
       if (bucket.kpi) json.kpi.push([index, [...bucket.kpi]]);

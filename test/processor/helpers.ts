@@ -107,3 +107,11 @@ export function of(transitions: EventTransition[], grid: string, rule: string): 
 }
 
 export const minutesBetween = (a: string, b: string) => (Date.parse(b) - Date.parse(a)) / MIN;
+
+/** Where two texts part, with a little of each around it; undefined when they are the same. */
+export function firstDifference(a: string, b: string): string | undefined {
+  if (a === b) return undefined;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return `at ${i}: …${a.slice(Math.max(0, i - 80), i + 80)}… vs …${b.slice(Math.max(0, i - 80), i + 80)}…`;
+}

@@ -15,7 +15,7 @@ import { Shadow, fingerprint } from '../../processor/shadow.js';
 import { normalize } from '../../contract/normalize.js';
 import { subjects } from '../../shared/subjects.js';
 import { province, type Line } from './generators.js';
-import { topology } from './helpers.js';
+import { firstDifference, topology } from './helpers.js';
 
 const context: CoreContext = { rules: rulesFrom({}), topology, clock: 'input' };
 const gate = createGate(topology);
@@ -52,7 +52,6 @@ function batchOf(list: FeedMessage[]) {
 /** The state a checkpoint tail holds, as plain JSON. */
 const stateOf = (tail: Uint8Array): unknown =>
   (JSON.parse(`{"head":0${gunzipSync(tail).toString('utf8')}`) as { state: unknown }).state;
-const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 const docsOf = (core: Core): [string, string][] =>
   core.dirtyGrids().map((g) => [g, JSON.stringify(core.gridDoc(g))]);
 
@@ -102,24 +101,25 @@ describe('shadow core', () => {
             i += chunk.length;
           }
           fromSnapshot ??= await shadowOf(core.snapshot());
-          const expected = { docs: docsOf(core), state: plain(core.snapshot()) };
+          const expected = { docs: docsOf(core), state: JSON.stringify(core.snapshot()) };
           // Neither the reference nor the shadows wrote documents so far: every changed grid's is due
           // (the snapshot carries the grids still unwritten).
           for (const shadow of [fromStart, fromSnapshot]) {
             const answer = await shadow.checkpoint(fingerprint(core));
             if ('diverged' in answer) throw new Error(`diverged: ${answer.diverged}`);
-            expect(stateOf(answer.state)).toEqual(expected.state);
+            // Compared as text: a reporter's diff of two whole states took minutes (it looked like a hang).
+            expect(firstDifference(JSON.stringify(stateOf(answer.state)), expected.state)).toBeUndefined();
             expect(answer.docs).toEqual(expected.docs);
           }
           await Promise.all(started.splice(0).map((s) => s.stop()));
         },
       ),
       // Each run starts two threads (through tsx from the sources: tens of seconds each when the whole
-      // suite shares two cores; 4 runs passed 300 s there).
-      { numRuns: 2 },
+      // suite shares two cores). No shrinking: each step would start two more, and a failure's
+      // counterexample and seed are what is needed. The "hangs" of this test in earlier suites were
+      // a real failure being shrunk (a restored duplicate memory listed its buckets in another order).
+      { numRuns: 2, endOnFailure: true },
     );
-    // 300 s, twice the slowest seen under the whole suite: the first attempt has twice hung for its
-    // whole bound (not traced yet, docs/reliability.md), and its retry passes in seconds.
   }, 300_000);
 
   it('gives up a thread that does not answer in time (a start here: 1 ms)', async () => {
