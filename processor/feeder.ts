@@ -28,6 +28,8 @@ export interface FeederConfig {
 export type FeederReport =
   | { type: 'ready' }
   | { type: 'batch'; batch: FeedBatch }
+  /** The pending count corrected while the feed is idle (the last batch's was the server's miscount). */
+  | { type: 'pending'; pending: number }
   | { type: 'stopped' }
   | { type: 'failed'; message: string };
 
@@ -84,6 +86,9 @@ export async function startFeed(
         Atomics.notify(counters, CONSUMED);
         break;
       }
+      case 'pending':
+        progress.pending = report.pending;
+        break;
       case 'ready':
         ready?.resolve();
         break;
