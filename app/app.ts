@@ -12,6 +12,7 @@ import { ensureStreams } from '../broker/streams.js';
 import { ingestHttp } from '../ingest/http.js';
 import { startOwnership, type Ownership } from '../processor/ownership.js';
 import { createGateway, type Gateway } from '../gateway/server.js';
+import { beforeRouting, httpBasics } from '../gateway/http_basics.js';
 import { startNotifier } from '../notify/notifier.js';
 import { bearerToken } from '../config/api_keys.js';
 import type { Simulation } from '../sim/simulate.js';
@@ -118,7 +119,7 @@ export async function startApp(given: AppOptions): Promise<RunningApp> {
     const app: RunningApp = { natsUrl: nats.url, stop };
     if (roles.has('processor') && !roles.has('gateway')) {
       // Up before anything waits on the broker: /readyz says what the role is waiting for.
-      const http = await processorHttp(nc, () => app.processor);
+      const http = await processorHttp(nc, config.cadre.http, () => app.processor);
       stops.push(() => http.close());
       app.url = await http.listen({ port: env.port, host: env.host });
     }
@@ -224,7 +225,9 @@ async function gatewayRole(
 
 /** The ingest role alone: the HTTP ingest endpoints (API keys), health and metrics. */
 async function ingestRole(nc: NatsConnection, config: Config) {
-  const app = Fastify({ logger: { level: 'warn' }, bodyLimit: config.cadre.http.bodyLimit });
+  const http = config.cadre.http;
+  const app = Fastify({ logger: { level: 'warn' }, bodyLimit: http.bodyLimit, ...beforeRouting(http) });
+  await httpBasics(app, http);
   await app.register(ingestHttp, { nc, config });
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));

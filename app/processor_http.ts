@@ -8,14 +8,18 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Ownership } from '../processor/ownership.js';
 import { registry } from '../shared/metrics.js';
 import { waitingFor } from '../broker/broker_waits.js';
+import { beforeRouting, httpBasics } from '../gateway/http_basics.js';
+import type { CadreSettings } from '../config/cadre.js';
 
 const PROBE_TIMEOUT_MS = 1000;
 
 export async function processorHttp(
   nc: NatsConnection,
+  http: CadreSettings['http'],
   ownership: () => Ownership | undefined,
 ): Promise<FastifyInstance> {
-  const app = Fastify({ logger: { level: 'warn' } });
+  const app = Fastify({ logger: { level: 'warn' }, ...beforeRouting(http) });
+  await httpBasics(app, http);
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_request, reply) => {
     const running = ownership();

@@ -93,6 +93,14 @@ export function clientError(err: NodeJS.ErrnoException & { code?: string }, sock
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${headers}\r\n\r\n${body}`);
 }
 
+/**
+ * The Fastify options of every cadre HTTP server (gateway, the ingest role alone, a processor's
+ * health port): errors before routing answered in cadre's format with the security headers.
+ */
+export function beforeRouting(http: CadreSettings['http']) {
+  return { frameworkErrors: frameworkError(securityHeaders(http)), clientErrorHandler: clientError };
+}
+
 /** Registers the plugins every route shares and the error handler in cadre's format. */
 export async function httpBasics(app: FastifyInstance, http: CadreSettings['http']): Promise<void> {
   // The same options object as helmet's own: TypeScript sees helmet's CJS and ESM typings as two types.

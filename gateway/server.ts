@@ -18,7 +18,7 @@ import type { Config } from '../config/load.js';
 import { auth, type AccessUser } from './auth.js';
 import type { GatewayContext } from './context.js';
 import { commandKeysOf } from '../shared/command_signature.js';
-import { clientError, frameworkError, httpBasics, securityHeaders } from './http_basics.js';
+import { beforeRouting, httpBasics } from './http_basics.js';
 import { attachLive, originCheck } from './live.js';
 import { complaintRoutes } from './routes_complaints.js';
 import { incidentRoutes } from './routes_incidents.js';
@@ -87,8 +87,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     trustProxy: options.trustProxy ?? false,
     // A line per request drowns the lines that matter: the audit of logins and actions, and errors.
     logController: new LogController({ disableRequestLogging: true }),
-    frameworkErrors: frameworkError(securityHeaders(config.cadre.http)),
-    clientErrorHandler: clientError,
+    ...beforeRouting(config.cadre.http),
   }) as unknown as FastifyInstance;
   const commandKeys = commandKeysOf(config.cadre.commands);
   const model = new ReadModel({ nc, now, log: app.log, commandKeys });

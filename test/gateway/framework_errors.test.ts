@@ -1,13 +1,14 @@
 /**
  * Errors raised before cadre's routes see a request — a malformed URL or an over-long route
  * parameter (Fastify), headers or a URL too large (Node's parser) — answer in cadre's `{error, message}` with the security headers, and
- * never echo the request.
+ * never echo the request: on the gateway, the ingest role alone and a processor's health port.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { useNats } from '../helpers/nats.js';
 import type { Gateway } from '../../gateway/server.js';
 import { ensureCadreStreams, startGateway, testConfig } from './helpers.js';
+import { startTestApp } from '../helpers/app.js';
 
 const nats = useNats();
 let gw: Gateway;
@@ -21,9 +22,9 @@ beforeAll(async () => {
 afterAll(() => gw.close());
 
 /** Sends raw bytes and returns the whole raw answer. */
-function raw(request: string): Promise<string> {
+function raw(request: string, to = port): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.end(request));
+    const socket = connect(to, '127.0.0.1', () => socket.end(request));
     let answer = '';
     socket.on('data', (d) => (answer += d.toString()));
     socket.on('end', () => resolve(answer));
@@ -62,5 +63,29 @@ describe('errors before routing', () => {
     const text = await param.text();
     expect(text).not.toContain('eeeeeeeeee');
     expect(JSON.parse(text)).toHaveProperty('error');
+  });
+});
+
+describe.each([['ingest'], ['processor']] as const)('errors before routing, `cadre %s` alone', (role) => {
+  it('a malformed URL and headers too large: in cadre format with the security headers', async () => {
+    const app = await startTestApp({
+      natsUrl: nats.url,
+      name: `bad-url-${role}`,
+      files: {},
+      roles: new Set([role]),
+    });
+    try {
+      const res = await fetch(`${app.url}/%E0%A4%A`);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(await res.json()).toMatchObject({ error: 'CADRE_ERR_BAD_REQUEST' });
+      const big = await raw(
+        `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+        Number(new URL(app.url).port),
+      );
+      expect(parse(big)).toMatchObject({ status: 431, body: { error: 'CADRE_ERR_TOO_LARGE' } });
+    } finally {
+      await app.stop();
+    }
   });
 });
