@@ -123,14 +123,19 @@ export function keepRunningOnBrokerErrors(log: (m: string) => void): void {
 }
 
 /**
- * `work`, or an error after `ms`: some nats.js reads (an object store get, an ordered consumer that
- * cannot be created on a node that just restarted) retry on their own for minutes instead of
- * failing; the caller's own retry then starts again instead of waiting on them.
+ * `work`, or a TimeoutError after `ms` (a broker timeout to `untilDone` and `retryTimeouts`): some
+ * nats.js reads (an object store get, an ordered consumer that cannot be created on a node that
+ * just restarted) retry on their own for minutes instead of failing; the caller's own retry then
+ * starts again instead of waiting on them.
  */
 export async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms / 1000} s`)), ms);
+    timer = setTimeout(() => {
+      const err = new Error(`${what}: no answer in ${ms / 1000} s`);
+      err.name = 'TimeoutError';
+      reject(err);
+    }, ms);
   });
   try {
     return await Promise.race([work, late]);

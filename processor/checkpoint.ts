@@ -17,8 +17,15 @@ import { BUCKETS } from '../shared/subjects.js';
 import { within } from '../broker/broker_waits.js';
 
 const VERSION = 1;
-/** A checkpoint not read in this time is asked for again (the processor's start is retried). */
-const LOAD_TIMEOUT_MS = 30_000;
+/**
+ * A checkpoint read that gets nothing for this long is given up and made again (live.ts retries it
+ * in place). Bounded per chunk, not as a whole: a large checkpoint on a loaded machine takes as
+ * long as it takes, while a read that stopped is found in seconds — its consumer placed on a node
+ * that is gone (nats-server 2.9.10), or its last chunk delivered with a pending count of 1 (the
+ * server's miscount, processor/feeder_worker.ts), which nats.js waits on for ever. One bound of 30 s
+ * for the whole read cost a partition 30 s a try after a cluster node came back (failover.test).
+ */
+const STALL_MS = 5000;
 const gzip = (text: string) => gzipSync(text, { level: constants.Z_BEST_SPEED });
 const isGzip = (data: Uint8Array) => data[0] === 0x1f && data[1] === 0x8b;
 
@@ -45,7 +52,7 @@ export class CheckpointStore<S> {
   }
 
   async load(): Promise<Checkpoint<S> | undefined> {
-    const data = await within(this.store.getBlob(this.partition), LOAD_TIMEOUT_MS, 'checkpoint read');
+    const data = await readObject(this.store, this.partition);
     if (!data) return undefined;
     const text = new TextDecoder().decode(isGzip(data) ? gunzipSync(data) : data);
     const checkpoint = JSON.parse(text) as Checkpoint<S>;
@@ -62,6 +69,33 @@ export class CheckpointStore<S> {
       Buffer.concat([gzip(head.slice(0, -1)), encodedState]),
     );
   }
+}
+
+/** An object's bytes (null when there is none), each step bounded by STALL_MS. */
+async function readObject(store: ObjectStore, name: string): Promise<Uint8Array | null> {
+  const stalled = <T>(step: Promise<T>) => within(step, STALL_MS, 'checkpoint read');
+  const result = await stalled(store.get(name));
+  if (!result) return null;
+  // Settled whatever happens below: a consumer that failed rejects it as well as the stream.
+  const failed = result.error.then(
+    (err) => err ?? undefined,
+    (err: unknown) => err,
+  );
+  const reader = result.data.getReader();
+  const chunks: Uint8Array[] = [];
+  try {
+    for (;;) {
+      const { done, value } = await stalled(reader.read());
+      if (done) break;
+      chunks.push(value);
+    }
+  } catch (err) {
+    void reader.cancel().catch(() => undefined); // stops its consumer
+    throw err;
+  }
+  const error = await failed;
+  if (error) throw error;
+  return Buffer.concat(chunks);
 }
 
 /** Serializes and compresses a state at once (it changes right after): the checkpoint's tail. */
