@@ -74,7 +74,12 @@ export class CheckpointStore<S> {
 /** An object's bytes (null when there is none), each step bounded by STALL_MS. */
 async function readObject(store: ObjectStore, name: string): Promise<Uint8Array | null> {
   const stalled = <T>(step: Promise<T>) => within(step, STALL_MS, 'checkpoint read');
-  const result = await stalled(store.get(name));
+  const getting = store.get(name);
+  const result = await stalled(getting).catch((err: unknown) => {
+    // A get that answers after all is not read: its consumer is stopped.
+    void getting.then((late) => late?.data.cancel()).catch(() => undefined);
+    throw err;
+  });
   if (!result) return null;
   // Settled whatever happens below: a consumer that failed rejects it as well as the stream.
   const failed = result.error.then(
